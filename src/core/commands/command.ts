@@ -1,0 +1,49 @@
+/**
+ * Commands are data: a word path, a usage line, a summary, a pure parser and an executor that
+ * returns a result. One table (see registry.ts) serves Slack `/rota …`, Matrix `!rota …` and replay.
+ */
+import type { CommandInvocation } from "../model.js";
+
+export type Parsed<A> = { ok: true; value: A } | { ok: false; problem: string };
+
+/** What a command answers. Expected failures are values, not exceptions. */
+export type CommandReply =
+  /** Seen by everyone in the room (or thread): confirmations of changes, announcements. */
+  | { kind: "public"; text: string; mentions?: string[] }
+  /** Seen only by the person who typed the command. */
+  | { kind: "private"; text: string; mentions?: string[] }
+  /** The input was wrong: a short private reply naming the problem, followed by the usage. */
+  | { kind: "error"; problem: string }
+  /** The executor already emitted whatever it had to say. */
+  | { kind: "silent" };
+
+export interface CommandContext {
+  invocation: CommandInvocation;
+  /** `/` on Slack and in replay, `!` (configurable) on Matrix: used when echoing usage. */
+  prefix: string;
+}
+
+export interface CommandSpec<A = unknown> {
+  /** Words that select the command, e.g. `["rota", "setup"]`. The longest matching path wins. */
+  path: readonly string[];
+  /** Arguments after the path, e.g. `@a @b [at HH:MM] [tz Zone] [days mon-fri]`. */
+  usage: string;
+  /** One line for the generated help. */
+  summary: string;
+  /** Pure: turns the remaining words into arguments or names the problem. */
+  parse(args: readonly string[]): Parsed<A>;
+  run(ctx: CommandContext, args: A): Promise<CommandReply>;
+}
+
+/** Declares a command while keeping its argument type checked between parse and run. */
+export function command<A>(spec: CommandSpec<A>): CommandSpec<unknown> {
+  return spec as CommandSpec<unknown>;
+}
+
+export const ok = <A>(value: A): Parsed<A> => ({ ok: true, value });
+export const problem = (text: string): Parsed<never> => ({ ok: false, problem: text });
+
+/** A command whose only arguments are none at all. */
+export function noArgs(args: readonly string[]): Parsed<Record<string, never>> {
+  return args.length === 0 ? ok({}) : problem(`unexpected "${args.join(" ")}"`);
+}

@@ -1,0 +1,103 @@
+/**
+ * The event dispatcher. Every platform hands its events to `Engine.handle`; commands go through the
+ * command table, every other event to each feature in turn. Errors in one feature are logged and do
+ * not stop the others: bad input never crashes the bot.
+ */
+import type { Action } from "./actions.js";
+import type { CommandReply } from "./commands/command.js";
+import { CommandTable } from "./commands/registry.js";
+import type { CoreServices, Feature } from "./feature.js";
+import type { ChatEvent, CommandInvocation } from "./model.js";
+import { errorMessage } from "./scheduler.js";
+
+export interface EngineOptions {
+  services: CoreServices;
+  features: Feature[];
+}
+
+export class Engine {
+  readonly commands = new CommandTable();
+  readonly services: CoreServices;
+  private readonly features: Feature[];
+  private started = false;
+
+  constructor(options: EngineOptions) {
+    this.services = options.services;
+    this.features = options.features;
+    this.commands.describeRoot("outloud", "help, settings and privacy");
+    for (const f of this.features) {
+      for (const [root, purpose] of Object.entries(f.roots ?? {})) this.commands.describeRoot(root, purpose);
+      if (f.commands) this.commands.add(...f.commands);
+    }
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    for (const f of this.features) await f.start?.();
+  }
+
+  async stop(): Promise<void> {
+    for (const f of [...this.features].reverse()) {
+      try {
+        await f.stop?.();
+      } catch (err) {
+        this.services.log.error("feature failed to stop", { feature: f.name, error: errorMessage(err) });
+      }
+    }
+  }
+
+  /** True when a message's first word is one of our command roots, e.g. `rota` in `!rota who`. */
+  isCommand(text: string): boolean {
+    const first = text.trim().split(/\s+/, 1)[0] ?? "";
+    return this.commands.isRoot(first);
+  }
+
+  async handle(event: ChatEvent): Promise<void> {
+    if (event.type === "message" && event.message.fromBot) return;
+    if (event.type === "command") {
+      await this.runCommand(event.command);
+    }
+    for (const f of this.features) {
+      if (!f.onEvent) continue;
+      try {
+        await f.onEvent(event);
+      } catch (err) {
+        this.services.log.error("feature failed on event", { feature: f.name, event: event.type, error: errorMessage(err) });
+      }
+    }
+  }
+
+  private async runCommand(invocation: CommandInvocation, prefix = invocation.prefix ?? "/"): Promise<void> {
+    let root = "outloud";
+    let reply: CommandReply;
+    try {
+      const result = await this.commands.dispatch({ invocation, prefix });
+      root = result.root;
+      reply = result.reply;
+    } catch (err) {
+      this.services.log.error("command failed", { error: errorMessage(err) });
+      reply = { kind: "private", text: "Sorry, something went wrong on my side. Please try again in a moment." };
+    }
+    const action = replyAction(invocation, reply, `command.${root}`);
+    if (action) await this.services.emit(action);
+  }
+}
+
+/** Turns a command's reply into the action that shows it: in the thread it was typed in, if any. */
+export function replyAction(invocation: CommandInvocation, reply: CommandReply, source: string): Action | undefined {
+  const base = { workspace: invocation.workspace, source };
+  const { room, thread, user } = invocation;
+  switch (reply.kind) {
+    case "silent":
+      return undefined;
+    case "error":
+      return { ...base, action: "notice", room, user, thread, text: reply.problem };
+    case "private":
+      return { ...base, action: "notice", room, user, thread, text: reply.text, mentions: reply.mentions };
+    case "public":
+      return thread
+        ? { ...base, action: "reply", room, thread, text: reply.text, mentions: reply.mentions }
+        : { ...base, action: "post", room, text: reply.text, mentions: reply.mentions };
+  }
+}

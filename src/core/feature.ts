@@ -1,0 +1,32 @@
+/**
+ * A feature (rota, decisions, nudges, …) plugs into the engine through this shape: commands it
+ * adds to the table, events it watches, and durable timers it re-arms at start-up.
+ */
+import type { Action } from "./actions.js";
+import type { CommandSpec } from "./commands/command.js";
+import type { ChatEvent } from "./model.js";
+import type { Clock, Directory } from "./ports.js";
+import type { Logger, Scheduler } from "./scheduler.js";
+
+export interface Feature {
+  readonly name: string;
+  /** Root words this feature owns, with a one-line purpose for the help. */
+  readonly roots?: Readonly<Record<string, string>>;
+  readonly commands?: readonly CommandSpec[];
+  /** Sees every event from a human (bots' and our own messages are filtered out before). */
+  onEvent?(event: ChatEvent): Promise<void>;
+  /** Rebuilds timers and resumes work from the database; called once before events flow. */
+  start?(): Promise<void>;
+  /** Stops background work; in-flight work is finished. */
+  stop?(): Promise<void>;
+}
+
+/** What every feature may use. Stores are passed to each feature separately by the composition root. */
+export interface CoreServices {
+  clock: Clock;
+  scheduler: Scheduler;
+  directory: Directory;
+  /** Hands an action to the platform. */
+  emit(action: Action): Promise<void>;
+  log: Logger;
+}

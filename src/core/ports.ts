@@ -1,0 +1,24 @@
+/** Narrow capabilities the core asks of its surroundings. */
+import type { Action } from "./actions.js";
+import type { Room, User } from "./model.js";
+
+/** The time source. Live mode reads the wall clock; replay and tests move a virtual one. */
+export interface Clock {
+  now(): Date;
+}
+
+/** Carries out actions on a platform (Slack, Matrix, the terminal, the replay's stdout). */
+export interface ActionSink {
+  deliver(action: Action): Promise<void>;
+}
+
+/** Looks up people and rooms the core is told about only by id. */
+export interface Directory {
+  user(workspace: string, id: string): Promise<User>;
+  /** Current human members of a room (bots excluded), as far as the platform tells us. */
+  roomMembers(workspace: string, room: Room): Promise<string[]>;
+  /** Resolves `@name` or an id typed in a command to a user id, if such a person is known. */
+  findUser(workspace: string, nameOrId: string): Promise<string | undefined>;
+  /** A link back to a message (a Slack permalink, a matrix.to link), when the platform has one. */
+  permalink(workspace: string, room: Room, messageId: string): Promise<string | undefined>;
+}

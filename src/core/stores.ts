@@ -1,0 +1,28 @@
+/**
+ * Store ports shared by several features. Each store is an interface implemented once over the
+ * query layer (src/storage/), which runs on SQLite and PostgreSQL alike. All state is keyed by
+ * workspace: two workspaces never see each other's data.
+ */
+
+/** Exactly-once claims: the first caller to claim a key wins, on any number of processes. */
+export interface ClaimStore {
+  /** Records `key` as done; false when someone (this or another process) already claimed it. */
+  claim(workspace: string, key: string, at: Date): Promise<boolean>;
+  isClaimed(workspace: string, key: string): Promise<boolean>;
+  /** Forgets claims made before `before` whose key starts with `prefix` (retention). */
+  purge(prefix: string, before: Date): Promise<number>;
+}
+
+/** Platform event ids already acted on, so a redelivered event is ignored. */
+export interface ProcessedEventStore {
+  /** True the first time an id is seen; false for a duplicate. */
+  markProcessed(workspace: string, eventId: string, at: Date): Promise<boolean>;
+  purge(before: Date): Promise<number>;
+}
+
+/** Small per-workspace and per-room settings, set by commands (`/outloud …`), as JSON values. */
+export interface SettingsStore {
+  get<T>(workspace: string, scope: string, key: string): Promise<T | undefined>;
+  set(workspace: string, scope: string, key: string, value: unknown): Promise<void>;
+  delete(workspace: string, scope: string, key: string): Promise<void>;
+}

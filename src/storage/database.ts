@@ -1,0 +1,77 @@
+/**
+ * Opens the database behind every store: SQLite through better-sqlite3 by default, PostgreSQL when a
+ * `postgres://` URL is given. Both go through one Kysely query layer, so stores are written once.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import SqliteDatabase from "better-sqlite3";
+import { Kysely, SqliteAdapter, SqliteDialect } from "kysely";
+import type { DialectName } from "./dialect.js";
+import { migrateToLatest } from "./migrate.js";
+import type { Database } from "./schema.js";
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  dialect: DialectName;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** `postgres://…` for PostgreSQL; otherwise a SQLite file path, or `:memory:`. */
+  url: string;
+  /** Apply pending migrations (default true). */
+  migrate?: boolean;
+}
+
+// SQLite runs DDL inside transactions perfectly well; Kysely's stock adapter just doesn't claim it.
+// Claiming it makes the migrator apply every pending migration in one transaction.
+class TransactionalSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
+class OutloudSqliteDialect extends SqliteDialect {
+  override createAdapter(): SqliteAdapter {
+    return new TransactionalSqliteAdapter();
+  }
+}
+
+export function openSqlite(file: string): SqliteDatabase.Database {
+  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new SqliteDatabase(file);
+  sqlite.pragma("journal_mode = WAL");
+  // NORMAL is durable across process crashes in WAL mode; only a power loss can drop the last commit.
+  sqlite.pragma("synchronous = NORMAL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  return sqlite;
+}
+
+export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle> {
+  const handle = isPostgresUrl(options.url) ? await openPostgres(options.url) : openSqliteHandle(options.url);
+  if (options.migrate !== false) {
+    try {
+      await migrateToLatest(handle.db);
+    } catch (err) {
+      await handle.close();
+      throw err;
+    }
+  }
+  return handle;
+}
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//.test(url);
+}
+
+function openSqliteHandle(file: string): DatabaseHandle {
+  const sqlite = openSqlite(file);
+  const db = new Kysely<Database>({ dialect: new OutloudSqliteDialect({ database: sqlite }) });
+  return { db, dialect: "sqlite", close: () => db.destroy() };
+}
+
+async function openPostgres(url: string): Promise<DatabaseHandle> {
+  const { openPostgresDatabase } = await import("./postgres.js");
+  return openPostgresDatabase(url);
+}

@@ -1,0 +1,9 @@
+/**
+ * Table types for the query layer. Conventions that keep one schema valid on SQLite and PostgreSQL:
+ * timestamps are ISO-8601 UTC text (`Date.toISOString()`, so they sort as text), local dates are
+ * `YYYY-MM-DD` text, booleans are 0/1 integers, structured values are JSON text, and keys are
+ * explicit (no auto-increment). Each concern declares its tables in its own file and adds them here.
+ */
+import type { FoundationTables } from "./foundation-tables.js";
+
+export type Database = FoundationTables;
