@@ -21,6 +21,8 @@ export interface OpenOptions {
   url: string;
   /** Apply pending migrations (default true). */
   migrate?: boolean;
+  /** PostgreSQL only: the schema to use instead of `public`. */
+  schema?: string;
 }
 
 // SQLite runs DDL inside transactions perfectly well; Kysely's stock adapter just doesn't claim it.
@@ -49,7 +51,9 @@ export function openSqlite(file: string): SqliteDatabase.Database {
 }
 
 export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle> {
-  const handle = isPostgresUrl(options.url) ? await openPostgres(options.url) : openSqliteHandle(options.url);
+  const handle = isPostgresUrl(options.url)
+    ? await openPostgres(options.url, options.schema)
+    : openSqliteHandle(options.url);
   if (options.migrate !== false) {
     try {
       await migrateToLatest(handle.db);
@@ -71,7 +75,8 @@ function openSqliteHandle(file: string): DatabaseHandle {
   return { db, dialect: "sqlite", close: () => db.destroy() };
 }
 
-async function openPostgres(url: string): Promise<DatabaseHandle> {
+// Loaded lazily: SQLite users never load the pg driver.
+async function openPostgres(url: string, schema?: string): Promise<DatabaseHandle> {
   const { openPostgresDatabase } = await import("./postgres.js");
-  return openPostgresDatabase(url);
+  return openPostgresDatabase(url, { schema });
 }

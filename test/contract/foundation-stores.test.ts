@@ -1,0 +1,62 @@
+import { expect, it } from "vitest";
+import { SqlClaimStore, SqlProcessedEventStore, SqlSettingsStore } from "../../src/storage/foundation-stores.js";
+import { describeEachDatabase } from "../helpers/databases.js";
+
+const t0 = new Date("2026-11-25T09:00:00Z");
+
+describeEachDatabase("ClaimStore", (db) => {
+  it("lets only the first of two connections claim a key", async () => {
+    const second = await db().reopen();
+    const a = new SqlClaimStore(db().handle.db);
+    const b = new SqlClaimStore(second.db);
+    expect(await a.claim("T1", "rota:C1:2026-11-25", t0)).toBe(true);
+    expect(await b.claim("T1", "rota:C1:2026-11-25", t0)).toBe(false);
+    expect(await b.isClaimed("T1", "rota:C1:2026-11-25")).toBe(true);
+  });
+
+  it("keeps workspaces apart", async () => {
+    const claims = new SqlClaimStore(db().handle.db);
+    expect(await claims.claim("T1", "k", t0)).toBe(true);
+    expect(await claims.claim("T2", "k", t0)).toBe(true);
+    expect(await claims.isClaimed("T3", "k")).toBe(false);
+  });
+
+  it("purges old claims by prefix only, treating _ and % literally", async () => {
+    const claims = new SqlClaimStore(db().handle.db);
+    await claims.claim("T1", "nudge_x:1", t0);
+    await claims.claim("T1", "nudgeAx:2", t0);
+    await claims.claim("T1", "rota:1", t0);
+    expect(await claims.purge("nudge_x:", new Date("2026-11-26T00:00:00Z"))).toBe(1);
+    expect(await claims.isClaimed("T1", "nudgeAx:2")).toBe(true);
+    expect(await claims.isClaimed("T1", "rota:1")).toBe(true);
+  });
+});
+
+describeEachDatabase("ProcessedEventStore", (db) => {
+  it("reports a redelivered event as a duplicate", async () => {
+    const events = new SqlProcessedEventStore(db().handle.db);
+    expect(await events.markProcessed("T1", "Ev1", t0)).toBe(true);
+    expect(await events.markProcessed("T1", "Ev1", t0)).toBe(false);
+    expect(await events.markProcessed("T2", "Ev1", t0)).toBe(true);
+  });
+
+  it("forgets events older than the retention", async () => {
+    const events = new SqlProcessedEventStore(db().handle.db);
+    await events.markProcessed("T1", "old", t0);
+    await events.markProcessed("T1", "new", new Date("2026-11-27T00:00:00Z"));
+    expect(await events.purge(new Date("2026-11-26T00:00:00Z"))).toBe(1);
+    expect(await events.markProcessed("T1", "new", t0)).toBe(false);
+  });
+});
+
+describeEachDatabase("SettingsStore", (db) => {
+  it("stores, replaces and deletes JSON values per workspace and scope", async () => {
+    const settings = new SqlSettingsStore(db().handle.db);
+    await settings.set("T1", "room:C1", "nudges", { thread: false });
+    await settings.set("T1", "room:C1", "nudges", { thread: true });
+    expect(await settings.get("T1", "room:C1", "nudges")).toEqual({ thread: true });
+    expect(await settings.get("T2", "room:C1", "nudges")).toBeUndefined();
+    await settings.delete("T1", "room:C1", "nudges");
+    expect(await settings.get("T1", "room:C1", "nudges")).toBeUndefined();
+  });
+});
