@@ -42,7 +42,8 @@ export class CommandTable {
     const words = tokenize(ctx.invocation.text);
     const root = (words[0] ?? "").toLowerCase();
     if (!this.isRoot(root)) {
-      return { root: root || "outloud", reply: { kind: "error", problem: `unknown command "${root}"` } };
+      const text = `I don't know "${ctx.prefix}${root}". Try \`${ctx.prefix}outloud help\`.`;
+      return { root: "outloud", reply: { kind: "private", text } };
     }
     const rest = words.slice(1);
     if (rest.length === 0 || rest[0]!.toLowerCase() === "help") {
@@ -70,10 +71,11 @@ export class CommandTable {
   /** Help for one root (`rota`), or for everything when the root is `outloud`. */
   help(root: string, prefix: string): string {
     const roots = root === "outloud" ? [...this.roots.keys()] : [root];
-    const lines: string[] = [];
+    const lines: string[] =
+      root === "outloud" ? ["Outloud helps your team work out loud. Commands (add `help` to any of them for more):"] : [];
     for (const r of roots) {
       const specs = this.specs.filter((s) => s.path[0] === r);
-      if (specs.length === 0) continue;
+      if (specs.length === 0 && r !== root) continue;
       const purpose = this.roots.get(r);
       lines.push(purpose ? `*${prefix}${r}*: ${purpose}` : `*${prefix}${r}*`);
       for (const s of specs) lines.push(`• \`${this.signature(s, prefix)}\`: ${s.summary}`);

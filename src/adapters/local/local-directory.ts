@@ -1,0 +1,92 @@
+/**
+ * The directory of the local platform: people and rooms as a scenario declares them. An undeclared
+ * user is a human in the default time zone; a room's members are those declared, else those who spoke.
+ */
+import type { Room, User } from "../../core/model.js";
+import type { Directory } from "../../core/ports.js";
+import { dmMembers } from "./rooms.js";
+
+export class LocalDirectory implements Directory {
+  private readonly users = new Map<string, User>();
+  private readonly declaredMembers = new Map<string, string[]>();
+  private readonly speakers = new Map<string, Set<string>>();
+  private readonly topics = new Map<string, string>();
+
+  constructor(
+    private readonly workspace: string,
+    private readonly defaultTz = "UTC",
+  ) {}
+
+  declareUser(id: string, fields: { name?: string; tz?: string; bot?: boolean }): void {
+    const current = this.users.get(id);
+    this.users.set(id, {
+      workspace: this.workspace,
+      id,
+      displayName: fields.name ?? current?.displayName ?? id,
+      tz: fields.tz ?? current?.tz ?? this.defaultTz,
+      bot: fields.bot ?? current?.bot ?? false,
+    });
+  }
+
+  declareRoom(room: Room, fields: { members?: string[]; topic?: string }): void {
+    if (fields.members) this.declaredMembers.set(room.id, [...fields.members]);
+    if (fields.topic !== undefined) this.topics.set(room.id, fields.topic);
+  }
+
+  /** Remembers who spoke in a room: they are its members unless the scenario declared others. */
+  noteSpeaker(room: Room, user: string): void {
+    let set = this.speakers.get(room.id);
+    if (!set) {
+      set = new Set();
+      this.speakers.set(room.id, set);
+    }
+    set.add(user);
+  }
+
+  memberJoined(room: Room, user: string): void {
+    const declared = this.declaredMembers.get(room.id);
+    if (declared && !declared.includes(user)) declared.push(user);
+    this.noteSpeaker(room, user);
+  }
+
+  memberLeft(room: Room, user: string): void {
+    const declared = this.declaredMembers.get(room.id);
+    if (declared) this.declaredMembers.set(room.id, declared.filter((u) => u !== user));
+    this.speakers.get(room.id)?.delete(user);
+  }
+
+  isBot(id: string): boolean {
+    return this.users.get(id)?.bot ?? false;
+  }
+
+  topic(roomId: string): string | undefined {
+    return this.topics.get(roomId);
+  }
+
+  setTopic(roomId: string, topic: string): void {
+    this.topics.set(roomId, topic);
+  }
+
+  async user(_workspace: string, id: string): Promise<User> {
+    return this.users.get(id) ?? { workspace: this.workspace, id, displayName: id, tz: this.defaultTz, bot: false };
+  }
+
+  async roomMembers(_workspace: string, room: Room): Promise<string[]> {
+    const members = this.declaredMembers.get(room.id) ?? (dmMembers(room).length ? dmMembers(room) : [...(this.speakers.get(room.id) ?? [])]);
+    return members.filter((m) => !this.isBot(m));
+  }
+
+  async findUser(_workspace: string, nameOrId: string): Promise<string | undefined> {
+    const wanted = nameOrId.replace(/^@/, "");
+    if (this.users.has(wanted)) return wanted;
+    const lower = wanted.toLowerCase();
+    for (const u of this.users.values()) if (u.displayName.toLowerCase() === lower) return u.id;
+    for (const set of this.speakers.values()) if (set.has(wanted)) return wanted;
+    for (const members of this.declaredMembers.values()) if (members.includes(wanted)) return wanted;
+    return undefined;
+  }
+
+  async permalink(_workspace: string, room: Room, messageId: string): Promise<string | undefined> {
+    return `outloud://local/${encodeURIComponent(room.id)}/${encodeURIComponent(messageId)}`;
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * The local platform: the engine on a virtual clock with a scenario-declared directory. The replay CLI
+ * feeds it scenario lines; the playground feeds it what you type. Actions come out as ReplayOutput.
+ */
+import type { Action } from "../../core/actions.js";
+import type { Engine } from "../../core/engine.js";
+import type { ChatEvent, Room } from "../../core/model.js";
+import { Scheduler, VirtualClock } from "../../core/scheduler.js";
+import { type AppContext, createEngine } from "../../app.js";
+import { LocalDirectory } from "./local-directory.js";
+import { LOCAL_WORKSPACE, parseRoomRef } from "./rooms.js";
+import { mentionsInText, type ReplayOutput, type ScenarioLine } from "./scenario.js";
+
+export interface LocalPlatformOptions {
+  app: AppContext;
+  /** Receives every action the bot takes, in order. */
+  onAction(output: ReplayOutput, action: Action): void;
+  /** Where the virtual clock starts; defaults to the first line's time. */
+  start?: Date;
+}
+
+export class LocalPlatform {
+  readonly clock: VirtualClock;
+  readonly scheduler: Scheduler;
+  readonly directory: LocalDirectory;
+  readonly engine: Engine;
+  private started = false;
+
+  constructor(private readonly options: LocalPlatformOptions) {
+    const { app } = options;
+    this.clock = new VirtualClock(options.start ?? new Date(0));
+    this.scheduler = new Scheduler(app.log);
+    this.directory = new LocalDirectory(LOCAL_WORKSPACE, app.config.settings.workspace.timezone);
+    this.engine = createEngine(app, {
+      clock: this.clock,
+      scheduler: this.scheduler,
+      directory: this.directory,
+      sink: { deliver: async (action) => this.deliver(action) },
+    });
+  }
+
+  /** Starts the engine (re-arming timers from the database) at `at`, once. */
+  async startAt(at: Date): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    this.clock.set(at);
+    await this.engine.start();
+  }
+
+  /** Moves the virtual clock, running everything that falls due on the way. */
+  async advanceTo(at: Date): Promise<void> {
+    await this.startAt(at);
+    await this.clock.advanceTo(at, this.scheduler);
+  }
+
+  /** Applies one scenario line: the clock moves to its time first, then the event is handled. */
+  async apply(line: ScenarioLine): Promise<void> {
+    const at = new Date(line.at);
+    await this.advanceTo(at);
+    const event = this.toEvent(line, at);
+    if (event) await this.engine.handle(event);
+  }
+
+  async stop(): Promise<void> {
+    await this.engine.stop();
+  }
+
+  private toEvent(line: ScenarioLine, at: Date): ChatEvent | undefined {
+    const workspace = LOCAL_WORKSPACE;
+    switch (line.type) {
+      case "user":
+        this.directory.declareUser(line.user, { name: line.name, tz: line.tz, bot: line.bot });
+        return undefined;
+      case "room":
+        this.directory.declareRoom(this.room(line.room), { members: line.members, topic: line.topic });
+        return undefined;
+      case "tick":
+        return undefined;
+      case "join":
+      case "leave": {
+        const room = this.room(line.room);
+        if (line.type === "join") this.directory.memberJoined(room, line.user);
+        else this.directory.memberLeft(room, line.user);
+        return { type: line.type === "join" ? "member-joined" : "member-left", workspace, room, user: line.user, at };
+      }
+      case "message": {
+        const room = this.room(line.room);
+        this.directory.noteSpeaker(room, line.user);
+        const found = mentionsInText(line.text);
+        return {
+          type: "message",
+          message: {
+            workspace,
+            id: line.id,
+            room,
+            thread: line.thread,
+            user: line.user,
+            text: line.text,
+            mentions: line.mentions ?? found.users,
+            broadcast: found.broadcast,
+            at,
+            fromBot: this.directory.isBot(line.user),
+          },
+        };
+      }
+      case "command": {
+        const room = this.room(line.room);
+        const prefix = /^[/!]/.test(line.text) ? line.text[0]! : "/";
+        const text = line.text.replace(/^[/!]/, "").trim();
+        return { type: "command", command: { workspace, room, thread: line.thread, user: line.user, text, prefix, at } };
+      }
+      case "reaction":
+        return {
+          type: "reaction",
+          reaction: { workspace, room: this.room(line.room), user: line.user, target: line.target, emoji: line.emoji, at },
+        };
+    }
+  }
+
+  private room(ref: string): Room {
+    const room = parseRoomRef(ref);
+    // The scenario schema already checked the form; this only guards against a schema/parser mismatch.
+    if (!room) throw new Error(`bad room "${ref}"`);
+    return room;
+  }
+
+  private deliver(action: Action): void {
+    if (action.action === "topic") this.directory.setTopic(action.room.id, action.text);
+    this.options.onAction(toReplayOutput(action, this.clock.now()), action);
+  }
+}
+
+/** The replay's output line for an action: `{at, action, room?, user?, thread?, mentions?, text, source, about?}`. */
+export function toReplayOutput(action: Action, at: Date): ReplayOutput {
+  const out: ReplayOutput = { at: at.toISOString(), action: action.action, text: action.text, source: action.source };
+  if ("room" in action) out.room = action.room.id;
+  if ("user" in action) out.user = action.user;
+  if ("thread" in action && action.thread) out.thread = action.thread;
+  if (action.mentions && action.mentions.length > 0) out.mentions = action.mentions;
+  if (action.about) out.about = action.about;
+  // Keep the documented key order: at, action, room, user, thread, mentions, text, source, about.
+  const { text, source, about, ...head } = out;
+  return { ...head, text, source, ...(about ? { about } : {}) };
+}

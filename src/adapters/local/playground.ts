@@ -1,0 +1,174 @@
+/**
+ * The local playground: chat with Outloud in the terminal, no Slack or Matrix needed. You type as a
+ * user in a room; `:` commands switch user and room and move the clock forward so scheduled work
+ * (announcements, reminders) can be seen happening. Private notices are marked as such.
+ */
+import { createInterface } from "node:readline";
+import type { Action } from "../../core/actions.js";
+import type { AppContext } from "../../app.js";
+import { LocalPlatform } from "./local-platform.js";
+import { parseRoomRef } from "./rooms.js";
+import type { ScenarioLine } from "./scenario.js";
+
+export interface PlaygroundOptions {
+  app: AppContext;
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+  /** Show a prompt and follow the wall clock (a person at a terminal); off when input is piped. */
+  interactive: boolean;
+  /** Where the virtual clock starts (default: now). */
+  start?: Date;
+}
+
+const HELP = `Type a message to say it as the current user in the current room.
+Commands start with / or ! (try /outloud help, /rota help, /decision help).
+  :user NAME [tz ZONE]   speak as NAME (optionally in time zone ZONE)
+  :room ROOM             go to #public, ~private, or dm:alice,bob
+  :members A,B,C         declare who is in the current room
+  :thread ID             reply in the thread of message ID; ":thread" alone leaves it
+  :react ID EMOJI        react to message ID, e.g. :react m3 decision
+  :ff DURATION           fast-forward the clock, e.g. :ff 30m, :ff 2h, :ff 1d
+  :at TIME               jump to a time, e.g. :at 2026-11-26T09:00Z
+  :time                  show the current (virtual) time
+  :help                  this help;  :quit (or end of input) leaves`;
+
+export async function runPlayground(options: PlaygroundOptions): Promise<void> {
+  const out = (text: string): void => {
+    options.output.write(`${text}\n`);
+  };
+  const platform = new LocalPlatform({ app: options.app, onAction: (_o, action) => out(render(action)) });
+  let user = "you";
+  let room = "#general";
+  let thread: string | undefined;
+  let nextId = 1;
+  // The clock follows real time, plus however far you fast-forwarded.
+  let offset = 0;
+  // Piped input runs on a frozen clock (only :ff and :at move it), so a script gives the same output every time.
+  const base = options.start?.getTime() ?? Date.now();
+  const startedAt = Date.now();
+  const virtualNow = () => new Date(base + offset + (options.interactive ? Date.now() - startedAt : 0));
+
+  await platform.startAt(virtualNow());
+  let queue = Promise.resolve();
+  const run = (work: () => Promise<void>) => {
+    queue = queue.then(work).catch((err) => out(`! ${err instanceof Error ? err.message : err}`));
+    return queue;
+  };
+  const ticker = options.interactive ? setInterval(() => run(() => platform.advanceTo(virtualNow())), 1000) : undefined;
+
+  const rl = createInterface({ input: options.input, output: options.interactive ? options.output : undefined, terminal: options.interactive });
+  const prompt = () => {
+    if (options.interactive) {
+      rl.setPrompt(`${user} in ${room}${thread ? ` (thread ${thread})` : ""}> `);
+      rl.prompt();
+    }
+  };
+  out(`Outloud playground: you are "${user}" in ${room}. Type :help for help.`);
+  prompt();
+
+  const at = () => virtualNow().toISOString();
+  const apply = (line: ScenarioLine) => platform.apply(line);
+
+  for await (const raw of rl) {
+    const text = raw.trim();
+    if (text === ":quit" || text === ":q") break;
+    await run(async () => {
+      if (text === "") return;
+      if (text.startsWith(":")) {
+        const [cmd, ...args] = text.split(/\s+/);
+        switch (cmd) {
+          case ":help":
+            out(HELP);
+            return;
+          case ":user": {
+            if (!args[0]) return out("usage: :user NAME [tz ZONE]");
+            user = args[0];
+            const tz = args[1] === "tz" ? args[2] : undefined;
+            if (tz) await apply({ type: "user", at: at(), user, tz });
+            return out(`you are now ${user}${tz ? ` (${tz})` : ""}`);
+          }
+          case ":room": {
+            const ref = args[0] ?? "";
+            if (!parseRoomRef(ref)) return out("usage: :room #public | ~private | dm:alice,bob");
+            room = parseRoomRef(ref)!.id;
+            thread = undefined;
+            return out(`you are now in ${room}`);
+          }
+          case ":members": {
+            const members = (args[0] ?? "").split(",").filter(Boolean);
+            if (members.length === 0) return out("usage: :members alice,bob,carol");
+            await apply({ type: "room", at: at(), room, members });
+            return out(`${room} members: ${members.join(", ")}`);
+          }
+          case ":thread":
+            thread = args[0];
+            return out(thread ? `replying in the thread of ${thread}` : "back in the main room");
+          case ":react":
+            if (!args[0] || !args[1]) return out("usage: :react MESSAGE-ID EMOJI");
+            await apply({ type: "reaction", at: at(), user, room, target: args[0], emoji: args[1].replace(/:/g, "") });
+            return;
+          case ":ff": {
+            const ms = parseDuration(args[0] ?? "");
+            if (ms === undefined) return out("usage: :ff 30m | 2h | 1d | 1w");
+            offset += ms;
+            await platform.advanceTo(virtualNow());
+            return out(`it is now ${formatTime(virtualNow())}`);
+          }
+          case ":at": {
+            const when = Date.parse(args.join(" "));
+            if (Number.isNaN(when) || when < virtualNow().getTime()) return out("usage: :at 2026-11-26T09:00Z (a time in the future)");
+            offset += when - virtualNow().getTime();
+            await platform.advanceTo(virtualNow());
+            return out(`it is now ${formatTime(virtualNow())}`);
+          }
+          case ":time":
+            return out(`it is ${formatTime(virtualNow())}`);
+          default:
+            return out(`unknown playground command ${cmd}; type :help`);
+        }
+      }
+      if (/^[/!]/.test(text) && platform.engine.isCommand(text.slice(1))) {
+        await apply({ type: "command", at: at(), user, room, text, thread });
+        return;
+      }
+      const id = `m${nextId++}`;
+      out(`[${id}] ${user} in ${room}${thread ? ` (thread ${thread})` : ""}: ${text}`);
+      await apply({ type: "message", at: at(), id, user, room, text, thread });
+    });
+    prompt();
+  }
+  if (ticker) clearInterval(ticker);
+  await queue;
+  rl.close();
+  await platform.stop();
+  out("bye");
+}
+
+function render(action: Action): string {
+  const where = "room" in action ? action.room.id : "";
+  switch (action.action) {
+    case "post":
+      return `[${where}] outloud: ${action.text}`;
+    case "reply":
+      return `[${where} thread ${action.thread}] outloud: ${action.text}`;
+    case "notice":
+      return `[${where}${action.thread ? ` thread ${action.thread}` : ""}] (private: only ${action.user} can see this) outloud: ${action.text}`;
+    case "dm":
+      return `[dm to ${action.user}] (private) outloud: ${action.text}`;
+    case "topic":
+      return `[${where}] outloud set the topic: ${action.text}`;
+    case "group":
+      return `[${where}] outloud set @${action.text} to: ${action.mentions.map((m) => `@${m}`).join(", ") || "nobody"}`;
+  }
+}
+
+function parseDuration(text: string): number | undefined {
+  const m = /^(\d+)(m|h|d|w)$/.exec(text);
+  if (!m) return undefined;
+  const unit = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[m[2] as "m" | "h" | "d" | "w"];
+  return Number(m[1]) * unit;
+}
+
+function formatTime(d: Date): string {
+  return `${d.toISOString().slice(0, 16).replace("T", " ")} UTC (${d.toLocaleDateString("en", { weekday: "long", timeZone: "UTC" })})`;
+}

@@ -1,0 +1,101 @@
+/**
+ * The replay scenario format: one JSON object per line, each with `at` (ISO-8601, non-decreasing).
+ * See README "Scenario format". Parsing is strict so that a malformed line is reported, not guessed at.
+ */
+import { z } from "zod";
+
+const at = z.iso.datetime({ offset: true, message: "must be an ISO-8601 time like 2026-11-25T09:00:00Z" });
+const roomRef = z.string().regex(/^(#|~)[^\s#~]+$|^dm:[^,\s]+(,[^,\s]+)+$/, "must be #name, ~name or dm:alice,bob");
+const userId = z.string().min(1);
+
+export const scenarioLineSchema = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("message"),
+    at,
+    id: z.string().min(1),
+    user: userId,
+    room: roomRef,
+    text: z.string(),
+    thread: z.string().min(1).optional(),
+    mentions: z.array(userId).optional(),
+  }),
+  z.object({
+    type: z.literal("command"),
+    at,
+    user: userId,
+    room: roomRef,
+    text: z.string().min(1),
+    thread: z.string().min(1).optional(),
+  }),
+  z.object({
+    type: z.literal("reaction"),
+    at,
+    user: userId,
+    room: roomRef,
+    target: z.string().min(1),
+    emoji: z.string().min(1),
+  }),
+  z.object({
+    type: z.literal("user"),
+    at,
+    user: userId,
+    name: z.string().optional(),
+    tz: z.string().optional(),
+    bot: z.boolean().optional(),
+  }),
+  z.object({
+    type: z.literal("room"),
+    at,
+    room: roomRef,
+    members: z.array(userId).optional(),
+    topic: z.string().optional(),
+  }),
+  z.object({ type: z.literal("tick"), at }),
+  z.object({ type: z.literal("join"), at, user: userId, room: roomRef }),
+  z.object({ type: z.literal("leave"), at, user: userId, room: roomRef }),
+]);
+
+export type ScenarioLine = z.infer<typeof scenarioLineSchema>;
+
+/** One action as the replay prints it. */
+export interface ReplayOutput {
+  at: string;
+  action: string;
+  room?: string;
+  user?: string;
+  thread?: string;
+  mentions?: string[];
+  text: string;
+  source: string;
+  about?: string;
+}
+
+export type LineParse = { ok: true; line: ScenarioLine } | { ok: false; problem: string };
+
+export function parseScenarioLine(text: string): LineParse {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, problem: "not valid JSON" };
+  }
+  const result = scenarioLineSchema.safeParse(json);
+  if (result.success) return { ok: true, line: result.data };
+  const issue = result.error.issues[0]!;
+  const where = issue.path.length ? `"${issue.path.join(".")}" ` : "";
+  return { ok: false, problem: `${where}${issue.message}`.trim() };
+}
+
+/** `@name` tokens in text; `@channel`, `@here` and `@room` are whole-room mentions. */
+export function mentionsInText(text: string): { users: string[]; broadcast?: "channel" | "here" | "room" } {
+  const users: string[] = [];
+  let broadcast: "channel" | "here" | "room" | undefined;
+  for (const m of text.matchAll(/(?:^|[^\w@])@([^\s@,:;!?()"'<>]+)/g)) {
+    // A sentence may end right after a name: "thanks @bob."
+    const name = m[1]!.replace(/\.+$/, "");
+    if (!name) continue;
+    if (name === "channel" || name === "here" || name === "room") broadcast ??= name;
+    else if (!users.includes(name)) users.push(name);
+  }
+  return { users, broadcast };
+}

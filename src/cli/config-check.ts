@@ -1,0 +1,26 @@
+/** npm run config:check: validates the environment and config files without starting the bot. */
+import { platformsConfigured } from "../config/platforms.js";
+import { redactedEnv } from "../config/load.js";
+import { environment, readConfig } from "../config/read.js";
+import { isPostgresUrl } from "../storage/database.js";
+
+const loaded = readConfig(environment());
+for (const w of loaded.ok ? loaded.config.warnings : loaded.warnings) process.stderr.write(`warning: ${w}\n`);
+if (!loaded.ok) {
+  process.stderr.write(`Configuration has problems:\n${loaded.problems.map((p) => `  - ${p}`).join("\n")}\n`);
+  process.exit(1);
+}
+const { config } = loaded;
+const platforms = platformsConfigured(config);
+const running = [platforms.slack && "Slack", platforms.matrix && "Matrix"].filter(Boolean).join(" and ") || "the local playground";
+process.stdout.write(
+  [
+    "Configuration OK.",
+    `  files:     ${config.sources.join(", ") || "(none: all defaults)"}`,
+    `  data dir:  ${config.dataDir}`,
+    `  database:  ${isPostgresUrl(config.databaseUrl) ? "PostgreSQL" : `SQLite at ${config.databaseUrl}`}`,
+    `  platforms: ${running}`,
+    `  environment: ${JSON.stringify(redactedEnv(config.env))}`,
+    "",
+  ].join("\n"),
+);

@@ -1,0 +1,98 @@
+/**
+ * npm run replay -- FILE [--config F] [--db PATH] [--pretty]
+ * Runs a scenario through the same core and storage as live mode, on a virtual clock, and prints one
+ * JSON line per bot action (or a readable line with --pretty).
+ */
+import { existsSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { LocalPlatform } from "../adapters/local/local-platform.js";
+import { readScenarioFile, replayLines } from "../adapters/local/replay.js";
+import type { ReplayOutput } from "../adapters/local/scenario.js";
+import { environment, readConfig } from "../config/read.js";
+import { createLogger } from "../logging.js";
+import { openDatabase } from "../storage/database.js";
+import { Progress } from "./progress.js";
+import { OutputWriter } from "./output.js";
+
+const USAGE = "Usage: npm run replay -- FILE [--config F] [--db PATH] [--pretty]";
+
+async function main(): Promise<number> {
+  let args: ReturnType<typeof parse>;
+  try {
+    args = parse();
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : err}\n${USAGE}\n`);
+    return 2;
+  }
+  const file = args.positionals[0];
+  if (!file || args.positionals.length > 1) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  if (!existsSync(file)) {
+    process.stderr.write(`${file}: no such file\n`);
+    return 2;
+  }
+  const env = environment();
+  const loaded = readConfig(env, args.values.config ? [args.values.config] : []);
+  if (!loaded.ok) {
+    for (const p of loaded.problems) process.stderr.write(`config: ${p}\n`);
+    return 2;
+  }
+  const log = createLogger(env.LOG_LEVEL === "debug" ? "debug" : "warn");
+  const db = await openDatabase({ url: args.values.db ?? ":memory:" });
+  const out = new OutputWriter(process.stdout);
+  const pretty = args.values.pretty ?? false;
+  const platform = new LocalPlatform({
+    app: { config: loaded.config, db, log },
+    onAction: (output) => out.write(pretty ? prettyLine(output) : JSON.stringify(output)),
+  });
+  const progress = new Progress(process.stderr, "lines");
+  try {
+    const summary = await replayLines(readScenarioFile(file), platform, {
+      onProblem: (p) => {
+        progress.clear();
+        process.stderr.write(`${file}:${p.line}: ${p.problem} (line skipped)\n`);
+      },
+      onProgress: (n) => progress.update(n),
+      afterEvent: () => out.waitIfBusy(),
+    });
+    progress.done(summary.lines);
+    await platform.stop();
+    await out.flush();
+    if (summary.problems.length > 0) {
+      process.stderr.write(`${summary.problems.length} malformed line(s) skipped\n`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
+
+function parse() {
+  return parseArgs({
+    allowPositionals: true,
+    options: {
+      config: { type: "string" },
+      db: { type: "string" },
+      pretty: { type: "boolean" },
+    },
+  });
+}
+
+function prettyLine(o: ReplayOutput): string {
+  const where = [o.room, o.thread ? `thread ${o.thread}` : undefined].filter(Boolean).join(" ");
+  const who = o.action === "notice" ? ` (private to ${o.user})` : o.action === "dm" ? ` to ${o.user}` : "";
+  return `${o.at.replace("T", " ").replace(/\.\d+Z$/, "Z")} ${o.action}${who} ${where} [${o.source}]\n    ${o.text.replace(/\n/g, "\n    ")}`;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`replay failed: ${err instanceof Error ? err.stack : err}\n`);
+    process.exitCode = 1;
+  },
+);

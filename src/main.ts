@@ -1,0 +1,73 @@
+/**
+ * npm start: config → database → platforms. With Slack or Matrix credentials in the environment the
+ * real adapters run (side by side if both are set); with none, the terminal playground starts on the
+ * embedded defaults (SQLite under OUTLOUD_DATA_DIR).
+ */
+import { runPlayground } from "./adapters/local/playground.js";
+import type { RunningAdapter } from "./adapters/adapter.js";
+import type { AppContext } from "./app.js";
+import { platformsConfigured } from "./config/platforms.js";
+import { environment, readConfig } from "./config/read.js";
+import { errorMessage } from "./core/scheduler.js";
+import { createLogger } from "./logging.js";
+import { type DatabaseHandle, openDatabase } from "./storage/database.js";
+
+function fail(lines: string[]): never {
+  process.stderr.write(`Outloud cannot start:\n${lines.map((l) => `  - ${l}`).join("\n")}\n`);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  const env = environment();
+  const loaded = readConfig(env);
+  if (!loaded.ok) fail(loaded.problems);
+  const config = loaded.config;
+  const log = createLogger(config.env.LOG_LEVEL);
+  for (const w of config.warnings) log.warn(w);
+
+  let db: DatabaseHandle;
+  try {
+    db = await openDatabase({ url: config.databaseUrl });
+  } catch (err) {
+    fail([`database: ${errorMessage(err)}`]);
+  }
+  const app: AppContext = { config, db, log };
+  const wanted = platformsConfigured(config);
+
+  if (!wanted.slack && !wanted.matrix) {
+    await runPlayground({ app, input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY) });
+    await db.close();
+    return;
+  }
+
+  const adapters: RunningAdapter[] = [];
+  try {
+    // Platform adapters are added here, one line each.
+    if (wanted.slack) throw new Error("the Slack adapter is not part of this build yet");
+    if (wanted.matrix) throw new Error("the Matrix adapter is not part of this build yet");
+  } catch (err) {
+    for (const a of adapters) await a.stop().catch(() => {});
+    await db.close();
+    fail([errorMessage(err)]);
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info("stopping", { signal });
+    for (const a of adapters) {
+      await a.stop().catch((err) => log.error("adapter failed to stop", { adapter: a.name, error: errorMessage(err) }));
+    }
+    await db.close();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  log.info("outloud running", { platforms: adapters.map((a) => a.name) });
+}
+
+main().catch((err) => {
+  process.stderr.write(`Outloud stopped: ${err instanceof Error ? err.stack : err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,60 @@
+/**
+ * Drives the core Scheduler on the wall clock: node-schedule arms a single job for the earliest due
+ * task, and re-arms whenever the queue changes. The maths of *when* lives in the core; this only waits.
+ */
+import schedule from "node-schedule";
+import type { Clock } from "../core/ports.js";
+import type { Scheduler } from "../core/scheduler.js";
+
+export class LiveSchedulerDriver {
+  private job: schedule.Job | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+  private running: Promise<unknown> = Promise.resolve();
+  private stopped = false;
+  /** Last time the driver ran due work; /readyz reports a stalled scheduler. */
+  lastRun = new Date();
+
+  constructor(
+    private readonly scheduler: Scheduler,
+    private readonly clock: Clock,
+  ) {}
+
+  start(): void {
+    this.scheduler.onChange = () => this.arm();
+    this.arm();
+  }
+
+  /** Stops arming new work and waits for the task in flight, if any. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.scheduler.onChange = undefined;
+    this.job?.cancel();
+    if (this.immediate) clearImmediate(this.immediate);
+    await this.running;
+  }
+
+  private arm(): void {
+    if (this.stopped) return;
+    this.job?.cancel();
+    this.job = undefined;
+    const next = this.scheduler.next();
+    if (!next) return;
+    if (next.getTime() <= this.clock.now().getTime()) {
+      // node-schedule refuses dates in the past; run overdue work on the next turn of the loop.
+      this.immediate ??= setImmediate(() => {
+        this.immediate = undefined;
+        this.fire();
+      });
+      return;
+    }
+    this.job = schedule.scheduleJob(next, () => this.fire()) ?? undefined;
+  }
+
+  private fire(): void {
+    this.running = this.running.then(async () => {
+      if (this.stopped) return;
+      this.lastRun = new Date();
+      await this.scheduler.runDue(this.clock.now());
+    });
+  }
+}
