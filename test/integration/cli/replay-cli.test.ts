@@ -1,0 +1,101 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { runEntry } from "../../helpers/processes.js";
+
+const dir = mkdtempSync(join(tmpdir(), "outloud-replay-cli-"));
+const env = { OUTLOUD_DATA_DIR: dir };
+
+function scenario(name: string, lines: string[], gzip = false): string {
+  const path = join(dir, name);
+  const text = `${lines.join("\n")}\n`;
+  writeFileSync(path, gzip ? gzipSync(text) : text);
+  return path;
+}
+
+const help = JSON.stringify({
+  type: "command",
+  at: "2026-11-25T09:00:00Z",
+  user: "alice",
+  room: "#team",
+  text: "/outloud help",
+});
+
+describe("npm run replay", () => {
+  it("prints one JSON line per bot action, in the documented shape", async () => {
+    const file = scenario("help.jsonl", [help]);
+    const result = await runEntry("src/cli/replay.ts", [file], { env });
+    expect(result.code).toBe(0);
+    const lines = result.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(1);
+    expect(Object.keys(lines[0])).toEqual(["at", "action", "room", "user", "text", "source"]);
+    expect(lines[0]).toMatchObject({
+      at: "2026-11-25T09:00:00.000Z",
+      action: "notice",
+      room: "#team",
+      user: "alice",
+      source: "command.outloud",
+    });
+    expect(lines[0].text).toContain("/outloud");
+  });
+
+  it("reports a malformed line with its number, skips it, goes on, and exits non-zero", async () => {
+    const file = scenario("bad.jsonl", [
+      JSON.stringify({
+        type: "message",
+        at: "2026-11-25T08:59:00Z",
+        id: "m1",
+        user: "bob",
+        room: "#team",
+        text: "hi",
+      }),
+      "{not json",
+      JSON.stringify({
+        type: "message",
+        at: "2026-11-25T09:00:00Z",
+        id: "m2",
+        user: "bob",
+        room: "team",
+        text: "no sigil",
+      }),
+      help,
+    ]);
+    const result = await runEntry("src/cli/replay.ts", [file], { env });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${file}:2: not valid JSON (line skipped)`);
+    expect(result.stderr).toContain(`${file}:3: "room" must be #name, ~name or dm:alice,bob (line skipped)`);
+    expect(result.stdout).toContain('"source":"command.outloud"');
+  });
+
+  it("reads gzip scenarios and refuses to go back in time", async () => {
+    const file = scenario(
+      "back.jsonl.gz",
+      [help, JSON.stringify({ type: "tick", at: "2026-11-24T00:00:00Z" }), help.replace("alice", "bob")],
+      true,
+    );
+    const result = await runEntry("src/cli/replay.ts", [file], { env });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${file}:2: "at" goes back in time`);
+    expect(result.stdout.trim().split("\n")).toHaveLength(2);
+  });
+
+  it("explains its usage when called without a file", async () => {
+    const result = await runEntry("src/cli/replay.ts", [], { env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("Usage: npm run replay -- FILE");
+  });
+
+  it("runs the dev corpus of real chat to the end", async () => {
+    const result = await runEntry("src/cli/replay.ts", ["../shared/corpora/ubuntu-irc/dev.jsonl"], {
+      env,
+      timeoutMs: 120_000,
+    });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+  }, 120_000);
+});

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../../src/config/load.js";
+
+const file = (text: string) => [{ path: "config/outloud.yaml", text }];
+
+describe("loadConfig", () => {
+  it("fills every default when there is no file and no environment", () => {
+    const result = loadConfig([], {});
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.settings.workspace).toEqual({
+      timezone: "UTC",
+      workingHours: { start: "09:00", end: "18:00", days: "mon-fri" },
+    });
+    expect(result.config.databaseUrl).toMatch(/data\/outloud\.sqlite$/);
+  });
+
+  it("names the key and the problem for a bad value", () => {
+    const result = loadConfig(file("workspace:\n  workingHours:\n    start: '25:00'\n"), {});
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toEqual([
+      "config/outloud.yaml: workspace.workingHours.start: must be a time like 09:30 (24-hour clock)",
+    ]);
+  });
+
+  it("reports an unknown key as a likely typo of the real one", () => {
+    const result = loadConfig(file("workspace:\n  timezon: Europe/Madrid\n"), {});
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toEqual([
+      'config/outloud.yaml: workspace.timezon: unknown setting, probably a typo of "workspace.timezone"',
+    ]);
+  });
+
+  it("checks environment variables and never echoes a secret", () => {
+    const result = loadConfig([], { PORT: "eighty", SLACK_BOT_TOKEN: "xoxp-secret-user-token" });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toContain('PORT: Invalid input: expected number, received NaN (got "eighty")');
+    expect(result.problems).toContain("SLACK_BOT_TOKEN: must be a bot token starting with xoxb-");
+    expect(result.problems.join("\n")).not.toContain("xoxp-secret-user-token");
+  });
+
+  it("warns about an unknown variable with our prefix", () => {
+    const result = loadConfig([], { SLACK_BOT_TOKNE: "xoxb-1" });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.warnings).toEqual([
+      "SLACK_BOT_TOKNE: unknown environment variable, probably a typo of SLACK_BOT_TOKEN",
+    ]);
+  });
+
+  it("reports a file that is not YAML", () => {
+    const result = loadConfig(file("workspace: [unclosed"), {});
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems[0]).toMatch(/^config\/outloud\.yaml: not valid YAML/);
+  });
+
+  it("uses DATABASE_URL when given", () => {
+    const result = loadConfig([], { DATABASE_URL: "postgres://db.example/outloud" });
+    expect(result.ok && result.config.databaseUrl).toBe("postgres://db.example/outloud");
+  });
+});

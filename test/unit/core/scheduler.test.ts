@@ -1,0 +1,47 @@
+import { expect, it } from "vitest";
+import { Scheduler, VirtualClock } from "../../../src/core/scheduler.js";
+import { silentLogger } from "../../../src/logging.js";
+
+it("runs due tasks in time order, each at its own time, when the virtual clock moves", async () => {
+  const clock = new VirtualClock(new Date("2026-11-25T08:00:00Z"));
+  const scheduler = new Scheduler(silentLogger);
+  const seen: string[] = [];
+  scheduler.at(new Date("2026-11-25T09:30:00Z"), "b", async () => {
+    seen.push(`b@${clock.now().toISOString()}`);
+  });
+  scheduler.at(new Date("2026-11-25T09:00:00Z"), "a", async () => {
+    seen.push(`a@${clock.now().toISOString()}`);
+    // A task may schedule follow-up work that is also due before the target time.
+    scheduler.at(new Date("2026-11-25T09:10:00Z"), "a2", async () => {
+      seen.push(`a2@${clock.now().toISOString()}`);
+    });
+  });
+  scheduler.at(new Date("2026-11-25T11:00:00Z"), "later", async () => {
+    seen.push("later");
+  });
+  await clock.advanceTo(new Date("2026-11-25T10:00:00Z"), scheduler);
+  expect(seen).toEqual([
+    "a@2026-11-25T09:00:00.000Z",
+    "a2@2026-11-25T09:10:00.000Z",
+    "b@2026-11-25T09:30:00.000Z",
+  ]);
+  expect(clock.now().toISOString()).toBe("2026-11-25T10:00:00.000Z");
+  expect(scheduler.next()?.toISOString()).toBe("2026-11-25T11:00:00.000Z");
+});
+
+it("replaces a pending task with the same key, and a failing task does not stop the others", async () => {
+  const clock = new VirtualClock(new Date("2026-11-25T08:00:00Z"));
+  const scheduler = new Scheduler(silentLogger);
+  const seen: string[] = [];
+  scheduler.at(new Date("2026-11-25T09:00:00Z"), "rota:#team", async () => {
+    seen.push("old");
+  });
+  scheduler.at(new Date("2026-11-25T09:05:00Z"), "rota:#team", async () => {
+    seen.push("new");
+  });
+  scheduler.at(new Date("2026-11-25T09:01:00Z"), "broken", async () => {
+    throw new Error("boom");
+  });
+  await clock.advanceTo(new Date("2026-11-25T10:00:00Z"), scheduler);
+  expect(seen).toEqual(["new"]);
+});
