@@ -4,6 +4,8 @@
  * `YYYY-MM-DD` text, booleans are 0/1 integers, structured values are JSON text, and keys are
  * explicit (no auto-increment). Each concern declares its tables in its own file and adds them here.
  */
+import type { DecisionTables } from "./decision-tables.js";
 import type { FoundationTables } from "./foundation-tables.js";
+import type { SlackTables } from "./slack-tables.js";
 
-export type Database = FoundationTables;
+export type Database = FoundationTables & DecisionTables & SlackTables;

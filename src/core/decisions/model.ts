@@ -1,0 +1,59 @@
+/**
+ * A decision as Outloud records it: what was decided, by whom, where, and where it was written down.
+ * Ids are short and per workspace (`D-12`) so people can type them in commands.
+ */
+
+export type DecisionStatus = "accepted" | "superseded";
+
+export interface Person {
+  id: string;
+  name: string;
+}
+
+export interface DecisionRecord {
+  workspace: string;
+  /** Short id typed in commands, `D-<number>`. */
+  id: string;
+  /** Per-workspace sequence number; never reused, even after an undo. */
+  number: number;
+  /** First sentence of the text, at most 80 characters. */
+  title: string;
+  text: string;
+  author: Person;
+  room: { id: string; name: string };
+  /** Root message of the thread the decision was taken in. */
+  thread?: string;
+  /** Link back to the conversation (Slack permalink, matrix.to), when the platform has one. */
+  link?: string;
+  /** People who took part in the thread (the author included). */
+  participants: Person[];
+  at: Date;
+  status: DecisionStatus;
+  /** Id (`D-7`) of the decision this one replaces. */
+  supersedes?: string;
+  /** Id of the decision that replaced this one. */
+  supersededBy?: string;
+}
+
+/** The export state of one decision for one target, as `/decision show` reports it. */
+export type ExportStatus = "pending" | "exported" | "failed";
+
+export interface ExportState {
+  target: string;
+  status: ExportStatus;
+  attempts: number;
+  nextAttemptAt?: Date;
+  lastError?: string;
+  /** Where the document is (a path, a URL, a list of addresses), once exported. */
+  location?: string;
+}
+
+export function decisionId(number: number): string {
+  return `D-${number}`;
+}
+
+/** `D-12`, `d-12` or `12` → 12. */
+export function parseDecisionId(word: string): number | undefined {
+  const m = /^(?:d-?)?(\d{1,9})$/i.exec(word.trim());
+  return m ? Number(m[1]) : undefined;
+}

@@ -1,0 +1,83 @@
+/**
+ * Storage port for decisions and their export outbox. One implementation runs on SQLite and
+ * PostgreSQL (src/storage/decision-store.ts); the contract tests in test/contract/decision-store.test.ts
+ * hold any implementation to the same behaviour.
+ */
+import type { ExportReceipt } from "./exporter.js";
+import type { DecisionRecord, ExportState, Person } from "./model.js";
+
+export interface NewDecision {
+  workspace: string;
+  title: string;
+  text: string;
+  author: Person;
+  room: { id: string; name: string };
+  thread?: string;
+  link?: string;
+  participants: Person[];
+  at: Date;
+  /** Number of the decision this one replaces; it becomes `superseded` in the same transaction. */
+  supersedes?: number;
+}
+
+export interface DecisionQuery {
+  room?: string;
+  /** Only decisions taken at or after this instant. */
+  since?: Date;
+  limit: number;
+}
+
+/** One claimed outbox row: export decision `number` of `workspace` to `target`. */
+export interface OutboxItem {
+  workspace: string;
+  number: number;
+  target: string;
+  /** Attempts so far, this one included. */
+  attempts: number;
+  /** Receipt of the last successful export, so a re-export updates the same document. */
+  previous?: ExportReceipt;
+  /** Proves the claim is still ours when reporting the result (a stale worker's report is ignored). */
+  token: string;
+}
+
+export interface DecisionStore {
+  /**
+   * Records a new decision with the next short id of its workspace, one pending outbox row per
+   * target, and (when it supersedes another) the old decision's new status and its re-export, all in
+   * ONE transaction: a decision is never recorded without its exports, nor the reverse.
+   */
+  record(input: NewDecision, targets: readonly string[]): Promise<DecisionRecord>;
+  get(workspace: string, number: number): Promise<DecisionRecord | undefined>;
+  /** Newest first. */
+  list(workspace: string, query: DecisionQuery): Promise<DecisionRecord[]>;
+  /** Full-text search over title and text, best match first (FTS5 on SQLite, tsvector on PostgreSQL). */
+  search(workspace: string, words: string, limit: number): Promise<DecisionRecord[]>;
+  /**
+   * Removes a decision and its outbox rows (undo); a decision it superseded becomes accepted again
+   * and is queued for re-export. Returns the export states it had, so the caller can say what was
+   * already written elsewhere.
+   */
+  remove(workspace: string, number: number, now: Date): Promise<ExportState[]>;
+
+  /** Export state per target, in target order. */
+  exports(workspace: string, number: number): Promise<ExportState[]>;
+  /** Makes the decision's rows (all targets, or those named) due now with fresh attempts. */
+  requeue(workspace: string, number: number, now: Date, targets?: readonly string[]): Promise<number>;
+  /**
+   * Claims up to `limit` due rows (pending, due at or before `now`, not leased by someone else) for
+   * `leaseMs`. Safe with several processes: a row is claimed by one of them only. An unfinished claim
+   * (a process that died) can be claimed again once its lease has run out.
+   */
+  claimDue(
+    now: Date,
+    leaseMs: number,
+    limit: number,
+    only?: { workspace: string; number: number },
+  ): Promise<OutboxItem[]>;
+  /** Records a successful export; false when the claim was lost (requeued or re-claimed meanwhile). */
+  markExported(item: OutboxItem, receipt: ExportReceipt, now: Date): Promise<boolean>;
+  /** Records a failed attempt: retried at `retryAt`, or `failed` for good when it is undefined. */
+  markAttemptFailed(item: OutboxItem, error: string, now: Date, retryAt: Date | undefined): Promise<boolean>;
+  /** When the earliest pending row becomes claimable, if any. */
+  nextDue(): Promise<Date | undefined>;
+}

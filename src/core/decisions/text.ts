@@ -1,0 +1,46 @@
+/**
+ * Pure text helpers for decisions: the title rule, file-name slugs and the decision-language detector
+ * behind the private `/decision` suggestion.
+ */
+
+export const TITLE_MAX = 80;
+
+/** The first sentence of `text`, on one line, at most 80 characters (cut at a word, with an ellipsis). */
+export function titleOf(text: string): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  // A sentence ends at . ! ? followed by a space or the end; "v1.2" and "e.g." mid-word do not end it.
+  const end = /[.!?](?=\s|$)/.exec(flat);
+  let title = end ? flat.slice(0, end.index) : flat;
+  title = title.replace(/[.!?;:,\s]+$/, "");
+  if (title.length <= TITLE_MAX) return title || flat.slice(0, TITLE_MAX);
+  const cut = title.slice(0, TITLE_MAX - 1);
+  const space = cut.lastIndexOf(" ");
+  return `${(space > 40 ? cut.slice(0, space) : cut).replace(/[\s,;:]+$/, "")}…`;
+}
+
+/**
+ * A safe file-name fragment: lower-case ASCII letters, digits and single dashes, at most 60
+ * characters. Never contains a dot, slash or backslash, so it cannot escape the directory.
+ */
+export function slugOf(text: string, max = 60): string {
+  const ascii = text
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase();
+  const slug = ascii.replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  const cut = slug.slice(0, max).replace(/-+$/, "");
+  return cut || "decision";
+}
+
+// Phrases that usually mean a decision was just taken in a conversation.
+const DECISION_LANGUAGE = [
+  /\bwe(?:'ve| have)? decided\b/i,
+  /\blet'?s go with\b/i,
+  /\bagreed\s*:/i,
+  /\bfinal decision\b/i,
+];
+
+/** True when a message states a decision in words ("we decided", "let's go with", "agreed:", "final decision"). */
+export function hasDecisionLanguage(text: string): boolean {
+  return DECISION_LANGUAGE.some((re) => re.test(text));
+}
