@@ -6,6 +6,7 @@
  */
 import type { DecisionTables } from "./decision-tables.js";
 import type { FoundationTables } from "./foundation-tables.js";
+import type { RotaTables } from "./rota-tables.js";
 import type { SlackTables } from "./slack-tables.js";
 
-export type Database = FoundationTables & DecisionTables & SlackTables;
+export type Database = FoundationTables & DecisionTables & SlackTables & RotaTables;

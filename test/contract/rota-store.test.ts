@@ -1,0 +1,145 @@
+import { expect, it } from "vitest";
+import type { Rota } from "../../src/core/rota/store.js";
+import { SqlRotaStore } from "../../src/storage/rota-store.js";
+import { describeEachDatabase } from "../helpers/databases.js";
+
+const t0 = new Date("2026-11-25T09:00:00Z");
+
+function rota(overrides: Partial<Rota> = {}): Rota {
+  return {
+    workspace: "T1",
+    room: "C1",
+    roomName: "payments",
+    roomKind: "public",
+    time: "09:30",
+    zone: "Europe/Madrid",
+    days: [1, 2, 3, 4, 5],
+    holidays: null,
+    paused: false,
+    lateAnnouncement: null,
+    updatedAt: t0,
+    ...overrides,
+  };
+}
+
+describeEachDatabase("RotaStore", (db) => {
+  it("creates, replaces and lists rotas per workspace and room", async () => {
+    const store = new SqlRotaStore(db().handle.db);
+    await store.saveRota(rota());
+    await store.saveRota(rota({ workspace: "T2", time: "10:00" }));
+    await store.saveRota(rota({ holidays: "ES-MD", paused: true, lateAnnouncement: "none", days: [1, 3] }));
+    expect(await store.getRota("T1", "C1")).toEqual(
+      rota({ holidays: "ES-MD", paused: true, lateAnnouncement: "none", days: [1, 3] }),
+    );
+    expect((await store.getRota("T2", "C1"))?.time).toBe("10:00");
+    expect(await store.getRota("T3", "C1")).toBeUndefined();
+    expect((await store.listRotas()).map((r) => r.workspace)).toEqual(["T1", "T2"]);
+  });
+
+  it("keeps the member queue in order and the left-the-room mark across reorders", async () => {
+    const store = new SqlRotaStore(db().handle.db);
+    await store.setMembers("T1", "C1", ["ana", "bob", "cy"]);
+    expect(await store.members("T1", "C1")).toEqual(["ana", "bob", "cy"]);
+    expect(await store.markLeft("T1", "C1", "bob", t0)).toBe(true);
+    expect(await store.markLeft("T1", "C1", "bob", t0)).toBe(false);
+    await store.setMembers("T1", "C1", ["cy", "bob", "dee"]);
+    expect(await store.members("T1", "C1")).toEqual(["cy", "bob", "dee"]);
+    expect(await store.leftMembers("T1", "C1")).toEqual(["bob"]);
+    await store.markPresent("T1", "C1", "bob");
+    expect(await store.leftMembers("T1", "C1")).toEqual([]);
+    expect(await store.members("T2", "C1")).toEqual([]);
+  });
+
+  it("stores absences and ends the current and future ones on back", async () => {
+    const store = new SqlRotaStore(db().handle.db);
+    await store.addAway("T1", "C1", { member: "ana", from: "2026-11-01", to: "2026-11-03" });
+    await store.addAway("T1", "C1", { member: "ana", from: "2026-12-24", to: "2026-12-31" });
+    await store.addAway("T1", "C1", { member: "bob", from: "2026-12-24", to: "2026-12-25" });
+    expect(await store.endAway("T1", "C1", "ana", "2026-12-01")).toBe(1);
+    expect(await store.awayRanges("T1", "C1")).toEqual([
+      { member: "ana", from: "2026-11-01", to: "2026-11-03" },
+      { member: "bob", from: "2026-12-24", to: "2026-12-25" },
+    ]);
+  });
+
+  it("records one turn per local date, replaced by a skip, with history and counts", async () => {
+    const store = new SqlRotaStore(db().handle.db);
+    await store.recordTurn("T1", "C1", {
+      date: "2026-11-23",
+      responder: "ana",
+      announcedAt: t0,
+      late: false,
+      skipped: [],
+    });
+    await store.recordTurn("T1", "C1", {
+      date: "2026-11-24",
+      responder: "bob",
+      announcedAt: t0,
+      late: true,
+      skipped: [],
+    });
+    await store.recordTurn("T1", "C1", {
+      date: "2026-11-25",
+      responder: "ana",
+      announcedAt: t0,
+      late: false,
+      skipped: [],
+    });
+    await store.recordTurn("T1", "C1", {
+      date: "2026-11-25",
+      responder: "cy",
+      announcedAt: t0,
+      late: false,
+      skipped: ["ana"],
+    });
+    expect(await store.turnOn("T1", "C1", "2026-11-25")).toEqual({
+      date: "2026-11-25",
+      responder: "cy",
+      announcedAt: t0,
+      late: false,
+      skipped: ["ana"],
+    });
+    expect((await store.recentTurns("T1", "C1", 2)).map((t) => t.date)).toEqual(["2026-11-25", "2026-11-24"]);
+    expect(await store.turnCounts("T1", "C1", "2026-11-24")).toEqual(
+      new Map([
+        ["bob", 1],
+        ["cy", 1],
+      ]),
+    );
+    expect(await store.turnOn("T2", "C1", "2026-11-25")).toBeUndefined();
+  });
+
+  it("tracks questions: answered ones leave the hand-over, a nudge happens once", async () => {
+    const store = new SqlRotaStore(db().handle.db);
+    const q = {
+      workspace: "T1",
+      room: "C1",
+      messageId: "m1",
+      asker: "zed",
+      askedAt: t0,
+      dueAt: new Date("2026-11-25T09:30:00Z"),
+      answeredAt: null,
+      nudgedAt: null,
+    };
+    await store.addQuestion(q);
+    await store.addQuestion({ ...q, messageId: "m2", askedAt: new Date("2026-11-25T10:00:00Z") });
+    await store.addQuestion({ ...q, asker: "someone-else" });
+    expect(await store.getQuestion("T1", "C1", "m1")).toEqual(q);
+    expect((await store.questionsAwaitingNudge()).map((x) => x.messageId)).toEqual(["m1", "m2"]);
+    expect(await store.markNudged("T1", "C1", "m1", t0)).toBe(true);
+    expect(await store.markNudged("T1", "C1", "m1", t0)).toBe(false);
+    expect((await store.questionsAwaitingNudge()).map((x) => x.messageId)).toEqual(["m2"]);
+    await store.markAnswered("T1", "C1", "m2", t0);
+    expect(await store.questionsAwaitingNudge()).toEqual([]);
+    expect((await store.unansweredQuestions("T1", "C1", t0)).map((x) => x.messageId)).toEqual(["m1"]);
+    expect(await store.unansweredQuestions("T2", "C1", t0)).toEqual([]);
+  });
+
+  it("lets only one of two connections mark a member as left", async () => {
+    const a = new SqlRotaStore(db().handle.db);
+    const b = new SqlRotaStore((await db().reopen()).db);
+    await a.setMembers("T1", "C1", ["ana"]);
+    const results = await Promise.all([a.markLeft("T1", "C1", "ana", t0), b.markLeft("T1", "C1", "ana", t0)]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+});
