@@ -24,7 +24,13 @@ export interface TestDatabase {
 export async function createSqliteDatabase(): Promise<TestDatabase> {
   const dir = mkdtempSync(join(tmpdir(), "outloud-db-"));
   const file = join(dir, "outloud.sqlite");
-  const handle = await openDatabase({ url: file });
+  let handle: DatabaseHandle;
+  try {
+    handle = await openDatabase({ url: file });
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   const others: DatabaseHandle[] = [];
   return {
     handle,
@@ -34,20 +40,31 @@ export async function createSqliteDatabase(): Promise<TestDatabase> {
       return h;
     },
     async drop() {
-      for (const h of others) await h.close();
-      await handle.close();
-      rmSync(dir, { recursive: true, force: true });
+      try {
+        await Promise.allSettled([...others, handle].map((h) => h.close()));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
   };
 }
 
+/**
+ * A fresh PostgreSQL schema of its own, named after this process (`t_<pid>_<random>`), migrated.
+ * Dropped by `drop()`, also when opening fails; schemas left by killed test processes are swept
+ * by the next run (see sweepAbandonedSchemas).
+ */
 export async function createPostgresDatabase(): Promise<TestDatabase> {
-  const schema = `t_${randomBytes(6).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
-  const handle = await openDatabase({ url: POSTGRES_URL, schema });
+  await sweepOnce();
+  const schema = `t_${process.pid}_${randomBytes(4).toString("hex")}`;
+  await adminQuery(`create schema ${schema}`);
+  let handle: DatabaseHandle;
+  try {
+    handle = await openDatabase({ url: POSTGRES_URL, schema });
+  } catch (err) {
+    await adminQuery(`drop schema ${schema} cascade`);
+    throw err;
+  }
   const others: DatabaseHandle[] = [];
   return {
     handle,
@@ -57,14 +74,61 @@ export async function createPostgresDatabase(): Promise<TestDatabase> {
       return h;
     },
     async drop() {
-      for (const h of others) await h.close();
-      await handle.close();
-      const c = new pg.Client({ connectionString: POSTGRES_URL });
-      await c.connect();
-      await c.query(`drop schema ${schema} cascade`);
-      await c.end();
+      try {
+        // Close every pool first: an open transaction would hold locks that make the drop wait.
+        await Promise.allSettled([...others, handle].map((h) => h.close()));
+      } finally {
+        await adminQuery(`drop schema if exists ${schema} cascade`);
+      }
     },
   };
+}
+
+async function adminQuery(text: string): Promise<pg.QueryResult> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    return await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+let swept: Promise<void> | undefined;
+function sweepOnce(): Promise<void> {
+  swept ??= sweepAbandonedSchemas().then(
+    () => {},
+    () => {},
+  );
+  return swept;
+}
+
+/**
+ * Drops test schemas whose process no longer runs (a run killed before its afterEach). Only dead
+ * owners: test files of other runs on this machine share the database at the same time.
+ */
+export async function sweepAbandonedSchemas(): Promise<string[]> {
+  const { rows } = await adminQuery(
+    "select nspname from pg_namespace where nspname ~ '^t_[0-9]+_[0-9a-f]+$'",
+  );
+  const dropped: string[] = [];
+  for (const { nspname } of rows as { nspname: string }[]) {
+    const pid = Number(nspname.split("_")[1]);
+    if (isAlive(pid)) continue;
+    await adminQuery(`drop schema if exists ${nspname} cascade`);
+    dropped.push(nspname);
+  }
+  return dropped;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 export const DATABASES = [
