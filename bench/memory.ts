@@ -1,0 +1,72 @@
+/**
+ * 3. Memory: one process replays the corpus five times on one engine and database (each pass later in
+ * time, with new message ids), and reports resident memory after a full GC at the end of pass 1 and of
+ * pass 5. Per-room and per-thread state must be bounded, so pass 5 should look like pass 1.
+ */
+import { join } from "node:path";
+import { runWorker } from "./lib/child.js";
+import { growth } from "./lib/stats.js";
+import { fmt, fmtMiB } from "./lib/table.js";
+import type { BenchContext, Benchmark, BenchResult } from "./lib/types.js";
+
+const TARGET_GROWTH = 0.2;
+const PASSES = 5;
+
+interface MemoryRun {
+  passes: Array<{ pass: number; messages: number; seconds: number; rssBytes: number; heapUsedBytes: number }>;
+  maxRssBytes: number;
+  gcExposed: boolean;
+}
+
+export const memoryBenchmark: Benchmark = {
+  name: "memory",
+  title: "Resident memory after replaying the corpus once and five times",
+  async run(ctx: BenchContext): Promise<BenchResult> {
+    const limit = ctx.quick ? 20_000 : 0;
+    const run = await runWorker<MemoryRun>(
+      "replay-engine",
+      [
+        "--corpus",
+        ctx.corpus,
+        "--db",
+        join(ctx.tmpDir, "memory.sqlite"),
+        "--limit",
+        String(limit),
+        "--passes",
+        String(PASSES),
+      ],
+      {
+        nodeFlags: ["--expose-gc"],
+        onMessage: (m) => ctx.status.show(`memory: ${fmt(Number(m.done))} messages replayed`),
+      },
+    );
+    if (!run.gcExposed) throw new Error("memory worker ran without --expose-gc");
+    const first = run.passes[0]!;
+    const last = run.passes[run.passes.length - 1]!;
+    const rssGrowth = growth(first.rssBytes, last.rssBytes);
+    const heapGrowth = growth(first.heapUsedBytes, last.heapUsedBytes);
+    const pct = (g: number) => `${g >= 0 ? "+" : ""}${fmt(g * 100, 1)}%`;
+    return {
+      name: "memory",
+      rows: [
+        {
+          measure: `RSS after GC, pass 1 → pass ${PASSES} (${fmt(first.messages)} messages a pass)`,
+          baseline: fmtMiB(first.rssBytes),
+          subject: fmtMiB(last.rssBytes),
+          ratio: pct(rssGrowth),
+          target: `< +${TARGET_GROWTH * 100}%`,
+          met: rssGrowth < TARGET_GROWTH,
+        },
+        {
+          measure: `V8 heap used after GC, pass 1 → pass ${PASSES}`,
+          baseline: fmtMiB(first.heapUsedBytes),
+          subject: fmtMiB(last.heapUsedBytes),
+          ratio: pct(heapGrowth),
+        },
+        { measure: "peak RSS (getrusage maxrss)", subject: fmtMiB(run.maxRssBytes) },
+      ],
+      figures: { passes: run.passes, rssGrowth, heapGrowth, maxRssBytes: run.maxRssBytes },
+      notes: [],
+    };
+  },
+};
