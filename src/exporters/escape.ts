@@ -65,13 +65,13 @@ export function escapeStorage(text: string): string {
 }
 
 /** Paragraphs of HTML/storage text, line breaks kept. */
-export function htmlParagraphs(text: string, escape: (t: string) => string = escapeHtml): string {
+export function htmlParagraphs(text: string, escapeLine: (t: string) => string = escapeHtml): string {
   return text
     .replace(/\r\n?/g, "\n")
     .split(/\n{2,}/)
     .map((p) => p.trim())
     .filter((p) => p !== "")
-    .map((p) => `<p>${p.split("\n").map(escape).join("<br/>")}</p>`)
+    .map((p) => `<p>${p.split("\n").map(escapeLine).join("<br/>")}</p>`)
     .join("\n");
 }
 

@@ -42,5 +42,7 @@ const DECISION_LANGUAGE = [
 
 /** True when a message states a decision in words ("we decided", "let's go with", "agreed:", "final decision"). */
 export function hasDecisionLanguage(text: string): boolean {
-  return DECISION_LANGUAGE.some((re) => re.test(text));
+  // "Have we decided yet?" asks rather than states: sentences ending in "?" do not count.
+  const sentences = text.split(/(?<=[.!?])\s+|\n+/).filter((s) => !s.trim().endsWith("?"));
+  return sentences.some((s) => DECISION_LANGUAGE.some((re) => re.test(s)));
 }

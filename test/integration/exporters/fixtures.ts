@@ -1,5 +1,5 @@
 /** Builders for decision fixtures, with overrides (the mkMessage style). */
-import type { DecisionRecord } from "../../src/core/decisions/model.js";
+import type { DecisionRecord } from "../../../src/core/decisions/model.js";
 
 export function mkDecisionRecord(overrides: Partial<DecisionRecord> = {}): DecisionRecord {
   return {
