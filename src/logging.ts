@@ -7,7 +7,16 @@ import type { Logger } from "./core/scheduler.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
 
-const REDACTED_FIELDS = ["token", "accessToken", "botToken", "secret", "password", "authorization", "text", "body"];
+const REDACTED_FIELDS = [
+  "token",
+  "accessToken",
+  "botToken",
+  "secret",
+  "password",
+  "authorization",
+  "text",
+  "body",
+];
 
 export function createLogger(level: LogLevel, destination: NodeJS.WritableStream = process.stderr): Logger {
   const paths = REDACTED_FIELDS.flatMap((f) => [f, `*.${f}`]);

@@ -1,6 +1,7 @@
 /** npm run config:check: validates the environment and config files without starting the bot. */
-import { platformsConfigured } from "../config/platforms.js";
+
 import { redactedEnv } from "../config/load.js";
+import { platformsConfigured } from "../config/platforms.js";
 import { environment, readConfig } from "../config/read.js";
 import { isPostgresUrl } from "../storage/database.js";
 
@@ -12,7 +13,9 @@ if (!loaded.ok) {
 }
 const { config } = loaded;
 const platforms = platformsConfigured(config);
-const running = [platforms.slack && "Slack", platforms.matrix && "Matrix"].filter(Boolean).join(" and ") || "the local playground";
+const running =
+  [platforms.slack && "Slack", platforms.matrix && "Matrix"].filter(Boolean).join(" and ") ||
+  "the local playground";
 process.stdout.write(
   [
     "Configuration OK.",

@@ -23,6 +23,7 @@ export class OutputWriter {
     if (this.buffer.length === 0) return;
     const chunk = `${this.buffer.join("\n")}\n`;
     this.buffer = [];
-    if (!this.stream.write(chunk)) await new Promise<void>((resolve) => this.stream.once("drain", () => resolve()));
+    if (!this.stream.write(chunk))
+      await new Promise<void>((resolve) => this.stream.once("drain", () => resolve()));
   }
 }

@@ -18,7 +18,9 @@ export class Progress {
     this.lastDraw = now;
     const rate = Math.round(count / Math.max(0.001, (now - this.started) / 1000));
     const of = total ? ` of ${total.toLocaleString("en")}` : "";
-    this.stream.write(`\r${count.toLocaleString("en")}${of} ${this.unit} (${rate.toLocaleString("en")}/s)   `);
+    this.stream.write(
+      `\r${count.toLocaleString("en")}${of} ${this.unit} (${rate.toLocaleString("en")}/s)   `,
+    );
   }
 
   clear(): void {

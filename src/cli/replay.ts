@@ -11,8 +11,8 @@ import type { ReplayOutput } from "../adapters/local/scenario.js";
 import { environment, readConfig } from "../config/read.js";
 import { createLogger } from "../logging.js";
 import { openDatabase } from "../storage/database.js";
-import { Progress } from "./progress.js";
 import { OutputWriter } from "./output.js";
+import { Progress } from "./progress.js";
 
 const USAGE = "Usage: npm run replay -- FILE [--config F] [--db PATH] [--pretty]";
 

@@ -21,7 +21,10 @@ export const envSchema = z.object({
   HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   SLACK_BOT_TOKEN: z.string().startsWith("xoxb-", "must be a bot token starting with xoxb-").optional(),
   SLACK_SIGNING_SECRET: optionalText,
-  SLACK_APP_TOKEN: z.string().startsWith("xapp-", "must be an app-level token starting with xapp-").optional(),
+  SLACK_APP_TOKEN: z
+    .string()
+    .startsWith("xapp-", "must be an app-level token starting with xapp-")
+    .optional(),
   SLACK_CLIENT_ID: optionalText,
   SLACK_CLIENT_SECRET: optionalText,
   SLACK_STATE_SECRET: optionalText,

@@ -28,7 +28,9 @@ export interface Config {
   warnings: string[];
 }
 
-export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[]; warnings: string[] };
+export type ConfigResult =
+  | { ok: true; config: Config }
+  | { ok: false; problems: string[]; warnings: string[] };
 
 export function loadConfig(files: ConfigFile[], env: Record<string, string | undefined>): ConfigResult {
   const problems: string[] = [];
@@ -49,7 +51,9 @@ export function loadConfig(files: ConfigFile[], env: Record<string, string | und
     try {
       doc = parseYaml(file.text) ?? {};
     } catch (err) {
-      problems.push(`${file.path}: not valid YAML: ${err instanceof Error ? err.message.split("\n")[0] : err}`);
+      problems.push(
+        `${file.path}: not valid YAML: ${err instanceof Error ? err.message.split("\n")[0] : err}`,
+      );
       continue;
     }
     if (!isPlainObject(doc)) {
@@ -64,7 +68,8 @@ export function loadConfig(files: ConfigFile[], env: Record<string, string | und
     for (const issue of fileResult.error.issues) problems.push(...describeIssue(issue, where));
   }
 
-  if (problems.length > 0 || !envResult.success || !fileResult.success) return { ok: false, problems, warnings };
+  if (problems.length > 0 || !envResult.success || !fileResult.success)
+    return { ok: false, problems, warnings };
   const dataDir = resolve(envResult.data.OUTLOUD_DATA_DIR);
   return {
     ok: true,

@@ -5,7 +5,9 @@ export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as con
 export type Weekday = (typeof WEEKDAYS)[number];
 
 /** `HH:MM`, 24-hour clock. */
-export const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a time like 09:30 (24-hour clock)");
+export const clockTime = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a time like 09:30 (24-hour clock)");
 
 /**
  * Parses `mon-fri`, `mon,tue,thu` or `sat-sun` into ISO weekday numbers (1 = Monday … 7 = Sunday).

@@ -63,7 +63,11 @@ export class Engine {
       try {
         await f.onEvent(event);
       } catch (err) {
-        this.services.log.error("feature failed on event", { feature: f.name, event: event.type, error: errorMessage(err) });
+        this.services.log.error("feature failed on event", {
+          feature: f.name,
+          event: event.type,
+          error: errorMessage(err),
+        });
       }
     }
   }
@@ -77,7 +81,10 @@ export class Engine {
       reply = result.reply;
     } catch (err) {
       this.services.log.error("command failed", { error: errorMessage(err) });
-      reply = { kind: "private", text: "Sorry, something went wrong on my side. Please try again in a moment." };
+      reply = {
+        kind: "private",
+        text: "Sorry, something went wrong on my side. Please try again in a moment.",
+      };
     }
     const action = replyAction(invocation, reply, `command.${root}`);
     if (action) await this.services.emit(action);
@@ -85,7 +92,11 @@ export class Engine {
 }
 
 /** Turns a command's reply into the action that shows it: in the thread it was typed in, if any. */
-export function replyAction(invocation: CommandInvocation, reply: CommandReply, source: string): Action | undefined {
+export function replyAction(
+  invocation: CommandInvocation,
+  reply: CommandReply,
+  source: string,
+): Action | undefined {
   const base = { workspace: invocation.workspace, source };
   const { room, thread, user } = invocation;
   switch (reply.kind) {

@@ -30,7 +30,10 @@ export interface ScenarioOptions {
 }
 
 /** Builds a validated Config the way start-up does; throws with every problem if it is invalid. */
-export function scenarioConfig(settings: Record<string, unknown> = {}, env: Record<string, string> = {}): Config {
+export function scenarioConfig(
+  settings: Record<string, unknown> = {},
+  env: Record<string, string> = {},
+): Config {
   const result = loadConfig([{ path: "scenario.yaml", text: stringify(settings) }], env);
   if (!result.ok) throw new Error(`bad scenario config:\n${result.problems.join("\n")}`);
   return result.config;

@@ -51,7 +51,11 @@ export class LocalDirectory implements Directory {
 
   memberLeft(room: Room, user: string): void {
     const declared = this.declaredMembers.get(room.id);
-    if (declared) this.declaredMembers.set(room.id, declared.filter((u) => u !== user));
+    if (declared)
+      this.declaredMembers.set(
+        room.id,
+        declared.filter((u) => u !== user),
+      );
     this.speakers.get(room.id)?.delete(user);
   }
 
@@ -68,11 +72,15 @@ export class LocalDirectory implements Directory {
   }
 
   async user(_workspace: string, id: string): Promise<User> {
-    return this.users.get(id) ?? { workspace: this.workspace, id, displayName: id, tz: this.defaultTz, bot: false };
+    return (
+      this.users.get(id) ?? { workspace: this.workspace, id, displayName: id, tz: this.defaultTz, bot: false }
+    );
   }
 
   async roomMembers(_workspace: string, room: Room): Promise<string[]> {
-    const members = this.declaredMembers.get(room.id) ?? (dmMembers(room).length ? dmMembers(room) : [...(this.speakers.get(room.id) ?? [])]);
+    const members =
+      this.declaredMembers.get(room.id) ??
+      (dmMembers(room).length ? dmMembers(room) : [...(this.speakers.get(room.id) ?? [])]);
     return members.filter((m) => !this.isBot(m));
   }
 

@@ -2,11 +2,12 @@
  * The local platform: the engine on a virtual clock with a scenario-declared directory. The replay CLI
  * feeds it scenario lines; the playground feeds it what you type. Actions come out as ReplayOutput.
  */
+
+import { type AppContext, createEngine } from "../../app.js";
 import type { Action } from "../../core/actions.js";
 import type { Engine } from "../../core/engine.js";
 import type { ChatEvent, Room } from "../../core/model.js";
 import { Scheduler, VirtualClock } from "../../core/scheduler.js";
-import { type AppContext, createEngine } from "../../app.js";
 import { LocalDirectory } from "./local-directory.js";
 import { LOCAL_WORKSPACE, parseRoomRef } from "./rooms.js";
 import { mentionsInText, type ReplayOutput, type ScenarioLine } from "./scenario.js";
@@ -81,7 +82,13 @@ export class LocalPlatform {
         const room = this.room(line.room);
         if (line.type === "join") this.directory.memberJoined(room, line.user);
         else this.directory.memberLeft(room, line.user);
-        return { type: line.type === "join" ? "member-joined" : "member-left", workspace, room, user: line.user, at };
+        return {
+          type: line.type === "join" ? "member-joined" : "member-left",
+          workspace,
+          room,
+          user: line.user,
+          at,
+        };
       }
       case "message": {
         const room = this.room(line.room);
@@ -107,12 +114,22 @@ export class LocalPlatform {
         const room = this.room(line.room);
         const prefix = /^[/!]/.test(line.text) ? line.text[0]! : "/";
         const text = line.text.replace(/^[/!]/, "").trim();
-        return { type: "command", command: { workspace, room, thread: line.thread, user: line.user, text, prefix, at } };
+        return {
+          type: "command",
+          command: { workspace, room, thread: line.thread, user: line.user, text, prefix, at },
+        };
       }
       case "reaction":
         return {
           type: "reaction",
-          reaction: { workspace, room: this.room(line.room), user: line.user, target: line.target, emoji: line.emoji, at },
+          reaction: {
+            workspace,
+            room: this.room(line.room),
+            user: line.user,
+            target: line.target,
+            emoji: line.emoji,
+            at,
+          },
         };
     }
   }
@@ -132,7 +149,12 @@ export class LocalPlatform {
 
 /** The replay's output line for an action: `{at, action, room?, user?, thread?, mentions?, text, source, about?}`. */
 export function toReplayOutput(action: Action, at: Date): ReplayOutput {
-  const out: ReplayOutput = { at: at.toISOString(), action: action.action, text: action.text, source: action.source };
+  const out: ReplayOutput = {
+    at: at.toISOString(),
+    action: action.action,
+    text: action.text,
+    source: action.source,
+  };
   if ("room" in action) out.room = action.room.id;
   if ("user" in action) out.user = action.user;
   if ("thread" in action && action.thread) out.thread = action.thread;

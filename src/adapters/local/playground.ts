@@ -4,8 +4,8 @@
  * (announcements, reminders) can be seen happening. Private notices are marked as such.
  */
 import { createInterface } from "node:readline";
-import type { Action } from "../../core/actions.js";
 import type { AppContext } from "../../app.js";
+import type { Action } from "../../core/actions.js";
 import { LocalPlatform } from "./local-platform.js";
 import { parseRoomRef } from "./rooms.js";
 import type { ScenarioLine } from "./scenario.js";
@@ -54,9 +54,15 @@ export async function runPlayground(options: PlaygroundOptions): Promise<void> {
     queue = queue.then(work).catch((err) => out(`! ${err instanceof Error ? err.message : err}`));
     return queue;
   };
-  const ticker = options.interactive ? setInterval(() => run(() => platform.advanceTo(virtualNow())), 1000) : undefined;
+  const ticker = options.interactive
+    ? setInterval(() => run(() => platform.advanceTo(virtualNow())), 1000)
+    : undefined;
 
-  const rl = createInterface({ input: options.input, output: options.interactive ? options.output : undefined, terminal: options.interactive });
+  const rl = createInterface({
+    input: options.input,
+    output: options.interactive ? options.output : undefined,
+    terminal: options.interactive,
+  });
   const prompt = () => {
     if (options.interactive) {
       rl.setPrompt(`${user} in ${room}${thread ? ` (thread ${thread})` : ""}> `);
@@ -105,7 +111,14 @@ export async function runPlayground(options: PlaygroundOptions): Promise<void> {
             return out(thread ? `replying in the thread of ${thread}` : "back in the main room");
           case ":react":
             if (!args[0] || !args[1]) return out("usage: :react MESSAGE-ID EMOJI");
-            await apply({ type: "reaction", at: at(), user, room, target: args[0], emoji: args[1].replace(/:/g, "") });
+            await apply({
+              type: "reaction",
+              at: at(),
+              user,
+              room,
+              target: args[0],
+              emoji: args[1].replace(/:/g, ""),
+            });
             return;
           case ":ff": {
             const ms = parseDuration(args[0] ?? "");
@@ -116,7 +129,8 @@ export async function runPlayground(options: PlaygroundOptions): Promise<void> {
           }
           case ":at": {
             const when = Date.parse(args.join(" "));
-            if (Number.isNaN(when) || when < virtualNow().getTime()) return out("usage: :at 2026-11-26T09:00Z (a time in the future)");
+            if (Number.isNaN(when) || when < virtualNow().getTime())
+              return out("usage: :at 2026-11-26T09:00Z (a time in the future)");
             offset += when - virtualNow().getTime();
             await platform.advanceTo(virtualNow());
             return out(`it is now ${formatTime(virtualNow())}`);

@@ -5,7 +5,9 @@
 import { z } from "zod";
 
 const at = z.iso.datetime({ offset: true, message: "must be an ISO-8601 time like 2026-11-25T09:00:00Z" });
-const roomRef = z.string().regex(/^(#|~)[^\s#~]+$|^dm:[^,\s]+(,[^,\s]+)+$/, "must be #name, ~name or dm:alice,bob");
+const roomRef = z
+  .string()
+  .regex(/^(#|~)[^\s#~]+$|^dm:[^,\s]+(,[^,\s]+)+$/, "must be #name, ~name or dm:alice,bob");
 const userId = z.string().min(1);
 
 export const scenarioLineSchema = z.discriminatedUnion("type", [

@@ -23,7 +23,8 @@ export class CommandTable {
   add(...specs: CommandSpec[]): void {
     for (const spec of specs) {
       const key = spec.path.join(" ");
-      if (this.specs.some((s) => s.path.join(" ") === key)) throw new Error(`command "${key}" declared twice`);
+      if (this.specs.some((s) => s.path.join(" ") === key))
+        throw new Error(`command "${key}" declared twice`);
       this.specs.push(spec);
       if (!this.roots.has(spec.path[0]!)) this.roots.set(spec.path[0]!, "");
     }
@@ -54,7 +55,10 @@ export class CommandTable {
       const tried = `${root} ${rest[0]}`;
       return {
         root,
-        reply: { kind: "private", text: `I don't know "${ctx.prefix}${tried}".\n${this.help(root, ctx.prefix)}` },
+        reply: {
+          kind: "private",
+          text: `I don't know "${ctx.prefix}${tried}".\n${this.help(root, ctx.prefix)}`,
+        },
       };
     }
     const parsed = spec.parse(words.slice(spec.path.length));
@@ -72,7 +76,9 @@ export class CommandTable {
   help(root: string, prefix: string): string {
     const roots = root === "outloud" ? [...this.roots.keys()] : [root];
     const lines: string[] =
-      root === "outloud" ? ["Outloud helps your team work out loud. Commands (add `help` to any of them for more):"] : [];
+      root === "outloud"
+        ? ["Outloud helps your team work out loud. Commands (add `help` to any of them for more):"]
+        : [];
     for (const r of roots) {
       const specs = this.specs.filter((s) => s.path[0] === r);
       if (specs.length === 0 && r !== root) continue;
