@@ -120,6 +120,10 @@ function migrator(
     provider,
     migrationTableName: MIGRATION_TABLE,
     migrationLockTableName: MIGRATION_LOCK_TABLE,
+    // Numbers are handed out per concern (0002 rota … 0007 leases) and land in any order; each
+    // concern's tables are independent, so a late 0006 may run after 0007. Unknown executed
+    // migrations are still refused (newer database).
+    allowUnorderedMigrations: true,
     ...options,
   });
 }
