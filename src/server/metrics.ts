@@ -1,0 +1,64 @@
+/**
+ * Prometheus metrics shared by every adapter (served at GET /metrics). One registry per process; the
+ * adapters count events in and actions out, and anyone may register a probe for the export outbox.
+ */
+import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+
+export class OutloudMetrics {
+  readonly registry = new Registry();
+  readonly eventsIn: Counter<"platform" | "type">;
+  readonly actionsOut: Counter<"platform" | "action">;
+  readonly nudges: Counter<"kind">;
+  readonly errors: Counter<"where">;
+  private outboxProbe: () => Promise<number> | number = () => 0;
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    this.eventsIn = new Counter({
+      name: "outloud_events_in_total",
+      help: "Platform events received and handed to the core",
+      labelNames: ["platform", "type"],
+      registers,
+    });
+    this.actionsOut = new Counter({
+      name: "outloud_actions_out_total",
+      help: "Actions carried out on a platform",
+      labelNames: ["platform", "action"],
+      registers,
+    });
+    this.nudges = new Counter({
+      name: "outloud_nudges_total",
+      help: "Nudges sent, by kind",
+      labelNames: ["kind"],
+      registers,
+    });
+    this.errors = new Counter({
+      name: "outloud_errors_total",
+      help: "Errors, by where they happened",
+      labelNames: ["where"],
+      registers,
+    });
+    const probe = () => this.outboxProbe();
+    new Gauge({
+      name: "outloud_export_outbox_depth",
+      help: "Decision exports waiting to be delivered",
+      registers,
+      async collect() {
+        this.set(await probe());
+      },
+    });
+    if (options.defaultMetrics !== false)
+      collectDefaultMetrics({ register: this.registry, prefix: "outloud_" });
+  }
+
+  /** Lets the exporter report its queue length (read at every scrape). */
+  setOutboxProbe(probe: () => Promise<number> | number): void {
+    this.outboxProbe = probe;
+  }
+
+  /** Counts an action; actions from nudges (`source` `nudge.<kind>`) also count as a nudge of that kind. */
+  countAction(platform: string, action: string, source: string): void {
+    this.actionsOut.inc({ platform, action });
+    if (source.startsWith("nudge.")) this.nudges.inc({ kind: source.slice("nudge.".length) });
+  }
+}

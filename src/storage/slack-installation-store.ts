@@ -1,0 +1,63 @@
+/**
+ * Slack OAuth installations in our database, for Bolt's InstallProvider. One row per workspace (or
+ * Enterprise Grid org); the installation JSON, which holds the tokens, is encrypted with TokenCipher.
+ */
+import type { Installation, InstallationQuery, InstallationStore } from "@slack/bolt";
+import type { Kysely } from "kysely";
+import type { Database } from "./schema.js";
+import type { TokenCipher } from "./slack-token-cipher.js";
+
+export class SqlSlackInstallationStore implements InstallationStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly cipher: TokenCipher,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async storeInstallation(installation: Installation<"v1" | "v2", boolean>): Promise<void> {
+    const isOrg = Boolean(installation.isEnterpriseInstall && installation.enterprise?.id);
+    const workspace = isOrg ? installation.enterprise!.id : installation.team?.id;
+    if (!workspace) throw new Error("installation has neither a team nor an enterprise id");
+    const row = {
+      workspace,
+      team_id: installation.team?.id ?? null,
+      enterprise_id: installation.enterprise?.id ?? null,
+      is_enterprise_install: isOrg ? 1 : 0,
+      bot_user_id: installation.bot?.userId ?? null,
+      installation: this.cipher.encrypt(JSON.stringify(installation), workspace),
+      installed_at: this.now().toISOString(),
+    };
+    await this.db
+      .insertInto("slack_installations")
+      .values(row)
+      .onConflict((oc) => oc.column("workspace").doUpdateSet(row))
+      .execute();
+  }
+
+  async fetchInstallation(query: InstallationQuery<boolean>): Promise<Installation<"v1" | "v2", boolean>> {
+    const workspace = workspaceOf(query);
+    const row = await this.db
+      .selectFrom("slack_installations")
+      .select("installation")
+      .where("workspace", "=", workspace)
+      .executeTakeFirst();
+    if (!row) throw new Error(`no Slack installation for workspace ${workspace}`);
+    return JSON.parse(this.cipher.decrypt(row.installation, workspace)) as Installation<"v1" | "v2", boolean>;
+  }
+
+  async deleteInstallation(query: InstallationQuery<boolean>): Promise<void> {
+    await this.db.deleteFrom("slack_installations").where("workspace", "=", workspaceOf(query)).execute();
+  }
+
+  /** Workspaces with an installation (to warm up, and for readiness). */
+  async workspaces(): Promise<string[]> {
+    const rows = await this.db.selectFrom("slack_installations").select("workspace").execute();
+    return rows.map((r) => r.workspace);
+  }
+}
+
+function workspaceOf(query: InstallationQuery<boolean>): string {
+  const id = query.isEnterpriseInstall && query.enterpriseId ? query.enterpriseId : query.teamId;
+  if (!id) throw new Error("installation query has neither a team nor an enterprise id");
+  return id;
+}

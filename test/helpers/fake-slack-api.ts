@@ -1,0 +1,486 @@
+/**
+ * FakeSlackApi: a contract fake of the Slack Web API on 127.0.0.1, for the real WebClient and Bolt to
+ * talk to. It speaks the wire protocol (POST form or JSON bodies, `Authorization: Bearer`, `{ok, error}`
+ * replies, HTTP 429 with `Retry-After`), records every call, checks each method's required arguments
+ * the way Slack does, and keeps just enough state (users, conversations, user groups, posted messages)
+ * for the adapter's reads to be answered. Rate limits are configurable so benchmarks can use it too.
+ *
+ *   const slack = await new FakeSlackApi().start();
+ *   slack.addWorkspace({ team: "T1", botToken: "xoxb-1" });
+ *   new WebClient("xoxb-1", { slackApiUrl: slack.apiUrl });
+ */
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface FakeWorkspace {
+  team: string;
+  teamName?: string;
+  botToken: string;
+  botUserId?: string;
+  botId?: string;
+}
+
+export interface FakeUser {
+  id: string;
+  team: string;
+  name?: string;
+  realName?: string;
+  tz?: string;
+  isBot?: boolean;
+}
+
+export interface FakeConversation {
+  id: string;
+  team: string;
+  name?: string;
+  kind?: "public" | "private" | "im" | "mpim";
+  members?: string[];
+  topic?: string;
+}
+
+export interface RecordedCall {
+  method: string;
+  args: Record<string, unknown>;
+  /** Bearer token (or `token` argument) the call carried. */
+  token: string | undefined;
+  /** Team the token belongs to, when it is a known bot token. */
+  team: string | undefined;
+  at: number;
+  /** What the fake answered: HTTP status and Slack error, if any. */
+  status: number;
+  error?: string;
+}
+
+export interface ResponseUrlPost {
+  id: string;
+  body: Record<string, unknown>;
+  at: number;
+}
+
+/** A scripted failure for the next call(s) to a method. */
+export type Fault = { status: 429; retryAfter: number } | { error: string } | { status: number };
+
+export interface RateLimits {
+  /** Minimum milliseconds between two posts in one channel (Slack: about 1 s); 0 disables. */
+  perChannelIntervalMs: number;
+  /** Posts allowed per workspace within `workspaceWindowMs`; 0 disables. */
+  workspacePosts: number;
+  workspaceWindowMs: number;
+  /** Retry-After, in seconds, that a rate-limited post is answered with. */
+  retryAfterSeconds: number;
+}
+
+const POSTING_METHODS = new Set(["chat.postMessage", "chat.postEphemeral"]);
+
+export class FakeSlackApi {
+  readonly calls: RecordedCall[] = [];
+  readonly responseUrlPosts: ResponseUrlPost[] = [];
+  /** Where Socket Mode clients are sent by apps.connections.open. */
+  socketModeUrl: string | undefined;
+  /** App-level tokens (xapp-) accepted by apps.connections.open. */
+  readonly appTokens = new Set<string>();
+  limits: RateLimits = {
+    perChannelIntervalMs: 0,
+    workspacePosts: 0,
+    workspaceWindowMs: 60_000,
+    retryAfterSeconds: 1,
+  };
+
+  private server: Server | undefined;
+  private readonly workspaces = new Map<string, FakeWorkspace>();
+  private readonly users = new Map<string, FakeUser>();
+  private readonly conversations = new Map<string, FakeConversation>();
+  private readonly usergroups = new Map<
+    string,
+    { id: string; team: string; handle: string; name: string; users: string[] }
+  >();
+  private readonly faults = new Map<string, Fault[]>();
+  private readonly lastPostInChannel = new Map<string, number>();
+  private readonly workspacePostTimes = new Map<string, number[]>();
+  private tsCounter = 0;
+  private readonly waiters: Array<() => void> = [];
+
+  /** http://127.0.0.1:PORT/api/ : give it to WebClient as `slackApiUrl`. */
+  get apiUrl(): string {
+    return `${this.baseUrl}/api/`;
+  }
+
+  get baseUrl(): string {
+    const address = this.server?.address() as AddressInfo | null;
+    if (!address) throw new Error("FakeSlackApi is not started");
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+    return this;
+  }
+
+  async close(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    this.server = undefined;
+  }
+
+  addWorkspace(ws: FakeWorkspace): FakeWorkspace {
+    const full = { botUserId: `UBOT${ws.team}`, botId: `BBOT${ws.team}`, teamName: `Team ${ws.team}`, ...ws };
+    this.workspaces.set(full.botToken, full);
+    this.users.set(full.botUserId, { id: full.botUserId, team: full.team, name: "outloud", isBot: true });
+    return full;
+  }
+
+  addUser(user: FakeUser): void {
+    this.users.set(user.id, user);
+  }
+
+  addConversation(conversation: FakeConversation): void {
+    this.conversations.set(conversation.id, { kind: "public", members: [], ...conversation });
+  }
+
+  conversation(id: string): FakeConversation | undefined {
+    return this.conversations.get(id);
+  }
+
+  usergroupMembers(handle: string, team?: string): string[] | undefined {
+    for (const g of this.usergroups.values())
+      if (g.handle === handle && (!team || g.team === team)) return g.users;
+    return undefined;
+  }
+
+  /** The next `times` calls to `method` fail as described (default once). */
+  failNext(method: string, fault: Fault, times = 1): void {
+    const queue = this.faults.get(method) ?? [];
+    for (let i = 0; i < times; i++) queue.push(fault);
+    this.faults.set(method, queue);
+  }
+
+  /** Calls that succeeded, optionally of one method. */
+  succeeded(method?: string): RecordedCall[] {
+    return this.calls.filter((c) => c.status === 200 && !c.error && (!method || c.method === method));
+  }
+
+  /** Resolves once `predicate` holds over the recorded calls (checked after each call), or rejects after `timeoutMs`. */
+  async waitFor(predicate: (fake: this) => boolean, timeoutMs = 10_000): Promise<void> {
+    if (predicate(this)) return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("FakeSlackApi.waitFor timed out")), timeoutMs);
+      const check = () => {
+        if (predicate(this)) {
+          clearTimeout(timer);
+          resolve();
+        } else this.waiters.push(check);
+      };
+      this.waiters.push(check);
+    });
+  }
+
+  /** A response_url the adapter can post to; posts are recorded in `responseUrlPosts`. */
+  responseUrl(): string {
+    return `${this.baseUrl}/response/${randomUUID()}`;
+  }
+
+  private notify(): void {
+    const waiting = this.waiters.splice(0);
+    for (const w of waiting) w();
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await readBody(req);
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    if (url.pathname.startsWith("/response/")) {
+      this.responseUrlPosts.push({
+        id: url.pathname.slice("/response/".length),
+        body: parseBody(req, raw),
+        at: Date.now(),
+      });
+      res.writeHead(200, { "content-type": "text/plain" }).end("ok");
+      this.notify();
+      return;
+    }
+    if (!url.pathname.startsWith("/api/") || req.method !== "POST") {
+      res.writeHead(404).end();
+      return;
+    }
+    const method = url.pathname.slice("/api/".length);
+    const args = parseBody(req, raw);
+    const auth = req.headers.authorization;
+    const token = auth?.startsWith("Bearer ")
+      ? auth.slice("Bearer ".length)
+      : (args.token as string | undefined);
+    const workspace = token ? this.workspaces.get(token) : undefined;
+    const call: RecordedCall = { method, args, token, team: workspace?.team, at: Date.now(), status: 200 };
+    this.calls.push(call);
+
+    const reply = (
+      status: number,
+      body: Record<string, unknown> | undefined,
+      headers: Record<string, string> = {},
+    ) => {
+      call.status = status;
+      if (body && body.ok === false) call.error = String(body.error);
+      res
+        .writeHead(status, { "content-type": "application/json", ...headers })
+        .end(body ? JSON.stringify(body) : "");
+      this.notify();
+    };
+
+    const fault = this.faults.get(method)?.shift();
+    if (fault) {
+      if ("retryAfter" in fault)
+        return reply(429, { ok: false, error: "ratelimited" }, { "retry-after": String(fault.retryAfter) });
+      if ("error" in fault) return reply(200, { ok: false, error: fault.error });
+      return reply(fault.status, undefined);
+    }
+
+    if (method === "apps.connections.open") {
+      if (!token || !this.appTokens.has(token)) return reply(200, { ok: false, error: "invalid_auth" });
+      if (!this.socketModeUrl) return reply(200, { ok: false, error: "internal_error" });
+      return reply(200, { ok: true, url: this.socketModeUrl });
+    }
+    if (method === "oauth.v2.access") return reply(200, { ok: false, error: "invalid_code" });
+    if (!workspace) return reply(200, { ok: false, error: token ? "invalid_auth" : "not_authed" });
+
+    if (POSTING_METHODS.has(method)) {
+      const limited = this.rateLimited(workspace.team, String(args.channel ?? ""));
+      if (limited)
+        return reply(
+          429,
+          { ok: false, error: "ratelimited" },
+          { "retry-after": String(this.limits.retryAfterSeconds) },
+        );
+    }
+    try {
+      return reply(200, { ok: true, ...this.answer(method, args, workspace) });
+    } catch (err) {
+      if (err instanceof SlackError) return reply(200, { ok: false, error: err.code });
+      throw err;
+    }
+  }
+
+  private rateLimited(team: string, channel: string): boolean {
+    const now = Date.now();
+    const { perChannelIntervalMs, workspacePosts, workspaceWindowMs } = this.limits;
+    const channelKey = `${team}/${channel}`;
+    if (perChannelIntervalMs > 0) {
+      const last = this.lastPostInChannel.get(channelKey);
+      if (last !== undefined && now - last < perChannelIntervalMs) return true;
+    }
+    if (workspacePosts > 0) {
+      const times = (this.workspacePostTimes.get(team) ?? []).filter((t) => now - t < workspaceWindowMs);
+      this.workspacePostTimes.set(team, times);
+      if (times.length >= workspacePosts) return true;
+      times.push(now);
+    }
+    this.lastPostInChannel.set(channelKey, now);
+    return false;
+  }
+
+  private answer(method: string, args: Record<string, unknown>, ws: FakeWorkspace): Record<string, unknown> {
+    switch (method) {
+      case "auth.test":
+        return {
+          url: `https://${ws.team}.slack.test/`,
+          team: ws.teamName,
+          team_id: ws.team,
+          user: "outloud",
+          user_id: ws.botUserId,
+          bot_id: ws.botId,
+        };
+      case "chat.postMessage": {
+        const channel = this.channelIn(ws, required(args, "channel"));
+        if (!args.text && !args.blocks && !args.attachments) throw new SlackError("no_text");
+        const ts = this.nextTs();
+        return {
+          channel: channel.id,
+          ts,
+          message: { text: args.text, user: ws.botUserId, ts, thread_ts: args.thread_ts },
+        };
+      }
+      case "chat.postEphemeral": {
+        const channel = this.channelIn(ws, required(args, "channel"));
+        const user = required(args, "user");
+        if (!args.text && !args.blocks && !args.attachments) throw new SlackError("no_text");
+        if (channel.members && channel.members.length > 0 && !channel.members.includes(user))
+          throw new SlackError("user_not_in_channel");
+        return { message_ts: this.nextTs() };
+      }
+      case "chat.getPermalink": {
+        const channel = this.channelIn(ws, required(args, "channel"));
+        const ts = required(args, "message_ts");
+        return {
+          channel: channel.id,
+          permalink: `https://${ws.team}.slack.test/archives/${channel.id}/p${ts.replace(".", "")}`,
+        };
+      }
+      case "conversations.setTopic": {
+        const channel = this.channelIn(ws, required(args, "channel"));
+        channel.topic = required(args, "topic", true);
+        return { channel: { id: channel.id, topic: { value: channel.topic } } };
+      }
+      case "conversations.info": {
+        const c = this.channelIn(ws, required(args, "channel"));
+        return { channel: conversationJson(c) };
+      }
+      case "conversations.members": {
+        const c = this.channelIn(ws, required(args, "channel"));
+        return { members: c.members ?? [], response_metadata: { next_cursor: "" } };
+      }
+      case "conversations.open": {
+        const users = required(args, "users")
+          .split(",")
+          .map((u) => u.trim())
+          .sort();
+        for (const u of users) this.userIn(ws, u);
+        const members = [...users, ws.botUserId!];
+        for (const c of this.conversations.values()) {
+          if (
+            c.team === ws.team &&
+            (c.kind === "im" || c.kind === "mpim") &&
+            sameMembers(c.members ?? [], members)
+          )
+            return { channel: { id: c.id } };
+        }
+        const id = `D${ws.team}${this.conversations.size + 1}`;
+        this.addConversation({ id, team: ws.team, kind: users.length > 1 ? "mpim" : "im", members });
+        return { channel: { id } };
+      }
+      case "users.info": {
+        const u = this.userIn(ws, required(args, "user"));
+        return {
+          user: {
+            id: u.id,
+            team_id: u.team,
+            name: u.name ?? u.id.toLowerCase(),
+            real_name: u.realName ?? u.name ?? u.id,
+            tz: u.tz ?? "America/Los_Angeles",
+            is_bot: u.isBot ?? false,
+            profile: { display_name: u.name ?? "", real_name: u.realName ?? u.name ?? u.id },
+          },
+        };
+      }
+      case "usergroups.list":
+        return {
+          usergroups: [...this.usergroups.values()]
+            .filter((g) => g.team === ws.team)
+            .map((g) => ({ id: g.id, handle: g.handle, name: g.name, users: g.users })),
+        };
+      case "usergroups.create": {
+        const name = required(args, "name");
+        const handle = String(args.handle ?? name);
+        for (const g of this.usergroups.values())
+          if (g.team === ws.team && (g.handle === handle || g.name === name))
+            throw new SlackError("name_already_exists");
+        const id = `S${ws.team}${this.usergroups.size + 1}`;
+        const group = { id, team: ws.team, handle, name, users: [] as string[] };
+        this.usergroups.set(id, group);
+        return { usergroup: { id, handle, name, users: [] } };
+      }
+      case "usergroups.users.update": {
+        const group = this.usergroups.get(required(args, "usergroup"));
+        if (!group || group.team !== ws.team) throw new SlackError("no_such_subteam");
+        const users = required(args, "users")
+          .split(",")
+          .map((u) => u.trim())
+          .filter(Boolean);
+        for (const u of users) this.userIn(ws, u);
+        group.users = users;
+        return { usergroup: { id: group.id, handle: group.handle, users } };
+      }
+      case "views.publish": {
+        this.userIn(ws, required(args, "user_id"));
+        return { view: { id: `V${this.nextTs()}`, ...parseView(required(args, "view", true)) } };
+      }
+      case "views.open": {
+        required(args, "trigger_id");
+        return { view: { id: `V${this.nextTs()}`, ...parseView(required(args, "view", true)) } };
+      }
+      default:
+        throw new SlackError("unknown_method");
+    }
+  }
+
+  private channelIn(ws: FakeWorkspace, id: string): FakeConversation {
+    const c = this.conversations.get(id);
+    if (!c || c.team !== ws.team) throw new SlackError("channel_not_found");
+    return c;
+  }
+
+  private userIn(ws: FakeWorkspace, id: string): FakeUser {
+    const u = this.users.get(id);
+    if (!u || u.team !== ws.team) throw new SlackError("user_not_found");
+    return u;
+  }
+
+  private nextTs(): string {
+    this.tsCounter += 1;
+    return `${Math.floor(Date.now() / 1000)}.${String(this.tsCounter).padStart(6, "0")}`;
+  }
+}
+
+class SlackError extends Error {
+  constructor(readonly code: string) {
+    super(code);
+  }
+}
+
+function required(args: Record<string, unknown>, name: string, allowEmpty = false): string {
+  const value = args[name];
+  if (value === undefined || value === null || (!allowEmpty && value === ""))
+    throw new SlackError("invalid_arguments");
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+function parseView(view: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(view);
+  } catch {
+    throw new SlackError("invalid_arguments");
+  }
+  const v = parsed as { type?: string; blocks?: unknown };
+  if (!v || (v.type !== "home" && v.type !== "modal") || !Array.isArray(v.blocks))
+    throw new SlackError("invalid_arguments");
+  return v as Record<string, unknown>;
+}
+
+function conversationJson(c: FakeConversation): Record<string, unknown> {
+  return {
+    id: c.id,
+    name: c.name,
+    is_channel: c.kind === "public",
+    is_group: c.kind === "private",
+    is_private: c.kind !== "public",
+    is_im: c.kind === "im",
+    is_mpim: c.kind === "mpim",
+    topic: { value: c.topic ?? "" },
+  };
+}
+
+function sameMembers(a: string[], b: string[]): boolean {
+  return a.length === b.length && [...a].sort().join(",") === [...b].sort().join(",");
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+/** Slack accepts form-encoded or JSON bodies; nested values in forms are JSON strings. */
+function parseBody(req: IncomingMessage, raw: string): Record<string, unknown> {
+  if (!raw) return {};
+  if ((req.headers["content-type"] ?? "").includes("application/json")) {
+    try {
+      return JSON.parse(raw) as Record<string, unknown>;
+    } catch {
+      return {};
+    }
+  }
+  return Object.fromEntries(new URLSearchParams(raw));
+}

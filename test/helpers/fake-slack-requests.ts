@@ -1,0 +1,173 @@
+/**
+ * Signed Events API requests, and builders for the payloads Slack sends (events, slash commands, the
+ * message shortcut, App Home), with overrides, in the spirit of bolt-js's test helpers. Signing is
+ * Slack's v0 scheme: `v0=` + hex HMAC-SHA256 of `v0:{timestamp}:{raw body}` with the signing secret.
+ */
+import { createHmac } from "node:crypto";
+
+export function slackSignature(secret: string, timestamp: number, body: string): string {
+  return `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
+}
+
+export interface SendOptions {
+  /** Seconds since the epoch written into the request; defaults to now. */
+  timestamp?: number;
+  /** Sign with this secret instead of the right one. */
+  secret?: string;
+  /** Slack's retry headers, for redeliveries. */
+  retryNum?: number;
+  path?: string;
+}
+
+export interface SignedResponse {
+  status: number;
+  text: string;
+  json(): unknown;
+}
+
+/** Posts `body` to the app the way Slack does: signed, with the right content type. */
+export async function postSigned(
+  baseUrl: string,
+  secret: string,
+  body: Record<string, unknown> | URLSearchParams,
+  options: SendOptions = {},
+): Promise<SignedResponse> {
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  const isForm = body instanceof URLSearchParams;
+  const raw = isForm ? body.toString() : JSON.stringify(body);
+  const headers: Record<string, string> = {
+    "content-type": isForm ? "application/x-www-form-urlencoded" : "application/json",
+    "x-slack-request-timestamp": String(timestamp),
+    "x-slack-signature": slackSignature(options.secret ?? secret, timestamp, raw),
+  };
+  if (options.retryNum !== undefined) {
+    headers["x-slack-retry-num"] = String(options.retryNum);
+    headers["x-slack-retry-reason"] = "http_timeout";
+  }
+  const res = await fetch(`${baseUrl}${options.path ?? "/slack/events"}`, {
+    method: "POST",
+    headers,
+    body: raw,
+  });
+  const text = await res.text();
+  return { status: res.status, text, json: () => JSON.parse(text) };
+}
+
+let eventCounter = 0;
+
+/** An Events API callback wrapping `event`. */
+export function eventCallback(
+  team: string,
+  event: Record<string, unknown>,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
+  eventCounter += 1;
+  return {
+    token: "verification-token-unused",
+    team_id: team,
+    api_app_id: "AFAKE",
+    event: { event_ts: `${Date.now() / 1000}`, ...event },
+    type: "event_callback",
+    event_id: `Ev${team}${eventCounter}${Date.now()}`,
+    event_time: Math.floor(Date.now() / 1000),
+    authorizations: [{ team_id: team, user_id: `UBOT${team}`, is_bot: true, is_enterprise_install: false }],
+    ...overrides,
+  };
+}
+
+export function mkMessage(
+  fields: {
+    user: string;
+    channel: string;
+    text: string;
+    ts?: string;
+    thread_ts?: string;
+    channel_type?: string;
+  } & Record<string, unknown>,
+): Record<string, unknown> {
+  return { type: "message", channel_type: "channel", ts: fields.ts ?? nextTs(), ...fields };
+}
+
+export function mkReaction(fields: {
+  user: string;
+  channel: string;
+  ts: string;
+  reaction: string;
+}): Record<string, unknown> {
+  return {
+    type: "reaction_added",
+    user: fields.user,
+    reaction: fields.reaction,
+    item: { type: "message", channel: fields.channel, ts: fields.ts },
+    item_user: "UOTHER",
+  };
+}
+
+/** A slash command body, form-encoded as Slack sends it. */
+export function mkSlashCommand(fields: {
+  team: string;
+  user: string;
+  channel: string;
+  command: string;
+  text: string;
+  responseUrl: string;
+  channelName?: string;
+}): URLSearchParams {
+  return new URLSearchParams({
+    token: "verification-token-unused",
+    team_id: fields.team,
+    team_domain: fields.team.toLowerCase(),
+    channel_id: fields.channel,
+    channel_name: fields.channelName ?? "general",
+    user_id: fields.user,
+    user_name: fields.user.toLowerCase(),
+    command: fields.command,
+    text: fields.text,
+    api_app_id: "AFAKE",
+    response_url: fields.responseUrl,
+    trigger_id: `trigger.${nextTs()}`,
+  });
+}
+
+/** The "Record as decision" message shortcut, as an interactive payload. */
+export function mkMessageShortcut(fields: {
+  team: string;
+  user: string;
+  channel: string;
+  messageTs: string;
+  messageText: string;
+  messageUser: string;
+  responseUrl: string;
+  threadTs?: string;
+}): Record<string, unknown> {
+  return {
+    type: "message_action",
+    token: "verification-token-unused",
+    action_ts: nextTs(),
+    team: { id: fields.team, domain: fields.team.toLowerCase() },
+    user: { id: fields.user, name: fields.user.toLowerCase(), team_id: fields.team },
+    channel: { id: fields.channel, name: "general" },
+    callback_id: "record_decision",
+    trigger_id: `trigger.${nextTs()}`,
+    message_ts: fields.messageTs,
+    message: {
+      type: "message",
+      user: fields.messageUser,
+      text: fields.messageText,
+      ts: fields.messageTs,
+      thread_ts: fields.threadTs,
+    },
+    response_url: fields.responseUrl,
+  };
+}
+
+/** Interactive payloads are posted as a form with one `payload` field holding JSON. */
+export function asInteractiveForm(payload: Record<string, unknown>): URLSearchParams {
+  return new URLSearchParams({ payload: JSON.stringify(payload) });
+}
+
+let tsCounter = 0;
+export function nextTs(): string {
+  tsCounter += 1;
+  return `${Math.floor(Date.now() / 1000)}.${String(tsCounter).padStart(6, "0")}`;
+}
