@@ -10,6 +10,8 @@ import type { ActionSink, Clock, Directory } from "./core/ports.js";
 import type { Logger, Scheduler } from "./core/scheduler.js";
 import type { DatabaseHandle } from "./storage/database.js";
 import { SqlClaimStore, SqlSettingsStore } from "./storage/foundation-stores.js";
+import { createRotaFeature } from "./core/rota/feature.js";
+import { SqlRotaStore } from "./storage/rota-store.js";
 
 /** What every platform shares: configuration, database and logs. */
 export interface AppContext {
@@ -42,6 +44,7 @@ export function createEngine(app: AppContext, platform: PlatformBinding): Engine
   const settings = app.config.settings;
   // One line per feature; each takes the services, the stores it needs and its settings section.
   const features: Feature[] = [];
+  features.push(createRotaFeature({ services, store: new SqlRotaStore(db), claims: stores.claims, settings: settings.rota, workingHours: settings.workspace.workingHours }));
   void stores;
   void settings;
   return new Engine({ services, features });

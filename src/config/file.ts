@@ -3,6 +3,7 @@
  * config/outloud.example.yaml; features add their own section (one line each) below.
  */
 import { z } from "zod";
+import { rotaSettings } from "../core/rota/settings.js";
 import { clockTime, weekdayList } from "./values.js";
 
 const workspaceSettings = z
@@ -38,6 +39,7 @@ export const fileConfigSchema = z.strictObject({
   workspace: workspaceSettings,
   commands: commandSettings,
   privacy: privacySettings,
+  rota: rotaSettings.prefault({}),
   // Feature sections are added here, one line each: `rota: rotaSettings.prefault({}),`
 });
 

@@ -1,0 +1,42 @@
+/**
+ * The daily responder rota as a Feature: `/rota …` commands, the announcement timers re-armed from the
+ * database at start-up (with one late announcement if today's was missed), question watching, and
+ * members leaving the room.
+ */
+import type { Feature } from "../feature.js";
+import type { ChatEvent } from "../model.js";
+import { rotaCommands } from "./commands.js";
+import { RotaService, type RotaServiceDeps } from "./service.js";
+
+export type RotaFeatureDeps = RotaServiceDeps;
+
+export function createRotaFeature(deps: RotaFeatureDeps): Feature {
+  const rota = new RotaService(deps);
+  return {
+    name: "rota",
+    roots: { rota: "the daily responder rota: one person a day answers questions from other teams" },
+    commands: rotaCommands(rota),
+
+    async start() {
+      for (const saved of await deps.store.listRotas()) {
+        const state = await rota.load(saved.workspace, saved.room);
+        if (!state) continue;
+        await rota.catchUp(state);
+        await rota.arm(saved.workspace, saved.room);
+      }
+      for (const question of await deps.store.questionsAwaitingNudge()) rota.armQuestion(question);
+    },
+
+    async onEvent(event: ChatEvent) {
+      if (event.type === "message") await rota.watchMessage(event.message);
+      else if (event.type === "member-left" || event.type === "member-joined") {
+        const saved = await deps.store.getRota(event.workspace, event.room.id);
+        if (!saved) return;
+        const members = await deps.store.members(saved.workspace, saved.room);
+        if (!members.includes(event.user)) return;
+        if (event.type === "member-left") await rota.memberLeft(saved, event.user);
+        else await deps.store.markPresent(saved.workspace, saved.room, event.user);
+      }
+    },
+  };
+}

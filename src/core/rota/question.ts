@@ -1,0 +1,24 @@
+/**
+ * Does a message read as a question to the team? Pure, so unit tests pin it down. Deliberately simple:
+ * a false positive costs one mention of today's responder after the wait, a miss costs nothing.
+ */
+
+// Openers that make a question even without a question mark ("anyone know how to rotate the keys").
+const OPENERS =
+  /^(who|what|when|where|why|how|which|can|could|would|will|should|is|are|does|do|did|has|have|any(one|body)?( know| have| seen)?|is there|quick question|question)\b/i;
+
+/** True when `text` asks something, or mentions the team's handle (`@payments-responder`). */
+export function readsAsQuestion(text: string, teamHandle?: string): boolean {
+  const trimmed = text.trim();
+  if (teamHandle && new RegExp(`(^|\\s)@${escapeRegExp(teamHandle)}(?![\\w.-])`, "i").test(trimmed))
+    return true;
+  // A question mark ending a sentence, not inside a URL's query string.
+  const withoutUrls = trimmed.replace(/https?:\/\/\S+/g, "");
+  if (/\?(\s|$|[)"'!.,:;])/.test(`${withoutUrls} `)) return true;
+  const firstSentence = withoutUrls.replace(/^(hi|hey|hello|hola|morning|good morning)[\s,!.]+/i, "");
+  return OPENERS.test(firstSentence) && firstSentence.split(/\s+/).length >= 3;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

@@ -1,0 +1,398 @@
+/**
+ * The rota at work: arms each rota's next announcement, announces exactly once per occurrence, hands
+ * over to the new responder, and watches questions from other teams. Timers only ever hold the next
+ * occurrence; the database holds the truth, and every occurrence is claimed before anything is posted,
+ * so duplicate timers, restarts and several processes on one database still announce once.
+ */
+import { DateTime } from "luxon";
+import type { Action } from "../actions.js";
+import type { CoreServices } from "../feature.js";
+import type { ChatMessage, Room } from "../model.js";
+import type { ClaimStore } from "../stores.js";
+import { holidayCheck } from "./holidays.js";
+import { readsAsQuestion } from "./question.js";
+import { nextInLine, skipTurn, takeTurn } from "./rotation.js";
+import {
+  type AnnouncementRule,
+  type AwayRange,
+  addDays,
+  addWorkingMinutes,
+  isAway,
+  localDateOf,
+  nextOccurrence,
+  type Occurrence,
+  occurrenceToday,
+  type ScheduleContext,
+  type WorkingHours,
+} from "./schedule.js";
+import type { RotaSettings } from "./settings.js";
+import type { PendingQuestion, Rota, RotaStore, Turn } from "./store.js";
+
+export interface RotaServiceDeps {
+  services: CoreServices;
+  store: RotaStore;
+  claims: ClaimStore;
+  settings: RotaSettings;
+  /** The working window that "30 working minutes" are counted in (the workspace's working hours). */
+  workingHours?: WorkingHours;
+}
+
+/** Everything the schedule needs to know about one rota on one day, loaded once. */
+export interface RotaState {
+  rota: Rota;
+  queue: string[];
+  away: AwayRange[];
+  left: string[];
+}
+
+export class RotaService {
+  readonly services: CoreServices;
+  readonly store: RotaStore;
+  readonly settings: RotaSettings;
+  private readonly claims: ClaimStore;
+  private readonly hours: WorkingHours;
+
+  constructor(deps: RotaServiceDeps) {
+    this.services = deps.services;
+    this.store = deps.store;
+    this.claims = deps.claims;
+    this.settings = deps.settings;
+    this.hours = deps.workingHours ?? { start: "09:00", end: "18:00" };
+  }
+
+  now(): Date {
+    return this.services.clock.now();
+  }
+
+  async load(workspace: string, room: string): Promise<RotaState | undefined> {
+    const rota = await this.store.getRota(workspace, room);
+    if (!rota) return undefined;
+    const [queue, away, left] = await Promise.all([
+      this.store.members(workspace, room),
+      this.store.awayRanges(workspace, room),
+      this.store.leftMembers(workspace, room),
+    ]);
+    return { rota, queue, away, left };
+  }
+
+  rule(rota: Rota): AnnouncementRule {
+    return { time: rota.time, zone: rota.zone, days: rota.days };
+  }
+
+  /** Who can take the turn on a local date: in the rota, not away, still in the room. */
+  availableOn(state: RotaState, date: string): (member: string) => boolean {
+    return (m) => !state.left.includes(m) && !isAway(m, date, state.away);
+  }
+
+  context(state: RotaState): ScheduleContext {
+    return {
+      isHoliday: holidayCheck(state.rota.holidays ?? undefined),
+      someoneAvailable: (date) => state.queue.some(this.availableOn(state, date)),
+    };
+  }
+
+  today(rota: Rota): string {
+    return localDateOf(this.now(), rota.zone);
+  }
+
+  roomOf(rota: Rota): Room {
+    return { workspace: rota.workspace, id: rota.room, name: rota.roomName, kind: rota.roomKind };
+  }
+
+  handle(rota: Rota): string {
+    return this.settings.groupHandle.replaceAll("{room}", rota.roomName);
+  }
+
+  next(state: RotaState): Occurrence | undefined {
+    if (state.rota.paused) return undefined;
+    return nextOccurrence(this.rule(state.rota), this.now(), this.context(state));
+  }
+
+  private timerKey(workspace: string, room: string): string {
+    return `rota:announce:${workspace}:${room}`;
+  }
+
+  /** Arms (or re-arms, or cancels) the rota's next announcement from what the database says now. */
+  async arm(workspace: string, room: string): Promise<Occurrence | undefined> {
+    const key = this.timerKey(workspace, room);
+    const state = await this.load(workspace, room);
+    const next = state ? this.next(state) : undefined;
+    if (!next) {
+      this.services.scheduler.cancel(key);
+      return undefined;
+    }
+    this.services.scheduler.at(next.at, key, async () => {
+      await this.announceScheduled(workspace, room, next.date);
+    });
+    return next;
+  }
+
+  private async announceScheduled(workspace: string, room: string, date: string): Promise<void> {
+    try {
+      const state = await this.load(workspace, room);
+      if (state && !state.rota.paused) await this.announce(state, date, { late: false });
+    } finally {
+      // Whatever happened today, tomorrow's timer must exist.
+      await this.arm(workspace, room);
+    }
+  }
+
+  /**
+   * Start-up: if today's announcement time has passed without an announcement (the bot was down), post
+   * one late announcement, or none, as configured. Only today: missed earlier days are never replayed.
+   */
+  async catchUp(state: RotaState): Promise<void> {
+    if (state.rota.paused) return;
+    const today = occurrenceToday(this.rule(state.rota), this.now(), this.context(state));
+    if (!today || today.at.getTime() > this.now().getTime()) return;
+    const mode = state.rota.lateAnnouncement ?? this.settings.lateAnnouncement;
+    if (mode === "none") return;
+    if (await this.claims.isClaimed(state.rota.workspace, this.claimKey(state.rota, today.date))) return;
+    await this.announce(state, today.date, { late: true });
+  }
+
+  private claimKey(rota: Rota, date: string): string {
+    return `rota:${rota.room}:${date}`;
+  }
+
+  /**
+   * The announcement of `date`: claims the occurrence (once, across timers and processes), takes the
+   * turn, then posts, sets topic and group, and hands over. Returns the turn, or undefined when
+   * someone else had already claimed it or nobody can take it.
+   */
+  async announce(state: RotaState, date: string, options: { late: boolean }): Promise<Turn | undefined> {
+    const { rota } = state;
+    if (!(await this.claims.claim(rota.workspace, this.claimKey(rota, date), this.now()))) return undefined;
+    await this.noticeDepartures(state);
+    const turn = takeTurn(state.queue, this.availableOn(state, date));
+    if (!turn.responder) {
+      await this.emit(rota, "rota.announce", {
+        action: "post",
+        text: "Nobody in the rota is available today, so there is no responder. `/rota who` shows the rota.",
+      });
+      return undefined;
+    }
+    const previous = (await this.store.recentTurns(rota.workspace, rota.room, 1))[0];
+    const record: Turn = {
+      date,
+      responder: turn.responder,
+      announcedAt: this.now(),
+      late: options.late,
+      skipped: [],
+    };
+    await this.store.setMembers(rota.workspace, rota.room, turn.queue);
+    await this.store.recordTurn(rota.workspace, rota.room, record);
+    state.queue = turn.queue;
+    await this.postAnnouncement(rota, record);
+    await this.handOver(rota, record.responder, previous?.responder);
+    return record;
+  }
+
+  /** The public line, the topic and the user group for today's responder. */
+  async postAnnouncement(rota: Rota, turn: Turn, repeat = false): Promise<void> {
+    const who = `@${turn.responder}`;
+    const late = turn.late && !repeat ? " (late: I was offline at announcement time)" : "";
+    await this.emit(rota, "rota.announce", {
+      action: "post",
+      text: `Today's responder is ${who}${late}: they answer questions from other teams here today, so everyone else can focus.`,
+      mentions: [turn.responder],
+    });
+    if (repeat) return;
+    if (this.settings.setTopic) {
+      await this.emit(rota, "rota.announce", {
+        action: "topic",
+        text: this.settings.topicTemplate.replaceAll("{responder}", turn.responder),
+      });
+    }
+    if (this.settings.setGroup) {
+      await this.emit(rota, "rota.announce", {
+        action: "group",
+        text: this.handle(rota),
+        mentions: [turn.responder],
+      });
+    }
+  }
+
+  /** Private hand-over to the new responder: who had it before and what is still unanswered. */
+  async handOver(rota: Rota, responder: string, previous: string | undefined): Promise<void> {
+    const since = DateTime.fromJSDate(this.now()).minus({ days: this.settings.handoverDays }).toJSDate();
+    const open = await this.store.unansweredQuestions(rota.workspace, rota.room, since);
+    const room = this.roomOf(rota);
+    const lines = [
+      `You are today's responder in #${rota.roomName}: please answer questions from other teams there today.`,
+      previous && previous !== responder ? `@${previous} had it before you.` : "",
+    ];
+    if (open.length === 0) lines.push("No questions from other teams are waiting.");
+    else {
+      lines.push(`Questions from other teams still unanswered (${open.length}):`);
+      for (const q of open) {
+        const link = await this.services.directory.permalink(rota.workspace, room, q.messageId);
+        lines.push(`• from @${q.asker} at ${this.formatTime(rota, q.askedAt)}${link ? `: ${link}` : ""}`);
+      }
+    }
+    await this.services.emit({
+      workspace: rota.workspace,
+      source: "rota.handover",
+      action: "dm",
+      user: responder,
+      text: lines.filter(Boolean).join("\n"),
+    });
+  }
+
+  /**
+   * `/rota skip`: today's responder passes the turn on and is first in line next time. Stores the new
+   * turn; `publishSkip` then updates topic, group and hand-over (after the room has been told).
+   */
+  async skip(
+    state: RotaState,
+    date: string,
+    current: Turn,
+  ): Promise<{ ok: true; turn: Turn } | { ok: false; problem: string }> {
+    const { rota } = state;
+    const result = skipTurn(state.queue, current.responder, current.skipped, this.availableOn(state, date));
+    if (!result.responder) return { ok: false, problem: "nobody else in the rota is available today" };
+    const turn: Turn = {
+      ...current,
+      responder: result.responder,
+      skipped: [...current.skipped, current.responder],
+    };
+    await this.store.setMembers(rota.workspace, rota.room, result.queue);
+    await this.store.recordTurn(rota.workspace, rota.room, turn);
+    return { ok: true, turn };
+  }
+
+  async publishSkip(rota: Rota, turn: Turn, previous: string): Promise<void> {
+    if (this.settings.setTopic) {
+      await this.emit(rota, "rota.skip", {
+        action: "topic",
+        text: this.settings.topicTemplate.replaceAll("{responder}", turn.responder),
+      });
+    }
+    if (this.settings.setGroup) {
+      await this.emit(rota, "rota.skip", {
+        action: "group",
+        text: this.handle(rota),
+        mentions: [turn.responder],
+      });
+    }
+    await this.handOver(rota, turn.responder, previous);
+  }
+
+  /** Members gone from the room are skipped; the room is told once per departure. */
+  async noticeDepartures(state: RotaState): Promise<void> {
+    const { rota } = state;
+    const present = new Set(await this.services.directory.roomMembers(rota.workspace, this.roomOf(rota)));
+    for (const member of state.queue) {
+      if (present.has(member)) {
+        if (state.left.includes(member)) await this.store.markPresent(rota.workspace, rota.room, member);
+        continue;
+      }
+      await this.memberLeft(rota, member);
+    }
+    state.left = await this.store.leftMembers(rota.workspace, rota.room);
+  }
+
+  async memberLeft(rota: Rota, member: string): Promise<void> {
+    if (!(await this.store.markLeft(rota.workspace, rota.room, member, this.now()))) return;
+    await this.emit(rota, "rota.left", {
+      action: "post",
+      text: `@${member} left this room, so the rota skips them until they are back (or \`/rota remove @${member}\`).`,
+    });
+  }
+
+  /** A root message from outside the rota that asks something starts the answer clock. */
+  async watchMessage(message: ChatMessage): Promise<void> {
+    const rota = await this.store.getRota(message.workspace, message.room.id);
+    if (!rota || rota.paused) return;
+    const members = await this.store.members(rota.workspace, rota.room);
+    if (message.thread) {
+      if (members.includes(message.user))
+        await this.store.markAnswered(rota.workspace, rota.room, message.thread, message.at);
+      return;
+    }
+    if (members.includes(message.user)) return;
+    if (!readsAsQuestion(message.text, this.handle(rota))) return;
+    const holidays = holidayCheck(rota.holidays ?? undefined);
+    const question: PendingQuestion = {
+      workspace: rota.workspace,
+      room: rota.room,
+      messageId: message.id,
+      asker: message.user,
+      askedAt: message.at,
+      dueAt: addWorkingMinutes(
+        message.at,
+        this.settings.questionMinutes,
+        this.rule(rota),
+        this.hours,
+        holidays,
+      ),
+      answeredAt: null,
+      nudgedAt: null,
+    };
+    await this.store.addQuestion(question);
+    this.armQuestion(question);
+  }
+
+  armQuestion(q: PendingQuestion): void {
+    const key = `rota:question:${q.workspace}:${q.room}:${q.messageId}`;
+    this.services.scheduler.at(q.dueAt, key, async () => {
+      await this.nudge(q.workspace, q.room, q.messageId);
+    });
+  }
+
+  /** Unanswered after the wait: mention today's responder in the question's thread, once. */
+  private async nudge(workspace: string, room: string, messageId: string): Promise<void> {
+    const question = await this.store.getQuestion(workspace, room, messageId);
+    if (!question || question.answeredAt || question.nudgedAt) return;
+    const state = await this.load(workspace, room);
+    if (!state || state.rota.paused) return;
+    const today = this.today(state.rota);
+    const responder =
+      (await this.store.turnOn(workspace, room, today))?.responder ??
+      nextInLine(state.queue, this.availableOn(state, today));
+    if (!responder) return;
+    if (!(await this.store.markNudged(workspace, room, messageId, this.now()))) return;
+    await this.services.emit({
+      workspace,
+      source: "rota.question",
+      about: messageId,
+      action: "reply",
+      room: this.roomOf(state.rota),
+      thread: messageId,
+      text: `@${responder}, today's responder: could you pick up this question from @${question.asker}?`,
+      mentions: [responder],
+    });
+  }
+
+  formatDate(rota: Rota, date: string): string {
+    return DateTime.fromISO(date, { zone: rota.zone, locale: "en-GB" }).toFormat("ccc d LLL");
+  }
+
+  formatTime(rota: Rota, at: Date): string {
+    return DateTime.fromJSDate(at, { zone: rota.zone }).setLocale("en-GB").toFormat("ccc d LLL HH:mm");
+  }
+
+  /** The first announcement date for a forecast: today if it is still to come or already taken. */
+  forecastStart(state: RotaState, todayTurn: Turn | undefined): string {
+    const today = this.today(state.rota);
+    if (todayTurn) return addDays(today, 1);
+    const occurrence = occurrenceToday(this.rule(state.rota), this.now(), this.context(state));
+    return occurrence && occurrence.at.getTime() > this.now().getTime() ? today : addDays(today, 1);
+  }
+
+  private async emit(
+    rota: Rota,
+    source: string,
+    action:
+      | { action: "post"; text: string; mentions?: string[] }
+      | { action: "topic"; text: string }
+      | { action: "group"; text: string; mentions: string[] },
+  ): Promise<void> {
+    await this.services.emit({
+      workspace: rota.workspace,
+      source,
+      room: this.roomOf(rota),
+      ...action,
+    } as Action);
+  }
+}
