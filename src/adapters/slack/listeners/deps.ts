@@ -1,0 +1,27 @@
+import type { Engine } from "../../../core/engine.js";
+import type { ChatEvent } from "../../../core/model.js";
+import type { Logger } from "../../../core/scheduler.js";
+import type { OutloudMetrics } from "../../../server/metrics.js";
+import type { SlackDirectory } from "../directory.js";
+import type { HomeRenderer } from "../home.js";
+
+/** What every listener may use: the engine to hand events to, and the Slack directory for rooms and people. */
+export interface ListenerDeps {
+  engine: Engine;
+  directory: SlackDirectory;
+  log: Logger;
+  metrics: OutloudMetrics;
+  home: HomeRenderer;
+  /** Hands an event to the engine, counted and tracked so a shutdown can wait for it. */
+  dispatch(event: ChatEvent): Promise<void>;
+  /** Runs work that a shutdown must wait for. */
+  track<T>(work: Promise<T>): Promise<T>;
+  /** The bot's own user id in a workspace, to ignore its own messages. */
+  botUserId(workspace: string): Promise<string | undefined>;
+}
+
+/** Slack's workspace id for a request: Bolt's authorised team, else the payload's. */
+export function workspaceOf(context: { teamId?: string }, body: unknown): string | undefined {
+  const b = body as { team_id?: string; team?: { id?: string } | null; user?: { team_id?: string } };
+  return context.teamId ?? b.team_id ?? b.team?.id ?? b.user?.team_id ?? undefined;
+}

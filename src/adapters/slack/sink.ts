@@ -1,0 +1,142 @@
+/**
+ * Carries out core actions on Slack: post and reply → chat.postMessage, notice → chat.postEphemeral
+ * (or the slash command's own acknowledgement), dm → conversations.open + chat.postMessage, topic →
+ * conversations.setTopic, group → usergroups.users.update. Posts go through the paced outbox.
+ * Nothing here logs message text: only the action kind, the source and Slack's error code.
+ */
+import type { Action } from "../../core/actions.js";
+import type { ActionSink } from "../../core/ports.js";
+import type { Logger } from "../../core/scheduler.js";
+import type { OutloudMetrics } from "../../server/metrics.js";
+import type { WorkspaceClients } from "./clients.js";
+import { pendingCommands } from "./command-reply.js";
+import { errorCode } from "./directory.js";
+import type { SlackOutbox } from "./outbox.js";
+import { renderMessage } from "./render.js";
+
+/** Errors that mean the bot cannot post in that channel itself (Slack can still post a command's answer). */
+const NOT_IN_CHANNEL = new Set(["not_in_channel", "channel_not_found"]);
+
+export class SlackActionSink implements ActionSink {
+  private readonly dmChannels = new Map<string, string>();
+
+  constructor(
+    private readonly deps: {
+      clients: WorkspaceClients;
+      outbox: SlackOutbox;
+      log: Logger;
+      metrics?: OutloudMetrics;
+    },
+  ) {}
+
+  async deliver(action: Action): Promise<void> {
+    try {
+      await this.carryOut(action);
+      this.deps.metrics?.countAction("slack", action.action, action.source);
+    } catch (err) {
+      // Platform errors cannot succeed later (no such channel, missing scope): log the code and go on.
+      this.deps.metrics?.errors.inc({ where: "slack.action" });
+      this.deps.log.error("slack action failed", {
+        action: action.action,
+        source: action.source,
+        workspace: action.workspace,
+        error: errorCode(err),
+      });
+    }
+  }
+
+  private async carryOut(action: Action): Promise<void> {
+    const { client } = await this.deps.clients.forWorkspace(action.workspace);
+    const message = renderMessage(action);
+    const pending = pendingCommands.getStore();
+    const lane = (channel: string) => `${action.workspace}/${channel}`;
+
+    switch (action.action) {
+      case "post":
+      case "reply": {
+        const thread = action.action === "reply" ? { thread_ts: action.thread } : {};
+        try {
+          await this.deps.outbox.send(lane(action.room.id), () =>
+            client.chat.postMessage({ channel: action.room.id, ...thread, ...message }),
+          );
+        } catch (err) {
+          const fromCommand =
+            pending && pending.workspace === action.workspace && pending.channel === action.room.id;
+          if (fromCommand && NOT_IN_CHANNEL.has(errorCode(err)) && (await pending.replyInChannel(message)))
+            return;
+          throw err;
+        }
+        return;
+      }
+      case "notice": {
+        if (
+          pending &&
+          pending.workspace === action.workspace &&
+          pending.channel === action.room.id &&
+          pending.user === action.user
+        ) {
+          if (await pending.replyPrivately(message)) return;
+        }
+        await this.deps.outbox.send(lane(action.room.id), () =>
+          client.chat.postEphemeral({
+            channel: action.room.id,
+            user: action.user,
+            ...(action.thread ? { thread_ts: action.thread } : {}),
+            ...message,
+          }),
+        );
+        return;
+      }
+      case "dm": {
+        const channel = await this.dmChannel(action.workspace, action.user);
+        await this.deps.outbox.send(lane(channel), () => client.chat.postMessage({ channel, ...message }));
+        return;
+      }
+      case "topic":
+        await this.deps.outbox.call(() =>
+          client.conversations.setTopic({ channel: action.room.id, topic: message.text }),
+        );
+        return;
+      case "group": {
+        if (action.mentions.length === 0) {
+          // Slack refuses an empty user group; keep the last members rather than fail.
+          this.deps.log.warn("slack user group left unchanged: no members given", {
+            workspace: action.workspace,
+          });
+          return;
+        }
+        const id = await this.usergroupId(action.workspace, action.text);
+        await this.deps.outbox.call(() =>
+          client.usergroups.users.update({ usergroup: id, users: action.mentions.join(",") }),
+        );
+        return;
+      }
+    }
+  }
+
+  private async dmChannel(workspace: string, user: string): Promise<string> {
+    const key = `${workspace}/${user}`;
+    const known = this.dmChannels.get(key);
+    if (known) return known;
+    const { client } = await this.deps.clients.forWorkspace(workspace);
+    const res = await this.deps.outbox.call(() => client.conversations.open({ users: user }));
+    const id = res.channel?.id;
+    if (!id) throw new Error("conversations.open returned no channel");
+    this.dmChannels.set(key, id);
+    return id;
+  }
+
+  /** The id of the user group with this handle, created on first use. */
+  private async usergroupId(workspace: string, handle: string): Promise<string> {
+    const { client } = await this.deps.clients.forWorkspace(workspace);
+    const clean = handle.replace(/^@/, "");
+    const list = await this.deps.outbox.call(() => client.usergroups.list({ include_disabled: true }));
+    const found = list.usergroups?.find((g) => g.handle === clean);
+    if (found?.id) return found.id;
+    const created = await this.deps.outbox.call(() =>
+      client.usergroups.create({ name: clean, handle: clean }),
+    );
+    if (!created.usergroup?.id) throw new Error("usergroups.create returned no id");
+    return created.usergroup.id;
+  }
+}

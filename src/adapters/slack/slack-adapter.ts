@@ -1,0 +1,347 @@
+/**
+ * The Slack adapter: a Bolt 5 app (HTTP Events API with request signing, or Socket Mode) whose
+ * listeners translate Slack payloads into core events, and a sink that turns core actions into Web
+ * API calls. Every event is acted on once (event ids recorded in the database); the health routes are
+ * served on the same port in HTTP mode, on their own port in Socket Mode.
+ */
+import type { Server } from "node:http";
+import {
+  App,
+  type Logger as BoltLogger,
+  HTTPReceiver,
+  LogLevel,
+  type Receiver,
+  SocketModeReceiver,
+  type webApi,
+} from "@slack/bolt";
+import { sql } from "kysely";
+import type { AppContext } from "../../app.js";
+import { createEngine } from "../../app.js";
+import type { Engine } from "../../core/engine.js";
+import type { ChatEvent } from "../../core/model.js";
+import { type Logger, Scheduler, SystemClock } from "../../core/scheduler.js";
+import { LiveSchedulerDriver } from "../../scheduler/live-scheduler.js";
+import {
+  healthRoutes,
+  type ReadinessCheck,
+  type RunningHealthServer,
+  startHealthServer,
+} from "../../server/health.js";
+import { OutloudMetrics } from "../../server/metrics.js";
+import { SqlProcessedEventStore } from "../../storage/foundation-stores.js";
+import type { SqlSlackInstallationStore } from "../../storage/slack-installation-store.js";
+import type { RunningAdapter } from "../adapter.js";
+import {
+  InstalledWorkspaceClients,
+  SingleWorkspaceClients,
+  type WorkspaceClients,
+  webClientOptions,
+} from "./clients.js";
+import { errorCode, SlackDirectory } from "./directory.js";
+import { HomeRenderer, type HomeSectionProvider } from "./home.js";
+import { registerCommands } from "./listeners/commands.js";
+import type { ListenerDeps } from "./listeners/deps.js";
+import { registerHome } from "./listeners/home.js";
+import { registerMembers } from "./listeners/members.js";
+import { registerMessages } from "./listeners/messages.js";
+import { registerReactions } from "./listeners/reactions.js";
+import { SlackOutbox } from "./outbox.js";
+import { SlackActionSink } from "./sink.js";
+
+export interface SlackOAuthOptions {
+  clientId: string;
+  clientSecret: string;
+  stateSecret: string;
+  installationStore: SqlSlackInstallationStore;
+  scopes: string[];
+}
+
+export interface SlackAdapterOptions {
+  app: AppContext;
+  /** SLACK_BOT_TOKEN: a single workspace. */
+  botToken?: string;
+  /** SLACK_CLIENT_ID/SECRET/STATE_SECRET: OAuth installs into many workspaces. */
+  oauth?: SlackOAuthOptions;
+  /** SLACK_SIGNING_SECRET: required in HTTP mode. */
+  signingSecret?: string;
+  /** SLACK_APP_TOKEN: Socket Mode instead of HTTP. */
+  appToken?: string;
+  /** SLACK_API_URL */
+  slackApiUrl?: string;
+  /** HTTP mode: where Slack's requests (and the health routes) are served. */
+  port: number;
+  /** Interface to listen on; all interfaces when absent (tests pass 127.0.0.1). */
+  host?: string;
+  /** Socket Mode: port of the health routes (0 for any free port); none when absent. */
+  healthPort?: number;
+  metrics?: OutloudMetrics;
+  /** Minimum gap between posts in one channel (default 1000 ms, Slack's guidance). */
+  perChannelIntervalMs?: number;
+  /** Retries of failed Web API requests (tests shorten them). */
+  retryConfig?: webApi.RetryOptions;
+  /** App Home sections (rotas, decisions, nudge settings). */
+  homeSections?: HomeSectionProvider[];
+}
+
+export class SlackAdapter implements RunningAdapter {
+  readonly name = "slack";
+  /** HTTP mode: the port Slack requests are served on. Socket Mode: the health port, if any. */
+  port: number | undefined;
+  readonly metrics: OutloudMetrics;
+  engine!: Engine;
+  private bolt!: App;
+  private server: Server | undefined;
+  private healthServer: RunningHealthServer | undefined;
+  private driver!: LiveSchedulerDriver;
+  private outbox!: SlackOutbox;
+  private connected = false;
+  private stopping = false;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly log: Logger;
+
+  private constructor(private readonly options: SlackAdapterOptions) {
+    this.metrics = options.metrics ?? new OutloudMetrics();
+    this.log = options.app.log;
+  }
+
+  static async start(options: SlackAdapterOptions): Promise<SlackAdapter> {
+    const adapter = new SlackAdapter(options);
+    await adapter.run();
+    return adapter;
+  }
+
+  ready(): boolean {
+    return this.connected && !this.stopping;
+  }
+
+  /** Stops taking events, finishes the work in flight and the queued posts. The database stays open (main closes it). */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    const stopped = this.bolt
+      .stop()
+      .catch((err) => this.log.warn("slack receiver failed to stop", { error: errorCode(err) }));
+    this.server?.closeIdleConnections();
+    await stopped;
+    this.connected = false;
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    await this.driver.stop();
+    await this.engine.stop();
+    await this.outbox.drain();
+    await this.healthServer?.close();
+  }
+
+  private async run(): Promise<void> {
+    const o = this.options;
+    const log = this.log;
+    const clientOptions = { slackApiUrl: o.slackApiUrl, retryConfig: o.retryConfig };
+    let clients: WorkspaceClients;
+    let single: SingleWorkspaceClients | undefined;
+    let singleAuth: { team: string; botUserId: string | undefined; botId: string | undefined } | undefined;
+    if (o.botToken) {
+      single = new SingleWorkspaceClients(o.botToken, clientOptions);
+      try {
+        singleAuth = await single.verify();
+      } catch (err) {
+        throw new Error(
+          `Slack refused SLACK_BOT_TOKEN (${errorCode(err)}): check the token, or reinstall the app to get a new one`,
+        );
+      }
+      clients = single;
+    } else if (o.oauth) {
+      clients = new InstalledWorkspaceClients(o.oauth.installationStore, clientOptions);
+    } else {
+      throw new Error(
+        "Slack needs SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET (OAuth)",
+      );
+    }
+    if (!o.appToken && !o.signingSecret)
+      throw new Error(
+        "SLACK_SIGNING_SECRET is required for the HTTP Events API (or set SLACK_APP_TOKEN for Socket Mode)",
+      );
+
+    const directory = new SlackDirectory({
+      clients,
+      log,
+      defaultTz: o.app.config.settings.workspace.timezone,
+    });
+    this.outbox = new SlackOutbox({
+      perChannelIntervalMs: o.perChannelIntervalMs ?? 1000,
+      log,
+      onRateLimited: () => this.metrics.errors.inc({ where: "slack.rate_limited" }),
+    });
+    const sink = new SlackActionSink({ clients, outbox: this.outbox, log, metrics: this.metrics });
+    const clock = new SystemClock();
+    const scheduler = new Scheduler(log);
+    this.engine = createEngine(o.app, { clock, scheduler, directory, sink });
+    this.driver = new LiveSchedulerDriver(scheduler, clock);
+    const home = new HomeRenderer({
+      clients,
+      providers: o.homeSections ?? [],
+      help: () => this.engine.commands.help("outloud", "/"),
+      isMember: async (workspace, room, user) => {
+        const r = await directory.room(workspace, room);
+        return (await directory.roomMembers(workspace, r)).includes(user);
+      },
+      log,
+    });
+
+    const checks: ReadinessCheck[] = [
+      {
+        name: "database",
+        check: async () => {
+          await sql`select 1 as one`.execute(o.app.db.db);
+          return true;
+        },
+      },
+      { name: "slack", check: () => this.ready() },
+      { name: "scheduler", check: () => !this.stopping },
+    ];
+    const routes = healthRoutes({ metrics: this.metrics, checks });
+    const boltLogger = toBoltLogger(log);
+    const webOptions = webClientOptions(clientOptions);
+
+    let receiver: Receiver;
+    if (o.appToken) {
+      const socket = new SocketModeReceiver({
+        appToken: o.appToken,
+        logger: boltLogger,
+        installerOptions: { clientOptions: { ...(o.slackApiUrl ? { slackApiUrl: o.slackApiUrl } : {}) } },
+        ...(o.oauth ? oauthReceiverOptions(o.oauth) : {}),
+      });
+      socket.client.on("connected", () => {
+        this.connected = true;
+      });
+      socket.client.on("disconnected", () => {
+        this.connected = false;
+      });
+      socket.client.on("reconnecting", () => {
+        this.connected = false;
+      });
+      receiver = socket;
+    } else {
+      receiver = new HTTPReceiver({
+        signingSecret: o.signingSecret!,
+        endpoints: ["/slack/events"],
+        customRoutes: routes,
+        logger: boltLogger,
+        processBeforeResponse: false,
+        installerOptions: { clientOptions: { ...(o.slackApiUrl ? { slackApiUrl: o.slackApiUrl } : {}) } },
+        ...(o.oauth ? oauthReceiverOptions(o.oauth) : {}),
+      });
+    }
+
+    this.bolt = new App({
+      receiver,
+      logger: boltLogger,
+      clientOptions: webOptions,
+      ...(singleAuth
+        ? {
+            token: o.botToken,
+            botUserId: singleAuth.botUserId,
+            botId: singleAuth.botId,
+            tokenVerificationEnabled: false,
+          }
+        : {}),
+    });
+
+    const processed = new SqlProcessedEventStore(o.app.db.db);
+    // Each event is acted on once: Slack retries on timeouts, Socket Mode redelivers unacknowledged envelopes.
+    this.bolt.use(async ({ body, context, next, ...rest }) => {
+      const b = body as { event_id?: string; trigger_id?: string; team_id?: string; team?: { id?: string } };
+      const workspace = context.teamId ?? b.team_id ?? b.team?.id;
+      if (single && workspace && workspace !== singleAuth?.team) return; // another workspace's stray request
+      const id = b.event_id ?? (b.trigger_id ? `trigger:${b.trigger_id}` : undefined);
+      if (workspace && id && !(await processed.markProcessed(workspace, id, new Date()))) {
+        const ack = (rest as { ack?: () => Promise<void> }).ack;
+        if (ack) await ack();
+        return;
+      }
+      await next();
+    });
+    this.bolt.error(async (err) => {
+      this.metrics.errors.inc({ where: "slack.listener" });
+      log.error("slack listener failed", { error: errorCode(err.original ?? err) });
+    });
+
+    const deps: ListenerDeps = {
+      engine: this.engine,
+      directory,
+      log,
+      metrics: this.metrics,
+      home,
+      dispatch: (event) => this.dispatch(event),
+      track: (work) => this.track(work),
+      botUserId: async (workspace) =>
+        single ? singleAuth?.botUserId : (await clients.forWorkspace(workspace)).botUserId,
+    };
+    registerMessages(this.bolt, deps);
+    registerReactions(this.bolt, deps);
+    registerMembers(this.bolt, deps);
+    registerCommands(this.bolt, deps);
+    registerHome(this.bolt, deps);
+
+    await this.engine.start();
+    this.driver.start();
+    if (o.appToken) {
+      await this.bolt.start();
+      this.connected = true;
+      if (o.healthPort !== undefined) {
+        this.healthServer = await startHealthServer(routes, o.healthPort, o.host);
+        this.port = this.healthServer.port;
+      }
+    } else {
+      this.server = (await this.bolt.start({ port: o.port, ...(o.host ? { host: o.host } : {}) })) as Server;
+      const address = this.server.address();
+      this.port = typeof address === "object" && address ? address.port : o.port;
+      this.connected = true;
+    }
+    log.info("slack adapter started", {
+      mode: o.appToken ? "socket" : "http",
+      port: this.port,
+      workspaces: single ? "single" : "oauth",
+    });
+  }
+
+  private dispatch(event: ChatEvent): Promise<void> {
+    this.metrics.eventsIn.inc({ platform: "slack", type: event.type });
+    return this.track(this.engine.handle(event));
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work)).catch(() => undefined);
+    return work;
+  }
+}
+
+function oauthReceiverOptions(oauth: SlackOAuthOptions) {
+  return {
+    clientId: oauth.clientId,
+    clientSecret: oauth.clientSecret,
+    stateSecret: oauth.stateSecret,
+    installationStore: oauth.installationStore,
+    scopes: oauth.scopes,
+  };
+}
+
+/** Bolt's logger interface over ours. Debug output (which can include payloads) is dropped. */
+function toBoltLogger(log: Logger): BoltLogger {
+  let level = LogLevel.INFO;
+  const text = (args: unknown[]) =>
+    args
+      .map((a) => (a instanceof Error ? a.name : String(a)))
+      .join(" ")
+      .slice(0, 300);
+  return {
+    debug: () => {},
+    info: (...args: unknown[]) => log.info(`bolt: ${text(args)}`),
+    warn: (...args: unknown[]) => log.warn(`bolt: ${text(args)}`),
+    error: (...args: unknown[]) => log.error(`bolt: ${text(args)}`),
+    setLevel: (l: LogLevel) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}

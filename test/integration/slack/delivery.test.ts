@@ -1,0 +1,102 @@
+// Exactly-once handling of redelivered events, and outgoing posts that respect Slack's rate limits.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FakeSlackApi } from "../../helpers/fake-slack-api.js";
+import { SIGNING_SECRET, type SlackHarness, startSlackHarness } from "../../helpers/fake-slack-harness.js";
+import { eventCallback, mkMessage, postSigned } from "../../helpers/fake-slack-requests.js";
+
+const PEOPLE = ["UA", "UB", "UC", "UD", "UE", "UF", "UG", "UH"];
+
+/** A channel big enough that an @channel in it earns its author a private tip (the broadcast nudge). */
+function seedBigChannel(slack: FakeSlackApi): void {
+  slack.addWorkspace({ team: "T1", botToken: "xoxb-t1" });
+  for (const id of PEOPLE) slack.addUser({ id, team: "T1", name: id.toLowerCase(), tz: "UTC" });
+  slack.addConversation({
+    id: "CBIG",
+    team: "T1",
+    name: "everyone",
+    kind: "public",
+    members: [...PEOPLE, "UBOTT1"],
+  });
+}
+
+async function eventsIn(h: SlackHarness, type: string): Promise<number> {
+  const text = await (await fetch(`${h.url}/metrics`)).text();
+  const m = new RegExp(`outloud_events_in_total\\{platform="slack",type="${type}"\\} (\\d+)`).exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+describe("Slack delivery", () => {
+  let h: SlackHarness;
+  beforeAll(async () => {
+    h = await startSlackHarness({ seed: seedBigChannel, adapter: { perChannelIntervalMs: 0 } });
+  });
+  afterAll(() => h.close());
+
+  it("acts once on an event Slack delivers four times (the original and three retries)", async () => {
+    const event = eventCallback(
+      "T1",
+      mkMessage({ user: "UA", channel: "CBIG", text: "<!channel> standup moved to 10:00" }),
+    );
+    const before = {
+      messages: await eventsIn(h, "message"),
+      tips: h.slack.succeeded("chat.postEphemeral").length,
+    };
+    for (const retryNum of [undefined, 1, 2, 3]) {
+      const res = await postSigned(h.url, SIGNING_SECRET, event, { retryNum });
+      expect(res.status).toBe(200);
+    }
+    await h.slack.waitFor((s) => s.succeeded("chat.postEphemeral").length > before.tips);
+    // Give any duplicate the time it would need to show up.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await eventsIn(h, "message")).toBe(before.messages + 1);
+    const tips = h.slack.succeeded("chat.postEphemeral").slice(before.tips);
+    expect(tips).toHaveLength(1);
+    expect(tips[0]!.args).toMatchObject({ channel: "CBIG", user: "UA" });
+    const rows = await h.db.db
+      .selectFrom("processed_events")
+      .selectAll()
+      .where("event_id", "=", String(event.event_id))
+      .execute();
+    expect(rows).toHaveLength(1);
+  });
+
+  it("ignores its own messages and other bots' messages", async () => {
+    const before = await eventsIn(h, "message");
+    await postSigned(
+      h.url,
+      SIGNING_SECRET,
+      eventCallback("T1", mkMessage({ user: "UBOTT1", channel: "CBIG", text: "<!channel> I am the bot" })),
+    );
+    await postSigned(
+      h.url,
+      SIGNING_SECRET,
+      eventCallback(
+        "T1",
+        mkMessage({
+          user: "UX",
+          bot_id: "BOTHER",
+          subtype: "bot_message",
+          channel: "CBIG",
+          text: "<!channel> deploy done",
+        }),
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await eventsIn(h, "message")).toBe(before);
+  });
+
+  it("waits out a 429's Retry-After and then delivers: nothing dropped", async () => {
+    h.slack.failNext("chat.postEphemeral", { status: 429, retryAfter: 1 });
+    const before = h.slack.calls.filter((c) => c.method === "chat.postEphemeral").length;
+    await postSigned(
+      h.url,
+      SIGNING_SECRET,
+      eventCallback("T1", mkMessage({ user: "UB", channel: "CBIG", text: "<!here> lunch?" })),
+    );
+    await h.slack.waitFor((s) => s.succeeded("chat.postEphemeral").some((c) => c.args.user === "UB"));
+    const attempts = h.slack.calls.filter((c) => c.method === "chat.postEphemeral").slice(before);
+    expect(attempts.map((c) => c.status)).toEqual([429, 200]);
+    // Retried once, after the wait Slack asked for: not in a tight loop.
+    expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(950);
+  });
+});

@@ -1,0 +1,72 @@
+// /rota end to end through Slack: slash commands in, Web API calls (and the acknowledgement) out.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  SIGNING_SECRET,
+  type SlackHarness,
+  seedWorkspace,
+  startSlackHarness,
+} from "../../helpers/fake-slack-harness.js";
+import { mkSlashCommand, postSigned } from "../../helpers/fake-slack-requests.js";
+
+describe("/rota over Slack", () => {
+  let h: SlackHarness;
+  const rota = (text: string, user = "UT1A") =>
+    postSigned(
+      h.url,
+      SIGNING_SECRET,
+      mkSlashCommand({
+        team: "T1",
+        user,
+        channel: "CT1",
+        channelName: "team",
+        command: "/rota",
+        text,
+        responseUrl: h.slack.responseUrl(),
+      }),
+    );
+
+  beforeAll(async () => {
+    h = await startSlackHarness({ seed: (s) => seedWorkspace(s), adapter: { perChannelIntervalMs: 0 } });
+  });
+  afterAll(() => h.close());
+
+  it("sets up a rota from escaped mentions and confirms in the channel with real mentions", async () => {
+    const res = await rota("setup <@UT1A|alice> <@UT1B|bob> at 09:30 tz Europe/Madrid");
+    expect(res.status).toBe(200);
+    const posts = h.slack.succeeded("chat.postMessage").filter((c) => c.args.channel === "CT1");
+    expect(posts.length).toBeGreaterThanOrEqual(1);
+    const text = String(posts.at(-1)!.args.text);
+    expect(text).toContain("<@UT1A>");
+    expect(text).toContain("<@UT1B>");
+    // Block Kit with the same text as the plain fallback.
+    expect(JSON.parse(String(posts.at(-1)!.args.blocks))[0].text.text).toBe(text);
+  });
+
+  it("answers /rota who privately, in the acknowledgement", async () => {
+    const postsBefore = h.slack.succeeded("chat.postMessage").length;
+    const res = await rota("who", "UT1B");
+    const body = res.json() as { response_type: string; text: string };
+    expect(body.response_type).toBe("ephemeral");
+    expect(body.text).toMatch(/<@UT1[AB]>/);
+    expect(h.slack.succeeded("chat.postMessage").length).toBe(postsBefore);
+  });
+
+  it("announces on demand: the responder is named in the channel, the topic and the user group follow", async () => {
+    await rota("announce");
+    await h.slack.waitFor((s) => s.succeeded("usergroups.users.update").length > 0);
+    const announcement = h.slack
+      .succeeded("chat.postMessage")
+      .find((c) => /responder is/i.test(String(c.args.text)));
+    const responder = /<@(UT1[AB])>/.exec(String(announcement?.args.text))?.[1];
+    expect(responder).toBeDefined();
+    expect(h.slack.conversation("CT1")?.topic).toContain(responder);
+    expect(h.slack.usergroupMembers("team-responder", "T1")).toEqual([responder]);
+  });
+
+  it("gives a short private usage reply for a malformed /rota command", async () => {
+    const res = await rota("setup at 25:99");
+    const body = res.json() as { response_type: string; text: string };
+    expect(body.response_type).toBe("ephemeral");
+    expect(body.text).toMatch(/usage/i);
+  });
+});
