@@ -36,6 +36,8 @@ export function createRotaFeature(deps: RotaFeatureDeps): Feature {
         if (!members.includes(event.user)) return;
         if (event.type === "member-left") await rota.memberLeft(saved, event.user);
         else await deps.store.markPresent(saved.workspace, saved.room, event.user);
+        // Who can take turns changed, and with it possibly the next announcement day.
+        await rota.arm(saved.workspace, saved.room);
       }
     },
   };

@@ -281,7 +281,11 @@ export class RotaService {
   /** Members gone from the room are skipped; the room is told once per departure. */
   async noticeDepartures(state: RotaState): Promise<void> {
     const { rota } = state;
-    const present = new Set(await this.services.directory.roomMembers(rota.workspace, this.roomOf(rota)));
+    const members = await this.services.directory.roomMembers(rota.workspace, this.roomOf(rota));
+    // An empty list means the platform could not tell (the bot itself is in the room): don't take it
+    // as everyone having left.
+    if (members.length === 0) return;
+    const present = new Set(members);
     for (const member of state.queue) {
       if (present.has(member)) {
         if (state.left.includes(member)) await this.store.markPresent(rota.workspace, rota.room, member);
