@@ -23,7 +23,7 @@ const setup = [
 const posts = (outputs: ReplayOutput[]) =>
   outputs
     .filter((o) => o.source === "rota.announce" && o.action === "post")
-    .map((o) => [o.at.slice(0, 16), o.text]);
+    .map((o) => [o.at.slice(0, 16), o.text] as const);
 
 let dir: string;
 beforeEach(() => {
