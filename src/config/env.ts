@@ -17,6 +17,8 @@ export const envSchema = z.object({
     .optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** Interface the HTTP servers listen on, e.g. 127.0.0.1 behind a local proxy; all interfaces when unset. */
+  HOST: optionalText,
   /** Health, readiness and metrics endpoints when only Matrix runs (Slack HTTP mode serves them on PORT). */
   HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   SLACK_BOT_TOKEN: z.string().startsWith("xoxb-", "must be a bot token starting with xoxb-").optional(),

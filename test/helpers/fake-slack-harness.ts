@@ -8,7 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SlackAdapter, type SlackAdapterOptions } from "../../src/adapters/slack/slack-adapter.js";
 import type { AppContext } from "../../src/app.js";
+import { BOT_SCOPES } from "../../src/adapters/slack/start.js";
 import { silentLogger } from "../../src/logging.js";
+import { SqlSlackInstallationStore } from "../../src/storage/slack-installation-store.js";
+import { TokenCipher } from "../../src/storage/slack-token-cipher.js";
 import { type DatabaseHandle, openDatabase } from "../../src/storage/database.js";
 import { FakeSlackApi } from "./fake-slack-api.js";
 import { scenarioConfig } from "./scenario.js";
@@ -35,7 +38,12 @@ export interface HarnessOptions {
   /** Called with the fake before the adapter starts (workspaces, users, channels). */
   seed?(slack: FakeSlackApi): void;
   databaseUrl?: string;
+  /** OAuth mode: these workspaces are already installed (stored encrypted, as after the OAuth flow). */
+  installed?: Array<{ team: string; botToken: string; botUserId?: string }>;
 }
+
+/** A fixed test key for OUTLOUD_ENCRYPTION_KEY (32 bytes, hex). */
+export const TEST_ENCRYPTION_KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
 export async function startSlackHarness(options: HarnessOptions = {}): Promise<SlackHarness> {
   const ownsFake = !options.slack;
@@ -46,11 +54,27 @@ export async function startSlackHarness(options: HarnessOptions = {}): Promise<S
   const db = await openDatabase({ url: options.databaseUrl ?? join(dataDir, "outloud.sqlite") });
   const app: AppContext = { config, db, log: silentLogger };
   let adapter: SlackAdapter;
+  let oauth: SlackAdapterOptions["oauth"];
+  if (options.installed) {
+    const installationStore = new SqlSlackInstallationStore(db.db, TokenCipher.fromEnv(TEST_ENCRYPTION_KEY));
+    for (const i of options.installed) {
+      await installationStore.storeInstallation({
+        team: { id: i.team, name: `Team ${i.team}` },
+        enterprise: undefined,
+        isEnterpriseInstall: false,
+        bot: { token: i.botToken, userId: i.botUserId ?? `UBOT${i.team}`, id: `BBOT${i.team}`, scopes: BOT_SCOPES },
+        user: { token: undefined, scopes: undefined, id: `UADMIN${i.team}` },
+        tokenType: "bot",
+        authVersion: "v2",
+      });
+    }
+    oauth = { clientId: "1.2", clientSecret: "client-secret", stateSecret: "state-secret", installationStore, scopes: BOT_SCOPES };
+  }
   try {
     adapter = await SlackAdapter.start({
       app,
       signingSecret: SIGNING_SECRET,
-      ...(options.adapter?.oauth ? {} : { botToken: "xoxb-t1" }),
+      ...(oauth ? { oauth } : { botToken: "xoxb-t1" }),
       slackApiUrl: slack.apiUrl,
       port: 0,
       host: "127.0.0.1",

@@ -60,6 +60,7 @@ export async function startSlack(app: AppContext): Promise<RunningAdapter> {
     appToken: env.SLACK_APP_TOKEN,
     slackApiUrl: env.SLACK_API_URL,
     port: env.PORT,
+    host: env.HOST,
     healthPort: env.SLACK_APP_TOKEN ? (env.HEALTH_PORT ?? env.PORT) : undefined,
     homeSections: homeSectionsFor(app),
   });

@@ -1,0 +1,92 @@
+// `npm start` with Slack variables, as a real process: it starts the adapter, answers, stops on SIGTERM;
+// with a token Slack refuses, it stops with a clear message. Secrets and message text stay out of the logs.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FakeSlackApi } from "../../helpers/fake-slack-api.js";
+import { seedWorkspace } from "../../helpers/fake-slack-harness.js";
+import { mkSlashCommand, postSigned } from "../../helpers/fake-slack-requests.js";
+import { runEntry } from "../../helpers/processes.js";
+
+const SECRET = "start-test-signing-secret";
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function slackEnv(slack: FakeSlackApi, token: string, port: number): Record<string, string> {
+  return {
+    OUTLOUD_DATA_DIR: mkdtempSync(join(tmpdir(), "outloud-slack-start-")),
+    SLACK_BOT_TOKEN: token,
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "debug",
+  };
+}
+
+describe("npm start with Slack variables", () => {
+  let slack: FakeSlackApi;
+  beforeAll(async () => {
+    slack = await new FakeSlackApi().start();
+    seedWorkspace(slack);
+  });
+  afterAll(() => slack.close());
+
+  it("stops with a clear message when Slack refuses the bot token, without printing it", async () => {
+    const result = await runEntry("src/main.ts", [], { env: slackEnv(slack, "xoxb-revoked-token", await freePort()), timeoutMs: 30_000 });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("Outloud cannot start");
+    expect(result.stderr).toContain("Slack refused SLACK_BOT_TOKEN (invalid_auth)");
+    expect(result.stderr + result.stdout).not.toContain("xoxb-revoked-token");
+  });
+
+  it("starts the adapter, answers commands, and stops cleanly on SIGTERM", async () => {
+    const port = await freePort();
+    const child: ChildProcess = spawn("node_modules/.bin/tsx", ["src/main.ts"], {
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...slackEnv(slack, "xoxb-t1", port) },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout?.on("data", (d) => {
+      output += d;
+    });
+    child.stderr?.on("data", (d) => {
+      output += d;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      await waitUntil(async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200);
+      const res = await postSigned(
+        base,
+        SECRET,
+        mkSlashCommand({ team: "T1", user: "UT1A", channel: "CT1", command: "/outloud", text: "help secret-words-in-a-command", responseUrl: slack.responseUrl() }),
+      );
+      expect(res.status).toBe(200);
+      expect((res.json() as { response_type: string }).response_type).toBe("ephemeral");
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
+    expect(output).toContain("slack adapter started");
+    for (const secret of ["xoxb-t1", SECRET, "secret-words-in-a-command"]) expect(output).not.toContain(secret);
+  });
+});
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("timed out waiting for the process");
+}
