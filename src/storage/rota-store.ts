@@ -282,6 +282,13 @@ export class SqlRotaStore implements RotaStore {
       .execute();
     return rows.map(toQuestion);
   }
+  async purgeQuestions(before: Date): Promise<number> {
+    const result = await this.db
+      .deleteFrom("rota_questions")
+      .where("asked_at", "<", before.toISOString())
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
 }
 
 function toRota(row: Selectable<RotaTables["rotas"]>): Rota {

@@ -133,6 +133,9 @@ describeEachDatabase("RotaStore", (db) => {
     expect(await store.questionsAwaitingNudge()).toEqual([]);
     expect((await store.unansweredQuestions("T1", "C1", t0)).map((x) => x.messageId)).toEqual(["m1"]);
     expect(await store.unansweredQuestions("T2", "C1", t0)).toEqual([]);
+    expect(await store.purgeQuestions(new Date("2026-11-25T09:30:00Z"))).toBe(1);
+    expect(await store.getQuestion("T1", "C1", "m1")).toBeUndefined();
+    expect(await store.getQuestion("T1", "C1", "m2")).toBeDefined();
   });
 
   it("lets only one of two connections mark a member as left", async () => {

@@ -24,6 +24,9 @@ export function createRotaFeature(deps: RotaFeatureDeps): Feature {
         await rota.catchUp(state);
         await rota.arm(saved.workspace, saved.room);
       }
+      // Keep only what the hand-over still needs; a question older than that is not nudged any more.
+      const since = rota.handoverSince();
+      await deps.store.purgeQuestions(since);
       for (const question of await deps.store.questionsAwaitingNudge()) rota.armQuestion(question);
     },
 

@@ -131,6 +131,7 @@ export class RotaService {
     try {
       const state = await this.load(workspace, room);
       if (state && !state.rota.paused) await this.announce(state, date, { late: false });
+      await this.store.purgeQuestions(this.handoverSince());
     } finally {
       // Whatever happened today, tomorrow's timer must exist.
       await this.arm(workspace, room);
@@ -213,9 +214,14 @@ export class RotaService {
     }
   }
 
+  /** Questions asked before this are no longer handed over or nudged, and are forgotten. */
+  handoverSince(): Date {
+    return DateTime.fromJSDate(this.now()).minus({ days: this.settings.handoverDays }).toJSDate();
+  }
+
   /** Private hand-over to the new responder: who had it before and what is still unanswered. */
   async handOver(rota: Rota, responder: string, previous: string | undefined): Promise<void> {
-    const since = DateTime.fromJSDate(this.now()).minus({ days: this.settings.handoverDays }).toJSDate();
+    const since = this.handoverSince();
     const open = await this.store.unansweredQuestions(rota.workspace, rota.room, since);
     const room = this.roomOf(rota);
     const lines = [

@@ -92,4 +92,6 @@ export interface RotaStore {
   questionsAwaitingNudge(): Promise<PendingQuestion[]>;
   /** Unanswered questions of one room asked since `since`, oldest first (for the hand-over). */
   unansweredQuestions(workspace: string, room: string, since: Date): Promise<PendingQuestion[]>;
+  /** Forgets questions asked before `before`, in every workspace (they are no longer handed over). */
+  purgeQuestions(before: Date): Promise<number>;
 }
