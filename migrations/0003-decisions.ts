@@ -15,6 +15,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("author_name", "text", (c) => c.notNull())
     .addColumn("room_id", "text", (c) => c.notNull())
     .addColumn("room_name", "text", (c) => c.notNull())
+    .addColumn("room_private", "integer", (c) => c.notNull().defaultTo(0))
     .addColumn("thread", "text")
     .addColumn("link", "text")
     .addColumn("participants", "text", (c) => c.notNull())

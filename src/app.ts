@@ -12,6 +12,9 @@ import type { DatabaseHandle } from "./storage/database.js";
 import { SqlClaimStore, SqlSettingsStore } from "./storage/foundation-stores.js";
 import { createRotaFeature } from "./core/rota/feature.js";
 import { SqlRotaStore } from "./storage/rota-store.js";
+import { createDecisionsFeature } from "./core/decisions/feature.js";
+import { createExporters } from "./exporters/index.js";
+import { SqlDecisionStore } from "./storage/decision-store.js";
 
 /** What every platform shares: configuration, database and logs. */
 export interface AppContext {
@@ -45,6 +48,7 @@ export function createEngine(app: AppContext, platform: PlatformBinding): Engine
   // One line per feature; each takes the services, the stores it needs and its settings section.
   const features: Feature[] = [];
   features.push(createRotaFeature({ services, store: new SqlRotaStore(db), claims: stores.claims, settings: settings.rota, workingHours: settings.workspace.workingHours }));
+  features.push(createDecisionsFeature({ services, store: new SqlDecisionStore(db), claims: stores.claims, settings: settings.decisions, exporters: createExporters(settings.decisions.export, app.config.env, app.config.dataDir, () => platform.clock.now()) }));
   void stores;
   void settings;
   return new Engine({ services, features });

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { rotaSettings } from "../core/rota/settings.js";
+import { decisionsConfig } from "../exporters/index.js";
 import { clockTime, weekdayList } from "./values.js";
 
 const workspaceSettings = z
@@ -40,6 +41,7 @@ export const fileConfigSchema = z.strictObject({
   commands: commandSettings,
   privacy: privacySettings,
   rota: rotaSettings.prefault({}),
+  decisions: decisionsConfig.prefault({}),
   // Feature sections are added here, one line each: `rota: rotaSettings.prefault({}),`
 });
 

@@ -6,7 +6,7 @@
  */
 import { execFile } from "node:child_process";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { join, relative, resolve } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { promisify } from "node:util";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
@@ -102,7 +102,9 @@ export class MarkdownGitExporter implements DocumentExporter {
     const byNumber = new Map(files.map((f) => [f.number, f.name]));
     await writeAtomically(join(dir, name), renderAdr(decision, byNumber));
     await writeAtomically(join(dir, this.settings.index), renderIndex(await decisionFiles(dir)));
-    let location = join(dir, name);
+    // Shown in chat: relative to the data folder when inside it, rather than the server's full path.
+    const inData = relative(this.dataDir, join(dir, name));
+    let location = inData.startsWith("..") || isAbsolute(inData) ? join(dir, name) : inData;
     if (this.settings.git.enabled) location = await this.commitAndPush(dir, name, decision);
     return { ref: name, location };
   }

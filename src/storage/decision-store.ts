@@ -52,6 +52,7 @@ export class SqlDecisionStore implements DecisionStore {
         author_name: input.author.name,
         room_id: input.room.id,
         room_name: input.room.name,
+        room_private: input.room.private ? 1 : 0,
         thread: input.thread ?? null,
         link: input.link ?? null,
         participants: JSON.stringify(input.participants),
@@ -101,7 +102,9 @@ export class SqlDecisionStore implements DecisionStore {
 
   async list(workspace: string, query: DecisionQuery): Promise<DecisionRecord[]> {
     let q = this.db.selectFrom("decisions").selectAll().where("workspace", "=", workspace);
-    if (query.room) q = q.where("room_id", "=", query.room);
+    const room = query.room;
+    if (room)
+      q = q.where((eb) => eb.or([eb("room_id", "=", room), eb("room_name", "=", room.replace(/^[#~]/, ""))]));
     if (query.since) q = q.where("created_at", ">=", query.since.toISOString());
     const rows = await q.orderBy("number", "desc").limit(query.limit).execute();
     return rows.map(toRecord);
@@ -112,7 +115,8 @@ export class SqlDecisionStore implements DecisionStore {
     if (terms.length === 0) return [];
     if (this.dialect === "postgres") {
       // Any word may match (OR); ts_rank puts decisions matching more of them, in the title, first.
-      const query = terms.join(" | ");
+      // Each word also matches as a prefix: "postgres" finds "PostgreSQL".
+      const query = terms.map((t) => `${t}:*`).join(" | ");
       const result = await sql<DecisionRow>`
         select d.* from decisions d, to_tsquery('english', ${query}) q
         where d.workspace = ${workspace} and d.search @@ q
@@ -120,7 +124,7 @@ export class SqlDecisionStore implements DecisionStore {
       return result.rows.map(toRecord);
     }
     // Each term quoted: FTS5 operators and column filters typed by a user are plain words here.
-    const match = terms.map((t) => `"${t}"`).join(" OR ");
+    const match = terms.map((t) => `"${t}"*`).join(" OR ");
     const result = await sql<DecisionRow>`
       select d.* from decisions_fts f
       join decisions d on d.workspace = f.workspace and d.number = f.number
@@ -347,7 +351,7 @@ function toRecord(row: DecisionRow): DecisionRecord {
     title: row.title,
     text: row.text,
     author: { id: row.author_id, name: row.author_name },
-    room: { id: row.room_id, name: row.room_name },
+    room: { id: row.room_id, name: row.room_name, ...(row.room_private ? { private: true } : {}) },
     participants: JSON.parse(row.participants) as Person[],
     at: new Date(row.created_at),
     status: row.status === "superseded" ? "superseded" : "accepted",

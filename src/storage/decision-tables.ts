@@ -9,6 +9,8 @@ export interface DecisionTables {
     author_name: string;
     room_id: string;
     room_name: string;
+    /** 1 for a private room. */
+    room_private: number;
     thread: string | null;
     link: string | null;
     /** JSON array of {id, name}. */

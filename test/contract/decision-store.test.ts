@@ -154,6 +154,7 @@ describeEachDatabase("DecisionStore", (db) => {
     await store.record(mkDecision({ at: new Date("2026-10-05T10:00:00Z") }), []);
     expect((await store.list("T1", { limit: 10 })).map((d) => d.id)).toEqual(["D-3", "D-2", "D-1"]);
     expect((await store.list("T1", { room: "C1", limit: 10 })).map((d) => d.id)).toEqual(["D-3", "D-1"]);
+    expect((await store.list("T1", { room: "#ops", limit: 10 })).map((d) => d.id)).toEqual(["D-2"]);
     expect(
       (await store.list("T1", { since: new Date("2026-10-01T00:00:00Z"), limit: 10 })).map((d) => d.id),
     ).toEqual(["D-3", "D-2"]);
@@ -177,7 +178,8 @@ describeEachDatabase("DecisionStore", (db) => {
     // Any word may match; the decision matching more of them comes first.
     expect((await store.search("T1", "postgresql events", 10)).map((d) => d.id)).toEqual(["D-2", "D-1"]);
     expect((await store.search("T1", "noon", 10)).map((d) => d.id)).toEqual(["D-3"]);
-    // Stemming: "shipping" finds "Ship".
+    // Prefixes and stemming: "postgres" finds "PostgreSQL", "shipping" finds "Ship".
+    expect((await store.search("T1", "postgres", 10)).map((d) => d.id)).toEqual(["D-2"]);
     expect((await store.search("T1", "shipping", 10)).map((d) => d.id)).toEqual(["D-1"]);
     // Query syntax typed by a user is inert.
     expect(await store.search("T1", 'title:"lunch" OR NEAR(*', 10)).toEqual([

@@ -20,7 +20,8 @@ export interface DecisionRecord {
   title: string;
   text: string;
   author: Person;
-  room: { id: string; name: string };
+  /** `private` is true for a private room: its decisions are shown only to its members. */
+  room: { id: string; name: string; private?: boolean };
   /** Root message of the thread the decision was taken in. */
   thread?: string;
   /** Link back to the conversation (Slack permalink, matrix.to), when the platform has one. */

@@ -11,7 +11,7 @@ export interface NewDecision {
   title: string;
   text: string;
   author: Person;
-  room: { id: string; name: string };
+  room: { id: string; name: string; private?: boolean };
   thread?: string;
   link?: string;
   participants: Person[];
@@ -21,6 +21,7 @@ export interface NewDecision {
 }
 
 export interface DecisionQuery {
+  /** A room id, or its name with or without `#`. */
   room?: string;
   /** Only decisions taken at or after this instant. */
   since?: Date;

@@ -29,7 +29,7 @@ describe("Markdown exporter", () => {
     expect(readdirSync(dir).sort()).toEqual(["0012-use-postgresql-for-events.md", "README.md"]);
     expect(receipt).toEqual({
       ref: "0012-use-postgresql-for-events.md",
-      location: join(dir, "0012-use-postgresql-for-events.md"),
+      location: "decisions/0012-use-postgresql-for-events.md",
     });
     const text = readFileSync(join(dir, receipt.ref), "utf8");
     expect(frontMatterOf(text)).toEqual({

@@ -1,0 +1,80 @@
+/**
+ * What the decisions feature remembers of recent conversation, in memory only and bounded: who took
+ * part in each thread (a decision's participants), and the last messages of rooms where decisions
+ * may be recorded, so a reaction can record the message it was put on. Nothing here is stored.
+ */
+
+/** A Map that forgets its least recently used entries beyond `limit`. */
+class LruMap<K, V> {
+  private readonly map = new Map<K, V>();
+  constructor(private readonly limit: number) {}
+
+  get(key: K): V | undefined {
+    const value = this.map.get(key);
+    if (value !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, value);
+    }
+    return value;
+  }
+
+  set(key: K, value: V): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    while (this.map.size > this.limit) this.map.delete(this.map.keys().next().value as K);
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+}
+
+export interface RememberedMessage {
+  user: string;
+  text: string;
+  thread?: string;
+}
+
+export interface MemoryLimits {
+  threads: number;
+  participantsPerThread: number;
+  messages: number;
+}
+
+// Enough for a busy workspace's threads of the last days; a few hundred kB at most.
+export const DEFAULT_LIMITS: MemoryLimits = { threads: 2000, participantsPerThread: 50, messages: 1000 };
+
+export class ConversationMemory {
+  private readonly threads: LruMap<string, string[]>;
+  private readonly messages: LruMap<string, RememberedMessage>;
+
+  constructor(private readonly limits: MemoryLimits = DEFAULT_LIMITS) {
+    this.threads = new LruMap(limits.threads);
+    this.messages = new LruMap(limits.messages);
+  }
+
+  /** Notes that `user` took part in the thread rooted at `root` (a root message starts its own thread). */
+  noteParticipant(workspace: string, room: string, root: string, user: string): void {
+    const key = `${workspace}\u0000${room}\u0000${root}`;
+    const people = this.threads.get(key) ?? [];
+    if (!people.includes(user) && people.length < this.limits.participantsPerThread) people.push(user);
+    this.threads.set(key, people);
+  }
+
+  /** People who took part in the thread, in order of first appearance. */
+  participants(workspace: string, room: string, root: string): string[] {
+    return [...(this.threads.get(`${workspace}\u0000${room}\u0000${root}`) ?? [])];
+  }
+
+  rememberMessage(workspace: string, room: string, id: string, message: RememberedMessage): void {
+    this.messages.set(`${workspace}\u0000${room}\u0000${id}`, message);
+  }
+
+  message(workspace: string, room: string, id: string): RememberedMessage | undefined {
+    return this.messages.get(`${workspace}\u0000${room}\u0000${id}`);
+  }
+
+  get size(): { threads: number; messages: number } {
+    return { threads: this.threads.size, messages: this.messages.size };
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * Delivers the export outbox: claims due rows, hands each decision to its exporter, and records the
+ * outcome. Failures are retried with exponential backoff through the core Scheduler; the timer is
+ * re-armed from the database in start(), so exports resume after a restart. After the last attempt
+ * the row is `failed` and the decision's author is told privately.
+ */
+import type { CoreServices } from "../feature.js";
+import { errorMessage } from "../scheduler.js";
+import type { DocumentExporter } from "./exporter.js";
+import { decisionId } from "./model.js";
+import type { DecisionStore, OutboxItem } from "./store.js";
+
+export interface RetryPolicy {
+  attempts: number;
+  firstDelayMs: number;
+  maxDelayMs: number;
+  leaseMs: number;
+}
+
+const TIMER_KEY = "decisions:outbox";
+// Rows claimed per round: small, so a long export does not hold many leases.
+const BATCH = 5;
+
+/** The wait after failed attempt number `attempt` (1-based): first, 2×first, 4×first, … up to max. */
+export function retryDelay(policy: RetryPolicy, attempt: number): number {
+  return Math.min(policy.maxDelayMs, policy.firstDelayMs * 2 ** Math.max(0, attempt - 1));
+}
+
+export class OutboxWorker {
+  private readonly exporters: Map<string, DocumentExporter>;
+  private stopped = false;
+
+  constructor(
+    private readonly services: CoreServices,
+    private readonly store: DecisionStore,
+    exporters: readonly DocumentExporter[],
+    private readonly policy: RetryPolicy,
+    /** How commands are spelled in the author's message: `/` or `!`. */
+    private readonly prefix = "/",
+  ) {
+    this.exporters = new Map(exporters.map((e) => [e.target, e]));
+  }
+
+  /** Targets that take decisions from this room. */
+  targetsFor(decision: Parameters<DocumentExporter["accepts"]>[0]): string[] {
+    return [...this.exporters.values()].filter((e) => e.accepts(decision)).map((e) => e.target);
+  }
+
+  get configuredTargets(): string[] {
+    return [...this.exporters.keys()];
+  }
+
+  /** Resumes whatever was pending when the process stopped. */
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.arm();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.services.scheduler.cancel(TIMER_KEY);
+  }
+
+  /** Exports one decision's due rows now (right after it was recorded, or `/decision export`). */
+  async deliver(workspace: string, number: number): Promise<void> {
+    await this.round({ workspace, number });
+    await this.arm();
+  }
+
+  /** Exports everything due, round after round, then arms the timer for the next due row. */
+  async runDue(): Promise<void> {
+    while (!this.stopped && (await this.round())) {
+      // keep going while rounds find work
+    }
+    await this.arm();
+  }
+
+  private async round(only?: { workspace: string; number: number }): Promise<boolean> {
+    const now = this.services.clock.now();
+    const items = await this.store.claimDue(now, this.policy.leaseMs, BATCH, only);
+    for (const item of items) await this.exportOne(item);
+    return items.length > 0;
+  }
+
+  private async exportOne(item: OutboxItem): Promise<void> {
+    const { log, clock } = this.services;
+    const id = decisionId(item.number);
+    const decision = await this.store.get(item.workspace, item.number);
+    if (!decision) return; // undone meanwhile: its rows went with it
+    const exporter = this.exporters.get(item.target);
+    try {
+      if (!exporter) throw new Error(`${item.target} is no longer configured`);
+      const receipt = await exporter.export(decision, item.previous);
+      await this.store.markExported(item, receipt, clock.now());
+      log.info("decision exported", {
+        workspace: item.workspace,
+        decision: id,
+        target: item.target,
+        attempt: item.attempts,
+      });
+    } catch (err) {
+      const reason = errorMessage(err);
+      const last = !exporter || item.attempts >= this.policy.attempts;
+      const now = clock.now();
+      const retryAt = last ? undefined : new Date(now.getTime() + retryDelay(this.policy, item.attempts));
+      const recorded = await this.store.markAttemptFailed(item, reason, now, retryAt);
+      // The reason may quote the document; only its kind goes to the logs.
+      log.warn("decision export failed", {
+        workspace: item.workspace,
+        decision: id,
+        target: item.target,
+        attempt: item.attempts,
+        final: last,
+        error: (err as { status?: number }).status ?? (err as Error).name ?? "error",
+      });
+      if (last && recorded) {
+        await this.services.emit({
+          workspace: item.workspace,
+          action: "dm",
+          user: decision.author.id,
+          source: "decision.export",
+          text:
+            `Your decision ${id} ("${decision.title}") could not be exported to ${item.target} after ${item.attempts} ` +
+            `attempt${item.attempts === 1 ? "" : "s"}: ${reason}. Once that is fixed, \`${this.prefix}decision export ${id}\` tries again.`,
+        });
+      }
+    }
+  }
+
+  /** Arms one timer at the earliest due row (a row leased by a dead process counts from its lease end). */
+  private async arm(): Promise<void> {
+    if (this.stopped) return;
+    const due = await this.store.nextDue();
+    if (!due) return;
+    const now = this.services.clock.now();
+    const when = due.getTime() > now.getTime() ? due : now;
+    this.services.scheduler.at(when, TIMER_KEY, () => this.runDue());
+  }
+}
