@@ -10,6 +10,8 @@ import type { ActionSink, Clock, Directory } from "./core/ports.js";
 import type { Logger, Scheduler } from "./core/scheduler.js";
 import type { DatabaseHandle } from "./storage/database.js";
 import { SqlClaimStore, SqlSettingsStore } from "./storage/foundation-stores.js";
+import { createNudgesFeature } from "./core/nudges/feature.js";
+import { SqlNudgeStore } from "./storage/nudge-store.js";
 import { createRotaFeature } from "./core/rota/feature.js";
 import { SqlRotaStore } from "./storage/rota-store.js";
 import { createDecisionsFeature } from "./core/decisions/feature.js";
@@ -47,6 +49,7 @@ export function createEngine(app: AppContext, platform: PlatformBinding): Engine
   const settings = app.config.settings;
   // One line per feature; each takes the services, the stores it needs and its settings section.
   const features: Feature[] = [];
+  features.push(createNudgesFeature({ services, store: new SqlNudgeStore(db), claims: stores.claims, settings: settings.nudges, workspace: settings.workspace, retentionDays: settings.privacy.retentionDays }));
   features.push(createRotaFeature({ services, store: new SqlRotaStore(db), claims: stores.claims, settings: settings.rota, workingHours: settings.workspace.workingHours }));
   features.push(createDecisionsFeature({ services, store: new SqlDecisionStore(db), claims: stores.claims, settings: settings.decisions, exporters: createExporters(settings.decisions.export, app.config.env, app.config.dataDir, () => platform.clock.now()) }));
   void stores;

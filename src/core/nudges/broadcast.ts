@@ -1,0 +1,63 @@
+/**
+ * @channel / @here / @room: a private tip saying how many people the message just notified (and how
+ * many of them outside working hours), with quieter ways to reach the right people.
+ */
+import { z } from "zod";
+import type { ChatMessage } from "../model.js";
+import { muteHint, nudge } from "./nudge.js";
+import { baseShape } from "./settings-shape.js";
+import { isWorkingTime } from "./working-hours.js";
+
+export const broadcastSettings = z.strictObject({
+  ...baseShape(true, 60),
+  /** Rooms with fewer people than this are small enough for a whole-room mention. */
+  minMembers: z.number().int().min(0).max(100_000).default(6),
+});
+
+/** Members whose hours are looked up; beyond it the out-of-hours count is an estimate from this sample. */
+const HOURS_SAMPLE = 200;
+
+export const broadcast = nudge({
+  kind: "broadcast",
+  description: "a private tip on how many people an @channel, @here or @room notified",
+  settings: broadcastSettings,
+  create(ctx) {
+    return {
+      async onMessage(message: ChatMessage) {
+        if (!message.broadcast) return;
+        const s = ctx.settingsFor(message.room);
+        if (!s.enabled) return;
+        const members = (await ctx.services.directory.roomMembers(message.workspace, message.room)).filter(
+          (m) => m !== message.user,
+        );
+        if (members.length < s.minMembers) return;
+        const sample = members.slice(0, HOURS_SAMPLE);
+        let away = 0;
+        for (const m of sample) {
+          const { tz, hours } = await ctx.hours.hoursOf(message.workspace, m);
+          if (!isWorkingTime(message.at, tz, hours)) away++;
+        }
+        const awayCount = Math.round((away * members.length) / Math.max(1, sample.length));
+        const outside = awayCount > 0 ? ` (${awayCount} of them outside working hours)` : "";
+        await ctx.offer({
+          kind: "broadcast",
+          cause: message,
+          recipients: [message.user],
+          action: {
+            workspace: message.workspace,
+            action: "notice",
+            room: message.room,
+            user: message.user,
+            thread: message.thread,
+            source: "nudge.broadcast",
+            about: message.id,
+            text:
+              `Your @${message.broadcast} just notified ${members.length} people${outside}. Next time, a thread, ` +
+              `today's responder (\`${ctx.prefix}rota who\`), or for must-read news an e-mail or a meeting may reach ` +
+              `the right people without interrupting everyone. ${muteHint(ctx.prefix, "broadcast")}`,
+          },
+        });
+      },
+    };
+  },
+});

@@ -1,0 +1,81 @@
+/**
+ * Channel → thread: when two people keep answering each other in a room outside a thread, suggest
+ * once, mentioning them, that they continue in a thread so the room stays readable for everyone else.
+ * The detector is ThreadDetector (thread-detector.ts), fed by the ConversationTracker.
+ */
+import { z } from "zod";
+import type { ChatMessage } from "../model.js";
+import { BoundedMap } from "./bounded-map.js";
+import { muteHint, nudge } from "./nudge.js";
+import { baseShape } from "./settings-shape.js";
+import { ThreadDetector } from "./thread-detector.js";
+
+export const channelToThreadSettings = z.strictObject({
+  ...baseShape(true, 20),
+  /** Messages the two address to each other before the suggestion. */
+  minMessages: z.number().int().min(2).max(100).default(6),
+  /** Minutes within which those messages count as one exchange. */
+  windowMinutes: z.number().int().min(1).max(240).default(15),
+  /** Minutes before the same two people are told again in the same room. */
+  repeatAfterMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(60),
+});
+
+/** Rooms followed at once; the least recently active are forgotten beyond this. */
+const MAX_ROOMS = 500;
+
+export const channelToThread = nudge({
+  kind: "channel-to-thread",
+  description: "suggests a thread when two people go back and forth in a room",
+  settings: channelToThreadSettings,
+  create(ctx) {
+    const detectors = new BoundedMap<string, ThreadDetector>(MAX_ROOMS);
+    return {
+      async onMessage(message: ChatMessage) {
+        if (message.thread || message.room.kind === "dm" || message.room.kind === "group-dm") return;
+        const s = ctx.settingsFor(message.room);
+        if (!s.enabled) return;
+        const detector = detectors.getOrCreate(
+          `${message.workspace}\u0000${message.room.id}`,
+          () =>
+            new ThreadDetector({
+              minMessages: s.minMessages,
+              windowMinutes: s.windowMinutes,
+              repeatAfterMinutes: s.repeatAfterMinutes,
+              minEach: 2,
+              minNamed: 1,
+              minTurns: 3,
+              trigger: "reply",
+            }),
+        );
+        const people = detector.observe(message);
+        if (!people) return;
+        const action = (mentioned: string[]) => ({
+          workspace: message.workspace,
+          action: "reply" as const,
+          room: message.room,
+          thread: message.id,
+          source: "nudge.channel-to-thread",
+          about: message.id,
+          mentions: mentioned,
+          text:
+            `${people.map((p) => (mentioned.includes(p) ? `@${p}` : p)).join(" and ")}, you have a good back-and-forth going: ` +
+            "could you carry on in this thread? It keeps the room readable for everyone else. " +
+            muteHint(ctx.prefix, "channel-to-thread"),
+        });
+        // Whoever already had enough nudges today is named without a mention: no notification for them.
+        await ctx.offer({
+          kind: "channel-to-thread",
+          cause: message,
+          recipients: people,
+          action: action(people),
+          forAccepted: action,
+        });
+      },
+    };
+  },
+});

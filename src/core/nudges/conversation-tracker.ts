@@ -1,0 +1,238 @@
+/**
+ * Follows who is talking to whom in one room, outside threads, with bounded memory. The
+ * channel → thread nudge asks it which pair of people is in a back-and-forth.
+ *
+ * Each message is attributed to an addressee, in order of evidence:
+ *   1. an explicit mention of someone who spoke recently;
+ *   2. a recent speaker's name anywhere in the text (IRC and chat people write "bob: …", "thanks bob");
+ *   3. turn-taking: the person who last spoke to the author, or the author's own last addressee,
+ *      whichever is more recent, when that was only a few minutes ago.
+ * State is pruned by time and capped by size, so it never grows with the length of the history.
+ */
+
+export interface TrackedMessage {
+  id: string;
+  user: string;
+  text: string;
+  /** User ids mentioned explicitly. */
+  mentions: readonly string[];
+  at: Date;
+}
+
+export interface TrackerOptions {
+  /** How far back a pair's exchange counts (the "within 15 minutes"). */
+  windowMs: number;
+  /** How long a reply without a name still counts as answering the last person who spoke to you. */
+  turnTakingMs: number;
+  /** Speakers remembered for name matching. */
+  rosterMs: number;
+  /** Shortest word taken as an abbreviation of a name ("jo" is too short to mean "johnny"). */
+  minAbbreviation: number;
+}
+
+export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
+  windowMs: 15 * 60_000,
+  turnTakingMs: 4 * 60_000,
+  rosterMs: 60 * 60_000,
+  minAbbreviation: 3,
+};
+
+/** Caps that bound memory whatever the traffic: people remembered, and pairs followed, per room. */
+const MAX_ROSTER = 300;
+const MAX_PAIRS = 200;
+const MAX_PAIR_EVENTS = 64;
+const MAX_UNANSWERED = 3;
+
+interface Link {
+  to: string;
+  at: number;
+}
+
+/** One message between the two people of a pair. */
+interface PairEvent {
+  at: number;
+  author: string;
+  /** How the addressee was found: named (mention or name in the text), reply (answers the last person
+   *  who spoke to the author), or continued (the author goes on talking to their last addressee). */
+  how: Attribution;
+}
+
+export type Attribution = "named" | "reply" | "continued" | "answered";
+
+export interface PairExchange {
+  /** The two people, sorted. */
+  people: [string, string];
+  /** Their messages to each other within the window, oldest first. */
+  events: readonly PairEvent[];
+}
+
+export class ConversationTracker {
+  private readonly roster = new Map<string, number>(); // user → last time they spoke (insertion = recency)
+  private readonly lowerToUser = new Map<string, string>();
+  private readonly lastSpokenTo = new Map<string, Link>(); // user → who last addressed them
+  private readonly lastAddressee = new Map<string, Link>(); // user → whom they last addressed
+  private readonly pairs = new Map<string, PairEvent[]>();
+  private readonly unanswered = new Map<string, number[]>(); // user → times of their recent messages to nobody yet
+
+  constructor(private readonly options: TrackerOptions = DEFAULT_TRACKER_OPTIONS) {}
+
+  /** Records a message; returns whom it was addressed to and the pair's exchange so far, if any. */
+  observe(message: TrackedMessage): { addressee?: string; exchange?: PairExchange } {
+    const now = message.at.getTime();
+    const author = message.user;
+    this.prune(now);
+    const named = this.namedAddressee(message, now);
+    const turn = named ? undefined : this.turnTakingAddressee(author, now);
+    const addressee = named ?? turn?.to;
+    const how: Attribution = named ? "named" : (turn?.how ?? "continued");
+    this.remember(author, now);
+    if (!addressee) {
+      // A message to nobody in particular is often a question: the first person to answer it by name
+      // takes it into their exchange with the author.
+      const open = (this.unanswered.get(author) ?? []).filter((t) => now - t <= this.options.turnTakingMs);
+      open.push(now);
+      this.unanswered.set(author, open.slice(-MAX_UNANSWERED));
+      return {};
+    }
+    const answered = named ? this.takeUnanswered(addressee, now) : [];
+    this.lastSpokenTo.set(addressee, { to: author, at: now });
+    this.lastAddressee.set(author, { to: addressee, at: now });
+    const key = pairKey(author, addressee);
+    let events = this.pairs.get(key);
+    if (events) this.pairs.delete(key); // re-insert: Map order doubles as least-recently-used order
+    events = (events ?? []).filter((e) => now - e.at <= this.options.windowMs);
+    for (const at of answered) events.push({ at, author: addressee, how: "answered" });
+    events.push({ at: now, author, how });
+    if (events.length > MAX_PAIR_EVENTS) events.shift();
+    this.pairs.set(key, events);
+    while (this.pairs.size > MAX_PAIRS) this.pairs.delete(this.pairs.keys().next().value as string);
+    const people = [author, addressee].sort() as [string, string];
+    return { addressee, exchange: { people, events } };
+  }
+
+  /** How many people and pairs are remembered (for tests of the memory bound). */
+  get size(): { people: number; pairs: number } {
+    return { people: this.roster.size, pairs: this.pairs.size };
+  }
+
+  private namedAddressee(message: TrackedMessage, now: number): string | undefined {
+    for (const m of message.mentions) if (m !== message.user && this.isRecent(m, now)) return m;
+    for (const word of nameCandidates(message.text)) {
+      const user =
+        this.lowerToUser.get(word) ??
+        this.lowerToUser.get(nickKey(word)) ??
+        this.abbreviated(word, message.user, now);
+      if (user && user !== message.user && this.isRecent(user, now)) return user;
+    }
+    return undefined;
+  }
+
+  /** People shorten and misspell names ("xabul" for "xabbu|"): a unique recent speaker whose name
+   *  starts with the word, or is one letter away from it, is taken to be meant. */
+  private abbreviated(word: string, author: string, now: number): string | undefined {
+    const key = nickKey(word);
+    if (key.length < this.options.minAbbreviation) return undefined;
+    let found: string | undefined;
+    for (const [user, seen] of this.roster) {
+      if (user === author || now - seen > this.options.rosterMs) continue;
+      const nick = nickKey(user);
+      if (nick.startsWith(key) || (key.length >= 5 && withinOneEdit(nick, key))) {
+        if (found) return undefined; // ambiguous
+        found = user;
+      }
+    }
+    return found;
+  }
+
+  private turnTakingAddressee(author: string, now: number): { to: string; how: Attribution } | undefined {
+    const fresh = (l: Link | undefined) => (l && now - l.at <= this.options.turnTakingMs ? l : undefined);
+    const spokenTo = fresh(this.lastSpokenTo.get(author));
+    const own = fresh(this.lastAddressee.get(author));
+    if (spokenTo && (!own || spokenTo.at >= own.at)) return { to: spokenTo.to, how: "reply" };
+    return own ? { to: own.to, how: "continued" } : undefined;
+  }
+
+  private takeUnanswered(user: string, now: number): number[] {
+    const open = this.unanswered.get(user);
+    if (!open) return [];
+    this.unanswered.delete(user);
+    return open.filter((t) => now - t <= this.options.turnTakingMs);
+  }
+
+  private isRecent(user: string, now: number): boolean {
+    const seen = this.roster.get(user);
+    return seen !== undefined && now - seen <= this.options.rosterMs;
+  }
+
+  private remember(user: string, now: number): void {
+    this.roster.delete(user);
+    this.roster.set(user, now);
+    this.lowerToUser.set(user.toLowerCase(), user);
+    this.lowerToUser.set(nickKey(user), user);
+    while (this.roster.size > MAX_ROSTER) this.forget(this.roster.keys().next().value as string);
+  }
+
+  private forget(user: string): void {
+    this.roster.delete(user);
+    for (const k of [user.toLowerCase(), nickKey(user)])
+      if (this.lowerToUser.get(k) === user) this.lowerToUser.delete(k);
+    this.lastSpokenTo.delete(user);
+    this.lastAddressee.delete(user);
+    this.unanswered.delete(user);
+  }
+
+  private prune(now: number): void {
+    // The roster is in recency order: drop from the old end until someone recent is met.
+    for (const [user, seen] of this.roster) {
+      if (now - seen <= this.options.rosterMs) break;
+      this.forget(user);
+    }
+    for (const [key, events] of this.pairs) {
+      const last = events[events.length - 1];
+      if (last && now - last.at <= this.options.windowMs) break;
+      this.pairs.delete(key);
+    }
+  }
+}
+
+function pairKey(a: string, b: string): string {
+  return a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
+}
+
+/** Lower-cased words that could be someone's name: nick characters, trailing punctuation removed. */
+export function nameCandidates(text: string): string[] {
+  const out: string[] = [];
+  for (const raw of text.split(/[\s,:;!?()"'<>]+/)) {
+    const word = raw.replace(/^@/, "").replace(/[.]+$/, "").toLowerCase();
+    if (word.length >= 2) out.push(word);
+  }
+  return out;
+}
+
+/** A name without decoration, for matching: `|trey|` → `trey`, `Bob_2` → `bob2`. */
+export function nickKey(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]/g, "");
+}
+
+/** True when `a` and `b` differ by at most one inserted, deleted or replaced letter. */
+export function withinOneEdit(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  let j = 0;
+  let edits = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] === b[j]) {
+      i++;
+      j++;
+      continue;
+    }
+    if (++edits > 1) return false;
+    if (a.length > b.length) i++;
+    else if (b.length > a.length) j++;
+    else {
+      i++;
+      j++;
+    }
+  }
+  return edits + (a.length - i) + (b.length - j) <= 1;
+}

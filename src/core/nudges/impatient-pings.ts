@@ -1,0 +1,123 @@
+/**
+ * Impatient pings: the same person mentions or DMs the same person again and again without an
+ * answer. A private tip that chat is asynchronous, with the other person's local time when they are
+ * outside their working hours.
+ */
+import { z } from "zod";
+import type { ChatMessage } from "../model.js";
+import { BoundedMap } from "./bounded-map.js";
+import { muteHint, nudge } from "./nudge.js";
+import { baseShape } from "./settings-shape.js";
+import { isWorkingTime, localClock } from "./working-hours.js";
+
+export const impatientPingsSettings = z.strictObject({
+  ...baseShape(true, 60),
+  /** Pings without an answer … */
+  pings: z.number().int().min(2).max(50).default(3),
+  /** … within this many minutes. */
+  windowMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(10),
+});
+
+/** Pings from one person to another not yet answered: times and the rooms they were in. */
+export interface PingState {
+  times: number[];
+  rooms: Set<string>;
+}
+
+/** Pure: records a ping; true when it makes `pings` unanswered pings within the window. */
+export function recordPing(
+  state: PingState,
+  at: Date,
+  room: string,
+  rules: { pings: number; windowMinutes: number },
+): boolean {
+  const now = at.getTime();
+  state.times = state.times.filter((t) => now - t <= rules.windowMinutes * 60_000).slice(-(rules.pings + 1));
+  state.times.push(now);
+  state.rooms.add(room);
+  return state.times.length >= rules.pings;
+}
+
+/** Pure: does this message from `answerer` answer pings from `pinger` made in `rooms`? */
+export function answersPings(
+  message: { user: string; room: { id: string }; mentions: readonly string[] },
+  pinger: string,
+  state: PingState,
+): boolean {
+  return state.rooms.has(message.room.id) || message.mentions.includes(pinger);
+}
+
+const MAX_PAIRS = 5000;
+
+export const impatientPings = nudge({
+  kind: "impatient-pings",
+  description: "a private tip when someone pings the same person again and again without an answer",
+  settings: impatientPingsSettings,
+  create(ctx) {
+    const pings = new BoundedMap<string, PingState>(MAX_PAIRS);
+    // Who is waiting for whom: pinged person → pingers (so an answer clears the right pairs).
+    const waiting = new BoundedMap<string, Set<string>>(MAX_PAIRS);
+    const pairKey = (ws: string, from: string, to: string) => `${ws}\u0000${from}\u0000${to}`;
+
+    async function pinged(message: ChatMessage): Promise<string[]> {
+      if (message.room.kind === "dm") {
+        const members = await ctx.services.directory.roomMembers(message.workspace, message.room);
+        return members.filter((m) => m !== message.user);
+      }
+      return message.mentions.filter((m) => m !== message.user);
+    }
+
+    return {
+      async onMessage(message: ChatMessage) {
+        const ws = message.workspace;
+        // An answer: the pinged person speaks where they were pinged, or mentions the pinger.
+        const pingers = waiting.get(`${ws}\u0000${message.user}`);
+        if (pingers) {
+          for (const from of [...pingers]) {
+            const state = pings.get(pairKey(ws, from, message.user));
+            if (!state || answersPings(message, from, state)) {
+              pings.delete(pairKey(ws, from, message.user));
+              pingers.delete(from);
+            }
+          }
+        }
+        const s = ctx.settingsFor(message.room);
+        if (!s.enabled) return;
+        for (const to of await pinged(message)) {
+          const key = pairKey(ws, message.user, to);
+          const state = pings.getOrCreate(key, () => ({ times: [], rooms: new Set() }));
+          waiting.getOrCreate(`${ws}\u0000${to}`, () => new Set()).add(message.user);
+          if (!recordPing(state, message.at, message.room.id, s)) continue;
+          pings.delete(key);
+          const { tz, hours } = await ctx.hours.hoursOf(ws, to);
+          const away = isWorkingTime(message.at, tz, hours)
+            ? ""
+            : ` It is ${localClock(message.at, tz)} for them, outside their working hours.`;
+          await ctx.offer({
+            kind: "impatient-pings",
+            cause: message,
+            recipients: [message.user],
+            action: {
+              workspace: ws,
+              action: "notice",
+              room: message.room,
+              user: message.user,
+              thread: message.thread,
+              source: "nudge.impatient-pings",
+              about: message.id,
+              mentions: [to],
+              text:
+                `You've pinged @${to} ${s.pings} times in a few minutes. Chat is asynchronous: they will answer when ` +
+                `they can, and one clear message is easier to answer than several.${away} ${muteHint(ctx.prefix, "impatient-pings")}`,
+            },
+          });
+        }
+      },
+    };
+  },
+});

@@ -1,0 +1,72 @@
+/**
+ * Out of hours: mentioning someone outside their working hours (their time zone) gets a private
+ * note that they will probably see it later, so nobody waits for an answer that is not coming yet.
+ * Someone who spoke in the room a moment ago is clearly around: no note then.
+ */
+import { z } from "zod";
+import type { ChatMessage } from "../model.js";
+import { BoundedMap } from "./bounded-map.js";
+import { muteHint, nudge } from "./nudge.js";
+import { baseShape } from "./settings-shape.js";
+import { isWorkingTime, localClock } from "./working-hours.js";
+
+export const outOfHoursSettings = z.strictObject({
+  ...baseShape(true, 4 * 60),
+  /** Minutes during which someone who spoke in the room counts as around, whatever the hour. */
+  activeMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 60)
+    .default(30),
+});
+
+const MAX_SPEAKERS = 10_000;
+
+export const outOfHours = nudge({
+  kind: "out-of-hours",
+  description: "a private note when you mention someone outside their working hours",
+  settings: outOfHoursSettings,
+  create(ctx) {
+    const lastSpoke = new BoundedMap<string, number>(MAX_SPEAKERS);
+    const key = (m: ChatMessage, user: string) => `${m.workspace}\u0000${m.room.id}\u0000${user}`;
+    return {
+      async onMessage(message: ChatMessage) {
+        const now = message.at.getTime();
+        lastSpoke.set(key(message, message.user), now);
+        const s = ctx.settingsFor(message.room);
+        if (!s.enabled || message.broadcast) return;
+        const away: string[] = [];
+        for (const user of new Set(message.mentions)) {
+          if (user === message.user) continue;
+          const spoke = lastSpoke.get(key(message, user));
+          if (spoke !== undefined && now - spoke <= s.activeMinutes * 60_000) continue;
+          const person = await ctx.services.directory.user(message.workspace, user);
+          if (person.bot) continue;
+          const { tz, hours } = await ctx.hours.hoursOf(message.workspace, user);
+          if (!isWorkingTime(message.at, tz, hours))
+            away.push(`@${user} (${localClock(message.at, tz)} for them)`);
+        }
+        if (away.length === 0) return;
+        const who = away.slice(0, 3).join(", ") + (away.length > 3 ? ` and ${away.length - 3} more` : "");
+        await ctx.offer({
+          kind: "out-of-hours",
+          cause: message,
+          recipients: [message.user],
+          action: {
+            workspace: message.workspace,
+            action: "notice",
+            room: message.room,
+            user: message.user,
+            thread: message.thread,
+            source: "nudge.out-of-hours",
+            about: message.id,
+            text:
+              `Heads-up: ${who} ${away.length === 1 ? "is" : "are"} outside working hours and will likely see this later. ` +
+              `No need to wait for an answer now. ${muteHint(ctx.prefix, "out-of-hours")}`,
+          },
+        });
+      },
+    };
+  },
+});

@@ -1,0 +1,96 @@
+/**
+ * The pure detector behind the channel → thread nudge: feed it a room's messages outside threads, in
+ * order; it answers with the people to mention when two of them are in a back-and-forth worth a thread.
+ */
+import {
+  ConversationTracker,
+  DEFAULT_TRACKER_OPTIONS,
+  type TrackedMessage,
+  type TrackerOptions,
+} from "./conversation-tracker.js";
+
+export interface ThreadDetectorSettings {
+  /** Messages the two people address to each other within the window. */
+  minMessages: number;
+  /** Minutes that count as one exchange. */
+  windowMinutes: number;
+  /** Each of the two must have written at least this many of them: a back-and-forth, not a monologue. */
+  minEach: number;
+  /** Of those, at least this many must name the other person (a mention or their name in the text). */
+  minNamed: number;
+  /** Minutes before the same pair may be told again in the same room. */
+  repeatAfterMinutes: number;
+  trigger: "named" | "reply" | "any";
+  /** Times the word passes from one to the other: a back-and-forth, not two monologues. */
+  minTurns: number;
+  tracker?: Partial<TrackerOptions>;
+}
+
+const TRIGGERS = {
+  named: ["named"],
+  reply: ["named", "reply"],
+  any: ["named", "reply", "continued"],
+} as const;
+
+export const DEFAULT_THREAD_DETECTOR: ThreadDetectorSettings = {
+  minMessages: 6,
+  windowMinutes: 15,
+  minEach: 2,
+  minNamed: 1,
+  repeatAfterMinutes: 60,
+  trigger: "reply",
+  minTurns: 3,
+};
+
+const MAX_SUGGESTED = 200;
+
+export class ThreadDetector {
+  private readonly tracker: ConversationTracker;
+  private readonly suggested = new Map<string, number>();
+
+  constructor(private readonly settings: ThreadDetectorSettings = DEFAULT_THREAD_DETECTOR) {
+    this.tracker = new ConversationTracker({
+      ...DEFAULT_TRACKER_OPTIONS,
+      windowMs: settings.windowMinutes * 60_000,
+      ...(settings.tracker ?? {}),
+    });
+  }
+
+  /** Observes one message; returns the people to invite into a thread, at most once per exchange. */
+  observe(message: TrackedMessage): string[] | undefined {
+    const { exchange } = this.tracker.observe(message);
+    if (!exchange) return undefined;
+    const s = this.settings;
+    const { events, people } = exchange;
+    if (events.length < s.minMessages) return undefined;
+    const byFirst = events.filter((e) => e.author === people[0]).length;
+    if (byFirst < s.minEach || events.length - byFirst < s.minEach) return undefined;
+    if (events.filter((e) => e.how === "named").length < s.minNamed) return undefined;
+    // Speak on a message that names the other person or answers them: a message that merely follows
+    // the author's earlier ones is where attribution by turn-taking is most often wrong.
+    if (turnChanges(events) < s.minTurns) return undefined;
+    const trigger = events[events.length - 1]!.how;
+    if (!(TRIGGERS[s.trigger] as readonly string[]).includes(trigger)) return undefined;
+    const key = people.join("\u0000");
+    const now = message.at.getTime();
+    const last = this.suggested.get(key);
+    if (last !== undefined && now - last < s.repeatAfterMinutes * 60_000) return undefined;
+    this.suggested.delete(key);
+    this.suggested.set(key, now);
+    while (this.suggested.size > MAX_SUGGESTED)
+      this.suggested.delete(this.suggested.keys().next().value as string);
+    return [...people];
+  }
+
+  get size(): { people: number; pairs: number; suggested: number } {
+    return { ...this.tracker.size, suggested: this.suggested.size };
+  }
+}
+
+/** How often the author changes along the exchange, in time order. */
+export function turnChanges(events: readonly { at: number; author: string }[]): number {
+  const sorted = [...events].sort((a, b) => a.at - b.at);
+  let changes = 0;
+  for (let i = 1; i < sorted.length; i++) if (sorted[i]!.author !== sorted[i - 1]!.author) changes++;
+  return changes;
+}

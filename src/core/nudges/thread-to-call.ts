@@ -1,0 +1,167 @@
+/**
+ * Thread → call: when a thread grows long, turns into a two-person ping-pong, or gets heated, post
+ * once in the thread a ready call link and a reminder to record the outcome with `/decision`.
+ */
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import type { ChatMessage } from "../model.js";
+import { BoundedMap } from "./bounded-map.js";
+import { nudge } from "./nudge.js";
+import { baseShape } from "./settings-shape.js";
+import { readTone } from "./tone.js";
+
+export const threadToCallSettings = z.strictObject({
+  ...baseShape(true, 0),
+  /** Replies after which any thread gets the suggestion. */
+  maxReplies: z.number().int().min(2).max(1000).default(20),
+  /** Back-and-forth replies between the same two people … */
+  pairReplies: z.number().int().min(2).max(200).default(8),
+  /** … within this many minutes. */
+  pairWindowMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
+  /** Harsh messages (see be-kind) that make a thread heated. */
+  heatedMessages: z.number().int().min(1).max(50).default(2),
+  /**
+   * Call link. `{name}` is a stable name from the workspace, room and thread. Jitsi is the default;
+   * Slack huddles: `https://app.slack.com/huddle/{workspace}/{room}`; Element Call:
+   * `https://call.element.io/{name}`.
+   */
+  linkTemplate: z.string().min(1).default("https://meet.jit.si/{name}"),
+});
+
+export interface ThreadState {
+  replies: number;
+  /** Recent replies: time and author (bounded). */
+  recent: { at: number; author: string }[];
+  harsh: number;
+  done: boolean;
+}
+
+export type CallReason = "long" | "back-and-forth" | "heated";
+
+export interface CallRules {
+  maxReplies: number;
+  pairReplies: number;
+  pairWindowMinutes: number;
+  heatedMessages: number;
+}
+
+const MAX_RECENT = 64;
+const MAX_THREADS = 2000;
+
+/** Pure: adds one reply to a thread's state and says why it now deserves a call, if it does. */
+export function observeThreadReply(
+  state: ThreadState,
+  reply: { at: Date; author: string; harsh: boolean },
+  rules: CallRules,
+): CallReason | undefined {
+  const now = reply.at.getTime();
+  state.replies++;
+  if (reply.harsh) state.harsh++;
+  state.recent.push({ at: now, author: reply.author });
+  const windowMs = rules.pairWindowMinutes * 60_000;
+  state.recent = state.recent.filter((r) => now - r.at <= windowMs).slice(-MAX_RECENT);
+  if (state.done) return undefined;
+  if (state.harsh >= rules.heatedMessages) return "heated";
+  if (state.replies >= rules.maxReplies) return "long";
+  // The last `pairReplies` replies all by the same two people, taking turns.
+  const last = state.recent.slice(-rules.pairReplies);
+  if (last.length >= rules.pairReplies) {
+    const people = new Set(last.map((r) => r.author));
+    let turns = 0;
+    for (let i = 1; i < last.length; i++) if (last[i]!.author !== last[i - 1]!.author) turns++;
+    if (people.size === 2 && turns >= Math.floor(rules.pairReplies / 2)) return "back-and-forth";
+  }
+  return undefined;
+}
+
+/** A call name that is the same every time for one thread, and reveals nothing about it. */
+export function stableCallName(workspace: string, roomName: string, thread: string): string {
+  const hash = createHash("sha256")
+    .update(`${workspace}\u0000${roomName}\u0000${thread}`)
+    .digest("hex")
+    .slice(0, 10);
+  const slug =
+    roomName
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-|-$/g, "")
+      .slice(0, 30) || "room";
+  return `outloud-${slug}-${hash}`;
+}
+
+export function callLink(
+  template: string,
+  values: { name: string; workspace: string; room: string; thread: string },
+): string {
+  return template.replace(/\{(name|workspace|room|thread)\}/g, (_, k: keyof typeof values) =>
+    encodeURIComponent(values[k]),
+  );
+}
+
+const WHY: Record<CallReason, string> = {
+  long: "This thread is getting long",
+  "back-and-forth": "You two have gone back and forth a lot",
+  heated: "This thread is getting tense",
+};
+
+export const threadToCall = nudge({
+  kind: "thread-to-call",
+  description: "suggests a short call when a thread grows long or heated",
+  settings: threadToCallSettings,
+  create(ctx) {
+    const threads = new BoundedMap<string, ThreadState>(MAX_THREADS);
+    return {
+      async onMessage(message: ChatMessage) {
+        if (!message.thread) return;
+        const s = ctx.settingsFor(message.room);
+        if (!s.enabled) return;
+        const key = `${message.workspace}\u0000${message.room.id}\u0000${message.thread}`;
+        const state = threads.getOrCreate(key, () => ({ replies: 0, recent: [], harsh: 0, done: false }));
+        const reason = observeThreadReply(
+          state,
+          { at: message.at, author: message.user, harsh: readTone(message.text).harsh },
+          s,
+        );
+        if (!reason) return;
+        state.done = true;
+        // Once per thread, also across restarts and processes.
+        const claimed = await ctx.claims.claim(
+          message.workspace,
+          `nudge.thread-to-call:${message.room.id}:${message.thread}`,
+          message.at,
+        );
+        if (!claimed) return;
+        const name = stableCallName(message.workspace, message.room.name, message.thread);
+        const link = callLink(s.linkTemplate, {
+          name,
+          workspace: message.workspace,
+          room: message.room.id,
+          thread: message.thread,
+        });
+        await ctx.offer({
+          kind: "thread-to-call",
+          cause: message,
+          recipients: [],
+          toEveryone: true,
+          action: {
+            workspace: message.workspace,
+            action: "reply",
+            room: message.room,
+            thread: message.thread,
+            source: "nudge.thread-to-call",
+            about: message.id,
+            text:
+              `${WHY[reason]}: a few minutes on a call may settle it faster. Here is a room: ${link}\n` +
+              `Afterwards, record what you decided with \`${ctx.prefix}decision\` so everyone can find it. ` +
+              "(This room can switch these suggestions off in the Outloud config.)",
+          },
+        });
+      },
+    };
+  },
+});

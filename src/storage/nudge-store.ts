@@ -1,0 +1,197 @@
+/** The NudgeStore (src/core/nudges/store.ts) over the query layer, for SQLite and PostgreSQL. */
+import type { Kysely, Transaction } from "kysely";
+import type { DeliveryDecision, DeliveryRequest, Mute, NudgeStore } from "../core/nudges/store.js";
+import type { WorkingHours } from "../core/nudges/working-hours.js";
+import type { Database } from "./schema.js";
+
+/** Thrown inside the delivery transaction to roll it back when one recipient cannot take the nudge. */
+class Refused extends Error {
+  constructor(readonly decision: DeliveryDecision & { ok: false }) {
+    super(decision.reason);
+  }
+}
+
+export class SqlNudgeStore implements NudgeStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async recordDelivery(request: DeliveryRequest): Promise<DeliveryDecision> {
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        for (const r of request.recipients) {
+          if (!(await this.takeCooldown(trx, request, r.user)))
+            throw new Refused({ ok: false, reason: "cooldown", user: r.user });
+          if (!(await this.takeSlot(trx, request, r.user, r.day)))
+            throw new Refused({ ok: false, reason: "cap", user: r.user });
+        }
+      });
+      return { ok: true };
+    } catch (err) {
+      if (err instanceof Refused) return err.decision;
+      throw err;
+    }
+  }
+
+  /** Moves the person's last time for this kind to now, unless it is within the cooldown. */
+  private async takeCooldown(trx: Transaction<Database>, q: DeliveryRequest, user: string): Promise<boolean> {
+    const at = q.at.toISOString();
+    const threshold = new Date(q.at.getTime() - q.cooldownMinutes * 60_000).toISOString();
+    // A conditional update is atomic on both databases: of two processes, only one moves it.
+    const updated = await trx
+      .updateTable("nudge_cooldowns")
+      .set({ last_at: at })
+      .where("workspace", "=", q.workspace)
+      .where("user_id", "=", user)
+      .where("kind", "=", q.kind)
+      .where((eb) => (q.cooldownMinutes > 0 ? eb("last_at", "<=", threshold) : eb.lit(true)))
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) > 0) return true;
+    const inserted = await trx
+      .insertInto("nudge_cooldowns")
+      .values({ workspace: q.workspace, user_id: user, kind: q.kind, last_at: at })
+      .onConflict((oc) => oc.columns(["workspace", "user_id", "kind"]).doNothing())
+      .executeTakeFirst();
+    return Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  /** Takes the first free slot of the day; none left means the cap is reached. */
+  private async takeSlot(
+    trx: Transaction<Database>,
+    q: DeliveryRequest,
+    user: string,
+    day: string,
+  ): Promise<boolean> {
+    const used = await trx
+      .selectFrom("nudge_deliveries")
+      .select("slot")
+      .where("workspace", "=", q.workspace)
+      .where("user_id", "=", user)
+      .where("day", "=", day)
+      .execute();
+    const taken = new Set(used.map((r) => Number(r.slot)));
+    for (let slot = 1; slot <= q.dailyCap; slot++) {
+      if (taken.has(slot)) continue;
+      const inserted = await trx
+        .insertInto("nudge_deliveries")
+        .values({
+          workspace: q.workspace,
+          user_id: user,
+          day,
+          slot,
+          kind: q.kind,
+          delivered_at: q.at.toISOString(),
+          about: q.about ?? null,
+        })
+        .onConflict((oc) => oc.columns(["workspace", "user_id", "day", "slot"]).doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) return true;
+    }
+    return false;
+  }
+
+  async deliveredOn(workspace: string, user: string, day: string): Promise<number> {
+    const row = await this.db
+      .selectFrom("nudge_deliveries")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("workspace", "=", workspace)
+      .where("user_id", "=", user)
+      .where("day", "=", day)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  async mute(workspace: string, user: string, mute: Mute): Promise<void> {
+    const until = mute.until?.toISOString() ?? null;
+    await this.db
+      .insertInto("nudge_mutes")
+      .values({ workspace, user_id: user, kind: mute.kind, until, created_at: new Date().toISOString() })
+      .onConflict((oc) => oc.columns(["workspace", "user_id", "kind"]).doUpdateSet({ until }))
+      .execute();
+  }
+
+  async unmute(workspace: string, user: string, kind?: string): Promise<number> {
+    let q = this.db.deleteFrom("nudge_mutes").where("workspace", "=", workspace).where("user_id", "=", user);
+    if (kind) q = q.where("kind", "=", kind);
+    const result = await q.executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  async mutes(workspace: string, user: string, at: Date): Promise<Mute[]> {
+    const rows = await this.db
+      .selectFrom("nudge_mutes")
+      .select(["kind", "until"])
+      .where("workspace", "=", workspace)
+      .where("user_id", "=", user)
+      .where((eb) => eb.or([eb("until", "is", null), eb("until", ">", at.toISOString())]))
+      .execute();
+    return rows.map((r) => (r.until ? { kind: r.kind, until: new Date(r.until) } : { kind: r.kind }));
+  }
+
+  async setHours(workspace: string, user: string, hours: WorkingHours): Promise<void> {
+    const values = { start_time: hours.start, end_time: hours.end, days: hours.days.join(",") };
+    await this.db
+      .insertInto("nudge_hours")
+      .values({ workspace, user_id: user, ...values })
+      .onConflict((oc) => oc.columns(["workspace", "user_id"]).doUpdateSet(values))
+      .execute();
+  }
+
+  async hours(workspace: string, user: string): Promise<WorkingHours | undefined> {
+    const row = await this.db
+      .selectFrom("nudge_hours")
+      .selectAll()
+      .where("workspace", "=", workspace)
+      .where("user_id", "=", user)
+      .executeTakeFirst();
+    return row
+      ? { start: row.start_time, end: row.end_time, days: row.days.split(",").map(Number) }
+      : undefined;
+  }
+
+  async claimPair(
+    workspace: string,
+    kind: string,
+    people: readonly string[],
+    day: string,
+    at: Date,
+  ): Promise<boolean> {
+    const result = await this.db
+      .insertInto("nudge_pairs")
+      .values({
+        workspace,
+        kind,
+        people: [...new Set(people)].sort().join(","),
+        day,
+        claimed_at: at.toISOString(),
+      })
+      .onConflict((oc) => oc.columns(["workspace", "kind", "people", "day"]).doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  async purge(before: Date): Promise<number> {
+    const cutoff = before.toISOString();
+    let n = 0;
+    n += Number(
+      (await this.db.deleteFrom("nudge_deliveries").where("delivered_at", "<", cutoff).executeTakeFirst())
+        .numDeletedRows,
+    );
+    n += Number(
+      (await this.db.deleteFrom("nudge_cooldowns").where("last_at", "<", cutoff).executeTakeFirst())
+        .numDeletedRows,
+    );
+    n += Number(
+      (await this.db.deleteFrom("nudge_pairs").where("claimed_at", "<", cutoff).executeTakeFirst())
+        .numDeletedRows,
+    );
+    n += Number(
+      (
+        await this.db
+          .deleteFrom("nudge_mutes")
+          .where("until", "is not", null)
+          .where("until", "<", cutoff)
+          .executeTakeFirst()
+      ).numDeletedRows,
+    );
+    return n;
+  }
+}
