@@ -6,13 +6,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { homeSectionsFor } from "../../src/adapters/slack/home-sections.js";
 import { SlackAdapter, type SlackAdapterOptions } from "../../src/adapters/slack/slack-adapter.js";
-import type { AppContext } from "../../src/app.js";
 import { BOT_SCOPES } from "../../src/adapters/slack/start.js";
+import type { AppContext } from "../../src/app.js";
 import { silentLogger } from "../../src/logging.js";
+import { type DatabaseHandle, openDatabase } from "../../src/storage/database.js";
 import { SqlSlackInstallationStore } from "../../src/storage/slack-installation-store.js";
 import { TokenCipher } from "../../src/storage/slack-token-cipher.js";
-import { type DatabaseHandle, openDatabase } from "../../src/storage/database.js";
 import { FakeSlackApi } from "./fake-slack-api.js";
 import { scenarioConfig } from "./scenario.js";
 
@@ -62,13 +63,24 @@ export async function startSlackHarness(options: HarnessOptions = {}): Promise<S
         team: { id: i.team, name: `Team ${i.team}` },
         enterprise: undefined,
         isEnterpriseInstall: false,
-        bot: { token: i.botToken, userId: i.botUserId ?? `UBOT${i.team}`, id: `BBOT${i.team}`, scopes: BOT_SCOPES },
+        bot: {
+          token: i.botToken,
+          userId: i.botUserId ?? `UBOT${i.team}`,
+          id: `BBOT${i.team}`,
+          scopes: BOT_SCOPES,
+        },
         user: { token: undefined, scopes: undefined, id: `UADMIN${i.team}` },
         tokenType: "bot",
         authVersion: "v2",
       });
     }
-    oauth = { clientId: "1.2", clientSecret: "client-secret", stateSecret: "state-secret", installationStore, scopes: BOT_SCOPES };
+    oauth = {
+      clientId: "1.2",
+      clientSecret: "client-secret",
+      stateSecret: "state-secret",
+      installationStore,
+      scopes: BOT_SCOPES,
+    };
   }
   try {
     adapter = await SlackAdapter.start({
@@ -80,6 +92,8 @@ export async function startSlackHarness(options: HarnessOptions = {}): Promise<S
       host: "127.0.0.1",
       // Fail fast instead of the SDK's half-hour retry schedule.
       retryConfig: { retries: 1, minTimeout: 10, maxTimeout: 50 },
+      // The App Home sections npm start uses.
+      homeSections: homeSectionsFor(app),
       ...options.adapter,
     });
   } catch (err) {

@@ -1,15 +1,21 @@
 // The real Bolt app in Socket Mode against a local WebSocket server speaking Slack's envelope protocol.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FakeSlackApi } from "../../helpers/fake-slack-api.js";
-import { seedWorkspace, type SlackHarness, startSlackHarness } from "../../helpers/fake-slack-harness.js";
+import { type SlackHarness, seedWorkspace, startSlackHarness } from "../../helpers/fake-slack-harness.js";
 import { eventCallback, mkMessage } from "../../helpers/fake-slack-requests.js";
 import { FakeSlackSocketMode } from "../../helpers/fake-slack-socket.js";
 
 function seed(socket: FakeSlackSocketMode) {
   return (slack: FakeSlackApi) => {
     seedWorkspace(slack);
-    for (const id of ["UC", "UD", "UE", "UF", "UG", "UH"]) slack.addUser({ id, team: "T1", name: id.toLowerCase(), tz: "UTC" });
-    slack.addConversation({ id: "CBIG", team: "T1", name: "everyone", members: ["UT1A", "UT1B", "UC", "UD", "UE", "UF", "UG", "UH"] });
+    for (const id of ["UC", "UD", "UE", "UF", "UG", "UH"])
+      slack.addUser({ id, team: "T1", name: id.toLowerCase(), tz: "UTC" });
+    slack.addConversation({
+      id: "CBIG",
+      team: "T1",
+      name: "everyone",
+      members: ["UT1A", "UT1B", "UC", "UD", "UE", "UF", "UG", "UH"],
+    });
     slack.appTokens.add("xapp-test");
     slack.socketModeUrl = socket.url;
   };
@@ -20,7 +26,10 @@ describe("Slack Socket Mode", () => {
   let h: SlackHarness;
   beforeAll(async () => {
     socket = await new FakeSlackSocketMode().start();
-    h = await startSlackHarness({ seed: seed(socket), adapter: { appToken: "xapp-test", healthPort: 0, perChannelIntervalMs: 0 } });
+    h = await startSlackHarness({
+      seed: seed(socket),
+      adapter: { appToken: "xapp-test", healthPort: 0, perChannelIntervalMs: 0 },
+    });
     await socket.connected();
   });
   afterAll(async () => {
@@ -29,7 +38,9 @@ describe("Slack Socket Mode", () => {
   });
 
   it("opens the connection with the app token through apps.connections.open", () => {
-    expect(h.slack.calls.some((c) => c.method === "apps.connections.open" && c.token === "xapp-test")).toBe(true);
+    expect(h.slack.calls.some((c) => c.method === "apps.connections.open" && c.token === "xapp-test")).toBe(
+      true,
+    );
     expect(socket.connections).toBe(1);
   });
 
@@ -50,7 +61,10 @@ describe("Slack Socket Mode", () => {
 
   it("acts once on an envelope redelivered because its acknowledgement was lost", async () => {
     const tipsBefore = h.slack.succeeded("chat.postEphemeral").length;
-    const event = eventCallback("T1", mkMessage({ user: "UT1A", channel: "CBIG", text: "<!channel> release at 4" }));
+    const event = eventCallback(
+      "T1",
+      mkMessage({ user: "UT1A", channel: "CBIG", text: "<!channel> release at 4" }),
+    );
     await socket.deliver("events_api", event, { loseAcks: 2, ackTimeoutMs: 500 });
     // Three deliveries, three acknowledgements: redeliveries are acknowledged too, or Slack would keep trying.
     await h.slack.waitFor((s) => s.succeeded("chat.postEphemeral").length > tipsBefore);

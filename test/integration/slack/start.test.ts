@@ -42,7 +42,10 @@ describe("npm start with Slack variables", () => {
   afterAll(() => slack.close());
 
   it("stops with a clear message when Slack refuses the bot token, without printing it", async () => {
-    const result = await runEntry("src/main.ts", [], { env: slackEnv(slack, "xoxb-revoked-token", await freePort()), timeoutMs: 30_000 });
+    const result = await runEntry("src/main.ts", [], {
+      env: slackEnv(slack, "xoxb-revoked-token", await freePort()),
+      timeoutMs: 30_000,
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("Outloud cannot start");
     expect(result.stderr).toContain("Slack refused SLACK_BOT_TOKEN (invalid_auth)");
@@ -52,7 +55,11 @@ describe("npm start with Slack variables", () => {
   it("starts the adapter, answers commands, and stops cleanly on SIGTERM", async () => {
     const port = await freePort();
     const child: ChildProcess = spawn("node_modules/.bin/tsx", ["src/main.ts"], {
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...slackEnv(slack, "xoxb-t1", port) },
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "/tmp",
+        ...slackEnv(slack, "xoxb-t1", port),
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
@@ -69,7 +76,14 @@ describe("npm start with Slack variables", () => {
       const res = await postSigned(
         base,
         SECRET,
-        mkSlashCommand({ team: "T1", user: "UT1A", channel: "CT1", command: "/outloud", text: "help secret-words-in-a-command", responseUrl: slack.responseUrl() }),
+        mkSlashCommand({
+          team: "T1",
+          user: "UT1A",
+          channel: "CT1",
+          command: "/outloud",
+          text: "help secret-words-in-a-command",
+          responseUrl: slack.responseUrl(),
+        }),
       );
       expect(res.status).toBe(200);
       expect((res.json() as { response_type: string }).response_type).toBe("ephemeral");
@@ -78,7 +92,8 @@ describe("npm start with Slack variables", () => {
     }
     expect(await exited).toBe(0);
     expect(output).toContain("slack adapter started");
-    for (const secret of ["xoxb-t1", SECRET, "secret-words-in-a-command"]) expect(output).not.toContain(secret);
+    for (const secret of ["xoxb-t1", SECRET, "secret-words-in-a-command"])
+      expect(output).not.toContain(secret);
   });
 });
 

@@ -1,6 +1,11 @@
 // OAuth installs into several workspaces: tokens encrypted at rest, and no workspace sees another's data.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seedWorkspace, SIGNING_SECRET, type SlackHarness, startSlackHarness } from "../../helpers/fake-slack-harness.js";
+import {
+  SIGNING_SECRET,
+  type SlackHarness,
+  seedWorkspace,
+  startSlackHarness,
+} from "../../helpers/fake-slack-harness.js";
 import { mkSlashCommand, postSigned } from "../../helpers/fake-slack-requests.js";
 
 describe("two installed workspaces", () => {
@@ -9,7 +14,15 @@ describe("two installed workspaces", () => {
     postSigned(
       h.url,
       SIGNING_SECRET,
-      mkSlashCommand({ team, user: `U${team}A`, channel: `C${team}`, channelName: "team", command: "/rota", text, responseUrl: h.slack.responseUrl() }),
+      mkSlashCommand({
+        team,
+        user: `U${team}A`,
+        channel: `C${team}`,
+        channelName: "team",
+        command: "/rota",
+        text,
+        responseUrl: h.slack.responseUrl(),
+      }),
     );
 
   beforeAll(async () => {
@@ -55,12 +68,49 @@ describe("two installed workspaces", () => {
     expect(t2Posts.every((c) => !/UT1/.test(String(c.args.text)))).toBe(true);
   });
 
+  it("keeps each workspace's decisions to itself", async () => {
+    const send = (team: string, text: string) =>
+      postSigned(
+        h.url,
+        SIGNING_SECRET,
+        mkSlashCommand({
+          team,
+          user: `U${team}A`,
+          channel: `C${team}`,
+          channelName: "team",
+          command: "/decision",
+          text,
+          responseUrl: h.slack.responseUrl(),
+        }),
+      );
+    await send("T1", "Team one keeps its secrets in the vault.");
+    await h.slack.waitFor((s) =>
+      s.succeeded("chat.postMessage").some((c) => c.team === "T1" && /D-1/.test(String(c.args.text))),
+    );
+    const list = (await send("T2", "list")).json() as { text: string };
+    expect(list.text).not.toContain("vault");
+    const search = (await send("T2", "search vault")).json() as { text: string };
+    expect(search.text).not.toMatch(/D-\d|secrets/);
+    // T2's own first decision is D-1 too: numbering is per workspace.
+    await send("T2", "Team two uses the wiki.");
+    await h.slack.waitFor((s) =>
+      s.succeeded("chat.postMessage").some((c) => c.team === "T2" && /D-1/.test(String(c.args.text))),
+    );
+  });
+
   it("refuses events from a workspace that never installed the app", async () => {
     const before = h.slack.calls.length;
     const res = await postSigned(
       h.url,
       SIGNING_SECRET,
-      mkSlashCommand({ team: "T9", user: "UT9A", channel: "CT9", command: "/rota", text: "who", responseUrl: h.slack.responseUrl() }),
+      mkSlashCommand({
+        team: "T9",
+        user: "UT9A",
+        channel: "CT9",
+        command: "/rota",
+        text: "who",
+        responseUrl: h.slack.responseUrl(),
+      }),
     );
     // Bolt acknowledges (so Slack does not retry) but nothing runs and nothing is posted.
     expect(res.text).not.toMatch(/rota/i);
