@@ -139,7 +139,7 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
           else if (state.queue.length === 0) lines.push("The rota has no members: `/rota add @x`.");
           else {
             const dates = announcementDates(
-              rule(r),
+              rota.rule(r),
               rota.forecastStart(state, todayTurn),
               5,
               rota.context(state),
@@ -427,8 +427,4 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
         }),
     }),
   ];
-
-  function rule(r: Rota) {
-    return rota.rule(r);
-  }
 }

@@ -30,6 +30,10 @@ export function createRotaFeature(deps: RotaFeatureDeps): Feature {
       for (const question of await deps.store.questionsAwaitingNudge()) rota.armQuestion(question);
     },
 
+    async stop() {
+      rota.stop();
+    },
+
     async onEvent(event: ChatEvent) {
       if (event.type === "message") await rota.watchMessage(event.message);
       else if (event.type === "member-left" || event.type === "member-joined") {

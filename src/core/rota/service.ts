@@ -108,8 +108,25 @@ export class RotaService {
     return nextOccurrence(this.rule(state.rota), this.now(), this.context(state));
   }
 
+  // Keys of the timers this service armed, so stop() can cancel them (the scheduler may outlive us).
+  private readonly armed = new Set<string>();
+
   private timerKey(workspace: string, room: string): string {
     return `rota:announce:${workspace}:${room}`;
+  }
+
+  private schedule(when: Date, key: string, task: () => Promise<void>): void {
+    this.armed.add(key);
+    this.services.scheduler.at(when, key, async () => {
+      this.armed.delete(key);
+      await task();
+    });
+  }
+
+  /** Cancels every pending rota timer; the database still has everything to re-arm them. */
+  stop(): void {
+    for (const key of this.armed) this.services.scheduler.cancel(key);
+    this.armed.clear();
   }
 
   /** Arms (or re-arms, or cancels) the rota's next announcement from what the database says now. */
@@ -119,9 +136,10 @@ export class RotaService {
     const next = state ? this.next(state) : undefined;
     if (!next) {
       this.services.scheduler.cancel(key);
+      this.armed.delete(key);
       return undefined;
     }
-    this.services.scheduler.at(next.at, key, async () => {
+    this.schedule(next.at, key, async () => {
       await this.announceScheduled(workspace, room, next.date);
     });
     return next;
@@ -345,7 +363,7 @@ export class RotaService {
 
   armQuestion(q: PendingQuestion): void {
     const key = `rota:question:${q.workspace}:${q.room}:${q.messageId}`;
-    this.services.scheduler.at(q.dueAt, key, async () => {
+    this.schedule(q.dueAt, key, async () => {
       await this.nudge(q.workspace, q.room, q.messageId);
     });
   }
