@@ -59,7 +59,11 @@ export interface ResponseUrlPost {
 }
 
 /** A scripted failure for the next call(s) to a method. */
-export type Fault = { status: 429; retryAfter: number } | { error: string } | { status: number };
+export type Fault =
+  | { status: 429; retryAfter: number }
+  | { error: string }
+  | { status: number }
+  | { delayMs: number };
 
 export interface RateLimits {
   /** Minimum milliseconds between two posts in one channel (Slack: about 1 s); 0 disables. */
@@ -150,7 +154,7 @@ export class FakeSlackApi {
     return undefined;
   }
 
-  /** The next `times` calls to `method` fail as described (default once). */
+  /** The next `times` calls to `method` fail (or, with `delayMs`, answer late) as described (default once). */
   failNext(method: string, fault: Fault, times = 1): void {
     const queue = this.faults.get(method) ?? [];
     for (let i = 0; i < times; i++) queue.push(fault);
@@ -227,7 +231,12 @@ export class FakeSlackApi {
       this.notify();
     };
 
-    const fault = this.faults.get(method)?.shift();
+    let fault = this.faults.get(method)?.shift();
+    if (fault && "delayMs" in fault) {
+      // A slow Slack: answer normally, late.
+      await new Promise((r) => setTimeout(r, (fault as { delayMs: number }).delayMs));
+      fault = undefined;
+    }
     if (fault) {
       if ("retryAfter" in fault)
         return reply(429, { ok: false, error: "ratelimited" }, { "retry-after": String(fault.retryAfter) });
