@@ -2,6 +2,7 @@
 import type { Kysely, Transaction } from "kysely";
 import type { DeliveryDecision, DeliveryRequest, Mute, NudgeStore } from "../core/nudges/store.js";
 import type { WorkingHours } from "../core/nudges/working-hours.js";
+import { dialectOf } from "./dialect.js";
 import type { Database } from "./schema.js";
 
 /** Thrown inside the delivery transaction to roll it back when one recipient cannot take the nudge. */
@@ -11,10 +12,31 @@ class Refused extends Error {
   }
 }
 
+/**
+ * better-sqlite3 is synchronous: when two connections of ONE process interleave transactions, the
+ * second waits for the lock inside the busy handler, blocking the event loop the first one needs
+ * to commit. So this process runs its SQLite delivery transactions one at a time; other processes
+ * are kept apart by SQLite's own locking.
+ */
+let sqliteQueue: Promise<unknown> = Promise.resolve();
+function oneAtATime<T>(task: () => Promise<T>): Promise<T> {
+  const run = sqliteQueue.then(task, task);
+  sqliteQueue = run.catch(() => undefined);
+  return run;
+}
+
 export class SqlNudgeStore implements NudgeStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly sqlite: boolean;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.sqlite = dialectOf(db) === "sqlite";
+  }
 
   async recordDelivery(request: DeliveryRequest): Promise<DeliveryDecision> {
+    return this.sqlite ? oneAtATime(() => this.deliver(request)) : this.deliver(request);
+  }
+
+  private async deliver(request: DeliveryRequest): Promise<DeliveryDecision> {
     try {
       await this.db.transaction().execute(async (trx) => {
         for (const r of request.recipients) {

@@ -1,0 +1,131 @@
+import { describe, expect, it } from "vitest";
+import {
+  ConversationTracker,
+  nickKey,
+  withinOneEdit,
+} from "../../../src/core/nudges/conversation-tracker.js";
+import { ThreadDetector } from "../../../src/core/nudges/thread-detector.js";
+
+const t0 = Date.parse("2026-11-25T10:00:00Z");
+let seq = 0;
+/** A message `seconds` after t0; mentions only when given (the text is searched for names anyway). */
+function mk(seconds: number, user: string, text: string, mentions: string[] = []) {
+  return { id: `m${seq++}`, user, text, mentions, at: new Date(t0 + seconds * 1000) };
+}
+
+function feed(detector: ThreadDetector, messages: ReturnType<typeof mk>[]) {
+  return messages.map((m) => detector.observe(m));
+}
+
+describe("ThreadDetector", () => {
+  it("suggests once when two people address each other six times within 15 minutes", () => {
+    const d = new ThreadDetector();
+    const results = feed(d, [
+      mk(0, "ana", "bob: is the deploy script still failing?", ["bob"]),
+      mk(30, "bob", "ana: yes, on the migration step", ["ana"]),
+      mk(60, "ana", "bob: which migration?", ["bob"]),
+      mk(90, "bob", "the one adding the index"),
+      mk(120, "ana", "bob: did you try running it by hand?", ["bob"]),
+      mk(150, "bob", "ana: not yet, will do", ["ana"]),
+      mk(180, "ana", "bob: tell me how it goes", ["bob"]),
+      mk(210, "bob", "ana: sure", ["ana"]),
+    ]);
+    const suggestions = results.filter(Boolean);
+    expect(suggestions).toEqual([["ana", "bob"]]);
+  });
+
+  it("follows names written anywhere in the text and replies without names (turn-taking)", () => {
+    const d = new ThreadDetector();
+    const results = feed(d, [
+      mk(0, "carol", "anyone know why apt hangs at 99%?"),
+      mk(20, "dave", "carol, is it unpacking a kernel?"),
+      mk(40, "carol", "yes linux-image"),
+      mk(60, "dave", "then give it a minute, that's normal"),
+      mk(80, "carol", "still stuck after five"),
+      mk(100, "dave", "ok carol check dmesg for disk errors"),
+      mk(120, "carol", "nothing there"),
+      mk(140, "dave", "thanks carol, try the verbose flag next"),
+    ]);
+    expect(results.filter(Boolean)).toEqual([["carol", "dave"]]);
+  });
+
+  it("stays quiet for an exchange spread over more than the window", () => {
+    const d = new ThreadDetector();
+    const results = feed(
+      d,
+      Array.from({ length: 8 }, (_, i) =>
+        mk(i * 5 * 60, i % 2 ? "bob" : "ana", `${i % 2 ? "ana" : "bob"}: step ${i}`, [i % 2 ? "ana" : "bob"]),
+      ),
+    );
+    expect(results.filter(Boolean)).toEqual([]);
+  });
+
+  it("stays quiet for a monologue, and for many people each saying one thing", () => {
+    const mono = new ThreadDetector();
+    const monologue = Array.from({ length: 10 }, (_, i) =>
+      mk(i * 20, "ana", `bob: one more thing ${i}`, ["bob"]),
+    );
+    expect(feed(mono, [mk(-10, "bob", "hi"), ...monologue]).filter(Boolean)).toEqual([]);
+    const crowd = new ThreadDetector();
+    const people = ["p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8"];
+    expect(
+      feed(
+        crowd,
+        people.map((p, i) => mk(i * 20, p, "ubuntu is great")),
+      ).filter(Boolean),
+    ).toEqual([]);
+  });
+
+  it("does not repeat for the same pair within the repeat time, but does after it", () => {
+    const d = new ThreadDetector({ ...new ThreadDetector()["settings"], repeatAfterMinutes: 60 });
+    const burst = (start: number) =>
+      Array.from({ length: 8 }, (_, i) =>
+        mk(start + i * 20, i % 2 ? "bob" : "ana", `${i % 2 ? "ana" : "bob"}: point ${i}`, [
+          i % 2 ? "ana" : "bob",
+        ]),
+      );
+    expect(feed(d, burst(0)).filter(Boolean)).toHaveLength(1);
+    expect(feed(d, burst(20 * 60)).filter(Boolean)).toHaveLength(0);
+    expect(feed(d, burst(90 * 60)).filter(Boolean)).toHaveLength(1);
+  });
+
+  it("keeps bounded memory however long the room's history", () => {
+    const d = new ThreadDetector();
+    for (let i = 0; i < 5_000; i++) {
+      const a = `user${i % 997}`;
+      const b = `user${(i * 7) % 991}`;
+      d.observe(mk(i * 2, a, `${b}: message ${i}`, [b]));
+    }
+    const size = d.size;
+    expect(size.people).toBeLessThanOrEqual(300);
+    expect(size.pairs).toBeLessThanOrEqual(200);
+    expect(size.suggested).toBeLessThanOrEqual(200);
+  });
+});
+
+describe("ConversationTracker", () => {
+  it("credits an unaddressed question to whoever answers it by name", () => {
+    const t = new ConversationTracker();
+    t.observe(mk(0, "eve", "how do I mount a usb disk?"));
+    const r = t.observe(mk(15, "finn", "eve: use the file manager", ["eve"]));
+    expect(r.addressee).toBe("eve");
+    expect(r.exchange?.events.map((e) => e.how)).toEqual(["answered", "named"]);
+  });
+
+  it("recognises shortened and misspelt names of recent speakers", () => {
+    const t = new ConversationTracker();
+    t.observe(mk(0, "Nafallo", "hello"));
+    t.observe(mk(1, "xabbu|", "hi"));
+    expect(t.observe(mk(2, "phill", "natfallo: alright")).addressee).toBe("Nafallo");
+    expect(t.observe(mk(3, "Ubuntu", "xabbul: ok")).addressee).toBe("xabbu|");
+    expect(t.observe(mk(4, "Ubuntu", "na: ok")).addressee).not.toBe("Nafallo"); // too short to mean anyone
+  });
+
+  it("normalises nicks and measures one-letter differences", () => {
+    expect(nickKey("|trey|")).toBe("trey");
+    expect(nickKey("Bob_2")).toBe("bob2");
+    expect(withinOneEdit("nafallo", "natfallo")).toBe(true);
+    expect(withinOneEdit("nafallo", "nafalo")).toBe(true);
+    expect(withinOneEdit("nafallo", "nafxlxo")).toBe(false);
+  });
+});
