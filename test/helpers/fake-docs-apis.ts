@@ -22,13 +22,14 @@ export interface RecordedRequest {
 interface Fault {
   match: (req: RecordedRequest) => boolean;
   remaining: number;
-  kind: { status: number } | "drop-after";
+  kind: { status: number } | "drop-after" | "hold";
 }
 
 abstract class FakeApi {
   readonly requests: RecordedRequest[] = [];
   private server: Server | undefined;
   private faults: Fault[] = [];
+  private readonly held: IncomingMessage["socket"][] = [];
   url = "";
 
   async start(): Promise<this> {
@@ -57,6 +58,16 @@ abstract class FakeApi {
     this.faults.push({ match: (r) => r.method === method, remaining: 1, kind: "drop-after" });
   }
 
+  /** The next matching request is carried out, but its answer is held until `releaseHeld()` drops it (a hung process). */
+  holdNext(method: string): void {
+    this.faults.push({ match: (r) => r.method === method, remaining: 1, kind: "hold" });
+  }
+
+  /** Drops the connections of held requests without answering. */
+  releaseHeld(): void {
+    for (const socket of this.held.splice(0)) socket.destroy();
+  }
+
   protected abstract route(req: RecordedRequest, res: ServerResponse): unknown;
 
   private dispatch(req: IncomingMessage, res: ServerResponse, raw: string): unknown {
@@ -79,13 +90,10 @@ abstract class FakeApi {
     const fault = this.faults.find((f) => f.remaining > 0 && f.match(recorded));
     if (fault) {
       fault.remaining--;
-      if (fault.kind === "drop-after") {
-        // Do the work, then hang up without answering: the client cannot know it succeeded.
-        const sink = {
-          writeHead: () => sink,
-          setHeader: () => sink,
-          end: () => req.socket.destroy(),
-        } as unknown as ServerResponse;
+      if (fault.kind === "drop-after" || fault.kind === "hold") {
+        // Do the work, then hang up (or hang) without answering: the client cannot know it succeeded.
+        const end = () => (fault.kind === "hold" ? this.held.push(req.socket) : req.socket.destroy());
+        const sink = { writeHead: () => sink, setHeader: () => sink, end } as unknown as ServerResponse;
         return this.route(recorded, sink);
       }
       return send(res, fault.kind.status, { message: "injected failure" });
