@@ -78,6 +78,11 @@ describe("bad input", () => {
       cmd(at(23, "07:01"), "ana", "/rota setup"),
       cmd(at(23, "07:02"), "ana", "/rota setup @bob", "dm:ana,bob"),
       cmd(at(23, "07:03"), "ana", "/rota setup @ana at 9"),
+      { type: "room", at: at(23, "07:04"), room: ROOM, members: ["ana"] },
+      cmd(at(23, "07:04"), "ana", "/rota setup @ana"),
+      cmd(at(23, "07:05"), "ana", "/rota remove @ana"),
+      cmd(at(23, "07:06"), "ana", "/rota announce"),
+      { type: "tick", at: at(24, "12:00") },
     ]);
     expect(run.outputs.map((o) => [o.action, o.text])).toEqual([
       ["notice", "This room has no rota yet: start one with `/rota setup @a @b @c`. Usage: `/rota who`"],
@@ -93,6 +98,10 @@ describe("bad input", () => {
         "notice",
         '"9" is not a time: use HH:MM, e.g. 09:30. Usage: `/rota setup @a @b @c [at 09:30] [tz Europe/Madrid] [days mon-fri]`',
       ],
+      ["post", expect.stringMatching(/^@ana set up this room's rota: @ana,/)],
+      ["post", "@ana removed @ana from the rota."],
+      // An empty rota: a private problem, and no announcement on the next day either.
+      ["notice", "The rota has no members: `/rota add @x`. Usage: `/rota announce`"],
     ]);
   });
 });
