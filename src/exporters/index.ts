@@ -22,7 +22,11 @@ export const exportSettings = z
   .describe("Where decisions are exported; each target can be limited to some rooms.");
 
 /** The `decisions:` section: the feature's settings plus its export targets. */
-export const decisionsConfig = decisionSettings.extend({ export: exportSettings.prefault({}) });
+export const decisionsConfig = decisionSettings
+  .extend({ export: exportSettings.prefault({}) })
+  .describe(
+    "Decisions: /decision records them, and they are exported to where the team keeps its documentation.",
+  );
 
 export type ExportSettings = z.infer<typeof exportSettings>;
 
