@@ -164,6 +164,8 @@ export class RotaService {
     if (state.rota.paused) return;
     const today = occurrenceToday(this.rule(state.rota), this.now(), this.context(state));
     if (!today || today.at.getTime() > this.now().getTime()) return;
+    // A rota set up (or re-timed, or resumed) after today's time had not missed anything.
+    if (state.rota.updatedAt.getTime() > today.at.getTime()) return;
     const mode = state.rota.lateAnnouncement ?? this.settings.lateAnnouncement;
     if (mode === "none") return;
     if (await this.claims.isClaimed(state.rota.workspace, this.claimKey(state.rota, today.date))) return;

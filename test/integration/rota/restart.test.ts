@@ -81,6 +81,29 @@ describe("restart across the announcement time", () => {
   });
 });
 
+describe("restart on the day a rota was set up", () => {
+  it("posts nothing late when the rota did not exist at today's time", async () => {
+    const session = await new ScenarioSession({ databaseUrl: join(dir, "outloud.sqlite") }).open();
+    try {
+      await session.feed([
+        { type: "room", at: "2026-11-23T12:00:00Z", room: ROOM, members: ["ana", "bob"] },
+        {
+          type: "command",
+          at: "2026-11-23T12:00:00Z",
+          user: "ana",
+          room: ROOM,
+          text: "/rota setup @ana @bob",
+        },
+      ]);
+      expect(posts(await session.restart("2026-11-23T13:00:00Z"))).toEqual([]);
+      const tuesday = await session.advanceTo("2026-11-24T10:00:00Z");
+      expect(posts(tuesday).map(([when]) => when)).toEqual(["2026-11-24T09:00"]);
+    } finally {
+      await session.close();
+    }
+  });
+});
+
 describe("two engines on one database", () => {
   it("claims each occurrence once: one announcement a day, one turn taken", async () => {
     const databaseUrl = join(dir, "shared.sqlite");
