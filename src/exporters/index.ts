@@ -62,7 +62,10 @@ export function createExporters(
       out.push(make());
     } catch (err) {
       if (err instanceof ExportConfigError) throw err;
-      throw new ExportConfigError(`decisions.export.${target}: ${(err as Error).message}`);
+      const message = (err as Error).message;
+      throw new ExportConfigError(
+        message.startsWith("decisions.export.") ? message : `decisions.export.${target}: ${message}`,
+      );
     }
   };
   if (settings.markdown.enabled) build("markdown", () => new MarkdownGitExporter(settings.markdown, dataDir));
@@ -83,4 +86,20 @@ export function createExporters(
   if (settings.webhook.enabled)
     build("webhook", () => new WebhookExporter(settings.webhook, need("WEBHOOK_SECRET", "webhook"), now));
   return out;
+}
+
+/**
+ * The problems createExporters would stop on, as config-check style messages (none when fine), so
+ * `npm run config:check` can report them without starting anything.
+ */
+export function exportConfigProblems(settings: ExportSettings, secrets: ExportSecrets): string[] {
+  try {
+    for (const exporter of createExporters(settings, secrets, ".", () => new Date())) {
+      (exporter as { close?(): void }).close?.();
+    }
+    return [];
+  } catch (err) {
+    if (err instanceof ExportConfigError) return [err.message];
+    throw err;
+  }
 }
