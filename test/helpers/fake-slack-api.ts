@@ -301,6 +301,14 @@ export class FakeSlackApi {
       case "chat.postMessage": {
         const channel = this.channelIn(ws, required(args, "channel"));
         if (!args.text && !args.blocks && !args.attachments) throw new SlackError("no_text");
+        // Bots post only where they are members (a declared member list without the bot means "not invited").
+        if (
+          (channel.kind === "public" || channel.kind === "private") &&
+          channel.members?.length &&
+          !channel.members.includes(ws.botUserId!)
+        ) {
+          throw new SlackError("not_in_channel");
+        }
         const ts = this.nextTs();
         return {
           channel: channel.id,

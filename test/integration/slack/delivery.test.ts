@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FakeSlackApi } from "../../helpers/fake-slack-api.js";
 import { SIGNING_SECRET, type SlackHarness, startSlackHarness } from "../../helpers/fake-slack-harness.js";
-import { eventCallback, mkMessage, postSigned } from "../../helpers/fake-slack-requests.js";
+import { eventCallback, mkMessage, mkSlashCommand, postSigned } from "../../helpers/fake-slack-requests.js";
 
 const PEOPLE = ["UA", "UB", "UC", "UD", "UE", "UF", "UG", "UH"];
 
@@ -98,5 +98,42 @@ describe("Slack delivery", () => {
     expect(attempts.map((c) => c.status)).toEqual([429, 200]);
     // Retried once, after the wait Slack asked for: not in a tight loop.
     expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(950);
+  });
+});
+
+describe("Slack posting pace", () => {
+  let h: SlackHarness;
+  beforeAll(async () => {
+    // The adapter's default pace (about one post per second per channel) against a fake that enforces it.
+    h = await startSlackHarness({ seed: seedBigChannel });
+    h.slack.limits = { ...h.slack.limits, perChannelIntervalMs: 1000 };
+  });
+  afterAll(() => h.close());
+
+  it("posts a burst of answers in one channel without ever being rate limited", async () => {
+    const texts = [
+      "We use trunk-based development.",
+      "Reviews within one working day.",
+      "Releases on Tuesdays.",
+    ];
+    await Promise.all(
+      texts.map((text) =>
+        postSigned(
+          h.url,
+          SIGNING_SECRET,
+          mkSlashCommand({
+            team: "T1",
+            user: "UA",
+            channel: "CBIG",
+            command: "/decision",
+            text,
+            responseUrl: h.slack.responseUrl(),
+          }),
+        ),
+      ),
+    );
+    await h.slack.waitFor((s) => s.succeeded("chat.postMessage").length >= 3, 15_000);
+    const posts = h.slack.calls.filter((c) => c.method === "chat.postMessage");
+    expect(posts.map((c) => c.status)).toEqual([200, 200, 200]);
   });
 });

@@ -13,7 +13,7 @@ describe("FakeSlackApi with the real WebClient", () => {
     slack = await new FakeSlackApi().start();
     slack.addWorkspace({ team: "T1", botToken: "xoxb-1" });
     slack.addUser({ id: "UA", team: "T1", name: "alice", tz: "Europe/Madrid" });
-    slack.addConversation({ id: "C1", team: "T1", name: "team", members: ["UA"] });
+    slack.addConversation({ id: "C1", team: "T1", name: "team", members: ["UA", "UBOTT1"] });
   });
   afterAll(() => slack.close());
 

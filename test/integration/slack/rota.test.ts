@@ -63,6 +63,28 @@ describe("/rota over Slack", () => {
     expect(h.slack.usergroupMembers("team-responder", "T1")).toEqual([responder]);
   });
 
+  it("answers publicly through response_url in a channel the bot was never invited to", async () => {
+    h.slack.addConversation({ id: "CNOBOT", team: "T1", name: "elsewhere", members: ["UT1A", "UT1B"] });
+    const responseUrl = h.slack.responseUrl();
+    const res = await postSigned(
+      h.url,
+      SIGNING_SECRET,
+      mkSlashCommand({
+        team: "T1",
+        user: "UT1A",
+        channel: "CNOBOT",
+        command: "/rota",
+        text: "setup <@UT1A|alice> <@UT1B|bob>",
+        responseUrl,
+      }),
+    );
+    expect(res.status).toBe(200);
+    await h.slack.waitFor((s) => s.responseUrlPosts.some((p) => responseUrl.endsWith(p.id)));
+    const post = h.slack.responseUrlPosts.find((p) => responseUrl.endsWith(p.id))!;
+    expect(post.body).toMatchObject({ response_type: "in_channel" });
+    expect(String(post.body.text)).toContain("<@UT1B>");
+  });
+
   it("gives a short private usage reply for a malformed /rota command", async () => {
     const res = await rota("setup at 25:99");
     const body = res.json() as { response_type: string; text: string };
