@@ -593,12 +593,16 @@ export class FakeHomeserver {
   }
 
   private joinRequest(roomIdOrAlias: string, res: ServerResponse): void {
-    if (!this.rooms.has(roomIdOrAlias))
-      return send(res, 404, { errcode: "M_NOT_FOUND", error: "No such room" });
+    if (!this.rooms.has(roomIdOrAlias)) {
+      send(res, 404, { errcode: "M_NOT_FOUND", error: "No such room" });
+      return;
+    }
     const member = this.rooms.get(roomIdOrAlias)?.state.get(`m.room.member\u0000${this.botUserId}`);
     const publicRoom = this.stateOf(roomIdOrAlias, "m.room.join_rules")?.join_rule === "public";
-    if (!publicRoom && member?.content.membership !== "invite" && member?.content.membership !== "join")
-      return send(res, 403, { errcode: "M_FORBIDDEN", error: "You are not invited to this room." });
+    if (!publicRoom && member?.content.membership !== "invite" && member?.content.membership !== "join") {
+      send(res, 403, { errcode: "M_FORBIDDEN", error: "You are not invited to this room." });
+      return;
+    }
     this.invites.delete(roomIdOrAlias);
     if (member?.content.membership !== "join") this.join(roomIdOrAlias, this.botUserId);
     send(res, 200, { room_id: roomIdOrAlias });
@@ -716,7 +720,7 @@ export class FakeHomeserver {
         const rel = e.content["m.relates_to"] as { event_id?: string; rel_type?: string } | undefined;
         return (
           rel?.event_id === eventId &&
-          (relType === undefined || rel.rel_type === relType) &&
+          (relType === undefined || rel?.rel_type === relType) &&
           (eventType === undefined || e.type === eventType)
         );
       })

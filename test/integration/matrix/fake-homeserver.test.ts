@@ -6,8 +6,10 @@
 import {
   ClientEvent,
   createClient,
+  EventType,
   type MatrixClient,
   MemoryStore,
+  MsgType,
   RoomEvent,
   SyncState,
 } from "matrix-js-sdk";
@@ -55,12 +57,7 @@ describe("FakeHomeserver with the real matrix-js-sdk client", () => {
     hs.message(room, ALICE, "hello from alice");
     expect(await seen).toBe("hello from alice");
 
-    const first = await client.sendEvent(
-      room,
-      "m.room.message",
-      { msgtype: "m.notice", body: "hi" },
-      "txn-1",
-    );
+    const first = await client.sendEvent(room, EventType.RoomMessage, notice("hi"), "txn-1");
     const again = await client.http.authedRequest<{ event_id: string }>(
       // biome-ignore lint/suspicious/noExplicitAny: the SDK's Method enum is a plain string union on the wire.
       "PUT" as any,
@@ -75,7 +72,7 @@ describe("FakeHomeserver with the real matrix-js-sdk client", () => {
   it("answers a 429 with M_LIMIT_EXCEEDED, which the SDK's own send queue retries after the asked wait", async () => {
     const room = hs.createRoom({ members: [ALICE, BOT] });
     hs.rateLimitNext("PUT", /\/send\//, { retryAfterMs: 400 });
-    await client.sendEvent(room, "m.room.message", { msgtype: "m.notice", body: "x" }, "txn-2");
+    await client.sendEvent(room, EventType.RoomMessage, notice("x"), "txn-2");
     const attempts = hs.requests.filter((r) => r.method === "PUT" && r.path.endsWith("/txn-2"));
     expect(attempts).toHaveLength(2);
     expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(400);
@@ -93,3 +90,7 @@ const quietLogger = {
     return quietLogger;
   },
 };
+
+function notice(body: string) {
+  return { msgtype: MsgType.Notice, body } as const;
+}

@@ -1,0 +1,355 @@
+/**
+ * The Matrix adapter: syncs with the homeserver, turns each new event into a core event exactly once,
+ * and hands the core's actions to MatrixSender. Reliability rules (issue 6):
+ * - the sync position is saved only after a whole batch is handled, and every event id is marked
+ *   processed before the core sees it, so a restart or a repeated event never acts twice;
+ * - a `limited` timeline is back-filled (oldest first) before the batch's own events;
+ * - the bot ignores its own events and every `m.notice`; logs carry ids and counts, never text.
+ */
+import type { AppContext } from "../../app.js";
+import { createEngine } from "../../app.js";
+import type { Engine } from "../../core/engine.js";
+import type { ChatEvent } from "../../core/model.js";
+import type { Clock } from "../../core/ports.js";
+import { errorMessage, Scheduler, SystemClock } from "../../core/scheduler.js";
+import type { ClaimStore, ProcessedEventStore } from "../../core/stores.js";
+import { LiveSchedulerDriver } from "../../scheduler/live-scheduler.js";
+import { SqlClaimStore, SqlProcessedEventStore } from "../../storage/foundation-stores.js";
+import { SqlMatrixStateStore } from "../../storage/matrix-store.js";
+import type { RunningAdapter } from "../adapter.js";
+import { MatrixApi, type MatrixCredentials } from "./api.js";
+import { MatrixDirectory } from "./directory.js";
+import type { DirectMap, MatrixRawEvent, SyncResponse } from "./events.js";
+import { RoomRegistry } from "./rooms.js";
+import { MatrixSender } from "./sender.js";
+import type { MatrixSettings } from "./settings.js";
+import type { MatrixStateStore } from "./store.js";
+import { SyncLoop } from "./sync-loop.js";
+import {
+  type BotIdentity,
+  commandText,
+  isNotice,
+  mentionsOf,
+  messageText,
+  reactionOf,
+  threadRoot,
+} from "./translate.js";
+
+export interface MatrixAdapterOptions {
+  app: AppContext;
+  credentials: MatrixCredentials;
+  /** Tests pass a virtual clock and drive the scheduler themselves; live mode uses the wall clock. */
+  clock?: Clock;
+  scheduler?: Scheduler;
+  /** How long the server may hold a `/sync` (tests shorten it so stopping is quick). */
+  pollTimeoutMs?: number;
+  /** Waits before retrying a rate-limited request (tests keep the real wait). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const CANNOT_READ =
+  "I can't read this room: its messages are end-to-end encrypted, and I don't support encryption yet. " +
+  "Commands and nudges won't work here; use an unencrypted room for the team, or see the Outloud docs (Run on Matrix).";
+
+export class MatrixAdapter implements RunningAdapter {
+  readonly name = "matrix";
+  readonly workspace: string;
+  readonly engine: Engine;
+  readonly scheduler: Scheduler;
+  private readonly clock: Clock;
+  private readonly api: MatrixApi;
+  private readonly rooms: RoomRegistry;
+  private readonly directory: MatrixDirectory;
+  private readonly sender: MatrixSender;
+  private readonly store: MatrixStateStore;
+  private readonly processed: ProcessedEventStore;
+  private readonly claims: ClaimStore;
+  private readonly settings: MatrixSettings;
+  private readonly prefix: string;
+  private readonly bot: BotIdentity;
+  private readonly sync: SyncLoop;
+  private driver: LiveSchedulerDriver | undefined;
+
+  constructor(private readonly options: MatrixAdapterOptions) {
+    const { app, credentials } = options;
+    const db = app.db.db;
+    this.workspace = credentials.userId.split(":").slice(1).join(":");
+    this.bot = { userId: credentials.userId };
+    this.settings = app.config.settings.matrix;
+    this.prefix = app.config.settings.commands.matrixPrefix;
+    this.clock = options.clock ?? new SystemClock();
+    this.scheduler = options.scheduler ?? new Scheduler(app.log);
+    this.store = new SqlMatrixStateStore(db);
+    this.processed = new SqlProcessedEventStore(db);
+    this.claims = new SqlClaimStore(db);
+    this.api = new MatrixApi(credentials, app.log, options.sleep);
+    this.rooms = new RoomRegistry(this.workspace, credentials.userId, (roomId) => this.api.roomState(roomId));
+    this.directory = new MatrixDirectory(
+      this.rooms,
+      credentials.userId,
+      app.config.settings.workspace.timezone,
+      {
+        displayName: (id) => this.api.displayName(id),
+      },
+    );
+    this.sender = new MatrixSender({
+      api: this.api,
+      rooms: this.rooms,
+      directory: this.directory,
+      store: this.store,
+      clock: this.clock,
+      log: app.log,
+      workspace: this.workspace,
+      botUserId: credentials.userId,
+    });
+    this.engine = createEngine(app, {
+      clock: this.clock,
+      scheduler: this.scheduler,
+      directory: this.directory,
+      sink: this.sender,
+    });
+    const filter = JSON.stringify({
+      room: { timeline: { limit: this.settings.timelineLimit }, ephemeral: { not_types: ["*"] } },
+      presence: { not_types: ["*"] },
+    });
+    this.sync = new SyncLoop({
+      source: { sync: (since, timeoutMs, signal) => this.api.sync(since, timeoutMs, filter, signal) },
+      onBatch: (batch, first) => this.handleBatch(batch, first),
+      loadToken: () => this.store.syncToken(this.workspace, credentials.userId),
+      saveToken: (token) =>
+        this.store.saveSyncToken(this.workspace, credentials.userId, token, this.clock.now()),
+      log: app.log,
+      pollTimeoutMs: options.pollTimeoutMs,
+    });
+  }
+
+  /** Checks the token, learns the DM rooms, starts the features, then syncs (first batch before returning). */
+  async start(): Promise<void> {
+    const whoami = await this.api.whoami();
+    if (whoami !== this.bot.userId)
+      throw new Error(`MATRIX_ACCESS_TOKEN belongs to ${whoami}, not MATRIX_USER_ID ${this.bot.userId}`);
+    this.bot.displayName = await this.api.displayName(this.bot.userId).catch(() => undefined);
+    this.rooms.setDirectMap(await this.api.directMap());
+    await this.engine.start();
+    if (!this.options.scheduler) {
+      this.driver = new LiveSchedulerDriver(this.scheduler, this.clock);
+      this.driver.start();
+    }
+    await this.sync.start();
+    this.options.app.log.info("matrix connected", { user: this.bot.userId });
+  }
+
+  ready(): boolean {
+    return this.sync.healthy();
+  }
+
+  async stop(): Promise<void> {
+    await this.sync.stop();
+    await this.driver?.stop();
+    await this.engine.stop();
+  }
+
+  /** Handles one sync batch in order; the caller saves the position only after this resolves. */
+  private async handleBatch(batch: SyncResponse, first: boolean): Promise<void> {
+    for (const e of batch.account_data?.events ?? [])
+      if (e.type === "m.direct") this.rooms.setDirectMap(e.content as DirectMap);
+    for (const [roomId, invite] of Object.entries(batch.rooms?.invite ?? {}))
+      await this.onInvite(roomId, invite.invite_state?.events ?? []);
+    for (const roomId of Object.keys(batch.rooms?.leave ?? {})) this.rooms.forget(roomId);
+    for (const [roomId, joined] of Object.entries(batch.rooms?.join ?? {})) {
+      const known = this.rooms.isKnown(roomId);
+      const state = joined.state?.events ?? [];
+      if (!known && state.length === 0) await this.rooms.ensureLoaded(roomId);
+      else this.rooms.apply(roomId, state);
+      const timeline = joined.timeline?.events ?? [];
+      if (first) {
+        // A fresh bot's first sync is history: learn the room, act on nothing from before it started.
+        this.rooms.apply(roomId, timeline);
+        await this.warnIfUnreadable(roomId);
+        continue;
+      }
+      const missed =
+        joined.timeline?.limited && joined.timeline.prev_batch
+          ? await this.backfill(roomId, joined.timeline.prev_batch)
+          : [];
+      const events = [...missed, ...timeline];
+      // When the bot has just joined, what came before its join is the room's history, not news.
+      const joinedAt = events.findIndex(
+        (e) =>
+          e.type === "m.room.member" && e.state_key === this.bot.userId && e.content.membership === "join",
+      );
+      if (joinedAt > 0 && !known) this.rooms.apply(roomId, events.splice(0, joinedAt));
+      for (const event of events) {
+        try {
+          await this.onTimelineEvent(roomId, event);
+        } catch (err) {
+          this.options.app.log.error("matrix event failed", {
+            room: roomId,
+            event: event.event_id,
+            error: errorMessage(err),
+          });
+        }
+      }
+      await this.warnIfUnreadable(roomId);
+    }
+  }
+
+  /** Events of a sync gap, oldest first: walks back from `prev_batch` to the first event already handled. */
+  private async backfill(roomId: string, prevBatch: string): Promise<MatrixRawEvent[]> {
+    const found: MatrixRawEvent[] = [];
+    let from: string | undefined = prevBatch;
+    while (from && found.length < this.settings.backfillLimit) {
+      const page = await this.api.messagesBefore(
+        roomId,
+        from,
+        Math.min(50, this.settings.backfillLimit - found.length),
+      );
+      const ids = page.events.map((e) => e.event_id).filter((id): id is string => Boolean(id));
+      const seen = await this.store.processedAmong(this.workspace, ids);
+      for (const event of page.events) {
+        // The bot's own join marks where its knowledge of the room starts; nothing before it was missed.
+        const ownJoin = event.type === "m.room.member" && event.state_key === this.bot.userId;
+        if ((event.event_id && seen.has(event.event_id)) || ownJoin) return found.reverse();
+        found.push(event);
+      }
+      from = page.events.length > 0 ? page.end : undefined;
+    }
+    this.options.app.log.info("matrix gap back-filled", { room: roomId, events: found.length });
+    return found.reverse();
+  }
+
+  private async onTimelineEvent(roomId: string, event: MatrixRawEvent): Promise<void> {
+    const before = event.state_key !== undefined ? this.rooms.membership(roomId, event.state_key) : undefined;
+    if (event.state_key !== undefined) this.rooms.apply(roomId, [event]);
+    if (!event.event_id) return;
+    // Marked before acting: if we crash mid-way the event is lost rather than acted on twice.
+    if (!(await this.processed.markProcessed(this.workspace, event.event_id, this.clock.now()))) return;
+    if (event.sender === this.bot.userId || isNotice(event)) return;
+    const chatEvent = this.toChatEvent(roomId, event, before);
+    if (chatEvent) await this.engine.handle(chatEvent);
+  }
+
+  private toChatEvent(
+    roomId: string,
+    event: MatrixRawEvent,
+    membershipBefore: string | undefined,
+  ): ChatEvent | undefined {
+    const at = new Date(event.origin_server_ts ?? this.clock.now().getTime());
+    const room = this.rooms.room(roomId);
+    const workspace = this.workspace;
+    if (event.type === "m.room.member" && event.state_key) {
+      const now = event.content.membership;
+      if (now === "join" && membershipBefore !== "join")
+        return { type: "member-joined", workspace, room, user: event.state_key, at };
+      if ((now === "leave" || now === "ban") && membershipBefore === "join")
+        return { type: "member-left", workspace, room, user: event.state_key, at };
+      return undefined;
+    }
+    const reaction = reactionOf(event);
+    if (reaction) {
+      return {
+        type: "reaction",
+        reaction: { workspace, room, user: event.sender, target: reaction.target, emoji: reaction.key, at },
+      };
+    }
+    const text = messageText(event);
+    if (text === undefined) return undefined;
+    const thread = threadRoot(event);
+    const command = commandText(text, {
+      prefix: this.prefix,
+      bot: this.bot,
+      isCommand: (line) => this.engine.isCommand(line),
+    });
+    if (command !== undefined) {
+      return {
+        type: "command",
+        command: { workspace, room, thread, user: event.sender, text: command, prefix: this.prefix, at },
+      };
+    }
+    const mentions = mentionsOf(event);
+    return {
+      type: "message",
+      message: {
+        workspace,
+        id: event.event_id ?? "",
+        room,
+        thread,
+        user: event.sender,
+        text,
+        mentions: mentions.users,
+        broadcast: mentions.broadcast,
+        at,
+      },
+    };
+  }
+
+  /** Joins when the inviter is allowed (their server or their id is listed); remembers `is_direct`. */
+  private async onInvite(roomId: string, state: MatrixRawEvent[]): Promise<void> {
+    const invite = state.find((e) => e.type === "m.room.member" && e.state_key === this.bot.userId);
+    const inviter = invite?.sender;
+    if (!inviter || !this.mayInvite(inviter)) {
+      this.options.app.log.info("matrix invite not accepted", { room: roomId, inviter });
+      return;
+    }
+    if (invite.content.is_direct === true) {
+      this.rooms.markDirect(roomId);
+      const map = { ...this.rooms.directMap() };
+      map[inviter] = [...new Set([...(map[inviter] ?? []), roomId])];
+      this.rooms.setDirectMap(map);
+      await this.api
+        .setDirectMap(map)
+        .catch((err) => this.options.app.log.warn("could not update m.direct", { error: errorMessage(err) }));
+    }
+    try {
+      await this.api.join(roomId);
+      this.options.app.log.info("matrix invite accepted", { room: roomId, inviter });
+    } catch (err) {
+      this.options.app.log.warn("matrix join failed", { room: roomId, error: errorMessage(err) });
+    }
+  }
+
+  private mayInvite(inviter: string): boolean {
+    const { servers, users } = this.settings.autoJoin;
+    const server = inviter.split(":").slice(1).join(":");
+    return (
+      server === this.workspace ||
+      servers.includes("*") ||
+      servers.includes(server) ||
+      users.includes(inviter)
+    );
+  }
+
+  /** Says once per room (ever, across restarts and replicas) that the bot cannot read it. */
+  private async warnIfUnreadable(roomId: string): Promise<void> {
+    if (!this.rooms.isEncrypted(roomId)) return;
+    if (!(await this.claims.claim(this.workspace, `matrix.encrypted:${roomId}`, this.clock.now()))) return;
+    await this.sender.deliver({
+      workspace: this.workspace,
+      action: "post",
+      room: this.rooms.room(roomId),
+      text: CANNOT_READ,
+      source: "matrix.encrypted",
+    });
+  }
+}
+
+/** `npm start` with MATRIX_* set: connects and runs until stopped. */
+export async function startMatrix(app: AppContext): Promise<RunningAdapter> {
+  const env = app.config.env;
+  if (!env.MATRIX_HOMESERVER_URL || !env.MATRIX_USER_ID || !env.MATRIX_ACCESS_TOKEN) {
+    throw new Error(
+      "Matrix needs MATRIX_HOMESERVER_URL, MATRIX_USER_ID and MATRIX_ACCESS_TOKEN (MATRIX_DEVICE_ID is optional)",
+    );
+  }
+  const adapter = new MatrixAdapter({
+    app,
+    credentials: {
+      homeserverUrl: env.MATRIX_HOMESERVER_URL,
+      userId: env.MATRIX_USER_ID,
+      accessToken: env.MATRIX_ACCESS_TOKEN,
+      deviceId: env.MATRIX_DEVICE_ID,
+    },
+  });
+  await adapter.start();
+  return adapter;
+}

@@ -1,0 +1,157 @@
+/**
+ * What the bot knows about its rooms, built from sync state (and a one-time state fetch for a room
+ * first seen after a restart): names, join rules, encryption, members, and which rooms are DMs.
+ * A room is a DM when `m.direct` lists it, when its invite said `is_direct`, or when it has exactly
+ * two members (the bot and one person).
+ */
+import type { Room, RoomKind } from "../../core/model.js";
+import type { DirectMap, MatrixRawEvent } from "./events.js";
+
+interface Member {
+  membership: string;
+  displayName?: string;
+}
+
+interface RoomState {
+  name?: string;
+  alias?: string;
+  joinRule?: string;
+  encrypted: boolean;
+  topic?: string;
+  members: Map<string, Member>;
+}
+
+/** Loads a room's full current state (GET /rooms/{id}/state). */
+export type StateLoader = (roomId: string) => Promise<MatrixRawEvent[]>;
+
+export class RoomRegistry {
+  private readonly rooms = new Map<string, RoomState>();
+  private direct = new Set<string>();
+  private directByUser: DirectMap = {};
+
+  constructor(
+    private readonly workspace: string,
+    private readonly botUserId: string,
+    private readonly loadState: StateLoader,
+  ) {}
+
+  /** Replaces what `m.direct` says (the bot's account data). */
+  setDirectMap(map: DirectMap): void {
+    this.directByUser = map;
+    const invited = [...this.direct].filter((r) => !Object.values(map).some((rooms) => rooms.includes(r)));
+    this.direct = new Set([...invited, ...Object.values(map).flat()]);
+  }
+
+  directMap(): DirectMap {
+    return this.directByUser;
+  }
+
+  /** Marks a room as a DM (its invite carried `is_direct`). */
+  markDirect(roomId: string): void {
+    this.direct.add(roomId);
+  }
+
+  isKnown(roomId: string): boolean {
+    return this.rooms.has(roomId);
+  }
+
+  /** Fetches the room's state unless sync already told us about it. */
+  async ensureLoaded(roomId: string): Promise<void> {
+    if (this.rooms.has(roomId)) return;
+    const events = await this.loadState(roomId);
+    this.apply(roomId, events);
+  }
+
+  forget(roomId: string): void {
+    this.rooms.delete(roomId);
+  }
+
+  /** Applies state events in order (from a sync's `state` block or its timeline). */
+  apply(roomId: string, events: readonly MatrixRawEvent[]): void {
+    let room = this.rooms.get(roomId);
+    if (!room) {
+      room = { encrypted: false, members: new Map() };
+      this.rooms.set(roomId, room);
+    }
+    for (const e of events) {
+      if (e.state_key === undefined) continue;
+      const c = e.content;
+      switch (e.type) {
+        case "m.room.name":
+          room.name = typeof c.name === "string" && c.name ? c.name : undefined;
+          break;
+        case "m.room.canonical_alias":
+          room.alias = typeof c.alias === "string" ? c.alias : undefined;
+          break;
+        case "m.room.join_rules":
+          room.joinRule = typeof c.join_rule === "string" ? c.join_rule : undefined;
+          break;
+        case "m.room.encryption":
+          room.encrypted = true;
+          break;
+        case "m.room.topic":
+          room.topic = typeof c.topic === "string" ? c.topic : undefined;
+          break;
+        case "m.room.member":
+          room.members.set(e.state_key, {
+            membership: typeof c.membership === "string" ? c.membership : "leave",
+            displayName: typeof c.displayname === "string" ? c.displayname : undefined,
+          });
+          break;
+      }
+    }
+  }
+
+  membership(roomId: string, userId: string): string | undefined {
+    return this.rooms.get(roomId)?.members.get(userId)?.membership;
+  }
+
+  /** Joined members, the bot included. */
+  joined(roomId: string): string[] {
+    const room = this.rooms.get(roomId);
+    if (!room) return [];
+    return [...room.members.entries()].filter(([, m]) => m.membership === "join").map(([id]) => id);
+  }
+
+  isEncrypted(roomId: string): boolean {
+    return this.rooms.get(roomId)?.encrypted ?? false;
+  }
+
+  kind(roomId: string): RoomKind {
+    const members = this.joined(roomId).length;
+    if (this.direct.has(roomId)) return members > 2 ? "group-dm" : "dm";
+    if (members === 2 && this.joined(roomId).includes(this.botUserId)) return "dm";
+    return this.rooms.get(roomId)?.joinRule === "public" ? "public" : "private";
+  }
+
+  room(roomId: string): Room {
+    const state = this.rooms.get(roomId);
+    const name = state?.name ?? state?.alias?.replace(/^#/, "").split(":")[0] ?? roomId;
+    return { workspace: this.workspace, id: roomId, name, kind: this.kind(roomId) };
+  }
+
+  /** A display name for `userId` from any room we share, if someone set one. */
+  displayName(userId: string): string | undefined {
+    for (const room of this.rooms.values()) {
+      const name = room.members.get(userId)?.displayName;
+      if (name) return name;
+    }
+    return undefined;
+  }
+
+  /** Every person we know from room state, with their display name. */
+  people(): Map<string, string | undefined> {
+    const out = new Map<string, string | undefined>();
+    for (const room of this.rooms.values())
+      for (const [id, m] of room.members) if (!out.get(id)) out.set(id, m.displayName);
+    return out;
+  }
+
+  /** A room `m.direct` names as a DM with `userId` in which the bot and that person are both joined. */
+  directRoomWith(userId: string): string | undefined {
+    return (this.directByUser[userId] ?? []).find((r) => {
+      const joined = this.joined(r);
+      return joined.includes(this.botUserId) && joined.includes(userId);
+    });
+  }
+}

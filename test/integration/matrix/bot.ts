@@ -1,0 +1,73 @@
+/**
+ * Starts the real Matrix adapter (real matrix-js-sdk, real engine and SQLite) against a FakeHomeserver,
+ * with a log that records every line so tests can check that no token or message text is ever logged.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { MatrixAdapter } from "../../../src/adapters/matrix/adapter.js";
+import type { Clock } from "../../../src/core/ports.js";
+import type { Logger, Scheduler } from "../../../src/core/scheduler.js";
+import { type DatabaseHandle, openDatabase } from "../../../src/storage/database.js";
+import type { FakeHomeserver } from "../../helpers/fake-homeserver.js";
+import { scenarioConfig } from "../../helpers/scenario.js";
+
+export const BOT = "@outloud:example.test";
+export const TOKEN = "syt_secret_bot_token";
+export const ALICE = "@alice:example.test";
+export const BOB = "@bob:example.test";
+export const CAROL = "@carol:example.test";
+
+export interface RunningBot {
+  adapter: MatrixAdapter;
+  db: DatabaseHandle;
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+export interface BotOptions {
+  settings?: Record<string, unknown>;
+  /** An SQLite file shared across restarts; a fresh one by default. */
+  databaseFile?: string;
+  clock?: Clock;
+  scheduler?: Scheduler;
+}
+
+export function freshDatabaseFile(): string {
+  return join(mkdtempSync(join(tmpdir(), "outloud-matrix-")), "outloud.sqlite");
+}
+
+export async function startBot(hs: FakeHomeserver, options: BotOptions = {}): Promise<RunningBot> {
+  const file = options.databaseFile ?? freshDatabaseFile();
+  const config = scenarioConfig(options.settings ?? {}, { OUTLOUD_DATA_DIR: join(file, "..") });
+  const db = await openDatabase({ url: file });
+  const logs: string[] = [];
+  const record =
+    (level: string) =>
+    (msg: string, fields?: Record<string, unknown>): void => {
+      logs.push(JSON.stringify({ level, msg, ...fields }));
+    };
+  const log: Logger = {
+    debug: record("debug"),
+    info: record("info"),
+    warn: record("warn"),
+    error: record("error"),
+  };
+  const adapter = new MatrixAdapter({
+    app: { config, db, log },
+    credentials: { homeserverUrl: hs.url, userId: BOT, accessToken: TOKEN },
+    clock: options.clock,
+    scheduler: options.scheduler,
+    pollTimeoutMs: 2000,
+  });
+  await adapter.start();
+  return {
+    adapter,
+    db,
+    logs,
+    async stop() {
+      await adapter.stop();
+      await db.close();
+    },
+  };
+}
