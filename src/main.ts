@@ -4,6 +4,7 @@
  * embedded defaults (SQLite under OUTLOUD_DATA_DIR).
  */
 import { runPlayground } from "./adapters/local/playground.js";
+import { startMatrix } from "./adapters/matrix/adapter.js";
 import { startSlack } from "./adapters/slack/start.js";
 import type { RunningAdapter } from "./adapters/adapter.js";
 import type { AppContext } from "./app.js";
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
   try {
     // Platform adapters are added here, one line each.
     if (wanted.slack) adapters.push(await startSlack(app));
-    if (wanted.matrix) throw new Error("the Matrix adapter is not part of this build yet");
+    if (wanted.matrix) adapters.push(await startMatrix(app));
   } catch (err) {
     for (const a of adapters) await a.stop().catch(() => {});
     await db.close();

@@ -3,6 +3,7 @@
  * config/outloud.example.yaml; features add their own section (one line each) below.
  */
 import { z } from "zod";
+import { matrixSettings } from "../adapters/matrix/settings.js";
 import { nudgesSettings } from "../core/nudges/settings.js";
 import { rotaSettings } from "../core/rota/settings.js";
 import { decisionsConfig } from "../exporters/index.js";
@@ -43,6 +44,7 @@ export const fileConfigSchema = z.strictObject({
   privacy: privacySettings,
   rota: rotaSettings.prefault({}),
   decisions: decisionsConfig.prefault({}),
+  matrix: matrixSettings.prefault({}),
   nudges: nudgesSettings.prefault({}),
   // Feature sections are added here, one line each: `rota: rotaSettings.prefault({}),`
 });

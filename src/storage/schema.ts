@@ -7,8 +7,9 @@
 import type { DecisionTables } from "./decision-tables.js";
 import type { FoundationTables } from "./foundation-tables.js";
 import type { LeaseTables } from "./lease-tables.js";
+import type { MatrixTables } from "./matrix-tables.js";
 import type { NudgeTables } from "./nudge-tables.js";
 import type { RotaTables } from "./rota-tables.js";
 import type { SlackTables } from "./slack-tables.js";
 
-export type Database = FoundationTables & DecisionTables & SlackTables & RotaTables & NudgeTables & LeaseTables;
+export type Database = FoundationTables & DecisionTables & SlackTables & RotaTables & NudgeTables & LeaseTables & MatrixTables;
