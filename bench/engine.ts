@@ -16,6 +16,7 @@ const QUICK_LIMIT = 20_000;
 interface ReplayRun {
   messages: number;
   seconds: number;
+  cpuSeconds: number;
   actions?: number;
   actionsBySource?: Record<string, number>;
   maxRssBytes: number;
@@ -28,6 +29,7 @@ export const engineBenchmark: Benchmark = {
     const rounds = ctx.quick ? 1 : 3;
     const limit = ctx.quick ? QUICK_LIMIT : 0;
     const rates = { baseline: [] as number[], subject: [] as number[] };
+    const cpuPerMessage = { baseline: [] as number[], subject: [] as number[] };
     const runs: Array<{ side: string } & ReplayRun> = [];
     let lastSubject: ReplayRun | undefined;
     const order = alternation(rounds);
@@ -37,13 +39,17 @@ export const engineBenchmark: Benchmark = {
       const run = await runWorker<ReplayRun>(
         side === "subject" ? "replay-engine" : "replay-baseline",
         ["--corpus", ctx.corpus, "--db", db, "--limit", String(limit)],
-        { onMessage: (m) => ctx.status.show(`${label} ${fmt(Number(m.done))} messages`) },
+        {
+          nodeFlags: side === "subject" ? ctx.subjectFlags : [],
+          onMessage: (m) => ctx.status.show(`${label} ${fmt(Number(m.done))} messages`),
+        },
       );
       rmSync(db, { force: true });
       rmSync(`${db}-wal`, { force: true });
       rmSync(`${db}-shm`, { force: true });
       const rate = run.messages / run.seconds;
       rates[side].push(rate);
+      cpuPerMessage[side].push((run.cpuSeconds * 1e6) / run.messages);
       runs.push({ side, ...run });
       if (side === "subject") lastSubject = run;
       ctx.status.log(`${label}: ${fmt(rate)} messages/s`);
@@ -51,6 +57,7 @@ export const engineBenchmark: Benchmark = {
     const base = median(rates.baseline);
     const subject = median(rates.subject);
     const r = ratio(subject, base);
+    const cpu = { baseline: median(cpuPerMessage.baseline), subject: median(cpuPerMessage.subject) };
     const messages = lastSubject?.messages ?? 0;
     return {
       name: "engine",
@@ -64,6 +71,14 @@ export const engineBenchmark: Benchmark = {
           met: r >= TARGET_RATIO,
         },
         {
+          // CPU time per message barely moves when other processes compete for the cores, unlike
+          // wall time: the inverse ratio is what the throughput ratio would be on an idle machine.
+          measure: "CPU µs per message (user + system)",
+          baseline: fmt(cpu.baseline),
+          subject: fmt(cpu.subject),
+          ratio: fmtRatio(ratio(cpu.baseline, cpu.subject)),
+        },
+        {
           measure: "bot actions over the corpus",
           subject: fmt(lastSubject?.actions ?? 0),
         },
@@ -74,6 +89,7 @@ export const engineBenchmark: Benchmark = {
         baselineMessagesPerSecond: base,
         subjectMessagesPerSecond: subject,
         ratio: r,
+        cpuMicrosecondsPerMessage: cpu,
         actionsBySource: lastSubject?.actionsBySource ?? {},
         runs,
       },

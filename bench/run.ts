@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- NAME…] [--quick] [--write-docs]
+ * npm run bench [-- NAME…] [--quick] [--profile] [--write-docs]
  *
  * Runs the benchmarks (all, or those named), prints one table on stdout and writes
  * bench/results.json. Progress goes to stderr on a terminal only. Every benchmark measures its
@@ -18,19 +18,22 @@ import { Status } from "./lib/status.js";
 import { markdownTable, textTable } from "./lib/table.js";
 import type { Benchmark, BenchResult } from "./lib/types.js";
 import { memoryBenchmark } from "./memory.js";
+import { slackHttpBenchmark } from "./slack-http.js";
 
-const BENCHMARKS: Benchmark[] = [engineBenchmark, memoryBenchmark];
+const BENCHMARKS: Benchmark[] = [engineBenchmark, slackHttpBenchmark, memoryBenchmark];
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const RESULTS = join(ROOT, "bench/results.json");
 const DOCS = join(ROOT, "docs/PERFORMANCE.md");
 const CORPUS = resolve(ROOT, "../shared/corpora/ubuntu-irc/train.jsonl.gz");
+const PROFILES = join(ROOT, "bench/profiles");
 const DOCS_START = "<!-- bench:results:start -->";
 const DOCS_END = "<!-- bench:results:end -->";
 
-const USAGE = `Usage: npm run bench [-- NAME…] [--quick] [--write-docs]
+const USAGE = `Usage: npm run bench [-- NAME…] [--quick] [--profile] [--write-docs]
   NAME          one or more of: ${BENCHMARKS.map((b) => b.name).join(", ")} (default: all)
   --quick       one round on a slice of the corpus, for development (figures are not comparable)
+  --profile     write CPU profiles of the subject processes to bench/profiles/ (open in Chrome DevTools)
   --write-docs  also put the table into docs/PERFORMANCE.md (full runs only)`;
 
 async function main(): Promise<number> {
@@ -72,7 +75,8 @@ async function main(): Promise<number> {
     const tmpDir = mkdtempSync(join(tmpdir(), `outloud-bench-${bench.name}-`));
     const t0 = Date.now();
     try {
-      const result = await bench.run({ quick, corpus: CORPUS, tmpDir, status });
+      const subjectFlags = args.values.profile ? ["--cpu-prof", "--cpu-prof-dir", PROFILES] : [];
+      const result = await bench.run({ quick, corpus: CORPUS, tmpDir, status, subjectFlags });
       result.figures.elapsedSeconds = (Date.now() - t0) / 1000;
       results.push(result);
     } catch (err) {
@@ -134,6 +138,7 @@ function parse() {
     options: {
       quick: { type: "boolean" },
       "write-docs": { type: "boolean" },
+      profile: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });

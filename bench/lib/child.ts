@@ -7,7 +7,7 @@ import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 export interface WorkerMessage {
-  kind: "progress" | "result" | "ready";
+  kind: string;
   [key: string]: unknown;
 }
 
@@ -61,6 +61,8 @@ export interface LongRunningWorker {
   ready: WorkerMessage;
   /** Asks the worker to finish (SIGTERM) and resolves with its result message. */
   stop<T>(): Promise<T>;
+  /** Sends `{kind}` and resolves with the worker's next message of that kind. */
+  ask(kind: string): Promise<WorkerMessage>;
 }
 
 /** Forks a server-like worker and resolves once it has sent `{kind: "ready"}`. */
@@ -76,6 +78,7 @@ export function startWorker(
       stdio: ["ignore", "ignore", "inherit", "ipc"],
     });
     let result: unknown;
+    const answers = new Map<string, (m: WorkerMessage) => void>();
     const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
@@ -93,9 +96,17 @@ export function startWorker(
               throw new Error(`bench worker ${name} exited with ${code}`);
             return result as T;
           },
+          ask: (kind) =>
+            new Promise((answered) => {
+              answers.set(kind, answered);
+              child.send({ kind });
+            }),
         });
       } else if (m.kind === "result") result = m;
-      else options.onMessage?.(m);
+      else if (answers.has(m.kind)) {
+        answers.get(m.kind)!(m);
+        answers.delete(m.kind);
+      } else options.onMessage?.(m);
     });
     child.on("error", reject);
     void exited.then((code) => {

@@ -10,6 +10,8 @@ export interface BenchContext {
   tmpDir: string;
   /** One-line progress on a terminal, silent when piped. */
   status: Status;
+  /** Node flags for the subject's process: `--cpu-prof …` with --profile, else none. */
+  subjectFlags: string[];
 }
 
 /** One line of the printed table. Numbers are already rounded for reading. */

@@ -1,9 +1,6 @@
 /** The worker side of bench/lib/child.ts: messages to the parent over the IPC channel. */
 
-export function send(message: {
-  kind: "progress" | "result" | "ready";
-  [key: string]: unknown;
-}): Promise<void> {
+export function send(message: { kind: string; [key: string]: unknown }): Promise<void> {
   return new Promise((resolve, reject) => {
     if (!process.send) {
       // Run by hand (not forked): print instead, so a worker can be tried on its own.
@@ -36,4 +33,13 @@ export function progressReporter(total?: number): (done: number) => void {
 export function option(name: string, fallback?: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : fallback;
+}
+
+/** Answers the parent's `{kind: "cpu"}` with this process's CPU time so far, in milliseconds. */
+export function answerCpuQueries(): void {
+  process.on("message", (m: { kind?: string }) => {
+    if (m.kind !== "cpu") return;
+    const { user, system } = process.cpuUsage();
+    void send({ kind: "cpu", ms: (user + system) / 1000 });
+  });
 }

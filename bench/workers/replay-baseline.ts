@@ -23,6 +23,7 @@ async function main(): Promise<void> {
   const progress = progressReporter(limit > 0 ? limit : undefined);
 
   const started = performance.now();
+  const cpuStart = process.cpuUsage();
   let messages = 0;
   for await (const line of readScenarioFile(corpus)) {
     if (limit > 0 && messages >= limit) break;
@@ -33,8 +34,14 @@ async function main(): Promise<void> {
     progress(messages);
   }
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
   sqlite.close();
-  await finish({ messages, seconds, maxRssBytes: process.resourceUsage().maxRSS * 1024 });
+  await finish({
+    messages,
+    seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+  });
 }
 
 main().catch((err) => {

@@ -21,6 +21,8 @@ interface PassFigures {
   pass: number;
   messages: number;
   seconds: number;
+  /** CPU time of this process during the pass (user + system), in seconds. */
+  cpuSeconds: number;
   rssBytes: number;
   heapUsedBytes: number;
 }
@@ -52,12 +54,14 @@ async function main(): Promise<void> {
   let total = 0;
   for (let pass = 1; pass <= passes; pass++) {
     const started = performance.now();
+    const cpuStart = process.cpuUsage();
     const lines = shifted(limited(readScenarioFile(corpus), limit), pass, offsetMs, (at) => {
       first ??= at;
       if (pass === 1) last = at;
     });
     const summary = await replayLines(lines, platform, { onProgress: (n) => progress(total + n) });
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuStart);
     total += summary.events;
     if (summary.problems.length > 0)
       throw new Error(
@@ -67,7 +71,14 @@ async function main(): Promise<void> {
     offsetMs = pass * (last - first! + DAY_MS);
     globalThis.gc?.();
     const mem = process.memoryUsage();
-    figures.push({ pass, messages: summary.events, seconds, rssBytes: mem.rss, heapUsedBytes: mem.heapUsed });
+    figures.push({
+      pass,
+      messages: summary.events,
+      seconds,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      rssBytes: mem.rss,
+      heapUsedBytes: mem.heapUsed,
+    });
     await send({ kind: "progress", pass, done: total });
   }
   await platform.stop();
@@ -75,6 +86,7 @@ async function main(): Promise<void> {
   await finish({
     messages: figures[0]!.messages,
     seconds: figures[0]!.seconds,
+    cpuSeconds: figures[0]!.cpuSeconds,
     passes: figures,
     actions,
     actionsBySource,
