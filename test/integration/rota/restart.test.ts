@@ -2,11 +2,14 @@
  * Restarts and several processes on one file database: announcements survive restarts, a missed one is
  * posted once, late (or not at all, as configured), and two engines claim each occurrence once.
  */
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ReplayOutput } from "../../../src/adapters/local/scenario.js";
+import { POSTGRES_URL } from "../../helpers/databases.js";
 import { ScenarioSession } from "../../helpers/scenario.js";
 
 const ROOM = "#payments";
@@ -104,31 +107,54 @@ describe("restart on the day a rota was set up", () => {
   });
 });
 
+/** Two ScenarioSessions on one database, each arming its own timers: what both posted, in order. */
+async function twoEngines(databaseUrl: string): Promise<ReplayOutput[]> {
+  const first = await new ScenarioSession({ databaseUrl }).open();
+  const second = await new ScenarioSession({ databaseUrl }).open();
+  try {
+    await first.feed(setup);
+    // The second process starts after the rota exists and arms its own timer from the database.
+    await second.feed([
+      { type: "room", at: "2026-11-23T07:30:00Z", room: ROOM, members: ["ana", "bob", "cy"] },
+    ]);
+    const outputs: ReplayOutput[] = [];
+    for (const at of ["2026-11-23T10:00:00Z", "2026-11-24T10:00:00Z", "2026-11-25T10:00:00Z"]) {
+      outputs.push(...(await second.advanceTo(at)), ...(await first.advanceTo(at)));
+    }
+    return outputs;
+  } finally {
+    await second.close();
+    await first.close();
+  }
+}
+
 describe("two engines on one database", () => {
-  it("claims each occurrence once: one announcement a day, one turn taken", async () => {
-    const databaseUrl = join(dir, "shared.sqlite");
-    const first = await new ScenarioSession({ databaseUrl }).open();
-    const second = await new ScenarioSession({ databaseUrl }).open();
+  const expectOnceADay = (outputs: ReplayOutput[]) => {
+    const daily = posts(outputs).map(([at, text]) => [at, text.split(":")[0]]);
+    expect(daily).toEqual([
+      ["2026-11-23T09:00", "Today's responder is @ana"],
+      ["2026-11-24T09:00", "Today's responder is @bob"],
+      ["2026-11-25T09:00", "Today's responder is @cy"],
+    ]);
+    expect(outputs.filter((o) => o.action === "dm")).toHaveLength(3);
+  };
+
+  it("claims each occurrence once on SQLite: one announcement a day, one turn taken", async () => {
+    expectOnceADay(await twoEngines(join(dir, "shared.sqlite")));
+  });
+
+  it("claims each occurrence once on PostgreSQL", async () => {
+    const schema = `t_rota_${randomBytes(5).toString("hex")}`;
+    const admin = new pg.Client({ connectionString: POSTGRES_URL });
+    await admin.connect();
+    await admin.query(`create schema ${schema}`);
     try {
-      await first.feed(setup);
-      // The second process starts after the rota exists and arms its own timer from the database.
-      await second.feed([
-        { type: "room", at: "2026-11-23T07:30:00Z", room: ROOM, members: ["ana", "bob", "cy"] },
-      ]);
-      const outputs: ReplayOutput[] = [];
-      for (const at of ["2026-11-23T10:00:00Z", "2026-11-24T10:00:00Z", "2026-11-25T10:00:00Z"]) {
-        outputs.push(...(await second.advanceTo(at)), ...(await first.advanceTo(at)));
-      }
-      const daily = posts(outputs).map(([at, text]) => [at, text.split(":")[0]]);
-      expect(daily).toEqual([
-        ["2026-11-23T09:00", "Today's responder is @ana"],
-        ["2026-11-24T09:00", "Today's responder is @bob"],
-        ["2026-11-25T09:00", "Today's responder is @cy"],
-      ]);
-      expect(outputs.filter((o) => o.action === "dm")).toHaveLength(3);
+      // Each connection of both engines works in the test's own schema.
+      const url = `${POSTGRES_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+      expectOnceADay(await twoEngines(url));
     } finally {
-      await second.close();
-      await first.close();
+      await admin.query(`drop schema ${schema} cascade`);
+      await admin.end();
     }
   });
 });
