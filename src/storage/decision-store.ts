@@ -13,7 +13,13 @@ import {
   type ExportStatus,
   type Person,
 } from "../core/decisions/model.js";
-import type { DecisionQuery, DecisionStore, NewDecision, OutboxItem } from "../core/decisions/store.js";
+import {
+  type DecisionQuery,
+  type DecisionStore,
+  type NewDecision,
+  type OutboxItem,
+  SupersedeError,
+} from "../core/decisions/store.js";
 import type { DecisionTables } from "./decision-tables.js";
 import { type DialectName, dialectOf } from "./dialect.js";
 import type { Database } from "./schema.js";
@@ -328,13 +334,6 @@ export class SqlDecisionStore implements DecisionStore {
       .where("number", "=", number)
       .orderBy("target")
       .execute();
-  }
-}
-
-/** The decision to supersede does not exist or is already superseded. */
-export class SupersedeError extends Error {
-  constructor(readonly id: string) {
-    super(`${id} does not exist or is already superseded`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { NewDecision } from "../../src/core/decisions/store.js";
-import { SqlDecisionStore, SupersedeError, searchTerms } from "../../src/storage/decision-store.js";
+import { type NewDecision, SupersedeError } from "../../src/core/decisions/store.js";
+import { SqlDecisionStore, searchTerms } from "../../src/storage/decision-store.js";
 import { describeEachDatabase } from "../helpers/databases.js";
 
 const t0 = new Date("2026-11-25T09:00:00Z");

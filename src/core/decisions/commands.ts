@@ -35,7 +35,8 @@ export function parseDate(word: string | undefined): Date | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(word ?? "");
   if (!m) return undefined;
   const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return date.getUTCDate() === Number(m[3]) ? date : undefined;
+  // Date.UTC rolls 2026-02-30 over into March: a real date survives the round trip.
+  return date.getUTCMonth() === Number(m[2]) - 1 && date.getUTCDate() === Number(m[3]) ? date : undefined;
 }
 
 export function parseOneId(words: readonly string[]): Parsed<{ number: number }> {

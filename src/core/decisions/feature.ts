@@ -22,7 +22,7 @@ import type { DocumentExporter } from "./exporter.js";
 import { type DecisionRecord, decisionId, type ExportState, type Person } from "./model.js";
 import { OutboxWorker } from "./outbox-worker.js";
 import type { DecisionSettings } from "./settings.js";
-import type { DecisionStore } from "./store.js";
+import { type DecisionStore, SupersedeError } from "./store.js";
 import { hasDecisionLanguage, titleOf } from "./text.js";
 
 export const UNDO_WINDOW_MS = 10 * 60_000;
@@ -134,12 +134,7 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
         worker.targetsFor(target),
       );
     } catch (err) {
-      if (req.supersedes !== undefined && err instanceof Error && /superseded/.test(err.message)) {
-        return {
-          ok: false,
-          problem: `${decisionId(req.supersedes)} does not exist or is already superseded`,
-        };
-      }
+      if (err instanceof SupersedeError) return { ok: false, problem: err.message };
       throw err;
     }
     await worker.deliver(workspace, decision.number);

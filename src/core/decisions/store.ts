@@ -41,11 +41,19 @@ export interface OutboxItem {
   token: string;
 }
 
+/** `record` was asked to supersede a decision that does not exist or is already superseded. */
+export class SupersedeError extends Error {
+  constructor(readonly id: string) {
+    super(`${id} does not exist or is already superseded`);
+  }
+}
+
 export interface DecisionStore {
   /**
    * Records a new decision with the next short id of its workspace, one pending outbox row per
    * target, and (when it supersedes another) the old decision's new status and its re-export, all in
-   * ONE transaction: a decision is never recorded without its exports, nor the reverse.
+   * ONE transaction: a decision is never recorded without its exports, nor the reverse. Throws
+   * SupersedeError (and records nothing) when the decision to supersede is missing or superseded.
    */
   record(input: NewDecision, targets: readonly string[]): Promise<DecisionRecord>;
   get(workspace: string, number: number): Promise<DecisionRecord | undefined>;
