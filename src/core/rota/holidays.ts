@@ -23,20 +23,24 @@ export function parseHolidayCode(code: string): { country: string; region?: stri
   return region in states ? { country, region } : undefined;
 }
 
-const calendars = new Map<string, Map<number, Set<string>>>();
+// One check per code for the process: the calendars are static data, and each year's list is
+// computed once (schedules ask about the same few dates over and over).
+const checks = new Map<string, HolidayCheck>();
 
-/** A holiday check for `code` (already validated), with each year's list computed once. */
+/** A holiday check for `code` (already validated); an unknown code has no holidays. */
 export function holidayCheck(code: string | undefined): HolidayCheck {
   if (!code) return noHolidays;
-  const parsed = parseHolidayCode(code);
-  if (!parsed) return noHolidays;
-  const key = parsed.region ? `${parsed.country}-${parsed.region}` : parsed.country;
-  let years = calendars.get(key);
-  if (!years) {
-    years = new Map();
-    calendars.set(key, years);
+  let check = checks.get(code);
+  if (!check) {
+    const parsed = parseHolidayCode(code);
+    check = parsed ? calendarCheck(parsed) : noHolidays;
+    checks.set(code, check);
   }
-  const cache = years;
+  return check;
+}
+
+function calendarCheck(parsed: { country: string; region?: string }): HolidayCheck {
+  const cache = new Map<number, Set<string>>();
   return (localDate) => {
     const year = Number(localDate.slice(0, 4));
     let dates = cache.get(year);
