@@ -87,4 +87,18 @@ describe("a member who left the room", () => {
     const daily = run.outputs.filter((o) => o.source === "rota.announce" && o.action === "post");
     expect(daily.map((o) => o.mentions?.[0])).toEqual(["ana", "cy", "ana", "bob"]);
   });
+
+  it("is noticed at announcement time even without a leave event, and the room is told once", async () => {
+    const run = await runScenario([
+      ...start,
+      // The platform's member list changes without telling us (a missed event, a restart).
+      { type: "room", at: "2026-11-23T12:00:00Z", room: ROOM, members: ["ana", "cy", "zed"] },
+      { type: "tick", at: "2026-11-26T12:00:00Z" },
+    ]);
+    expect(run.outputs.filter((o) => o.source === "rota.left").map((o) => o.at)).toEqual([
+      "2026-11-24T09:00:00.000Z",
+    ]);
+    const daily = run.outputs.filter((o) => o.source === "rota.announce" && o.action === "post");
+    expect(daily.map((o) => o.mentions?.[0])).toEqual(["ana", "cy", "ana", "cy"]);
+  });
 });
