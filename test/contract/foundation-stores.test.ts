@@ -1,5 +1,9 @@
 import { expect, it } from "vitest";
-import { SqlClaimStore, SqlProcessedEventStore, SqlSettingsStore } from "../../src/storage/foundation-stores.js";
+import {
+  SqlClaimStore,
+  SqlProcessedEventStore,
+  SqlSettingsStore,
+} from "../../src/storage/foundation-stores.js";
 import { describeEachDatabase } from "../helpers/databases.js";
 
 const t0 = new Date("2026-11-25T09:00:00Z");
@@ -12,6 +16,19 @@ describeEachDatabase("ClaimStore", (db) => {
     expect(await a.claim("T1", "rota:C1:2026-11-25", t0)).toBe(true);
     expect(await b.claim("T1", "rota:C1:2026-11-25", t0)).toBe(false);
     expect(await b.isClaimed("T1", "rota:C1:2026-11-25")).toBe(true);
+  });
+
+  it("gives each key to exactly one of five replicas claiming all of them at once", async () => {
+    const handles = [db().handle, ...(await Promise.all([1, 2, 3, 4].map(() => db().reopen())))];
+    const keys = Array.from({ length: 20 }, (_, i) => `rota:C${i}:2026-11-25`);
+    const wins = await Promise.all(
+      handles.map(async (h) => {
+        const claims = new SqlClaimStore(h.db);
+        const results = await Promise.all(keys.map((key) => claims.claim("T1", key, t0)));
+        return keys.filter((_, i) => results[i]);
+      }),
+    );
+    expect(wins.flat().sort()).toEqual([...keys].sort());
   });
 
   it("keeps workspaces apart", async () => {
@@ -38,6 +55,16 @@ describeEachDatabase("ProcessedEventStore", (db) => {
     expect(await events.markProcessed("T1", "Ev1", t0)).toBe(true);
     expect(await events.markProcessed("T1", "Ev1", t0)).toBe(false);
     expect(await events.markProcessed("T2", "Ev1", t0)).toBe(true);
+  });
+
+  it("lets one of several replicas receiving the same event at once act on it", async () => {
+    const handles = [db().handle, ...(await Promise.all([1, 2].map(() => db().reopen())))];
+    const firsts = await Promise.all(
+      handles.flatMap((h) =>
+        [1, 2].map(() => new SqlProcessedEventStore(h.db).markProcessed("T1", "Ev42", t0)),
+      ),
+    );
+    expect(firsts.filter(Boolean)).toHaveLength(1);
   });
 
   it("forgets events older than the retention", async () => {
