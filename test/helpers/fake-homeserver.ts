@@ -220,7 +220,7 @@ export class FakeHomeserver {
     return (this.accountData.get("m.direct")?.content ?? {}) as Record<string, string[]>;
   }
 
-  /** The next sync that carries `eventId` carries it twice, and so does the sync after it. */
+  /** The next sync that carries `eventId` carries it twice in a row, as a confused server might. */
   repeatInNextSync(eventId: string): void {
     this.repeats.push(eventId);
   }
@@ -408,7 +408,6 @@ export class FakeHomeserver {
         },
       };
     }
-    // A repeated event is repeated once more in the next batch, as a confused server would do.
     const deliveredRepeats = this.repeats.filter((id) =>
       Object.values(join).some((r) =>
         ((r as { timeline: { events: MatrixEvent[] } }).timeline.events ?? []).some((e) => e.event_id === id),

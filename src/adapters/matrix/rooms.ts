@@ -147,11 +147,11 @@ export class RoomRegistry {
     return out;
   }
 
-  /** A room `m.direct` names as a DM with `userId` in which the bot and that person are both joined. */
+  /** A room `m.direct` names as a DM with `userId` that holds exactly the bot and that person. */
   directRoomWith(userId: string): string | undefined {
     return (this.directByUser[userId] ?? []).find((r) => {
       const joined = this.joined(r);
-      return joined.includes(this.botUserId) && joined.includes(userId);
+      return joined.length === 2 && joined.includes(this.botUserId) && joined.includes(userId);
     });
   }
 }

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeHomeserver, type SentEvent } from "../../helpers/fake-homeserver.js";
-import { ALICE, BOB, BOT, CAROL, type RunningBot, startBot, TOKEN } from "./bot.js";
+import { ALICE, BOB, BOT, CAROL, freshDataDir, type RunningBot, startBot, TOKEN } from "./bot.js";
 
 const isMessage = (e: SentEvent) => e.type === "m.room.message";
 
@@ -49,4 +49,154 @@ describe("Matrix adapter against the fake homeserver", () => {
     // Only the addressed command got an answer: the notice was not read as a command.
     expect(hs.sent.filter(isMessage)).toHaveLength(1);
   });
+
+  it("suggests a call inside a long thread, counting the replies a limited sync left out", async () => {
+    const room = hs.createRoom({ members: [ALICE, BOB, CAROL, BOT], name: "team", public: true });
+    bot = await startBot(hs, { settings: { nudges: { "thread-to-call": { maxReplies: 5 } } } });
+    await hs.waitForSyncedUpTo();
+    // Six events arrive at once, but the sync shows only the last two: the rest must be back-filled.
+    hs.limitNextSync(room, 2);
+    const root = hs.message(room, ALICE, "Should we move the payments cron to the new cluster?");
+    for (let i = 0; i < 5; i++)
+      hs.message(room, i % 2 ? ALICE : BOB, `reply ${i} about the cron`, { thread: root });
+    const [suggestion] = await hs.waitForSent((e) => isMessage(e) && threadOf(e) === root);
+    expect(String(suggestion?.content.body)).toContain("https://meet.jit.si/");
+    expect(hs.requests.some((r) => r.method === "GET" && r.path.endsWith("/messages"))).toBe(true);
+    // In the thread, not in the room's main timeline.
+    expect(hs.messagesIn(room).filter((e) => threadOf(e) === undefined)).toEqual([]);
+  });
+
+  it("sends a private nudge about a DM question in the bot's own DM with the asker", async () => {
+    const team = hs.createRoom({ members: [ALICE, BOB, CAROL, BOT], name: "team", public: true });
+    const groupDm = hs.createRoom({ members: [ALICE, BOB] });
+    bot = await startBot(hs);
+    hs.message(team, ALICE, "morning all, standup notes are in the doc");
+    hs.message(team, BOB, "thanks, reading them now");
+    hs.inviteBot(groupDm, ALICE, { isDirect: true });
+    await hs.waitForRequests("POST", new RegExp(`/join/${escape(groupDm)}`));
+    await hs.waitForSyncedUpTo();
+    hs.message(groupDm, ALICE, "Can you review the deploy checklist for the payments service before Friday?");
+    const [nudge] = await hs.waitForSent((e) => isMessage(e) && e.room_id !== team && e.room_id !== groupDm);
+    const dm = nudge?.room_id ?? "";
+    // The bot opened a DM room with Alice for it, marked as direct, and remembers it in m.direct.
+    const created = hs.requests.find((r) => r.method === "POST" && r.path === "/createRoom");
+    expect(created?.body).toMatchObject({ is_direct: true, invite: [ALICE] });
+    expect(hs.directContent()[ALICE]).toContain(dm);
+    expect(String(nudge?.content.body)).toContain("team");
+    // Nothing was said in the group DM or the public room.
+    expect(hs.messagesIn(groupDm)).toEqual([]);
+    expect(hs.messagesIn(team)).toEqual([]);
+  });
+
+  it("acts once on an event that a sync batch repeats", async () => {
+    const room = hs.createRoom({ members: [ALICE, BOB, CAROL, BOT], name: "team", public: true });
+    bot = await startBot(hs);
+    await hs.waitForSyncedUpTo();
+    const command = hs.message(room, ALICE, `!rota setup ${ALICE} ${BOB} at 09:30`);
+    hs.repeatInNextSync(command);
+    await hs.waitForSent((e) => isMessage(e) && e.room_id === room);
+    await hs.waitForSyncedUpTo();
+    expect(hs.messagesIn(room)).toHaveLength(1);
+  });
+
+  it("waits the retry_after_ms a 429 asks for, then posts once with the same transaction id", async () => {
+    const room = hs.createRoom({ members: [ALICE, BOB, CAROL, BOT], name: "team", public: true });
+    bot = await startBot(hs);
+    await hs.waitForSyncedUpTo();
+    hs.rateLimitNext("PUT", /\/send\//, { retryAfterMs: 700 });
+    hs.message(room, ALICE, `!rota setup ${ALICE} ${BOB} at 09:30`);
+    await hs.waitForSent((e) => isMessage(e) && e.room_id === room);
+    const attempts = hs.requests.filter((r) => r.method === "PUT" && r.path.includes("/send/"));
+    expect(attempts).toHaveLength(2);
+    expect(attempts[1]?.path).toBe(attempts[0]?.path);
+    expect((attempts[1]?.at ?? 0) - (attempts[0]?.at ?? 0)).toBeGreaterThanOrEqual(700);
+    expect(hs.messagesIn(room)).toHaveLength(1);
+  });
+
+  it("waits the Retry-After header of a 429 too", async () => {
+    const room = hs.createRoom({ members: [ALICE, BOB, CAROL, BOT], name: "team", public: true });
+    bot = await startBot(hs);
+    await hs.waitForSyncedUpTo();
+    hs.rateLimitNext("PUT", /\/send\//, { retryAfterHeaderSeconds: 1 });
+    hs.message(room, ALICE, `!rota setup ${ALICE} ${BOB} at 09:30`);
+    await hs.waitForSent((e) => isMessage(e) && e.room_id === room);
+    const attempts = hs.requests.filter((r) => r.method === "PUT" && r.path.includes("/send/"));
+    expect(attempts).toHaveLength(2);
+    expect((attempts[1]?.at ?? 0) - (attempts[0]?.at ?? 0)).toBeGreaterThanOrEqual(1000);
+  });
+
+  it("resumes after a restart from the stored sync position without acting twice", async () => {
+    const room = hs.createRoom({ members: [ALICE, BOB, CAROL, BOT], name: "team", public: true });
+    const dataDir = freshDataDir();
+    bot = await startBot(hs, { dataDir });
+    await hs.waitForSyncedUpTo();
+    hs.message(room, ALICE, `!rota setup ${ALICE} ${BOB} at 09:30`);
+    await hs.waitForSent((e) => isMessage(e) && e.room_id === room);
+    await hs.waitForSyncedUpTo();
+    await bot.stop();
+    // While the bot is down, Bob asks who is on duty (the answer is private: Bob's DM with the bot).
+    hs.message(room, BOB, "!rota who");
+    const syncsBefore = hs.requests.filter((r) => r.path === "/sync").length;
+    bot = await startBot(hs, { dataDir });
+    const resumed = hs.requests.filter((r) => r.path === "/sync").slice(syncsBefore)[0];
+    expect(resumed?.query.since).toBeDefined();
+    const [answer] = await hs.waitForSent((e) => isMessage(e) && e.room_id !== room);
+    expect(String(answer?.content.body)).toMatch(/^In team: /);
+    await hs.waitForSyncedUpTo();
+    // The setup before the restart was not answered again, and the question was answered once.
+    expect(hs.messagesIn(room)).toHaveLength(1);
+    expect(hs.sent.filter(isMessage)).toHaveLength(2);
+  });
+
+  it("joins rooms it is invited to from allowed servers only", async () => {
+    const ours = hs.createRoom({ members: [ALICE, BOB, CAROL], name: "ours" });
+    const theirs = hs.createRoom({ members: ["@mallory:elsewhere.test", ALICE, BOB], name: "theirs" });
+    bot = await startBot(hs);
+    hs.inviteBot(ours, ALICE);
+    hs.inviteBot(theirs, "@mallory:elsewhere.test");
+    await hs.waitForRequests("POST", new RegExp(`/join/${escape(ours)}`));
+    await hs.waitForSyncedUpTo();
+    expect(hs.botRooms()).toEqual([ours]);
+  });
+
+  it("says once, in an encrypted room, that it cannot read it", async () => {
+    const secret = hs.createRoom({ members: [ALICE, BOB, CAROL], name: "secret", encrypted: true });
+    const dataDir = freshDataDir();
+    bot = await startBot(hs, { dataDir });
+    hs.inviteBot(secret, ALICE);
+    const [notice] = await hs.waitForSent((e) => isMessage(e) && e.room_id === secret);
+    expect(String(notice?.content.body)).toMatch(/can't read this room/);
+    hs.event(secret, ALICE, "m.room.encrypted", { algorithm: "m.megolm.v1.aes-sha2", ciphertext: "…" });
+    await hs.waitForSyncedUpTo();
+    await bot.stop();
+    bot = await startBot(hs, { dataDir });
+    hs.event(secret, BOB, "m.room.encrypted", { algorithm: "m.megolm.v1.aes-sha2", ciphertext: "…" });
+    await hs.waitForSyncedUpTo();
+    expect(hs.messagesIn(secret)).toHaveLength(1);
+  });
+
+  it("logs neither the access token nor any message text", async () => {
+    const room = hs.createRoom({ members: [ALICE, BOB, CAROL, BOT], name: "team", public: true });
+    bot = await startBot(hs);
+    hs.rateLimitNext("PUT", /\/send\//, { retryAfterMs: 10 });
+    hs.message(room, ALICE, "the launch codes are 0000, keep them quiet");
+    hs.message(room, ALICE, "!rota setup nobody-known at 09:30");
+    hs.message(room, ALICE, `!rota setup ${ALICE} ${BOB} at 09:30`);
+    await hs.waitForSent((e) => isMessage(e) && e.room_id === room);
+    await hs.waitForSyncedUpTo();
+    const logs = bot.logs.join("\n");
+    expect(logs).toContain("matrix rate limit");
+    expect(logs).not.toContain(TOKEN);
+    expect(logs).not.toContain("launch codes");
+    expect(logs).not.toContain("rota setup");
+  });
 });
+
+function threadOf(e: SentEvent): string | undefined {
+  const rel = e.content["m.relates_to"] as { rel_type?: string; event_id?: string } | undefined;
+  return rel?.rel_type === "m.thread" ? rel.event_id : undefined;
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

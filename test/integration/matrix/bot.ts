@@ -27,20 +27,21 @@ export interface RunningBot {
 
 export interface BotOptions {
   settings?: Record<string, unknown>;
-  /** An SQLite file shared across restarts; a fresh one by default. */
-  databaseFile?: string;
+  /** OUTLOUD_DATA_DIR, shared across restarts (the SQLite file lives there); a fresh one by default. */
+  dataDir?: string;
   clock?: Clock;
   scheduler?: Scheduler;
 }
 
-export function freshDatabaseFile(): string {
-  return join(mkdtempSync(join(tmpdir(), "outloud-matrix-")), "outloud.sqlite");
+export function freshDataDir(): string {
+  return mkdtempSync(join(tmpdir(), "outloud-matrix-"));
 }
 
 export async function startBot(hs: FakeHomeserver, options: BotOptions = {}): Promise<RunningBot> {
-  const file = options.databaseFile ?? freshDatabaseFile();
-  const config = scenarioConfig(options.settings ?? {}, { OUTLOUD_DATA_DIR: join(file, "..") });
-  const db = await openDatabase({ url: file });
+  const config = scenarioConfig(options.settings ?? {}, {
+    OUTLOUD_DATA_DIR: options.dataDir ?? freshDataDir(),
+  });
+  const db = await openDatabase({ url: config.databaseUrl });
   const logs: string[] = [];
   const record =
     (level: string) =>
