@@ -7,8 +7,13 @@ import { readTone } from "./tone.js";
 
 export const beKindSettings = z.strictObject({
   ...baseShape(true, 240),
-  /** Lexicon score (AFINN sum) at or below which a message reads harsh; lower is more tolerant. */
-  harshScore: z.number().int().min(-50).max(-1).default(-5),
+  harshScore: z
+    .number()
+    .int()
+    .min(-50)
+    .max(-1)
+    .default(-5)
+    .describe("Lexicon score (AFINN sum) at or below which a message reads harsh; lower is more tolerant."),
 });
 
 export const beKind = nudge({

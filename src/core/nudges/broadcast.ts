@@ -10,8 +10,13 @@ import { isWorkingTime } from "./working-hours.js";
 
 export const broadcastSettings = z.strictObject({
   ...baseShape(true, 60),
-  /** Rooms with fewer people than this are small enough for a whole-room mention. */
-  minMembers: z.number().int().min(0).max(100_000).default(6),
+  minMembers: z
+    .number()
+    .int()
+    .min(0)
+    .max(100_000)
+    .default(6)
+    .describe("Rooms with fewer people than this are small enough for a whole-room mention."),
 });
 
 /** Members whose hours are looked up; beyond it the out-of-hours count is an estimate from this sample. */

@@ -12,17 +12,27 @@ import { ThreadDetector } from "./thread-detector.js";
 
 export const channelToThreadSettings = z.strictObject({
   ...baseShape(true, 20),
-  /** Messages the two address to each other before the suggestion. */
-  minMessages: z.number().int().min(2).max(100).default(6),
-  /** Minutes within which those messages count as one exchange. */
-  windowMinutes: z.number().int().min(1).max(240).default(15),
-  /** Minutes before the same two people are told again in the same room. */
+  minMessages: z
+    .number()
+    .int()
+    .min(2)
+    .max(100)
+    .default(6)
+    .describe("Messages the two address to each other before the suggestion."),
+  windowMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(240)
+    .default(15)
+    .describe("Minutes within which those messages count as one exchange."),
   repeatAfterMinutes: z
     .number()
     .int()
     .min(1)
     .max(7 * 24 * 60)
-    .default(60),
+    .default(60)
+    .describe("Minutes before the same two people are told again in the same room."),
 });
 
 /** Rooms followed at once; the least recently active are forgotten beyond this. */

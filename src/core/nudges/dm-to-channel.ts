@@ -14,8 +14,12 @@ import { localDate } from "./working-hours.js";
 
 export const dmToChannelSettings = z.strictObject({
   ...baseShape(true, 60),
-  /** The team's public channel (id or name, e.g. `team`); empty: the public room both people use most. */
-  channel: z.string().default(""),
+  channel: z
+    .string()
+    .default("")
+    .describe(
+      "The team's public channel (id or name, e.g. `team`); empty: the public room both people use most.",
+    ),
 });
 
 /** Per person, how often they spoke in each public room (a few rooms each, bounded). */

@@ -12,15 +12,20 @@ import { isWorkingTime, localClock } from "./working-hours.js";
 
 export const impatientPingsSettings = z.strictObject({
   ...baseShape(true, 60),
-  /** Pings without an answer … */
-  pings: z.number().int().min(2).max(50).default(3),
-  /** … within this many minutes. */
+  pings: z
+    .number()
+    .int()
+    .min(2)
+    .max(50)
+    .default(3)
+    .describe("Pings without an answer that make someone impatient (within windowMinutes)."),
   windowMinutes: z
     .number()
     .int()
     .min(1)
     .max(24 * 60)
-    .default(10),
+    .default(10)
+    .describe("Minutes within which those pings count."),
 });
 
 /** Pings from one person to another not yet answered: times and the rooms they were in. */

@@ -11,8 +11,13 @@ import { isOnlyGreeting } from "./text-signals.js";
 
 export const noHelloSettings = z.strictObject({
   ...baseShape(true, 24 * 60),
-  /** Seconds of silence after the greeting before the tip. */
-  waitSeconds: z.number().int().min(5).max(3600).default(60),
+  waitSeconds: z
+    .number()
+    .int()
+    .min(5)
+    .max(3600)
+    .default(60)
+    .describe("Seconds of silence after the greeting before the tip."),
 });
 
 const MAX_PENDING = 2000;

@@ -12,13 +12,13 @@ import { isWorkingTime, localClock } from "./working-hours.js";
 
 export const outOfHoursSettings = z.strictObject({
   ...baseShape(true, 4 * 60),
-  /** Minutes during which someone who spoke in the room counts as around, whatever the hour. */
   activeMinutes: z
     .number()
     .int()
     .min(0)
     .max(24 * 60)
-    .default(30),
+    .default(30)
+    .describe("Minutes during which someone who spoke in the room counts as around, whatever the hour."),
 });
 
 const MAX_SPEAKERS = 10_000;

@@ -4,15 +4,17 @@ import { z } from "zod";
 /** The settings every nudge has, with its own defaults. */
 export function baseShape(enabled: boolean, cooldownMinutes: number) {
   return {
-    /** Whether this nudge runs at all (per workspace; rooms can override). */
-    enabled: z.boolean().default(enabled),
-    /** Minutes before the same person gets this kind of nudge again. */
+    enabled: z
+      .boolean()
+      .default(enabled)
+      .describe("Whether this nudge runs at all (per workspace; rooms can override)."),
     cooldownMinutes: z
       .number()
       .int()
       .min(0)
       .max(7 * 24 * 60)
-      .default(cooldownMinutes),
+      .default(cooldownMinutes)
+      .describe("Minutes before the same person gets this kind of nudge again."),
   };
 }
 

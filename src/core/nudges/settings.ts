@@ -22,8 +22,7 @@ import { socialSettings } from "./social.js";
 import { threadToCallSettings } from "./thread-to-call.js";
 
 const roomOverride = z.strictObject({
-  /** false: no nudges in this room. */
-  enabled: z.boolean().optional(),
+  enabled: z.boolean().optional().describe("false: no nudges in this room."),
   "be-kind": overrideOf(beKindSettings).optional(),
   broadcast: overrideOf(broadcastSettings).optional(),
   "channel-to-thread": overrideOf(channelToThreadSettings).optional(),
@@ -35,14 +34,25 @@ const roomOverride = z.strictObject({
 });
 
 export const nudgesSettings = z.strictObject({
-  /** false: no nudges anywhere (commands still answer). */
-  enabled: z.boolean().default(true),
-  /** Nudges one person gets per local day, all kinds together. */
-  dailyCap: z.number().int().min(0).max(100).default(3),
-  /** Minutes `/share` may repost a suggested DM question from memory (the text is never stored). */
-  shareMinutes: z.number().int().min(1).max(120).default(15),
-  /** Per-room switches and tuning, keyed by room name (without #) or id. */
-  rooms: z.record(z.string(), roomOverride).default({}),
+  enabled: z.boolean().default(true).describe("false: no nudges anywhere (commands still answer)."),
+  dailyCap: z
+    .number()
+    .int()
+    .min(0)
+    .max(100)
+    .default(3)
+    .describe("Nudges one person gets per local day, all kinds together."),
+  shareMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(120)
+    .default(15)
+    .describe("Minutes `/share` may repost a suggested DM question from memory (the text is never stored)."),
+  rooms: z
+    .record(z.string(), roomOverride)
+    .default({})
+    .describe("Per-room switches and tuning, keyed by room name (without #) or id."),
   "be-kind": beKindSettings.prefault({}),
   broadcast: broadcastSettings.prefault({}),
   "channel-to-thread": channelToThreadSettings.prefault({}),

@@ -11,21 +11,29 @@ import { parseDays } from "./working-hours.js";
 
 export const socialSettings = z.strictObject({
   ...baseShape(false, 0),
-  /** The room to announce in (id or name, e.g. `random`). Required when enabled. */
-  room: z.string().default(""),
-  /** Day of the week of the call: mon … sun. */
-  day: z.enum(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]).default("fri"),
-  /** Local time of the announcement (the call starts then). */
+  room: z
+    .string()
+    .default("")
+    .describe("The room to announce in (id or name, e.g. `random`). Required when enabled."),
+  day: z
+    .enum(["mon", "tue", "wed", "thu", "fri", "sat", "sun"])
+    .default("fri")
+    .describe("Day of the week of the call: mon … sun."),
   time: z
     .string()
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a time like 15:00")
-    .default("15:00"),
-  /** Time zone of `time`; empty: the workspace time zone. */
-  timezone: z.string().default(""),
-  /** Workspace id to announce in from start-up; empty: from the first message the bot sees. */
-  workspace: z.string().default(""),
-  /** Call link; `{name}` is a stable name for this room's social call. */
-  linkTemplate: z.string().min(1).default("https://meet.jit.si/{name}"),
+    .default("15:00")
+    .describe("Local time of the announcement (the call starts then)."),
+  timezone: z.string().default("").describe("Time zone of `time`; empty: the workspace time zone."),
+  workspace: z
+    .string()
+    .default("")
+    .describe("Workspace id to announce in from start-up; empty: from the first message the bot sees."),
+  linkTemplate: z
+    .string()
+    .min(1)
+    .default("https://meet.jit.si/{name}")
+    .describe("Call link; `{name}` is a stable name for this room's social call."),
 });
 
 /** Pure: the next announcement strictly after `after`. */

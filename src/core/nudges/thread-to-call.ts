@@ -12,25 +12,44 @@ import { readTone } from "./tone.js";
 
 export const threadToCallSettings = z.strictObject({
   ...baseShape(true, 0),
-  /** Replies after which any thread gets the suggestion. */
-  maxReplies: z.number().int().min(2).max(1000).default(20),
-  /** Back-and-forth replies between the same two people … */
-  pairReplies: z.number().int().min(2).max(200).default(8),
-  /** … within this many minutes. */
+  maxReplies: z
+    .number()
+    .int()
+    .min(2)
+    .max(1000)
+    .default(20)
+    .describe("Replies after which any thread gets the suggestion."),
+  pairReplies: z
+    .number()
+    .int()
+    .min(2)
+    .max(200)
+    .default(8)
+    .describe(
+      "Back-and-forth replies between the same two people (within pairWindowMinutes) that suggest a call.",
+    ),
   pairWindowMinutes: z
     .number()
     .int()
     .min(1)
     .max(24 * 60)
-    .default(30),
-  /** Harsh messages (see be-kind) that make a thread heated. */
-  heatedMessages: z.number().int().min(1).max(50).default(2),
-  /**
-   * Call link. `{name}` is a stable name from the workspace, room and thread. Jitsi is the default;
-   * Slack huddles: `https://app.slack.com/huddle/{workspace}/{room}`; Element Call:
-   * `https://call.element.io/{name}`.
-   */
-  linkTemplate: z.string().min(1).default("https://meet.jit.si/{name}"),
+    .default(30)
+    .describe("Minutes within which those back-and-forth replies count."),
+  heatedMessages: z
+    .number()
+    .int()
+    .min(1)
+    .max(50)
+    .default(2)
+    .describe("Harsh messages (see be-kind) that make a thread heated."),
+  linkTemplate: z
+    .string()
+    .min(1)
+    .default("https://meet.jit.si/{name}")
+    .describe(
+      "Call link; {name} is a stable name from the workspace, room and thread ({workspace}, {room}, {thread} also work). " +
+        "Slack huddle: https://app.slack.com/huddle/{workspace}/{room}; Element Call: https://call.element.io/{name}.",
+    ),
 });
 
 export interface ThreadState {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { runScenario } from "../../helpers/scenario.js";
 import { at, backAndForth, cmd, msg, user } from "./helpers.js";
 
-const bySource = (outputs: { source: string }[], source: string) =>
+const bySource = <T extends { source: string }>(outputs: T[], source: string) =>
   outputs.filter((o) => o.source === source);
 
 describe("channel → thread", () => {

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { runScenario, ScenarioSession } from "../../helpers/scenario.js";
 import { at, backAndForth, cmd, msg, user } from "./helpers.js";
 
-const nudges = (outputs: { source: string }[]) => outputs.filter((o) => o.source.startsWith("nudge."));
+const nudges = <T extends { source: string }>(outputs: T[]) =>
+  outputs.filter((o) => o.source.startsWith("nudge."));
 const HARSH = "you are useless, this is ridiculous";
 
 describe("DM → channel", () => {
