@@ -14,7 +14,7 @@ export interface NoticeContent {
   [key: string]: unknown;
 }
 
-const USER_ID_IN_TEXT = /@[a-z0-9._=\-/+]+:[a-zA-Z0-9.-]+(?::\d+)?/g;
+const USER_ID_IN_TEXT = /@[a-z0-9._=\-/+]+:[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::\d+)?/g;
 
 /** The people a text mentions: those listed, and any Matrix user id written in it (`@@alice:x` included). */
 export function mentionedIds(text: string, mentions: readonly string[] = []): string[] {
@@ -34,7 +34,7 @@ export function renderNotice(
         `@?(${ids
           .sort((a, b) => b.length - a.length)
           .map(escapeRegExp)
-          .join("|")})(?![\\w.:-])`,
+          .join("|")})(?![\\w-]|[.:]\\w)`,
         "g",
       )
     : undefined;

@@ -6,7 +6,7 @@ import type { BroadcastMention } from "../../core/model.js";
 import type { MatrixRawEvent } from "./events.js";
 
 /** A Matrix user id in plain text, e.g. `@alice:example.org` (localpart and server name grammar). */
-const USER_ID = /@[a-z0-9._=\-/+]+:[a-zA-Z0-9.-]+(?::\d+)?/g;
+const USER_ID = /@[a-z0-9._=\-/+]+:[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::\d+)?/g;
 /** A pill in HTML: `<a href="https://matrix.to/#/@alice:example.org">`. */
 const PILL = /href=["']https:\/\/matrix\.to\/#\/(@[^"'?/]+)["'?/]/g;
 

@@ -3,6 +3,8 @@
  * against a fake homeserver on loopback. Each case is something a person in a Matrix room would see.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Scheduler, VirtualClock } from "../../../src/core/scheduler.js";
+import { silentLogger } from "../../../src/logging.js";
 import { FakeHomeserver, type SentEvent } from "../../helpers/fake-homeserver.js";
 import { ALICE, BOB, BOT, CAROL, freshDataDir, type RunningBot, startBot, TOKEN } from "./bot.js";
 
@@ -73,7 +75,7 @@ describe("Matrix adapter against the fake homeserver", () => {
     hs.message(team, ALICE, "morning all, standup notes are in the doc");
     hs.message(team, BOB, "thanks, reading them now");
     hs.inviteBot(groupDm, ALICE, { isDirect: true });
-    await hs.waitForRequests("POST", new RegExp(`/join/${escape(groupDm)}`));
+    await hs.waitForRequests("POST", new RegExp(`/join/${escapeRegExp(groupDm)}`));
     await hs.waitForSyncedUpTo();
     hs.message(groupDm, ALICE, "Can you review the deploy checklist for the payments service before Friday?");
     const [nudge] = await hs.waitForSent((e) => isMessage(e) && e.room_id !== team && e.room_id !== groupDm);
@@ -154,7 +156,7 @@ describe("Matrix adapter against the fake homeserver", () => {
     bot = await startBot(hs);
     hs.inviteBot(ours, ALICE);
     hs.inviteBot(theirs, "@mallory:elsewhere.test");
-    await hs.waitForRequests("POST", new RegExp(`/join/${escape(ours)}`));
+    await hs.waitForRequests("POST", new RegExp(`/join/${escapeRegExp(ours)}`));
     await hs.waitForSyncedUpTo();
     expect(hs.botRooms()).toEqual([ours]);
   });
@@ -190,6 +192,29 @@ describe("Matrix adapter against the fake homeserver", () => {
     expect(logs).not.toContain("launch codes");
     expect(logs).not.toContain("rota setup");
   });
+
+  it("posts the daily rota announcement in the room and sets the topic", async () => {
+    const room = hs.createRoom({
+      members: [ALICE, BOB, CAROL, BOT],
+      name: "team",
+      public: true,
+      topic: "Team room",
+    });
+    const clock = new VirtualClock(new Date());
+    const scheduler = new Scheduler(silentLogger);
+    bot = await startBot(hs, { clock, scheduler });
+    hs.message(room, ALICE, `!rota setup ${ALICE} ${BOB} at 09:30 days mon-sun`);
+    await hs.waitForSent((e) => isMessage(e) && e.room_id === room);
+    const tomorrow = new Date(clock.now().getTime() + 24 * 3600_000);
+    tomorrow.setUTCHours(9, 31, 0, 0);
+    await clock.advanceTo(tomorrow, scheduler);
+    const [, announcement] = await hs.waitForSent((e) => isMessage(e) && e.room_id === room, 2);
+    expect(String(announcement?.content.body)).toMatch(/^Today's responder is (Alice|Bob)/);
+    expect(announcement?.content["m.mentions"]).toMatchObject({
+      user_ids: [expect.stringMatching(/^@(alice|bob):/)],
+    });
+    expect(String(hs.stateOf(room, "m.room.topic")?.topic)).toMatch(/@(alice|bob):example\.test/);
+  });
 });
 
 function threadOf(e: SentEvent): string | undefined {
@@ -197,6 +222,6 @@ function threadOf(e: SentEvent): string | undefined {
   return rel?.rel_type === "m.thread" ? rel.event_id : undefined;
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
