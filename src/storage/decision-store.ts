@@ -108,9 +108,12 @@ export class SqlDecisionStore implements DecisionStore {
 
   async list(workspace: string, query: DecisionQuery): Promise<DecisionRecord[]> {
     let q = this.db.selectFrom("decisions").selectAll().where("workspace", "=", workspace);
-    const room = query.room;
-    if (room)
-      q = q.where((eb) => eb.or([eb("room_id", "=", room), eb("room_name", "=", room.replace(/^[#~]/, ""))]));
+    if (query.room) {
+      // `#team` (a name), `C123` or `#C123` (an id, as Slack renders an unnamed channel link), `#team` as a local id.
+      const typed = query.room;
+      const bare = typed.replace(/^[#~]/, "");
+      q = q.where((eb) => eb.or([eb("room_id", "in", [typed, bare]), eb("room_name", "=", bare)]));
+    }
     if (query.since) q = q.where("created_at", ">=", query.since.toISOString());
     const rows = await q.orderBy("number", "desc").limit(query.limit).execute();
     return rows.map(toRecord);

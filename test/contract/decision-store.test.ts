@@ -155,6 +155,7 @@ describeEachDatabase("DecisionStore", (db) => {
     expect((await store.list("T1", { limit: 10 })).map((d) => d.id)).toEqual(["D-3", "D-2", "D-1"]);
     expect((await store.list("T1", { room: "C1", limit: 10 })).map((d) => d.id)).toEqual(["D-3", "D-1"]);
     expect((await store.list("T1", { room: "#ops", limit: 10 })).map((d) => d.id)).toEqual(["D-2"]);
+    expect((await store.list("T1", { room: "#C2", limit: 10 })).map((d) => d.id)).toEqual(["D-2"]);
     expect(
       (await store.list("T1", { since: new Date("2026-10-01T00:00:00Z"), limit: 10 })).map((d) => d.id),
     ).toEqual(["D-3", "D-2"]);

@@ -92,7 +92,7 @@ export class OutboxWorker {
       if (!exporter) throw new Error(`${item.target} is no longer configured`);
       const receipt = await exporter.export(decision, item.previous);
       await this.store.markExported(item, receipt, clock.now());
-      log.info("decision exported", {
+      log.debug("decision exported", {
         workspace: item.workspace,
         decision: id,
         target: item.target,

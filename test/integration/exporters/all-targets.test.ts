@@ -26,7 +26,12 @@ beforeAll(async () => {
   smtp = new SMTPServer({
     authOptional: true,
     disabledCommands: ["STARTTLS", "AUTH"],
-    onData: (stream, _s, cb) => void simpleParser(stream).then((m) => (mails.push(m), cb()), cb),
+    onData(stream, _session, callback) {
+      simpleParser(stream).then((mail) => {
+        mails.push(mail);
+        callback();
+      }, callback);
+    },
   });
   await new Promise<void>((r) => smtp.listen(0, "127.0.0.1", r));
   await Promise.all([wiki.start(), notion.start(), hook.start()]);
