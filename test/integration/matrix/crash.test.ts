@@ -1,0 +1,77 @@
+/**
+ * A crash in the middle of a sync batch: `npm start` (src/main.ts) runs as a real process against the
+ * fake homeserver and is killed (SIGKILL) while it waits on the reply to the first of two commands in
+ * one batch. The sync position of that batch was never saved, so the restarted bot gets the whole
+ * batch again: it must answer the second command and must not answer the first one twice.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { afterEach, describe, expect, it } from "vitest";
+import { FakeHomeserver, type SentEvent } from "../../helpers/fake-homeserver.js";
+import { ALICE, BOB, BOT, CAROL, freshDataDir, type RunningBot, startBot, TOKEN } from "./bot.js";
+
+const isMessage = (e: SentEvent) => e.type === "m.room.message";
+
+describe("Matrix adapter killed mid-batch", () => {
+  let hs: FakeHomeserver | undefined;
+  let child: ChildProcess | undefined;
+  let bot: RunningBot | undefined;
+
+  afterEach(async () => {
+    child?.kill("SIGKILL");
+    await bot?.stop();
+    await hs?.close();
+  });
+
+  it("acts on nothing twice after the restart", { timeout: 90_000 }, async () => {
+    hs = await new FakeHomeserver({ botUserId: BOT, token: TOKEN }).start();
+    const first = hs.createRoom({ members: [ALICE, BOB, CAROL, BOT], name: "first", public: true });
+    const second = hs.createRoom({ members: [ALICE, BOB, CAROL, BOT], name: "second", public: true });
+    const dataDir = freshDataDir();
+    child = spawn("node_modules/.bin/tsx", ["src/main.ts"], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "/tmp",
+        LOG_LEVEL: "warn",
+        OUTLOUD_DATA_DIR: dataDir,
+        MATRIX_HOMESERVER_URL: hs.url,
+        MATRIX_USER_ID: BOT,
+        MATRIX_ACCESS_TOKEN: TOKEN,
+      },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr?.on("data", (d) => {
+      stderr += d;
+    });
+    // Past its first sync (history), the bot long-polls for news.
+    await waitFor(
+      () => hs?.requests.some((r) => r.path === "/sync" && r.query.since) ?? false,
+      60_000,
+      () => stderr,
+    );
+
+    hs.holdSends();
+    hs.message(first, ALICE, `!rota setup ${ALICE} ${BOB} at 09:30`);
+    hs.message(second, BOB, `!rota setup ${BOB} ${CAROL} at 10:00`);
+    await hs.waitForSent((e) => isMessage(e) && e.room_id === first, 1, 30_000);
+    child.kill("SIGKILL");
+    await new Promise((resolve) => child?.once("exit", resolve));
+    expect(hs.messagesIn(second)).toEqual([]);
+
+    hs.holdSends(false);
+    bot = await startBot(hs, { dataDir });
+    await hs.waitForSent((e) => isMessage(e) && e.room_id === second);
+    await hs.waitForSyncedUpTo();
+    expect(hs.messagesIn(first)).toHaveLength(1);
+    expect(hs.messagesIn(second)).toHaveLength(1);
+    expect(stderr).not.toContain(TOKEN);
+  });
+});
+
+async function waitFor(check: () => boolean, timeoutMs: number, context: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out; the bot said:\n${context()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
