@@ -16,7 +16,9 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 # Build native modules from source rather than downloading prebuilt binaries: the result matches the
 # runtime image's glibc and Node ABI exactly, and the build needs no host other than the registry.
-ENV npm_config_build_from_source=true
+# node-gyp takes the headers from the image (nodedir) instead of downloading them from nodejs.org.
+ENV npm_config_build_from_source=true \
+    npm_config_nodedir=/usr/local
 RUN npm ci --omit=dev --no-audit --no-fund \
  && node -e "new (require('better-sqlite3'))(':memory:').prepare('select 1').get()"
 
