@@ -47,7 +47,7 @@ export interface RecordedCall {
   /** Team the token belongs to, when it is a known bot token. */
   team: string | undefined;
   at: number;
-  /** What the fake answered: HTTP status and Slack error, if any. */
+  /** What the fake answered (0 while unanswered): HTTP status and Slack error, if any. */
   status: number;
   error?: string;
 }
@@ -215,8 +215,10 @@ export class FakeSlackApi {
       ? auth.slice("Bearer ".length)
       : (args.token as string | undefined);
     const workspace = token ? this.workspaces.get(token) : undefined;
-    const call: RecordedCall = { method, args, token, team: workspace?.team, at: Date.now(), status: 200 };
+    // Status 0 until answered: a call still in flight has not succeeded.
+    const call: RecordedCall = { method, args, token, team: workspace?.team, at: Date.now(), status: 0 };
     this.calls.push(call);
+    this.notify();
 
     const reply = (
       status: number,

@@ -122,9 +122,20 @@ export class SlackAdapter implements RunningAdapter {
       .stop()
       .catch((err) => this.log.warn("slack receiver failed to stop", { error: errorCode(err) }));
     this.server?.closeIdleConnections();
-    await stopped;
     this.connected = false;
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    // Connections that carried the last answers go idle once those are written: close them as they do,
+    // rather than wait out keep-alive; after a grace period, close whatever is left.
+    let closed = false;
+    void stopped.then(() => {
+      closed = true;
+    });
+    for (let waited = 0; !closed && waited < 3000; waited += 50) {
+      this.server?.closeIdleConnections();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    this.server?.closeAllConnections();
+    await stopped;
     await this.driver.stop();
     await this.engine.stop();
     await this.outbox.drain();

@@ -8,7 +8,10 @@ import {
 } from "../../helpers/fake-slack-harness.js";
 import {
   asInteractiveForm,
+  eventCallback,
+  mkMessage,
   mkMessageShortcut,
+  mkReaction,
   mkSlashCommand,
   nextTs,
   postSigned,
@@ -92,5 +95,40 @@ describe("decisions over Slack", () => {
     await postSigned(h.url, SIGNING_SECRET, asInteractiveForm(payload));
     await h.slack.waitFor((s) => s.responseUrlPosts.length > before);
     expect(h.slack.responseUrlPosts.at(-1)!.body).toMatchObject({ response_type: "ephemeral" });
+  });
+
+  it("records a thread reply marked with the :decision: reaction, with the thread's people, answered in that thread", async () => {
+    const root = nextTs();
+    const reply = nextTs();
+    const send = (event: Record<string, unknown>) =>
+      postSigned(h.url, SIGNING_SECRET, eventCallback("T1", event));
+    await send(
+      mkMessage({
+        user: "UT1A",
+        channel: "CT1",
+        ts: root,
+        text: "Which queue should the billing events use?",
+      }),
+    );
+    await send(
+      mkMessage({
+        user: "UT1B",
+        channel: "CT1",
+        ts: reply,
+        thread_ts: root,
+        text: "Let's go with SQS, it is what ops already runs.",
+      }),
+    );
+    await send(mkReaction({ user: "UT1A", channel: "CT1", ts: reply, reaction: "decision" }));
+    await h.slack.waitFor((s) =>
+      s
+        .succeeded("chat.postMessage")
+        .some((c) => c.args.thread_ts === root && /D-\d+/.test(String(c.args.text))),
+    );
+    const rows = await h.db.db.selectFrom("decisions").selectAll().where("workspace", "=", "T1").execute();
+    const recorded = rows.find((r) => r.text.includes("SQS"));
+    expect(recorded).toMatchObject({ author_id: "UT1B", thread: root, room_id: "CT1" });
+    const people = (JSON.parse(recorded!.participants) as Array<{ id: string }>).map((p) => p.id).sort();
+    expect(people).toEqual(["UT1A", "UT1B"]);
   });
 });

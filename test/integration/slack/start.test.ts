@@ -44,13 +44,13 @@ describe("npm start with Slack variables", () => {
   it("stops with a clear message when Slack refuses the bot token, without printing it", async () => {
     const result = await runEntry("src/main.ts", [], {
       env: slackEnv(slack, "xoxb-revoked-token", await freePort()),
-      timeoutMs: 30_000,
+      timeoutMs: 55_000,
     });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("Outloud cannot start");
     expect(result.stderr).toContain("Slack refused SLACK_BOT_TOKEN (invalid_auth)");
     expect(result.stderr + result.stdout).not.toContain("xoxb-revoked-token");
-  });
+  }, 60_000);
 
   it("starts the adapter, answers commands, and stops cleanly on SIGTERM", async () => {
     const port = await freePort();
@@ -94,10 +94,10 @@ describe("npm start with Slack variables", () => {
     expect(output).toContain("slack adapter started");
     for (const secret of ["xoxb-t1", SECRET, "secret-words-in-a-command"])
       expect(output).not.toContain(secret);
-  });
+  }, 90_000);
 });
 
-async function waitUntil(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+async function waitUntil(check: () => Promise<boolean>, timeoutMs = 50_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     if (await check()) return;
