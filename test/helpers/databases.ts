@@ -15,6 +15,8 @@ export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgre
 
 export interface TestDatabase {
   handle: DatabaseHandle;
+  /** PostgreSQL: the schema of its own. */
+  schema?: string;
   /** Opens a second, independent connection to the same database (a second process, in effect). */
   reopen(): Promise<DatabaseHandle>;
   drop(): Promise<void>;
@@ -68,6 +70,7 @@ export async function createPostgresDatabase(): Promise<TestDatabase> {
   const others: DatabaseHandle[] = [];
   return {
     handle,
+    schema,
     async reopen() {
       const h = await openDatabase({ url: POSTGRES_URL, schema });
       others.push(h);
