@@ -6,14 +6,23 @@
  * - a `limited` timeline is back-filled (oldest first) before the batch's own events;
  * - the bot ignores its own events and every `m.notice`; logs carry ids and counts, never text.
  */
+import { sql } from "kysely";
 import type { AppContext } from "../../app.js";
 import { createEngine } from "../../app.js";
+import { platformsConfigured } from "../../config/platforms.js";
 import type { Engine } from "../../core/engine.js";
 import type { ChatEvent } from "../../core/model.js";
 import type { Clock } from "../../core/ports.js";
 import { errorMessage, Scheduler, SystemClock } from "../../core/scheduler.js";
 import type { ClaimStore, ProcessedEventStore } from "../../core/stores.js";
 import { LiveSchedulerDriver } from "../../scheduler/live-scheduler.js";
+import {
+  healthRoutes,
+  type ReadinessCheck,
+  type RunningHealthServer,
+  startHealthServer,
+} from "../../server/health.js";
+import { OutloudMetrics } from "../../server/metrics.js";
 import { SqlClaimStore, SqlProcessedEventStore } from "../../storage/foundation-stores.js";
 import { SqlMatrixStateStore } from "../../storage/matrix-store.js";
 import type { RunningAdapter } from "../adapter.js";
@@ -45,6 +54,10 @@ export interface MatrixAdapterOptions {
   pollTimeoutMs?: number;
   /** Waits before retrying a rate-limited request (tests keep the real wait). */
   sleep?: (ms: number) => Promise<void>;
+  /** Serve /healthz, /readyz and /metrics on this port (0: any free port); none when absent. */
+  healthPort?: number;
+  healthHost?: string;
+  metrics?: OutloudMetrics;
 }
 
 const CANNOT_READ =
@@ -69,6 +82,9 @@ export class MatrixAdapter implements RunningAdapter {
   private readonly bot: BotIdentity;
   private readonly sync: SyncLoop;
   private driver: LiveSchedulerDriver | undefined;
+  private healthServer: RunningHealthServer | undefined;
+  private stopping = false;
+  readonly metrics: OutloudMetrics;
 
   constructor(private readonly options: MatrixAdapterOptions) {
     const { app, credentials } = options;
@@ -82,6 +98,7 @@ export class MatrixAdapter implements RunningAdapter {
     this.store = new SqlMatrixStateStore(db);
     this.processed = new SqlProcessedEventStore(db);
     this.claims = new SqlClaimStore(db);
+    this.metrics = options.metrics ?? new OutloudMetrics();
     this.api = new MatrixApi(credentials, app.log, options.sleep);
     this.rooms = new RoomRegistry(this.workspace, credentials.userId, (roomId) => this.api.roomState(roomId));
     this.directory = new MatrixDirectory(
@@ -106,7 +123,12 @@ export class MatrixAdapter implements RunningAdapter {
       clock: this.clock,
       scheduler: this.scheduler,
       directory: this.directory,
-      sink: this.sender,
+      sink: {
+        deliver: async (action) => {
+          this.metrics.countAction("matrix", action.action, action.source);
+          await this.sender.deliver(action);
+        },
+      },
     });
     const filter = JSON.stringify({
       room: { timeline: { limit: this.settings.timelineLimit }, ephemeral: { not_types: ["*"] } },
@@ -136,7 +158,34 @@ export class MatrixAdapter implements RunningAdapter {
       this.driver.start();
     }
     await this.sync.start();
+    if (this.options.healthPort !== undefined) {
+      this.healthServer = await startHealthServer(
+        this.healthRoutes(),
+        this.options.healthPort,
+        this.options.healthHost,
+      );
+    }
     this.options.app.log.info("matrix connected", { user: this.bot.userId });
+  }
+
+  /** The port the health routes listen on, when they run. */
+  get healthPort(): number | undefined {
+    return this.healthServer?.port;
+  }
+
+  private healthRoutes() {
+    const checks: ReadinessCheck[] = [
+      {
+        name: "database",
+        check: async () => {
+          await sql`select 1 as one`.execute(this.options.app.db.db);
+          return true;
+        },
+      },
+      { name: "matrix", check: () => this.ready() },
+      { name: "scheduler", check: () => !this.stopping },
+    ];
+    return healthRoutes({ metrics: this.metrics, checks });
   }
 
   ready(): boolean {
@@ -144,6 +193,8 @@ export class MatrixAdapter implements RunningAdapter {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
+    await this.healthServer?.close();
     await this.sync.stop();
     await this.driver?.stop();
     await this.engine.stop();
@@ -226,7 +277,9 @@ export class MatrixAdapter implements RunningAdapter {
     if (!(await this.processed.markProcessed(this.workspace, event.event_id, this.clock.now()))) return;
     if (event.sender === this.bot.userId || isNotice(event)) return;
     const chatEvent = this.toChatEvent(roomId, event, before);
-    if (chatEvent) await this.engine.handle(chatEvent);
+    if (!chatEvent) return;
+    this.metrics.eventsIn.inc({ platform: "matrix", type: chatEvent.type });
+    await this.engine.handle(chatEvent);
   }
 
   private toChatEvent(
@@ -249,7 +302,14 @@ export class MatrixAdapter implements RunningAdapter {
     if (reaction) {
       return {
         type: "reaction",
-        reaction: { workspace, room, user: event.sender, target: reaction.target, emoji: reaction.key, at },
+        reaction: {
+          workspace,
+          room,
+          user: event.sender,
+          target: reaction.target,
+          emoji: this.settings.reactionNames[reaction.key] ?? reaction.key,
+          at,
+        },
       };
     }
     const text = messageText(event);
@@ -343,6 +403,8 @@ export async function startMatrix(app: AppContext): Promise<RunningAdapter> {
   }
   const adapter = new MatrixAdapter({
     app,
+    // Slack serves the health routes when it runs; alone, Matrix serves them on HEALTH_PORT.
+    healthPort: platformsConfigured(app.config).slack ? undefined : env.HEALTH_PORT,
     credentials: {
       homeserverUrl: env.MATRIX_HOMESERVER_URL,
       userId: env.MATRIX_USER_ID,

@@ -18,6 +18,12 @@ export const matrixSettings = z
       })
       .prefault({})
       .describe("Which invitations the bot accepts by itself; others are left unanswered."),
+    reactionNames: z
+      .record(z.string().min(1), z.string().regex(/^[\w+-]+$/, "must be an emoji name without colons"))
+      .default({ "📝": "decision" })
+      .describe(
+        "Matrix reactions are emoji characters; this names them for the features, e.g. 📝 → decision (see decisions.reaction).",
+      ),
     timelineLimit: z
       .number()
       .int()

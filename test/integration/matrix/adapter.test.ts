@@ -215,6 +215,33 @@ describe("Matrix adapter against the fake homeserver", () => {
     });
     expect(String(hs.stateOf(room, "m.room.topic")?.topic)).toMatch(/@(alice|bob):example\.test/);
   });
+
+  it("records a decision when someone reacts with 📝, and confirms it in the message's thread", async () => {
+    const room = hs.createRoom({ members: [ALICE, BOB, CAROL, BOT], name: "team", public: true });
+    bot = await startBot(hs);
+    await hs.waitForSyncedUpTo();
+    const message = hs.message(room, ALICE, "We go with PostgreSQL for the ledger service");
+    hs.reaction(room, BOB, message, "👍");
+    hs.reaction(room, BOB, message, "📝");
+    const [confirmation] = await hs.waitForSent((e) => isMessage(e) && e.room_id === room);
+    expect(threadOf(confirmation!)).toBe(message);
+    expect(String(confirmation?.content.body)).toMatch(/PostgreSQL for the ledger/);
+    await hs.waitForSyncedUpTo();
+    expect(hs.messagesIn(room)).toHaveLength(1);
+  });
+
+  it("reports ready on /readyz once it has synced, and counts events in /metrics", async () => {
+    const room = hs.createRoom({ members: [ALICE, BOB, CAROL, BOT], name: "team", public: true });
+    bot = await startBot(hs, { healthPort: 0 });
+    const base = `http://127.0.0.1:${bot.adapter.healthPort}`;
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ ready: true, checks: { matrix: true, database: true } });
+    hs.message(room, ALICE, `!rota setup ${ALICE} ${BOB} at 09:30`);
+    await hs.waitForSent((e) => isMessage(e) && e.room_id === room);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/outloud_events_in_total\{platform="matrix",type="command"\} 1/);
+  });
 });
 
 function threadOf(e: SentEvent): string | undefined {

@@ -31,6 +31,8 @@ export interface BotOptions {
   dataDir?: string;
   clock?: Clock;
   scheduler?: Scheduler;
+  /** Serve the health routes on 127.0.0.1 (0: any free port). */
+  healthPort?: number;
 }
 
 export function freshDataDir(): string {
@@ -60,6 +62,8 @@ export async function startBot(hs: FakeHomeserver, options: BotOptions = {}): Pr
     clock: options.clock,
     scheduler: options.scheduler,
     pollTimeoutMs: 2000,
+    healthPort: options.healthPort,
+    healthHost: "127.0.0.1",
   });
   await adapter.start();
   return {
