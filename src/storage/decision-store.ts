@@ -16,6 +16,7 @@ import {
 import {
   type DecisionQuery,
   type DecisionStore,
+  type ExportFailure,
   type NewDecision,
   type OutboxItem,
   SupersedeError,
@@ -284,6 +285,24 @@ export class SqlDecisionStore implements DecisionStore {
       .where("status", "=", "pending")
       .executeTakeFirst();
     return row?.due ? new Date(row.due) : undefined;
+  }
+
+  async failures(workspace: string): Promise<ExportFailure[]> {
+    const rows = await this.db
+      .selectFrom("decision_exports")
+      .selectAll()
+      .where("workspace", "=", workspace)
+      .where("status", "=", "failed")
+      .orderBy("number")
+      .orderBy("target")
+      .execute();
+    return rows.map((r) => ({
+      number: Number(r.number),
+      target: r.target,
+      attempts: Number(r.attempts),
+      error: r.last_error ?? "unknown error",
+      failedAt: new Date(r.updated_at),
+    }));
   }
 
   private async finish(item: OutboxItem, set: Partial<ExportRow>): Promise<boolean> {

@@ -115,6 +115,10 @@ describeEachDatabase("DecisionStore", (db) => {
     expect(await store.exports("T1", 1)).toMatchObject([
       { status: "failed", attempts: 2, lastError: "HTTP 401 from wiki" },
     ]);
+    expect(await store.failures("T1")).toEqual([
+      { number: 1, target: "confluence", attempts: 2, error: "HTTP 401 from wiki", failedAt: minutes(5) },
+    ]);
+    expect(await store.failures("T2")).toEqual([]);
     expect(await store.nextDue()).toBeUndefined();
     expect(await store.requeue("T1", 1, minutes(6))).toBe(1);
     expect(await store.exports("T1", 1)).toMatchObject([{ status: "pending", attempts: 0 }]);

@@ -67,6 +67,8 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
   const { services, store, claims, settings } = deps;
   const prefix = deps.prefix ?? "/";
   const memory = new ConversationMemory();
+  // Workspaces this engine has heard from: its platform serves them (see OutboxWorker's notices).
+  const served = new Set<string>();
   const worker = new OutboxWorker(
     services,
     store,
@@ -77,8 +79,15 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
       maxDelayMs: settings.retry.maxDelaySeconds * 1000,
       leaseMs: settings.retry.leaseSeconds * 1000,
     },
-    prefix,
+    { claims, serves: (workspace) => served.has(workspace), prefix },
   );
+
+  /** The first event from a workspace: remember it, and report failures that happened meanwhile. */
+  async function heardFrom(workspace: string): Promise<void> {
+    if (served.has(workspace)) return;
+    served.add(workspace);
+    await worker.notifyFailures(workspace);
+  }
 
   /** Why decisions cannot be recorded in this room, if they cannot. */
   function roomProblem(room: Room): string | undefined {
@@ -373,6 +382,7 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
     record,
     async onEvent(event: ChatEvent) {
       if (!settings.enabled) return;
+      await heardFrom(eventWorkspace(event));
       if (event.type === "message") await onMessage(event.message);
       else if (event.type === "reaction") await onReaction(event.reaction);
     },
@@ -383,6 +393,19 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
       worker.stop();
     },
   };
+}
+
+function eventWorkspace(event: ChatEvent): string {
+  switch (event.type) {
+    case "message":
+      return event.message.workspace;
+    case "reaction":
+      return event.reaction.workspace;
+    case "command":
+      return event.command.workspace;
+    default:
+      return event.workspace;
+  }
 }
 
 function listLine(d: DecisionRecord): string {

@@ -6,6 +6,7 @@
  */
 import type { CoreServices } from "../feature.js";
 import { errorMessage } from "../scheduler.js";
+import type { ClaimStore } from "../stores.js";
 import type { DocumentExporter } from "./exporter.js";
 import { decisionId } from "./model.js";
 import type { DecisionStore, OutboxItem } from "./store.js";
@@ -35,8 +36,16 @@ export class OutboxWorker {
     private readonly store: DecisionStore,
     exporters: readonly DocumentExporter[],
     private readonly policy: RetryPolicy,
-    /** How commands are spelled in the author's message: `/` or `!`. */
-    private readonly prefix = "/",
+    private readonly notices: {
+      claims: ClaimStore;
+      /**
+       * Whether this engine's platform serves the workspace: with Slack and Matrix side by side, each
+       * engine's worker may export any row, but only the right platform can tell the author.
+       */
+      serves(workspace: string): boolean;
+      /** How commands are spelled for the author: `/` or `!`. */
+      prefix: string;
+    },
   ) {
     this.exporters = new Map(exporters.map((e) => [e.target, e]));
   }
@@ -113,17 +122,31 @@ export class OutboxWorker {
         final: last,
         error: (err as { status?: number }).status ?? (err as Error).name ?? "error",
       });
-      if (last && recorded) {
-        await this.services.emit({
-          workspace: item.workspace,
-          action: "dm",
-          user: decision.author.id,
-          source: "decision.export",
-          text:
-            `Your decision ${id} ("${decision.title}") could not be exported to ${item.target} after ${item.attempts} ` +
-            `attempt${item.attempts === 1 ? "" : "s"}: ${reason}. Once that is fixed, \`${this.prefix}decision export ${id}\` tries again.`,
-        });
-      }
+      if (last && recorded && this.notices.serves(item.workspace)) await this.notifyFailures(item.workspace);
+    }
+  }
+
+  /**
+   * Tells each author, once, about exports of theirs that failed for good. Called after a final failure
+   * and when the engine first hears from a workspace (so failures while it was away are not lost).
+   */
+  async notifyFailures(workspace: string): Promise<void> {
+    const now = this.services.clock.now();
+    for (const f of await this.store.failures(workspace)) {
+      const key = `decision:export-failed:${f.number}:${f.target}:${f.failedAt.toISOString()}`;
+      if (!(await this.notices.claims.claim(workspace, key, now))) continue;
+      const decision = await this.store.get(workspace, f.number);
+      if (!decision) continue;
+      const id = decision.id;
+      await this.services.emit({
+        workspace,
+        action: "dm",
+        user: decision.author.id,
+        source: "decision.export",
+        text:
+          `Your decision ${id} ("${decision.title}") could not be exported to ${f.target} after ${f.attempts} ` +
+          `attempt${f.attempts === 1 ? "" : "s"}: ${f.error}. Once that is fixed, \`${this.notices.prefix}decision export ${id}\` tries again.`,
+      });
     }
   }
 

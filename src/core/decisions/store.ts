@@ -48,6 +48,14 @@ export class SupersedeError extends Error {
   }
 }
 
+export interface ExportFailure {
+  number: number;
+  target: string;
+  attempts: number;
+  error: string;
+  failedAt: Date;
+}
+
 export interface DecisionStore {
   /**
    * Records a new decision with the next short id of its workspace, one pending outbox row per
@@ -89,4 +97,6 @@ export interface DecisionStore {
   markAttemptFailed(item: OutboxItem, error: string, now: Date, retryAt: Date | undefined): Promise<boolean>;
   /** When the earliest pending row becomes claimable, if any. */
   nextDue(): Promise<Date | undefined>;
+  /** Exports of a workspace that failed for good, with when they failed (so each failure is reported once). */
+  failures(workspace: string): Promise<ExportFailure[]>;
 }

@@ -13,8 +13,9 @@ import type { CoreServices } from "../../../src/core/feature.js";
 import { Scheduler, VirtualClock } from "../../../src/core/scheduler.js";
 import { ConfluenceExporter, confluenceSettings } from "../../../src/exporters/confluence.js";
 import { silentLogger } from "../../../src/logging.js";
-import { openDatabase } from "../../../src/storage/database.js";
+import { type DatabaseHandle, openDatabase } from "../../../src/storage/database.js";
 import { SqlDecisionStore } from "../../../src/storage/decision-store.js";
+import { SqlClaimStore } from "../../../src/storage/foundation-stores.js";
 import { FakeConfluence } from "../../helpers/fake-docs-apis.js";
 import { ScenarioSession } from "../../helpers/scenario.js";
 
@@ -144,6 +145,27 @@ describe("decision export outbox", () => {
     }
   });
 
+  it("tells the author about a failure that happened after a restart at the first sign of their workspace, once", async () => {
+    const s = await session({ attempts: 2 });
+    try {
+      wiki.failNext(2, 500, "GET");
+      await s.feed([cmd(0, "/decision Keep the monorepo.")]);
+      await s.restart(at(0, 30));
+      // The final attempt fails before this process has heard from the workspace: no platform to tell yet.
+      expect(await s.feed([{ type: "tick", at: at(5) }])).toEqual([]);
+      const out = await s.feed([
+        { type: "message", at: at(6), id: "m1", user: "bob", room: "#team", text: "morning" },
+        { type: "message", at: at(7), id: "m2", user: "bob", room: "#team", text: "anyone?" },
+      ]);
+      expect(out.map((o) => [o.action, o.user, o.source])).toEqual([["dm", "alice", "decision.export"]]);
+      expect(out[0]!.text).toMatch(
+        /^Your decision D-1 \("Keep the monorepo"\) could not be exported to confluence after 2 attempts/,
+      );
+    } finally {
+      await s.close();
+    }
+  });
+
   it("re-exports the old decision's page when it is superseded", async () => {
     const s = await session();
     try {
@@ -191,6 +213,11 @@ describe("a process that hangs mid-export", () => {
           token: credentials.CONFLUENCE_API_TOKEN,
         },
       );
+    const notices = (h: DatabaseHandle) => ({
+      claims: new SqlClaimStore(h.db),
+      serves: () => true,
+      prefix: "/",
+    });
     const policy = { attempts: 5, firstDelayMs: 60_000, maxDelayMs: 3_600_000, leaseMs: 300_000 };
     const t0 = new Date("2026-11-25T09:00:00Z");
 
@@ -211,7 +238,7 @@ describe("a process that hangs mid-export", () => {
     );
     // Process A starts the export; the wiki creates the page but A never hears back.
     wiki.holdNext("POST");
-    const workerA = new OutboxWorker(services(clockA, []), storeA, [exporter()], policy);
+    const workerA = new OutboxWorker(services(clockA, []), storeA, [exporter()], policy, notices(dbA));
     const hung = workerA.deliver("T1", 1);
     while (wiki.pages.size === 0) await new Promise((r) => setTimeout(r, 10));
 
@@ -220,7 +247,7 @@ describe("a process that hangs mid-export", () => {
     const clockB = new VirtualClock(new Date(t0.getTime() + 60_000));
     const servicesB = services(clockB, []);
     const storeB = new SqlDecisionStore(dbB.db);
-    const workerB = new OutboxWorker(servicesB, storeB, [exporter()], policy);
+    const workerB = new OutboxWorker(servicesB, storeB, [exporter()], policy, notices(dbB));
     await workerB.start();
     expect(servicesB.scheduler.next()).toEqual(new Date(t0.getTime() + 300_000));
     // … and takes it over once the lease has run out.
