@@ -59,6 +59,7 @@ export class OutloudMetrics {
   /** Counts an action; actions from nudges (`source` `nudge.<kind>`) also count as a nudge of that kind. */
   countAction(platform: string, action: string, source: string): void {
     this.actionsOut.inc({ platform, action });
-    if (source.startsWith("nudge.")) this.nudges.inc({ kind: source.slice("nudge.".length) });
+    // `nudge.dm-to-channel.share` is a dm-to-channel nudge followed up; the kind is the second word.
+    if (source.startsWith("nudge.")) this.nudges.inc({ kind: source.split(".")[1] ?? "unknown" });
   }
 }

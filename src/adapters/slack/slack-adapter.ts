@@ -48,6 +48,8 @@ import { registerReactions } from "./listeners/reactions.js";
 import { SlackOutbox } from "./outbox.js";
 import { SlackActionSink } from "./sink.js";
 
+const PROCESSED_EVENT_RETENTION_MS = 7 * 24 * 60 * 60_000;
+
 export interface SlackOAuthOptions {
   clientId: string;
   clientSecret: string;
@@ -98,6 +100,7 @@ export class SlackAdapter implements RunningAdapter {
   private stopping = false;
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly log: Logger;
+  private purgeTimer: NodeJS.Timeout | undefined;
 
   private constructor(private readonly options: SlackAdapterOptions) {
     this.metrics = options.metrics ?? new OutloudMetrics();
@@ -118,6 +121,7 @@ export class SlackAdapter implements RunningAdapter {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    clearInterval(this.purgeTimer);
     const stopped = this.bolt
       .stop()
       .catch((err) => this.log.warn("slack receiver failed to stop", { error: errorCode(err) }));
@@ -257,6 +261,13 @@ export class SlackAdapter implements RunningAdapter {
     });
 
     const processed = new SqlProcessedEventStore(o.app.db.db);
+    // Slack retries for at most a few hours; a week of event ids is plenty, and the table stays small.
+    const purgeProcessed = () =>
+      void processed
+        .purge(new Date(Date.now() - PROCESSED_EVENT_RETENTION_MS))
+        .catch((err) => log.warn("purging processed slack events failed", { error: errorCode(err) }));
+    purgeProcessed();
+    this.purgeTimer = setInterval(purgeProcessed, 6 * 60 * 60_000).unref();
     // Each event is acted on once: Slack retries on timeouts, Socket Mode redelivers unacknowledged envelopes.
     this.bolt.use(async ({ body, context, next, ...rest }) => {
       const b = body as { event_id?: string; trigger_id?: string; team_id?: string; team?: { id?: string } };
@@ -295,7 +306,15 @@ export class SlackAdapter implements RunningAdapter {
     await this.engine.start();
     this.driver.start();
     if (o.appToken) {
-      await this.bolt.start();
+      try {
+        await this.bolt.start();
+      } catch (err) {
+        await this.driver.stop();
+        await this.engine.stop();
+        throw new Error(
+          `Slack refused the Socket Mode connection (${errorCode(err)}): check SLACK_APP_TOKEN and its connections:write scope`,
+        );
+      }
       this.connected = true;
       if (o.healthPort !== undefined) {
         this.healthServer = await startHealthServer(routes, o.healthPort, o.host);

@@ -52,6 +52,8 @@ describe("Slack delivery", () => {
     const tips = h.slack.succeeded("chat.postEphemeral").slice(before.tips);
     expect(tips).toHaveLength(1);
     expect(tips[0]!.args).toMatchObject({ channel: "CBIG", user: "UA" });
+    const metrics = await (await fetch(`${h.url}/metrics`)).text();
+    expect(metrics).toContain('outloud_nudges_total{kind="broadcast"} 1');
     const rows = await h.db.db
       .selectFrom("processed_events")
       .selectAll()

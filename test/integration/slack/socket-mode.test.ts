@@ -80,3 +80,23 @@ describe("Slack Socket Mode", () => {
     expect(await ready.json()).toMatchObject({ ready: true });
   });
 });
+
+describe("Slack Socket Mode with a bad app token", () => {
+  it("fails to start with a message naming the variable", async () => {
+    const socket = await new FakeSlackSocketMode().start();
+    try {
+      await expect(
+        startSlackHarness({
+          seed: (slack) => {
+            seedWorkspace(slack);
+            slack.socketModeUrl = socket.url;
+          },
+          adapter: { appToken: "xapp-revoked" },
+        }),
+      ).rejects.toThrow(/SLACK_APP_TOKEN/);
+      expect(socket.connections).toBe(0);
+    } finally {
+      await socket.close();
+    }
+  });
+});
