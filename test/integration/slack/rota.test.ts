@@ -6,7 +6,7 @@ import {
   seedWorkspace,
   startSlackHarness,
 } from "../../helpers/fake-slack-harness.js";
-import { mkSlashCommand, postSigned } from "../../helpers/fake-slack-requests.js";
+import { eventCallback, mkSlashCommand, postSigned } from "../../helpers/fake-slack-requests.js";
 
 describe("/rota over Slack", () => {
   let h: SlackHarness;
@@ -61,6 +61,40 @@ describe("/rota over Slack", () => {
     expect(responder).toBeDefined();
     expect(h.slack.conversation("CT1")?.topic).toContain(responder);
     expect(h.slack.usergroupMembers("team-responder", "T1")).toEqual([responder]);
+  });
+
+  it("takes the time zone of the person setting it up from their Slack profile", async () => {
+    h.slack.addConversation({ id: "CNY", team: "T1", name: "new-york", members: ["UT1A", "UT1B", "UBOTT1"] });
+    await postSigned(
+      h.url,
+      SIGNING_SECRET,
+      mkSlashCommand({
+        team: "T1",
+        user: "UT1B",
+        channel: "CNY",
+        command: "/rota",
+        text: "setup <@UT1A|alice> <@UT1B|bob>",
+        responseUrl: h.slack.responseUrl(),
+      }),
+    );
+    await h.slack.waitFor((s) => s.succeeded("chat.postMessage").some((c) => c.args.channel === "CNY"));
+    const confirmation = h.slack.succeeded("chat.postMessage").find((c) => c.args.channel === "CNY")!;
+    // Bob's Slack profile says America/New_York (users.info).
+    expect(String(confirmation.args.text)).toContain("America/New_York");
+  });
+
+  it("stops giving turns to someone who left the channel, and gives them again when they come back", async () => {
+    const whoIsNext = async () => ((await rota("who", "UT1A")).json() as { text: string }).text;
+    const member = (type: string) =>
+      postSigned(
+        h.url,
+        SIGNING_SECRET,
+        eventCallback("T1", { type, user: "UT1B", channel: "CT1", channel_type: "C", team: "T1" }),
+      );
+    await member("member_left_channel");
+    await expect.poll(whoIsNext).not.toContain("<@UT1B>");
+    await member("member_joined_channel");
+    await expect.poll(whoIsNext).toContain("<@UT1B>");
   });
 
   it("answers publicly through response_url in a channel the bot was never invited to", async () => {
