@@ -1,11 +1,12 @@
 /**
  * Does a message read as a question to the team? Pure, so unit tests pin it down. Deliberately simple:
- * a false positive costs one mention of today's responder after the wait, a miss costs nothing.
+ * a false positive costs one mention of today's responder after the wait; a miss means no reminder.
  */
 
 // Openers that make a question even without a question mark ("anyone know how to rotate the keys").
+// Words that also start statements ("have a nice weekend", "will be late", "do not deploy") are left out.
 const OPENERS =
-  /^(who|what|when|where|why|how|which|can|could|would|will|should|is|are|does|do|did|has|have|any(one|body)?( know| have| seen)?|is there|quick question|question)\b/i;
+  /^(who|what|when|where|why|how|which|can|could|would|should|is|are|does|do(?! not\b)|did|any(one|body)|any idea|is there|quick question)\b/i;
 
 /** True when `text` asks something, or mentions the team's handle (`@payments-responder`). */
 export function readsAsQuestion(text: string, teamHandle?: string): boolean {

@@ -17,6 +17,9 @@ describe("readsAsQuestion", () => {
     "see https://example.com/search?q=refunds for the list",
     "thanks!",
     "how nice",
+    "Do not deploy today, the freeze started",
+    "have a nice weekend everyone",
+    "will be late tomorrow morning",
     "@payments-responder-old please ignore",
   ])("does not ask: %s", (text) => {
     expect(readsAsQuestion(text, "payments-responder")).toBe(false);
