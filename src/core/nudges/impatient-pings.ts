@@ -58,6 +58,7 @@ export function answersPings(
 }
 
 const MAX_PAIRS = 5000;
+const MAX_PINGERS = 50;
 
 export const impatientPings = nudge({
   kind: "impatient-pings",
@@ -96,7 +97,10 @@ export const impatientPings = nudge({
         for (const to of await pinged(message)) {
           const key = pairKey(ws, message.user, to);
           const state = pings.getOrCreate(key, () => ({ times: [], rooms: new Set() }));
-          waiting.getOrCreate(`${ws}\u0000${to}`, () => new Set()).add(message.user);
+          const set = waiting.getOrCreate(`${ws}\u0000${to}`, () => new Set());
+          set.add(message.user);
+          // Bounded: the oldest pinger is forgotten first (a Set keeps insertion order).
+          if (set.size > MAX_PINGERS) set.delete(set.values().next().value as string);
           if (!recordPing(state, message.at, message.room.id, s)) continue;
           pings.delete(key);
           const { tz, hours } = await ctx.hours.hoursOf(ws, to);
