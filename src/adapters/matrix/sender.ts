@@ -109,10 +109,24 @@ export class MatrixSender implements ActionSink {
     return opening;
   }
 
+  /** The bot is still in the room and the person has not left it (a left DM gets a new one). */
+  private async stillShared(roomId: string, user: string): Promise<boolean> {
+    try {
+      await this.deps.rooms.ensureLoaded(roomId);
+    } catch {
+      return false; // No longer allowed to read it: the bot was removed.
+    }
+    const person = this.deps.rooms.membership(roomId, user);
+    return (
+      this.deps.rooms.membership(roomId, this.deps.botUserId) === "join" &&
+      (person === "join" || person === "invite")
+    );
+  }
+
   private async findOrCreateDm(user: string): Promise<string> {
     const { store, rooms, api, workspace, botUserId, clock } = this.deps;
     const remembered = await store.dmRoom(workspace, botUserId, user);
-    if (remembered && rooms.membership(remembered, botUserId) !== "leave") return remembered;
+    if (remembered && (await this.stillShared(remembered, user))) return remembered;
     const listed = rooms.directRoomWith(user);
     if (listed) {
       await store.saveDmRoom(workspace, botUserId, user, listed, clock.now());

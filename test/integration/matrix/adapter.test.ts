@@ -242,6 +242,29 @@ describe("Matrix adapter against the fake homeserver", () => {
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/outloud_events_in_total\{platform="matrix",type="command"\} 1/);
   });
+
+  it("keeps using the same DM room for private notices after a restart, and opens a new one if the person left", async () => {
+    const room = hs.createRoom({ members: [ALICE, BOB, CAROL, BOT], name: "team", public: true });
+    const dataDir = freshDataDir();
+    bot = await startBot(hs, { dataDir });
+    hs.message(room, BOB, "!rota who");
+    const [first] = await hs.waitForSent((e) => isMessage(e) && e.room_id !== room);
+    const dm = first?.room_id ?? "";
+    hs.join(dm, BOB);
+    await hs.waitForSyncedUpTo();
+    await bot.stop();
+    bot = await startBot(hs, { dataDir });
+    hs.message(room, BOB, "!rota who");
+    await hs.waitForSent((e) => isMessage(e) && e.room_id === dm, 2);
+    expect(hs.requests.filter((r) => r.path === "/createRoom")).toHaveLength(1);
+
+    hs.leave(dm, BOB);
+    await hs.waitForSyncedUpTo();
+    hs.message(room, BOB, "!rota who");
+    const [third] = await hs.waitForSent((e) => isMessage(e) && e.room_id !== room && e.room_id !== dm);
+    expect(hs.requests.filter((r) => r.path === "/createRoom")).toHaveLength(2);
+    expect(hs.directContent()[BOB]).toContain(third?.room_id);
+  });
 });
 
 function threadOf(e: SentEvent): string | undefined {
