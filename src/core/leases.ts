@@ -82,7 +82,11 @@ export class LeaseKeeper {
   /** One renew-or-acquire step; never throws (a database error is logged and retried next time). */
   check(): Promise<void> {
     // One step at a time, so a slow database never has two steps racing each other.
-    this.running = this.running.then(() => this.step());
+    this.running = this.running
+      .then(() => this.step())
+      .catch((err) =>
+        this.options.log.error("lease check failed", { lease: this.options.name, error: errorMessage(err) }),
+      );
     return this.running;
   }
 
