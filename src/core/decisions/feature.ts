@@ -269,7 +269,11 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
         const d = await store.get(workspace, args.number);
         if (!d || !(await visible(d, user, room)))
           return { kind: "error", problem: `there is no decision ${decisionId(args.number)}` };
-        const queued = await store.requeue(workspace, d.number, at);
+        // Retry what is not exported yet; when everything is, export everything again (a deleted page comes back).
+        const waiting = (await store.exports(workspace, d.number))
+          .filter((s) => s.status !== "exported")
+          .map((s) => s.target);
+        const queued = await store.requeue(workspace, d.number, at, waiting.length ? waiting : undefined);
         if (queued === 0) return { kind: "private", text: `${d.id} has no export target.` };
         await worker.deliver(workspace, d.number);
         return {

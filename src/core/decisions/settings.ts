@@ -9,9 +9,11 @@ export const decisionSettings = z.strictObject({
   enabled: z.boolean().default(true).describe("Offer /decision and export decisions."),
   reaction: z
     .string()
-    .regex(/^[\w+-]+$/, "must be an emoji name without colons, e.g. decision")
+    .regex(/^[^\s:]+$/, "must be an emoji name without colons (decision) or an emoji (📝)")
     .default("decision")
-    .describe("Reacting with this emoji to a message records it as a decision (name without colons)."),
+    .describe(
+      "Reacting with this emoji to a message records it as a decision: a Slack emoji name without colons, or for Matrix the emoji itself (e.g. 📝).",
+    ),
   suggest: z
     .boolean()
     .default(true)
