@@ -221,3 +221,19 @@ describe("rules for all nudges", () => {
     expect(outputs.every((o) => o.action === "notice")).toBe(true);
   });
 });
+
+describe("once means once, across restarts", () => {
+  it("suggests a call in a thread only once, even after a restart", async () => {
+    const session = await new ScenarioSession().open();
+    try {
+      const thread = (lines: Record<string, unknown>[]) => lines.map((l) => ({ ...l, thread: "root1" }));
+      await session.feed(thread(backAndForth(0, "ana", "bob", "#team", 8)));
+      expect(nudges(session.outputs).map((o) => o.source)).toEqual(["nudge.thread-to-call"]);
+      await session.restart(at(10));
+      const after = await session.feed(thread(backAndForth(11, "ana", "bob", "#team", 24)));
+      expect(nudges(after)).toEqual([]);
+    } finally {
+      await session.close();
+    }
+  });
+});
