@@ -3,9 +3,9 @@
  * other stands by; when the worker dies, goes quiet or loses its database, the standby takes over
  * within 30 seconds and the old one stops. Driven step by step on a virtual clock.
  */
-import { expect, it } from "vitest";
+import { expect, it, vi } from "vitest";
 import { type Lease, LeaseKeeper } from "../../../src/core/leases.js";
-import { VirtualClock } from "../../../src/core/scheduler.js";
+import { SystemClock, VirtualClock } from "../../../src/core/scheduler.js";
 import { silentLogger } from "../../../src/logging.js";
 import type { DatabaseHandle } from "../../../src/storage/database.js";
 import { SqlLeaseStore } from "../../../src/storage/leases.js";
@@ -18,7 +18,7 @@ class Replica {
   readonly history: string[] = [];
   readonly keeper: LeaseKeeper;
 
-  constructor(name: string, handle: DatabaseHandle, clock: VirtualClock) {
+  constructor(name: string, handle: DatabaseHandle, clock: VirtualClock | SystemClock, ttlMs?: number) {
     this.keeper = new LeaseKeeper({
       store: new SqlLeaseStore(handle.db),
       clock,
@@ -26,6 +26,7 @@ class Replica {
       workspace: "example.org",
       name: "matrix.sync",
       holder: name,
+      ttlMs,
       onAcquired: (lease: Lease) => {
         this.history.push(`start g${lease.generation} at ${clock.now().toISOString().slice(11, 19)}`);
       },
@@ -123,5 +124,23 @@ describeEachDatabase("lease take-over between replicas", (db) => {
     expect(a.history).toEqual(["start g1 at 10:00:00", "stop g1 at 10:00:20"]);
     while (!b.working) await step();
     expect(b.history).toEqual(["start g2 at 10:00:20"]);
+  });
+
+  it("keeps checking on its own timer once started, and hands over on stop", async () => {
+    // Real time, short lease: start() must keep renewing without anyone calling check().
+    const clock = new SystemClock();
+    const a = new Replica("replica-a", db().handle, clock, 1500);
+    const b = new Replica("replica-b", await db().reopen(), clock, 1500);
+    a.keeper.start();
+    await vi.waitFor(() => expect(a.working).toBe(true));
+    b.keeper.start();
+    // Several lease lifetimes pass: a keeps renewing, b keeps standing by.
+    await new Promise((r) => setTimeout(r, 3500));
+    expect([a.working, b.working]).toEqual([true, false]);
+    await a.keeper.stop();
+    await vi.waitFor(() => expect(b.working).toBe(true));
+    await b.keeper.stop();
+    expect(a.history).toHaveLength(2);
+    expect(b.history).toHaveLength(2);
   });
 });
