@@ -26,7 +26,7 @@ export const engineBenchmark: Benchmark = {
   name: "engine",
   title: "Engine throughput on the ubuntu-irc corpus",
   async run(ctx: BenchContext): Promise<BenchResult> {
-    const rounds = ctx.quick ? 1 : 3;
+    const rounds = ctx.quick ? 1 : 2;
     const limit = ctx.quick ? QUICK_LIMIT : 0;
     const rates = { baseline: [] as number[], subject: [] as number[] };
     const cpuPerMessage = { baseline: [] as number[], subject: [] as number[] };

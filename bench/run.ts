@@ -13,14 +13,22 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { engineBenchmark } from "./engine.js";
+import { fanoutBenchmark } from "./fanout.js";
 import { describeMachine, machineInfo } from "./lib/machine.js";
 import { Status } from "./lib/status.js";
 import { markdownTable, textTable } from "./lib/table.js";
 import type { Benchmark, BenchResult } from "./lib/types.js";
 import { memoryBenchmark } from "./memory.js";
 import { slackHttpBenchmark } from "./slack-http.js";
+import { startupBenchmark } from "./startup.js";
 
-const BENCHMARKS: Benchmark[] = [engineBenchmark, slackHttpBenchmark, memoryBenchmark];
+const BENCHMARKS: Benchmark[] = [
+  engineBenchmark,
+  slackHttpBenchmark,
+  memoryBenchmark,
+  fanoutBenchmark,
+  startupBenchmark,
+];
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const RESULTS = join(ROOT, "bench/results.json");

@@ -45,7 +45,7 @@ export const slackHttpBenchmark: Benchmark = {
   title: "Slack Events API: ack latency and highest sustained rate, bot vs bare Bolt",
   async run(ctx: BenchContext): Promise<BenchResult> {
     const rounds = ctx.quick ? 1 : 2;
-    const stepMs = ctx.quick ? 2000 : 4000;
+    const stepMs = ctx.quick ? 2000 : 3000;
     const texts = sampleTexts(DEV_CORPUS);
     const runs: SideRun[] = [];
     const order = alternation(rounds);

@@ -17,11 +17,19 @@ async function main(): Promise<void> {
   const users = Number(option("users", "50"));
   const channels = Number(option("channels", "20"));
   const fake = await new FakeSlackApi().start();
-  fake.addWorkspace({ team, botToken: token });
+  const workspace = fake.addWorkspace({ team, botToken: token });
   const members = Array.from({ length: users }, (_, i) => benchUser(i));
   for (const id of members) fake.addUser({ id, team, name: id.toLowerCase(), tz: "Europe/Berlin" });
+  // The bot is in every channel, as after an invite: it may post there.
+  const inChannel = [...members, workspace.botUserId!];
   for (let i = 0; i < channels; i++)
-    fake.addConversation({ id: benchChannel(i), team, name: `bench-${i}`, kind: "public", members });
+    fake.addConversation({
+      id: benchChannel(i),
+      team,
+      name: `bench-${i}`,
+      kind: "public",
+      members: inChannel,
+    });
   fake.limits = {
     perChannelIntervalMs: Number(option("per-channel-ms", "0")),
     workspacePosts: Number(option("workspace-posts", "0")),
@@ -29,12 +37,16 @@ async function main(): Promise<void> {
     retryAfterSeconds: Number(option("retry-after", "1")),
   };
 
+  process.on("message", (m: { kind?: string }) => {
+    if (m.kind === "stats") void send({ kind: "stats", ...summarise(fake) });
+  });
   process.on("SIGTERM", () => {
     void finish(summarise(fake));
   });
   await send({ kind: "ready", apiUrl: fake.apiUrl });
 }
 
+/** What the fake saw: calls by method and outcome, and the successful posts (room vs DM). */
 function summarise(fake: FakeSlackApi): Record<string, unknown> {
   const byMethod: Record<string, { ok: number; rateLimited: number; failed: number }> = {};
   for (const c of fake.calls) {
@@ -45,17 +57,23 @@ function summarise(fake: FakeSlackApi): Record<string, unknown> {
     else m.failed++;
   }
   const posts = fake.succeeded("chat.postMessage");
-  const perChannel = new Map<string, number>();
-  for (const p of posts)
-    perChannel.set(String(p.args.channel), (perChannel.get(String(p.args.channel)) ?? 0) + 1);
+  const perRoom = new Map<string, number>();
+  let directPosts = 0;
+  for (const p of posts) {
+    const channel = String(p.args.channel);
+    if (channel.startsWith("D")) directPosts++;
+    else perRoom.set(channel, (perRoom.get(channel) ?? 0) + 1);
+  }
   return {
     byMethod,
+    rateLimited: fake.calls.filter((c) => c.status === 429).length,
     posts: posts.length,
-    postChannels: perChannel.size,
-    channelsPostedTwice: [...perChannel.values()].filter((n) => n > 1).length,
+    roomsPosted: perRoom.size,
+    roomPosts: posts.length - directPosts,
+    directPosts,
+    mostPostsInOneRoom: Math.max(0, ...perRoom.values()),
     firstPostAt: posts[0]?.at,
     lastPostAt: posts[posts.length - 1]?.at,
-    firstCallAt: fake.calls[0]?.at,
   };
 }
 
