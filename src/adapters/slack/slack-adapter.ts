@@ -221,7 +221,12 @@ export class SlackAdapter implements RunningAdapter {
       const socket = new SocketModeReceiver({
         appToken: o.appToken,
         logger: boltLogger,
-        installerOptions: { clientOptions: { ...(o.slackApiUrl ? { slackApiUrl: o.slackApiUrl } : {}) } },
+        // With OAuth, Bolt serves the install pages itself on one port: the health routes go along.
+        ...(o.oauth ? { customRoutes: routes } : {}),
+        installerOptions: {
+          clientOptions: { ...(o.slackApiUrl ? { slackApiUrl: o.slackApiUrl } : {}) },
+          ...(o.oauth ? { port: o.healthPort ?? o.port } : {}),
+        },
         ...(o.oauth ? oauthReceiverOptions(o.oauth) : {}),
       });
       socket.client.on("connected", () => {
@@ -316,7 +321,8 @@ export class SlackAdapter implements RunningAdapter {
         );
       }
       this.connected = true;
-      if (o.healthPort !== undefined) {
+      if (o.oauth) this.port = o.healthPort ?? o.port;
+      else if (o.healthPort !== undefined) {
         this.healthServer = await startHealthServer(routes, o.healthPort, o.host);
         this.port = this.healthServer.port;
       }
