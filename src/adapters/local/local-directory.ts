@@ -12,9 +12,14 @@ export class LocalDirectory implements Directory {
   private readonly speakers = new Map<string, Set<string>>();
   private readonly topics = new Map<string, string>();
 
+  /**
+   * @param anyoneExists In the playground every `@name` you type is a person (there is no user list to
+   * check against); the replay only knows people its scenario declared or heard from.
+   */
   constructor(
     private readonly workspace: string,
     private readonly defaultTz = "UTC",
+    private readonly anyoneExists = false,
   ) {}
 
   declareUser(id: string, fields: { name?: string; tz?: string; bot?: boolean }): void {
@@ -91,7 +96,7 @@ export class LocalDirectory implements Directory {
     for (const u of this.users.values()) if (u.displayName.toLowerCase() === lower) return u.id;
     for (const set of this.speakers.values()) if (set.has(wanted)) return wanted;
     for (const members of this.declaredMembers.values()) if (members.includes(wanted)) return wanted;
-    return undefined;
+    return this.anyoneExists && /^[\w.|-]+$/.test(wanted) ? wanted : undefined;
   }
 
   async permalink(_workspace: string, room: Room, messageId: string): Promise<string | undefined> {

@@ -18,6 +18,8 @@ export interface LocalPlatformOptions {
   onAction(output: ReplayOutput, action: Action): void;
   /** Where the virtual clock starts; defaults to the first line's time. */
   start?: Date;
+  /** Treat every `@name` as a person (the playground), rather than only those the scenario declared. */
+  anyoneExists?: boolean;
 }
 
 export class LocalPlatform {
@@ -31,7 +33,11 @@ export class LocalPlatform {
     const { app } = options;
     this.clock = new VirtualClock(options.start ?? new Date(0));
     this.scheduler = new Scheduler(app.log);
-    this.directory = new LocalDirectory(LOCAL_WORKSPACE, app.config.settings.workspace.timezone);
+    this.directory = new LocalDirectory(
+      LOCAL_WORKSPACE,
+      app.config.settings.workspace.timezone,
+      options.anyoneExists ?? false,
+    );
     this.engine = createEngine(app, {
       clock: this.clock,
       scheduler: this.scheduler,

@@ -36,7 +36,11 @@ export async function runPlayground(options: PlaygroundOptions): Promise<void> {
   const out = (text: string): void => {
     options.output.write(`${text}\n`);
   };
-  const platform = new LocalPlatform({ app: options.app, onAction: (_o, action) => out(render(action)) });
+  const platform = new LocalPlatform({
+    app: options.app,
+    onAction: (_o, action) => out(render(action)),
+    anyoneExists: true,
+  });
   let user = "you";
   let room = "#general";
   let thread: string | undefined;
