@@ -49,7 +49,7 @@ export function createEngine(app: AppContext, platform: PlatformBinding): Engine
   const settings = app.config.settings;
   // One line per feature; each takes the services, the stores it needs and its settings section.
   const features: Feature[] = [];
-  features.push(createNudgesFeature({ services, store: new SqlNudgeStore(db), claims: stores.claims, settings: settings.nudges, workspace: settings.workspace, retentionDays: settings.privacy.retentionDays }));
+  features.push(createNudgesFeature({ services, store: new SqlNudgeStore(db), claims: stores.claims, settings: settings.nudges, workspace: settings.workspace, retentionDays: settings.privacy.retentionDays, matrixPrefix: settings.commands.matrixPrefix }));
   features.push(createRotaFeature({ services, store: new SqlRotaStore(db), claims: stores.claims, settings: settings.rota, workingHours: settings.workspace.workingHours }));
   features.push(createDecisionsFeature({ services, store: new SqlDecisionStore(db), claims: stores.claims, settings: settings.decisions, exporters: createExporters(settings.decisions.export, app.config.env, app.config.dataDir, () => platform.clock.now()) }));
   void stores;

@@ -24,8 +24,8 @@ export interface NudgesFeatureDeps {
   workspace: { timezone: string; workingHours: { start: string; end: string; days: string } };
   /** Days after which the ids, counts and times kept for the rules are deleted. */
   retentionDays: number;
-  /** How commands are spelled in hints: `/` (Slack, replay) or `!` (Matrix). */
-  prefix?: string;
+  /** What starts a command in a Matrix message (`commands.matrixPrefix`); elsewhere commands start with `/`. */
+  matrixPrefix?: string;
 }
 
 const DAY_MS = 24 * 60 * 60_000;
@@ -33,7 +33,8 @@ const PURGE_KEY = "nudge.purge";
 
 export function createNudgesFeature(deps: NudgesFeatureDeps): Feature {
   const { services, store, settings } = deps;
-  const prefix = deps.prefix ?? "/";
+  // Matrix room ids look like `!abc:server`; Slack and the local platform spell commands with `/`.
+  const prefixFor = (room: Room) => (/^![^:\s]+:\S+$/.test(room.id) ? (deps.matrixPrefix ?? "!") : "/");
   const shares = new ShareHandles(settings.shareMinutes * 60_000);
   const defaultHours: WorkingHours = {
     start: deps.workspace.workingHours.start,
@@ -130,7 +131,7 @@ export function createNudgesFeature(deps: NudgesFeatureDeps): Feature {
       hours,
       shares,
       workspaceTimezone: deps.workspace.timezone,
-      prefix,
+      prefixFor,
       offer,
     };
     return { kind: unit.kind, runtime: unit.create(ctx as never) };

@@ -77,8 +77,8 @@ export interface NudgeContext<S> {
   shares: ShareHandles;
   /** Time zone for people and schedules that have none of their own. */
   workspaceTimezone: string;
-  /** How commands are spelled on this platform in hints (`/` or `!`). */
-  prefix: string;
+  /** How commands are spelled in hints for a room's platform: `/` (Slack, replay) or `!` (Matrix). */
+  prefixFor(room: Room): string;
   /** Proposes a nudge; resolves true when it was delivered. */
   offer(proposal: NudgeProposal): Promise<boolean>;
 }
