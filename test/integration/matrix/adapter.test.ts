@@ -265,6 +265,15 @@ describe("Matrix adapter against the fake homeserver", () => {
     expect(hs.requests.filter((r) => r.path === "/createRoom")).toHaveLength(2);
     expect(hs.directContent()[BOB]).toContain(third?.room_id);
   });
+
+  it("answers a command typed in a thread inside that thread", async () => {
+    const room = hs.createRoom({ members: [ALICE, BOB, CAROL, BOT], name: "team", public: true });
+    bot = await startBot(hs);
+    const root = hs.message(room, ALICE, "Which database for the ledger?");
+    hs.message(room, BOB, "!decision We use PostgreSQL for the ledger", { thread: root });
+    const [reply] = await hs.waitForSent((e) => isMessage(e) && e.room_id === room);
+    expect(threadOf(reply!)).toBe(root);
+  });
 });
 
 function threadOf(e: SentEvent): string | undefined {
