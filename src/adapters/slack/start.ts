@@ -12,7 +12,6 @@ import { SlackAdapter } from "./slack-adapter.js";
 
 /** The bot scopes of manifest.yaml, requested again at OAuth install time. */
 export const BOT_SCOPES = [
-  "app_mentions:read",
   "channels:history",
   "channels:read",
   "channels:write.topic",
