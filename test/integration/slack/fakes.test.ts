@@ -76,6 +76,20 @@ describe("FakeSlackApi with the real WebClient", () => {
     }
   });
 
+  it("enforces a workspace-wide posting limit across channels when configured", async () => {
+    slack.addConversation({ id: "C2", team: "T1", name: "other", members: ["UA", "UBOTT1"] });
+    slack.limits = { ...slack.limits, workspacePosts: 2, workspaceWindowMs: 60_000 };
+    try {
+      await client().chat.postMessage({ channel: "C1", text: "one" });
+      await client().chat.postMessage({ channel: "C2", text: "two" });
+      await expect(client().chat.postMessage({ channel: "C1", text: "three" })).rejects.toMatchObject({
+        code: webApi.ErrorCode.RateLimitedError,
+      });
+    } finally {
+      slack.limits = { ...slack.limits, workspacePosts: 0 };
+    }
+  });
+
   it("keeps user groups, topics and DMs", async () => {
     const c = client();
     const created = await c.usergroups.create({ name: "team-responder", handle: "team-responder" });
