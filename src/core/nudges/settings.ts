@@ -33,36 +33,68 @@ const roomOverride = z.strictObject({
   "thread-to-call": overrideOf(threadToCallSettings).optional(),
 });
 
-export const nudgesSettings = z.strictObject({
-  enabled: z.boolean().default(true).describe("false: no nudges anywhere (commands still answer)."),
-  dailyCap: z
-    .number()
-    .int()
-    .min(0)
-    .max(100)
-    .default(3)
-    .describe("Nudges one person gets per local day, all kinds together."),
-  shareMinutes: z
-    .number()
-    .int()
-    .min(1)
-    .max(120)
-    .default(15)
-    .describe("Minutes `/share` may repost a suggested DM question from memory (the text is never stored)."),
-  rooms: z
-    .record(z.string(), roomOverride)
-    .default({})
-    .describe("Per-room switches and tuning, keyed by room name (without #) or id."),
-  "be-kind": beKindSettings.prefault({}),
-  broadcast: broadcastSettings.prefault({}),
-  "channel-to-thread": channelToThreadSettings.prefault({}),
-  "dm-to-channel": dmToChannelSettings.prefault({}),
-  "impatient-pings": impatientPingsSettings.prefault({}),
-  "no-hello": noHelloSettings.prefault({}),
-  "out-of-hours": outOfHoursSettings.prefault({}),
-  social: socialSettings.prefault({}),
-  "thread-to-call": threadToCallSettings.prefault({}),
-});
+export const nudgesSettings = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe("false: no nudges anywhere (commands still answer)."),
+    dailyCap: z
+      .number()
+      .int()
+      .min(0)
+      .max(100)
+      .default(3)
+      .describe("Nudges one person gets per local day, all kinds together."),
+    shareMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(120)
+      .default(15)
+      .describe(
+        "Minutes `/share` may repost a suggested DM question from memory (the text is never stored).",
+      ),
+    rooms: z
+      .record(z.string(), roomOverride)
+      .default({})
+      .describe("Per-room switches and tuning, keyed by room name (without #) or id."),
+    "be-kind": beKindSettings
+      .prefault({})
+      .describe(
+        "Be kind: a private, gentle note when a message reads harsh (lexicon plus capitals, !!!/???, insults).",
+      ),
+    broadcast: broadcastSettings
+      .prefault({})
+      .describe("@channel/@here/@room: a private tip on how many people it notified, and quieter ways."),
+    "channel-to-thread": channelToThreadSettings
+      .prefault({})
+      .describe(
+        "Channel → thread: suggest a thread, mentioning them, when two people go back and forth in a room.",
+      ),
+    "dm-to-channel": dmToChannelSettings
+      .prefault({})
+      .describe("DM → channel: a private suggestion to ask a work question from a DM in the team's channel."),
+    "impatient-pings": impatientPingsSettings
+      .prefault({})
+      .describe(
+        "Impatient pings: a private tip when someone pings the same person again and again without an answer.",
+      ),
+    "no-hello": noHelloSettings
+      .prefault({})
+      .describe("No hello: a private tip when a DM is only a greeting, with nothing after it."),
+    "out-of-hours": outOfHoursSettings
+      .prefault({})
+      .describe("Out of hours: a private note when you mention someone outside their working hours."),
+    social: socialSettings
+      .prefault({})
+      .describe(
+        "Social: a weekly open video call for chit-chat, announced in a chosen room (off by default).",
+      ),
+    "thread-to-call": threadToCallSettings
+      .prefault({})
+      .describe("Thread → call: a call link, once, when a thread grows long, ping-pongs or gets heated."),
+  })
+  .describe(
+    "Nudges: rare, mostly private hints that keep work in the open and respect asynchrony (docs/nudges.md).",
+  );
 
 export type NudgesSettings = z.output<typeof nudgesSettings>;
 export type RoomOverride = z.output<typeof roomOverride>;
