@@ -59,11 +59,12 @@ export const markdownSettings = z
 export type MarkdownSettings = z.infer<typeof markdownSettings>;
 
 const FILE = /^(\d{4,})-[a-z0-9-]+\.md$/;
+// Files, the index and the git index of a folder are shared state: one export at a time per folder in
+// this process, even with several engines (Slack and Matrix side by side) and so several exporters.
+const QUEUES = new Map<string, SerialQueue>();
 
 export class MarkdownGitExporter implements DocumentExporter {
   readonly target = "markdown";
-  // Files, the index and the git index are shared state: one export at a time per process.
-  private readonly queue = new SerialQueue();
 
   constructor(
     private readonly settings: MarkdownSettings,
@@ -81,7 +82,13 @@ export class MarkdownGitExporter implements DocumentExporter {
   }
 
   export(decision: DecisionRecord): Promise<ExportReceipt> {
-    return this.queue.run(() => this.write(decision));
+    const dir = this.directoryFor(decision.workspace);
+    let queue = QUEUES.get(dir);
+    if (!queue) {
+      queue = new SerialQueue();
+      QUEUES.set(dir, queue);
+    }
+    return queue.run(() => this.write(decision));
   }
 
   private async write(decision: DecisionRecord): Promise<ExportReceipt> {
