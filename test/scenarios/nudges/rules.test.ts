@@ -1,6 +1,12 @@
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
-import { runScenario, ScenarioSession } from "../../helpers/scenario.js";
+import { LocalPlatform } from "../../../src/adapters/local/local-platform.js";
+import { replayLines } from "../../../src/adapters/local/replay.js";
+import type { Action } from "../../../src/core/actions.js";
+import { shareOfferOf } from "../../../src/core/nudges/share.js";
+import { silentLogger } from "../../../src/logging.js";
+import { openDatabase } from "../../../src/storage/database.js";
+import { runScenario, ScenarioSession, scenarioConfig } from "../../helpers/scenario.js";
 import { at, backAndForth, cmd, msg, user } from "./helpers.js";
 
 const nudges = <T extends { source: string }>(outputs: T[]) =>
@@ -234,6 +240,34 @@ describe("once means once, across restarts", () => {
       expect(nudges(after)).toEqual([]);
     } finally {
       await session.close();
+    }
+  });
+});
+
+describe("the Slack share button's data", () => {
+  it("rides on the DM → channel notice as `share`: the target room and the DM message's id, no text", async () => {
+    const db = await openDatabase({ url: ":memory:" });
+    const actions: Action[] = [];
+    const platform = new LocalPlatform({
+      app: { config: scenarioConfig(), db, log: silentLogger },
+      onAction: (_o, action) => actions.push(action),
+    });
+    try {
+      const question = msg(2, "ana", "dm:ana,bob", "how do I rerun the failed deploy on staging?");
+      await replayLines(
+        [msg(0, "ana", "#payments", "morning"), msg(0, "bob", "#payments", "morning"), question].map((l) =>
+          JSON.stringify(l),
+        ),
+        platform,
+      );
+      const offers = actions.map(shareOfferOf).filter(Boolean);
+      expect(offers).toEqual([
+        { room: expect.objectContaining({ id: "#payments", kind: "public" }), message: question.id },
+      ]);
+      expect(JSON.stringify(offers)).not.toMatch(/staging/);
+    } finally {
+      await platform.stop();
+      await db.close();
     }
   });
 });
