@@ -57,7 +57,8 @@ export class CommandTable {
         root,
         reply: {
           kind: "private",
-          text: `I don't know "${ctx.prefix}${tried}".\n${this.help(root, ctx.prefix)}`,
+          // Short, like every usage reply: the full help is one command away.
+          text: `I don't know "${ctx.prefix}${tried}". Try \`${ctx.prefix}${root} help\`.`,
         },
       };
     }

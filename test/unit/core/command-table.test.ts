@@ -100,3 +100,21 @@ describe("the command table", () => {
     ).toThrow(/declared twice/);
   });
 });
+
+it("answers an unknown subcommand briefly and points at the help", async () => {
+  const bare = new CommandTable();
+  bare.add(
+    command({
+      path: ["outloud", "mute"],
+      usage: "",
+      summary: "mute",
+      parse: () => ok(null),
+      run: async () => ({ kind: "silent" }),
+    }),
+  );
+  const unknown = await bare.dispatch({ invocation: invocation("outloud frobnicate"), prefix: "/" });
+  expect(unknown.reply).toEqual({
+    kind: "private",
+    text: 'I don\'t know "/outloud frobnicate". Try `/outloud help`.',
+  });
+});
