@@ -11,7 +11,6 @@ import type { AppContext } from "../../app.js";
 import { createEngine } from "../../app.js";
 import { platformsConfigured } from "../../config/platforms.js";
 import type { Engine } from "../../core/engine.js";
-import type { ChatEvent } from "../../core/model.js";
 import type { Clock } from "../../core/ports.js";
 import { errorMessage, Scheduler, SystemClock } from "../../core/scheduler.js";
 import type { ClaimStore, ProcessedEventStore } from "../../core/stores.js";
@@ -34,15 +33,7 @@ import { MatrixSender } from "./sender.js";
 import type { MatrixSettings } from "./settings.js";
 import type { MatrixStateStore } from "./store.js";
 import { SyncLoop } from "./sync-loop.js";
-import {
-  type BotIdentity,
-  commandText,
-  isNotice,
-  mentionsOf,
-  messageText,
-  reactionOf,
-  threadRoot,
-} from "./translate.js";
+import { type BotIdentity, isNotice, toChatEvent } from "./translate.js";
 
 export interface MatrixAdapterOptions {
   app: AppContext;
@@ -158,6 +149,7 @@ export class MatrixAdapter implements RunningAdapter {
       this.driver.start();
     }
     await this.sync.start();
+    this.armPurge();
     if (this.options.healthPort !== undefined) {
       this.healthServer = await startHealthServer(
         this.healthRoutes(),
@@ -166,6 +158,20 @@ export class MatrixAdapter implements RunningAdapter {
       );
     }
     this.options.app.log.info("matrix connected", { user: this.bot.userId });
+  }
+
+  /** Once a day, forgets handled event ids older than the privacy retention (they only guard against repeats). */
+  private armPurge(): void {
+    const day = 24 * 3600_000;
+    const retention = this.options.app.config.settings.privacy.retentionDays * day;
+    this.scheduler.at(
+      new Date(this.clock.now().getTime() + day),
+      `matrix.purge:${this.workspace}`,
+      async () => {
+        await this.processed.purge(new Date(this.clock.now().getTime() - retention));
+        this.armPurge();
+      },
+    );
   }
 
   /** The port the health routes listen on, when they run. */
@@ -276,71 +282,18 @@ export class MatrixAdapter implements RunningAdapter {
     // Marked before acting: if we crash mid-way the event is lost rather than acted on twice.
     if (!(await this.processed.markProcessed(this.workspace, event.event_id, this.clock.now()))) return;
     if (event.sender === this.bot.userId || isNotice(event)) return;
-    const chatEvent = this.toChatEvent(roomId, event, before);
+    const chatEvent = toChatEvent(event, {
+      room: this.rooms.room(roomId),
+      membershipBefore: before,
+      bot: this.bot,
+      prefix: this.prefix,
+      isCommand: (line) => this.engine.isCommand(line),
+      reactionNames: this.settings.reactionNames,
+      now: this.clock.now(),
+    });
     if (!chatEvent) return;
     this.metrics.eventsIn.inc({ platform: "matrix", type: chatEvent.type });
     await this.engine.handle(chatEvent);
-  }
-
-  private toChatEvent(
-    roomId: string,
-    event: MatrixRawEvent,
-    membershipBefore: string | undefined,
-  ): ChatEvent | undefined {
-    const at = new Date(event.origin_server_ts ?? this.clock.now().getTime());
-    const room = this.rooms.room(roomId);
-    const workspace = this.workspace;
-    if (event.type === "m.room.member" && event.state_key) {
-      const now = event.content.membership;
-      if (now === "join" && membershipBefore !== "join")
-        return { type: "member-joined", workspace, room, user: event.state_key, at };
-      if ((now === "leave" || now === "ban") && membershipBefore === "join")
-        return { type: "member-left", workspace, room, user: event.state_key, at };
-      return undefined;
-    }
-    const reaction = reactionOf(event);
-    if (reaction) {
-      return {
-        type: "reaction",
-        reaction: {
-          workspace,
-          room,
-          user: event.sender,
-          target: reaction.target,
-          emoji: this.settings.reactionNames[reaction.key] ?? reaction.key,
-          at,
-        },
-      };
-    }
-    const text = messageText(event);
-    if (text === undefined) return undefined;
-    const thread = threadRoot(event);
-    const command = commandText(text, {
-      prefix: this.prefix,
-      bot: this.bot,
-      isCommand: (line) => this.engine.isCommand(line),
-    });
-    if (command !== undefined) {
-      return {
-        type: "command",
-        command: { workspace, room, thread, user: event.sender, text: command, prefix: this.prefix, at },
-      };
-    }
-    const mentions = mentionsOf(event);
-    return {
-      type: "message",
-      message: {
-        workspace,
-        id: event.event_id ?? "",
-        room,
-        thread,
-        user: event.sender,
-        text,
-        mentions: mentions.users,
-        broadcast: mentions.broadcast,
-        at,
-      },
-    };
   }
 
   /** Joins when the inviter is allowed (their server or their id is listed); remembers `is_direct`. */

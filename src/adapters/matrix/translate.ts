@@ -2,7 +2,7 @@
  * Pure translation of Matrix events into the pieces of the core model: commands (with a prefix or
  * after a mention of the bot), mentions, threads, reactions. No I/O here, so unit tests target it.
  */
-import type { BroadcastMention } from "../../core/model.js";
+import type { BroadcastMention, ChatEvent, Room } from "../../core/model.js";
 import type { MatrixRawEvent } from "./events.js";
 
 /** A Matrix user id in plain text, e.g. `@alice:example.org` (localpart and server name grammar). */
@@ -115,4 +115,66 @@ function stripReplyFallback(body: string): string {
   while (i < lines.length && lines[i]?.startsWith("> ")) i++;
   if (lines[i] === "") i++;
   return lines.slice(i).join("\n");
+}
+
+export interface ChatEventContext {
+  room: Room;
+  /** For member events: the person's membership before this event. */
+  membershipBefore?: string;
+  bot: BotIdentity;
+  prefix: string;
+  isCommand(line: string): boolean;
+  /** Reaction emoji → the names features use (`📝` → `decision`). */
+  reactionNames: Readonly<Record<string, string>>;
+  /** When the event carries no timestamp. */
+  now: Date;
+}
+
+/** One Matrix timeline event as the core sees it, or undefined when the core has no use for it. */
+export function toChatEvent(event: MatrixRawEvent, ctx: ChatEventContext): ChatEvent | undefined {
+  const at = new Date(event.origin_server_ts ?? ctx.now.getTime());
+  const { room } = ctx;
+  const workspace = room.workspace;
+  if (event.type === "m.room.member" && event.state_key) {
+    const now = event.content.membership;
+    if (now === "join" && ctx.membershipBefore !== "join")
+      return { type: "member-joined", workspace, room, user: event.state_key, at };
+    if ((now === "leave" || now === "ban") && ctx.membershipBefore === "join")
+      return { type: "member-left", workspace, room, user: event.state_key, at };
+    return undefined;
+  }
+  const reaction = reactionOf(event);
+  if (reaction) {
+    const emoji = ctx.reactionNames[reaction.key] ?? reaction.key;
+    return {
+      type: "reaction",
+      reaction: { workspace, room, user: event.sender, target: reaction.target, emoji, at },
+    };
+  }
+  const text = messageText(event);
+  if (text === undefined) return undefined;
+  const thread = threadRoot(event);
+  const command = commandText(text, ctx);
+  if (command !== undefined) {
+    return {
+      type: "command",
+      command: { workspace, room, thread, user: event.sender, text: command, prefix: ctx.prefix, at },
+    };
+  }
+  const mentions = mentionsOf(event);
+  const id = event.event_id ?? "";
+  return {
+    type: "message",
+    message: {
+      workspace,
+      id,
+      room,
+      thread,
+      user: event.sender,
+      text,
+      mentions: mentions.users,
+      broadcast: mentions.broadcast,
+      at,
+    },
+  };
 }
