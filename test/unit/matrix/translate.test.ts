@@ -8,6 +8,7 @@ import {
   messageText,
   reactionOf,
   threadRoot,
+  toChatEvent,
 } from "../../../src/adapters/matrix/translate.js";
 
 const ROOTS = new Set(["rota", "decision", "outloud"]);
@@ -121,5 +122,62 @@ describe("mentionsOf", () => {
     expect(mentionsOf(mkMessage("@room deploy at 5")).broadcast).toBe("room");
     expect(mentionsOf(mkMessage("x", { extra: { "m.mentions": { room: true } } })).broadcast).toBe("room");
     expect(mentionsOf(mkMessage("the room is booked")).broadcast).toBeUndefined();
+  });
+});
+
+describe("toChatEvent", () => {
+  const room = { workspace: "example.org", id: "!r:example.org", name: "team", kind: "public" as const };
+  const ctx = {
+    room,
+    bot,
+    prefix: "!",
+    isCommand: (line: string) => ROOTS.has(line.split(/\s+/)[0] ?? ""),
+    reactionNames: { "📝": "decision" },
+    now: new Date("2026-11-25T10:00:00Z"),
+  };
+
+  it("turns a prefixed command into a command in its thread, and other text into a message", () => {
+    const thread = { "m.relates_to": { rel_type: "m.thread", event_id: "$root" } };
+    const cmd = toChatEvent(mkMessage("!rota who", { extra: thread, origin_server_ts: 0 }), ctx);
+    expect(cmd).toMatchObject({
+      type: "command",
+      command: { text: "rota who", prefix: "!", thread: "$root", at: new Date(0) },
+    });
+    const msg = toChatEvent(mkMessage("hello @bob:example.org"), ctx);
+    expect(msg).toMatchObject({
+      type: "message",
+      message: { text: "hello @bob:example.org", mentions: ["@bob:example.org"], at: ctx.now },
+    });
+  });
+
+  it("names reactions for the features", () => {
+    const reaction = (key: string): MatrixRawEvent => ({
+      sender: "@bob:example.org",
+      type: "m.reaction",
+      content: { "m.relates_to": { rel_type: "m.annotation", event_id: "$m", key } },
+    });
+    expect(toChatEvent(reaction("📝"), ctx)).toMatchObject({
+      type: "reaction",
+      reaction: { emoji: "decision", target: "$m" },
+    });
+    expect(toChatEvent(reaction("🎉"), ctx)).toMatchObject({ type: "reaction", reaction: { emoji: "🎉" } });
+  });
+
+  it("reports joins and leaves only when membership really changes", () => {
+    const member = (membership: string): MatrixRawEvent => ({
+      sender: "@bob:example.org",
+      type: "m.room.member",
+      state_key: "@bob:example.org",
+      content: { membership, displayname: "Bob" },
+    });
+    expect(toChatEvent(member("join"), { ...ctx, membershipBefore: "invite" })).toMatchObject({
+      type: "member-joined",
+    });
+    // A display name change is a join event too, but nobody joined.
+    expect(toChatEvent(member("join"), { ...ctx, membershipBefore: "join" })).toBeUndefined();
+    expect(toChatEvent(member("leave"), { ...ctx, membershipBefore: "join" })).toMatchObject({
+      type: "member-left",
+    });
+    expect(toChatEvent(member("leave"), { ...ctx, membershipBefore: "invite" })).toBeUndefined();
   });
 });
