@@ -4,29 +4,19 @@
  * outbox rows in one transaction, exports it right away where possible, and confirms in the room or
  * thread with its id and where it went; whatever could not be exported is retried in the background.
  */
-import type { CommandReply } from "../commands/command.js";
-import { command, ok } from "../commands/command.js";
 import type { CoreServices, Feature } from "../feature.js";
 import { type ChatEvent, type ChatMessage, isDirect, type Reaction, type Room } from "../model.js";
 import type { ClaimStore } from "../stores.js";
-import {
-  type ListArgs,
-  parseList,
-  parseOneId,
-  parseSupersede,
-  parseWords,
-  textAfterWords,
-} from "./commands.js";
+import { decisionCommands } from "./command-specs.js";
 import { ConversationMemory } from "./conversation-memory.js";
 import type { DocumentExporter } from "./exporter.js";
-import { type DecisionRecord, decisionId, type ExportState, type Person } from "./model.js";
+import type { DecisionRecord, Person } from "./model.js";
 import { OutboxWorker } from "./outbox-worker.js";
+import { exportSummary } from "./replies.js";
 import type { DecisionSettings } from "./settings.js";
 import { type DecisionStore, SupersedeError } from "./store.js";
 import { hasDecisionLanguage, titleOf } from "./text.js";
 
-export const UNDO_WINDOW_MS = 10 * 60_000;
-const LIST_LIMIT = 15;
 const MAX_TEXT = 4000;
 
 export interface DecisionsDeps {
@@ -153,165 +143,7 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
     return { ok: true, decision, text: `${head} ${exportSummary(states)}` };
   }
 
-  /** Whether `user` may see a decision: anyone for public rooms, members only for private ones. */
-  async function visible(d: DecisionRecord, user: string, here: Room): Promise<boolean> {
-    if (!d.room.private || d.room.id === here.id) return true;
-    const members = await services.directory
-      .roomMembers(d.workspace, { workspace: d.workspace, id: d.room.id, name: d.room.name, kind: "private" })
-      .catch((): string[] => []);
-    return members.includes(user);
-  }
-
-  async function visibleOnly(list: DecisionRecord[], user: string, here: Room): Promise<DecisionRecord[]> {
-    const out: DecisionRecord[] = [];
-    for (const d of list) if (await visible(d, user, here)) out.push(d);
-    return out;
-  }
-
-  const reply = (r: RecordResult): CommandReply =>
-    r.ok ? { kind: "public", text: r.text } : { kind: "error", problem: r.problem };
-
-  const commands = [
-    command<Record<string, never>>({
-      path: ["decision"],
-      usage: "<what was decided>",
-      summary: "record a decision taken here (in a thread: with the people who took part)",
-      parse: () => ok({}),
-      async run(ctx) {
-        const inv = ctx.invocation;
-        return reply(
-          await record({
-            workspace: inv.workspace,
-            room: inv.room,
-            thread: inv.thread,
-            author: inv.user,
-            text: textAfterWords(inv.text, 1),
-            at: inv.at,
-          }),
-        );
-      },
-    }),
-    command<ListArgs>({
-      path: ["decision", "list"],
-      usage: "[#room] [since 2026-10-01]",
-      summary: "the latest decisions, of one room or all",
-      parse: parseList,
-      async run(ctx, args) {
-        const { workspace, user, room } = ctx.invocation;
-        const found = await visibleOnly(
-          await store.list(workspace, { room: args.room, since: args.since, limit: LIST_LIMIT }),
-          user,
-          room,
-        );
-        if (found.length === 0) return { kind: "private", text: "No decisions recorded yet for that." };
-        return { kind: "private", text: ["Decisions, newest first:", ...found.map(listLine)].join("\n") };
-      },
-    }),
-    command<{ words: string }>({
-      path: ["decision", "search"],
-      usage: "<words>",
-      summary: "find decisions by their words, best match first",
-      parse: parseWords,
-      async run(ctx, args) {
-        const { workspace, user, room } = ctx.invocation;
-        const found = await visibleOnly(await store.search(workspace, args.words, LIST_LIMIT), user, room);
-        if (found.length === 0) return { kind: "private", text: `No decision mentions "${args.words}".` };
-        return {
-          kind: "private",
-          text: [`Decisions matching "${args.words}":`, ...found.map(listLine)].join("\n"),
-        };
-      },
-    }),
-    command<{ number: number }>({
-      path: ["decision", "show"],
-      usage: "D-12",
-      summary: "a decision in full, with where it was exported",
-      parse: parseOneId,
-      async run(ctx, args) {
-        const { workspace, user, room } = ctx.invocation;
-        const d = await store.get(workspace, args.number);
-        if (!d || !(await visible(d, user, room)))
-          return { kind: "error", problem: `there is no decision ${decisionId(args.number)}` };
-        return { kind: "private", text: showText(d, await store.exports(workspace, d.number)) };
-      },
-    }),
-    command<{ number: number }>({
-      path: ["decision", "supersede"],
-      usage: "D-12 <new decision>",
-      summary: "record a decision that replaces an earlier one",
-      parse: parseSupersede,
-      async run(ctx, args) {
-        const inv = ctx.invocation;
-        const old = await store.get(inv.workspace, args.number);
-        if (!old || !(await visible(old, inv.user, inv.room)))
-          return { kind: "error", problem: `there is no decision ${decisionId(args.number)}` };
-        const text = textAfterWords(inv.text, 3);
-        return reply(
-          await record({
-            workspace: inv.workspace,
-            room: inv.room,
-            thread: inv.thread,
-            author: inv.user,
-            text,
-            at: inv.at,
-            supersedes: args.number,
-          }),
-        );
-      },
-    }),
-    command<{ number: number }>({
-      path: ["decision", "export"],
-      usage: "D-12",
-      summary: "export a decision again now (after fixing a failed target)",
-      parse: parseOneId,
-      async run(ctx, args) {
-        const { workspace, user, room, at } = ctx.invocation;
-        const d = await store.get(workspace, args.number);
-        if (!d || !(await visible(d, user, room)))
-          return { kind: "error", problem: `there is no decision ${decisionId(args.number)}` };
-        // Retry what is not exported yet; when everything is, export everything again (a deleted page comes back).
-        const waiting = (await store.exports(workspace, d.number))
-          .filter((s) => s.status !== "exported")
-          .map((s) => s.target);
-        const queued = await store.requeue(workspace, d.number, at, waiting.length ? waiting : undefined);
-        if (queued === 0) return { kind: "private", text: `${d.id} has no export target.` };
-        await worker.deliver(workspace, d.number);
-        return {
-          kind: "private",
-          text: `${d.id}: ${exportSummary(await store.exports(workspace, d.number))}`,
-        };
-      },
-    }),
-    command<{ number: number }>({
-      path: ["decision", "undo"],
-      usage: "D-12",
-      summary: `take back a decision you recorded in the last ${UNDO_WINDOW_MS / 60_000} minutes`,
-      parse: parseOneId,
-      async run(ctx, args) {
-        const { workspace, user, at } = ctx.invocation;
-        const d = await store.get(workspace, args.number);
-        if (!d) return { kind: "error", problem: `there is no decision ${decisionId(args.number)}` };
-        if (d.author.id !== user)
-          return { kind: "private", text: `Only ${d.author.name}, who recorded ${d.id}, can undo it.` };
-        if (at.getTime() - d.at.getTime() > UNDO_WINDOW_MS) {
-          return {
-            kind: "private",
-            text: `${d.id} is older than ${UNDO_WINDOW_MS / 60_000} minutes and stays on record. To change it, \`${ctx.prefix}decision supersede ${d.id} <new decision>\`.`,
-          };
-        }
-        const states = await store.remove(workspace, d.number, at);
-        if (d.supersedes) await worker.deliver(workspace, Number(d.supersedes.slice(2)));
-        const written = states.filter((s) => s.status === "exported");
-        const tail = written.length
-          ? ` It had already been exported to ${written.map((s) => `${s.target} (${s.location})`).join(", ")}: remove it there if needed.`
-          : "";
-        return {
-          kind: "public",
-          text: `Decision ${d.id} was undone by ${d.author.name}.${d.supersedes ? ` ${d.supersedes} stands again.` : ""}${tail}`,
-        };
-      },
-    }),
-  ];
+  const commands = decisionCommands({ services, store, worker, record });
 
   async function onMessage(m: ChatMessage): Promise<void> {
     if (isDirect(m.room)) return; // never remember anything from direct messages
@@ -410,49 +242,4 @@ function eventWorkspace(event: ChatEvent): string {
     default:
       return event.workspace;
   }
-}
-
-function listLine(d: DecisionRecord): string {
-  const status = d.status === "superseded" ? `, superseded by ${d.supersededBy}` : "";
-  return `• *${d.id}* ${d.title} (#${d.room.name}, ${d.at.toISOString().slice(0, 10)}, ${d.author.name}${status})`;
-}
-
-/** "Exported to markdown (decisions/0012-x.md). confluence: pending, will retry (HTTP 503)." */
-export function exportSummary(states: readonly ExportState[]): string {
-  if (states.length === 0) return "No export is configured.";
-  const done = states.filter((s) => s.status === "exported");
-  const parts: string[] = [];
-  if (done.length) parts.push(`Exported to ${done.map((s) => `${s.target} (${s.location})`).join(", ")}.`);
-  for (const s of states) {
-    if (s.status === "pending")
-      parts.push(`${s.target}: pending${s.lastError ? `, will retry (${s.lastError})` : ""}.`);
-    if (s.status === "failed") parts.push(`${s.target}: failed (${s.lastError ?? "unknown error"}).`);
-  }
-  return parts.join(" ");
-}
-
-export function showText(d: DecisionRecord, states: readonly ExportState[]): string {
-  const date = d.at.toISOString().slice(0, 10);
-  const others = d.participants.filter((p) => p.id !== d.author.id).map((p) => p.name);
-  const lines = [
-    `*${d.id}*: ${d.title} (${d.status}${d.supersededBy ? `, superseded by ${d.supersededBy}` : ""})`,
-    `Recorded by ${d.author.name} in #${d.room.name} on ${date}${others.length ? ` with ${others.join(", ")}` : ""}.${d.supersedes ? ` Supersedes ${d.supersedes}.` : ""}`,
-  ];
-  if (d.link) lines.push(`Conversation: ${d.link}`);
-  lines.push("", d.text, "");
-  if (states.length === 0) lines.push("Exports: none configured.");
-  for (const s of states) {
-    if (s.status === "exported") lines.push(`• ${s.target}: exported (${s.location})`);
-    else if (s.status === "failed")
-      lines.push(`• ${s.target}: failed after ${s.attempts} attempts (${s.lastError ?? "unknown error"})`);
-    else {
-      const next = s.nextAttemptAt
-        ? `, next try ${s.nextAttemptAt.toISOString().replace("T", " ").slice(0, 16)} UTC`
-        : "";
-      lines.push(
-        `• ${s.target}: pending${s.attempts ? ` (${s.attempts} failed: ${s.lastError ?? "unknown error"}${next})` : ""}`,
-      );
-    }
-  }
-  return lines.join("\n");
 }

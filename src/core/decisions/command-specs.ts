@@ -1,0 +1,196 @@
+/**
+ * The `/decision …` command specs: parsing lives in commands.ts (pure), texts in replies.ts; these
+ * executors read the store, ask the worker to export, and check who may see what.
+ */
+import { type CommandReply, type CommandSpec, command, ok } from "../commands/command.js";
+import type { CoreServices } from "../feature.js";
+import type { Room } from "../model.js";
+import {
+  type ListArgs,
+  parseList,
+  parseOneId,
+  parseSupersede,
+  parseWords,
+  textAfterWords,
+} from "./commands.js";
+import type { DecisionRequest, RecordResult } from "./feature.js";
+import { type DecisionRecord, decisionId } from "./model.js";
+import type { OutboxWorker } from "./outbox-worker.js";
+import { exportSummary, listLine, showText } from "./replies.js";
+import type { DecisionStore } from "./store.js";
+
+export const UNDO_WINDOW_MS = 10 * 60_000;
+const LIST_LIMIT = 15;
+
+export interface DecisionCommandDeps {
+  services: CoreServices;
+  store: DecisionStore;
+  worker: OutboxWorker;
+  record(request: DecisionRequest): Promise<RecordResult>;
+}
+
+export function decisionCommands(deps: DecisionCommandDeps): CommandSpec[] {
+  const { services, store, worker, record } = deps;
+
+  /** Whether `user` may see a decision: anyone for public rooms, members only for private ones. */
+  async function visible(d: DecisionRecord, user: string, here: Room): Promise<boolean> {
+    if (!d.room.private || d.room.id === here.id) return true;
+    const members = await services.directory
+      .roomMembers(d.workspace, { workspace: d.workspace, id: d.room.id, name: d.room.name, kind: "private" })
+      .catch((): string[] => []);
+    return members.includes(user);
+  }
+
+  async function visibleOnly(list: DecisionRecord[], user: string, here: Room): Promise<DecisionRecord[]> {
+    const out: DecisionRecord[] = [];
+    for (const d of list) if (await visible(d, user, here)) out.push(d);
+    return out;
+  }
+
+  const reply = (r: RecordResult): CommandReply =>
+    r.ok ? { kind: "public", text: r.text } : { kind: "error", problem: r.problem };
+
+  const commands = [
+    command<Record<string, never>>({
+      path: ["decision"],
+      usage: "<what was decided>",
+      summary: "record a decision taken here (in a thread: with the people who took part)",
+      parse: () => ok({}),
+      async run(ctx) {
+        const inv = ctx.invocation;
+        return reply(
+          await record({
+            workspace: inv.workspace,
+            room: inv.room,
+            thread: inv.thread,
+            author: inv.user,
+            text: textAfterWords(inv.text, 1),
+            at: inv.at,
+          }),
+        );
+      },
+    }),
+    command<ListArgs>({
+      path: ["decision", "list"],
+      usage: "[#room] [since 2026-10-01]",
+      summary: "the latest decisions, of one room or all",
+      parse: parseList,
+      async run(ctx, args) {
+        const { workspace, user, room } = ctx.invocation;
+        const found = await visibleOnly(
+          await store.list(workspace, { room: args.room, since: args.since, limit: LIST_LIMIT }),
+          user,
+          room,
+        );
+        if (found.length === 0) return { kind: "private", text: "No decisions recorded yet for that." };
+        return { kind: "private", text: ["Decisions, newest first:", ...found.map(listLine)].join("\n") };
+      },
+    }),
+    command<{ words: string }>({
+      path: ["decision", "search"],
+      usage: "<words>",
+      summary: "find decisions by their words, best match first",
+      parse: parseWords,
+      async run(ctx, args) {
+        const { workspace, user, room } = ctx.invocation;
+        const found = await visibleOnly(await store.search(workspace, args.words, LIST_LIMIT), user, room);
+        if (found.length === 0) return { kind: "private", text: `No decision mentions "${args.words}".` };
+        return {
+          kind: "private",
+          text: [`Decisions matching "${args.words}":`, ...found.map(listLine)].join("\n"),
+        };
+      },
+    }),
+    command<{ number: number }>({
+      path: ["decision", "show"],
+      usage: "D-12",
+      summary: "a decision in full, with where it was exported",
+      parse: parseOneId,
+      async run(ctx, args) {
+        const { workspace, user, room } = ctx.invocation;
+        const d = await store.get(workspace, args.number);
+        if (!d || !(await visible(d, user, room)))
+          return { kind: "error", problem: `there is no decision ${decisionId(args.number)}` };
+        return { kind: "private", text: showText(d, await store.exports(workspace, d.number)) };
+      },
+    }),
+    command<{ number: number }>({
+      path: ["decision", "supersede"],
+      usage: "D-12 <new decision>",
+      summary: "record a decision that replaces an earlier one",
+      parse: parseSupersede,
+      async run(ctx, args) {
+        const inv = ctx.invocation;
+        const old = await store.get(inv.workspace, args.number);
+        if (!old || !(await visible(old, inv.user, inv.room)))
+          return { kind: "error", problem: `there is no decision ${decisionId(args.number)}` };
+        const text = textAfterWords(inv.text, 3);
+        return reply(
+          await record({
+            workspace: inv.workspace,
+            room: inv.room,
+            thread: inv.thread,
+            author: inv.user,
+            text,
+            at: inv.at,
+            supersedes: args.number,
+          }),
+        );
+      },
+    }),
+    command<{ number: number }>({
+      path: ["decision", "export"],
+      usage: "D-12",
+      summary: "export a decision again now (after fixing a failed target)",
+      parse: parseOneId,
+      async run(ctx, args) {
+        const { workspace, user, room, at } = ctx.invocation;
+        const d = await store.get(workspace, args.number);
+        if (!d || !(await visible(d, user, room)))
+          return { kind: "error", problem: `there is no decision ${decisionId(args.number)}` };
+        // Retry what is not exported yet; when everything is, export everything again (a deleted page comes back).
+        const waiting = (await store.exports(workspace, d.number))
+          .filter((s) => s.status !== "exported")
+          .map((s) => s.target);
+        const queued = await store.requeue(workspace, d.number, at, waiting.length ? waiting : undefined);
+        if (queued === 0) return { kind: "private", text: `${d.id} has no export target.` };
+        await worker.deliver(workspace, d.number);
+        return {
+          kind: "private",
+          text: `${d.id}: ${exportSummary(await store.exports(workspace, d.number))}`,
+        };
+      },
+    }),
+    command<{ number: number }>({
+      path: ["decision", "undo"],
+      usage: "D-12",
+      summary: `take back a decision you recorded in the last ${UNDO_WINDOW_MS / 60_000} minutes`,
+      parse: parseOneId,
+      async run(ctx, args) {
+        const { workspace, user, at } = ctx.invocation;
+        const d = await store.get(workspace, args.number);
+        if (!d) return { kind: "error", problem: `there is no decision ${decisionId(args.number)}` };
+        if (d.author.id !== user)
+          return { kind: "private", text: `Only ${d.author.name}, who recorded ${d.id}, can undo it.` };
+        if (at.getTime() - d.at.getTime() > UNDO_WINDOW_MS) {
+          return {
+            kind: "private",
+            text: `${d.id} is older than ${UNDO_WINDOW_MS / 60_000} minutes and stays on record. To change it, \`${ctx.prefix}decision supersede ${d.id} <new decision>\`.`,
+          };
+        }
+        const states = await store.remove(workspace, d.number, at);
+        if (d.supersedes) await worker.deliver(workspace, Number(d.supersedes.slice(2)));
+        const written = states.filter((s) => s.status === "exported");
+        const tail = written.length
+          ? ` It had already been exported to ${written.map((s) => `${s.target} (${s.location})`).join(", ")}: remove it there if needed.`
+          : "";
+        return {
+          kind: "public",
+          text: `Decision ${d.id} was undone by ${d.author.name}.${d.supersedes ? ` ${d.supersedes} stands again.` : ""}${tail}`,
+        };
+      },
+    }),
+  ];
+
+  return commands;
+}
