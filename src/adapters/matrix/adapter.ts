@@ -27,7 +27,7 @@ import { SqlMatrixStateStore } from "../../storage/matrix-store.js";
 import type { RunningAdapter } from "../adapter.js";
 import { MatrixApi, type MatrixCredentials } from "./api.js";
 import { MatrixDirectory } from "./directory.js";
-import type { DirectMap, MatrixRawEvent, SyncResponse } from "./events.js";
+import type { DirectMap, JoinedRoom, MatrixRawEvent, SyncResponse } from "./events.js";
 import { RoomRegistry } from "./rooms.js";
 import { MatrixSender } from "./sender.js";
 import type { MatrixSettings } from "./settings.js";
@@ -214,41 +214,63 @@ export class MatrixAdapter implements RunningAdapter {
       await this.onInvite(roomId, invite.invite_state?.events ?? []);
     for (const roomId of Object.keys(batch.rooms?.leave ?? {})) this.rooms.forget(roomId);
     for (const [roomId, joined] of Object.entries(batch.rooms?.join ?? {})) {
-      const known = this.rooms.isKnown(roomId);
-      const state = joined.state?.events ?? [];
-      if (!known && state.length === 0) await this.rooms.ensureLoaded(roomId);
-      else this.rooms.apply(roomId, state);
-      const timeline = joined.timeline?.events ?? [];
-      if (first) {
-        // A fresh bot's first sync is history: learn the room, act on nothing from before it started.
-        this.rooms.apply(roomId, timeline);
-        await this.warnIfUnreadable(roomId);
-        continue;
+      try {
+        await this.handleRoom(roomId, joined, first);
+      } catch (err) {
+        // One broken room must not wedge the sync for every other room: log it and go on.
+        this.options.app.log.error("matrix room failed", { room: roomId, error: errorMessage(err) });
       }
-      const missed =
-        joined.timeline?.limited && joined.timeline.prev_batch
-          ? await this.backfill(roomId, joined.timeline.prev_batch)
-          : [];
-      const events = [...missed, ...timeline];
-      // When the bot has just joined, what came before its join is the room's history, not news.
-      const joinedAt = events.findIndex(
-        (e) =>
-          e.type === "m.room.member" && e.state_key === this.bot.userId && e.content.membership === "join",
-      );
-      if (joinedAt > 0 && !known) this.rooms.apply(roomId, events.splice(0, joinedAt));
-      for (const event of events) {
-        try {
-          await this.onTimelineEvent(roomId, event);
-        } catch (err) {
-          this.options.app.log.error("matrix event failed", {
-            room: roomId,
-            event: event.event_id,
-            error: errorMessage(err),
-          });
-        }
-      }
-      await this.warnIfUnreadable(roomId);
     }
+  }
+
+  /** One joined room of a batch: its state, any gap back-filled, then its new events in order. */
+  private async handleRoom(roomId: string, joined: JoinedRoom, first: boolean): Promise<void> {
+    const known = this.rooms.isKnown(roomId);
+    const state = joined.state?.events ?? [];
+    if (!known && state.length === 0) {
+      // Unknown state makes the room "private", the safe default, until the next sync tells more.
+      await this.rooms.ensureLoaded(roomId).catch((err) => {
+        this.options.app.log.warn("matrix room state unavailable", {
+          room: roomId,
+          error: errorMessage(err),
+        });
+      });
+    } else this.rooms.apply(roomId, state);
+    const timeline = joined.timeline?.events ?? [];
+    if (first) {
+      // A fresh bot's first sync is history: learn the room, act on nothing from before it started.
+      this.rooms.apply(roomId, timeline);
+      await this.warnIfUnreadable(roomId);
+      return;
+    }
+    const missed =
+      joined.timeline?.limited && joined.timeline.prev_batch
+        ? await this.backfill(roomId, joined.timeline.prev_batch).catch((err) => {
+            this.options.app.log.warn("matrix back-fill failed", {
+              room: roomId,
+              error: errorMessage(err),
+            });
+            return [];
+          })
+        : [];
+    const events = [...missed, ...timeline];
+    // When the bot has just joined, what came before its join is the room's history, not news.
+    const joinedAt = events.findIndex(
+      (e) => e.type === "m.room.member" && e.state_key === this.bot.userId && e.content.membership === "join",
+    );
+    if (joinedAt > 0 && !known) this.rooms.apply(roomId, events.splice(0, joinedAt));
+    for (const event of events) {
+      try {
+        await this.onTimelineEvent(roomId, event);
+      } catch (err) {
+        this.options.app.log.error("matrix event failed", {
+          room: roomId,
+          event: event.event_id,
+          error: errorMessage(err),
+        });
+      }
+    }
+    await this.warnIfUnreadable(roomId);
   }
 
   /** Events of a sync gap, oldest first: walks back from `prev_batch` to the first event already handled. */

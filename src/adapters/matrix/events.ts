@@ -16,11 +16,16 @@ export interface SyncRoomTimeline {
   prev_batch?: string;
 }
 
+export interface JoinedRoom {
+  timeline?: SyncRoomTimeline;
+  state?: { events?: MatrixRawEvent[] };
+}
+
 export interface SyncResponse {
   next_batch: string;
   account_data?: { events?: MatrixRawEvent[] };
   rooms?: {
-    join?: Record<string, { timeline?: SyncRoomTimeline; state?: { events?: MatrixRawEvent[] } }>;
+    join?: Record<string, JoinedRoom>;
     invite?: Record<string, { invite_state?: { events?: MatrixRawEvent[] } }>;
     leave?: Record<string, unknown>;
   };
