@@ -80,7 +80,26 @@ export type ChatEvent =
   | { type: "reaction"; reaction: Reaction }
   | { type: "command"; command: CommandInvocation }
   | { type: "member-joined"; workspace: string; room: Room; user: string; at: Date }
-  | { type: "member-left"; workspace: string; room: Room; user: string; at: Date };
+  | { type: "member-left"; workspace: string; room: Room; user: string; at: Date }
+  /** Someone asked to record a message as a decision (Slack's "Record as decision" message shortcut). */
+  | {
+      type: "record-decision";
+      workspace: string;
+      room: Room;
+      user: string;
+      message: QuotedMessage;
+      at: Date;
+    };
+
+/** A message as a platform hands it over with a request about it (the platform knows its text). */
+export interface QuotedMessage {
+  id: string;
+  /** The message's author. */
+  user: string;
+  text: string;
+  /** The root of the thread the message is in, if it is a reply. */
+  thread?: string;
+}
 
 export function isPrivateRoom(room: Room): boolean {
   return room.kind !== "public";

@@ -169,44 +169,59 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
 
   async function onReaction(r: Reaction): Promise<void> {
     if (r.emoji.replace(/:/g, "") !== settings.reaction) return;
+    const message = memory.message(r.workspace, r.room.id, r.target);
+    await capture(r.workspace, r.room, r.user, r.target, r.at, message);
+  }
+
+  /**
+   * Records the message `target` as a decision, for a reaction or the message shortcut. The message's
+   * author is the decision's author; whoever asked is recorded too.
+   */
+  async function capture(
+    workspace: string,
+    room: Room,
+    by: string,
+    target: string,
+    at: Date,
+    message: { user: string; text: string; thread?: string } | undefined,
+  ): Promise<void> {
     const notice = (text: string) =>
       services.emit({
-        workspace: r.workspace,
+        workspace,
         action: "notice",
-        room: r.room,
-        user: r.user,
+        room,
+        user: by,
         source: "decision.capture",
-        about: r.target,
+        about: target,
         text,
       });
-    const why = roomProblem(r.room);
+    const why = roomProblem(room);
     if (why) return notice(`I did not record that: ${why}.`);
-    const message = memory.message(r.workspace, r.room.id, r.target);
     if (!message) {
       return notice(
         `I no longer have that message at hand. Record it with \`${prefix}decision <what was decided>\` in its thread.`,
       );
     }
-    // Several people may react: the first one records it.
-    if (!(await claims.claim(r.workspace, `decision:reaction:${r.room.id}:${r.target}`, r.at))) return;
-    const thread = message.thread ?? r.target;
+    // Several people may react, or use the shortcut: the first one records it.
+    if (!(await claims.claim(workspace, `decision:reaction:${room.id}:${target}`, at))) return;
+    const thread = message.thread ?? target;
     const result = await record({
-      workspace: r.workspace,
-      room: r.room,
+      workspace,
+      room,
       thread,
       author: message.user,
-      recordedBy: r.user,
+      recordedBy: by,
       text: message.text,
-      at: r.at,
+      at,
     });
     if (!result.ok) return notice(`I did not record that: ${result.problem}.`);
     await services.emit({
-      workspace: r.workspace,
+      workspace,
       action: "reply",
-      room: r.room,
+      room,
       thread,
       source: "decision.capture",
-      about: r.target,
+      about: target,
       text: result.text,
     });
   }
@@ -221,6 +236,10 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
       await heardFrom(eventWorkspace(event));
       if (event.type === "message") await onMessage(event.message);
       else if (event.type === "reaction") await onReaction(event.reaction);
+      else if (event.type === "record-decision") {
+        const { workspace, room, user, message, at } = event;
+        await capture(workspace, room, user, message.id, at, message);
+      }
     },
     async start() {
       if (settings.enabled) await worker.start();

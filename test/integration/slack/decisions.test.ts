@@ -79,6 +79,8 @@ describe("decisions over Slack", () => {
     // Slack's mention markup is translated: the record reads @UT1A, not <@UT1A>.
     expect(recorded!.text).toContain("@UT1A owns the migration");
     expect(recorded!.link).toContain(messageTs.replace(".", ""));
+    // The person who stated it is the decision's author, not the one who used the shortcut.
+    expect(recorded!.author_id).toBe("UT1A");
   });
 
   it("tells the person privately when the shortcut is used on a message without text", async () => {

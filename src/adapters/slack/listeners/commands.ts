@@ -48,8 +48,8 @@ export function registerCommands(app: App, deps: ListenerDeps): void {
     });
   });
 
-  // The shortcut is `/decision <the message's text>` typed in the message's thread: the decision links
-  // back to the conversation and the confirmation lands next to the message.
+  // The shortcut hands the message itself to the core: its author is the decision's author, and the
+  // confirmation lands in the message's thread.
   app.shortcut(
     { callback_id: RECORD_DECISION_CALLBACK, type: "message_action" },
     async ({ shortcut, ack, respond, context, body }) => {
@@ -74,7 +74,7 @@ export function registerCommands(app: App, deps: ListenerDeps): void {
         });
         return;
       }
-      const thread = (shortcut.message.thread_ts as string | undefined) ?? shortcut.message.ts;
+      const thread = shortcut.message.thread_ts as string | undefined;
       await runAcknowledged(pending, deps, async () => {
         const room = await deps.directory.room(
           workspace,
@@ -83,16 +83,18 @@ export function registerCommands(app: App, deps: ListenerDeps): void {
           shortcut.channel.name,
         );
         await deps.dispatch({
-          type: "command",
-          command: {
-            workspace,
-            room,
-            thread,
-            user: shortcut.user.id,
-            text: `decision ${text}`,
-            prefix: "/",
-            at: new Date(),
+          type: "record-decision",
+          workspace,
+          room,
+          user: shortcut.user.id,
+          message: {
+            id: shortcut.message.ts,
+            // Slack omits the author on some message kinds; then whoever used the shortcut stands in.
+            user: (shortcut.message.user as string | undefined) ?? shortcut.user.id,
+            text,
+            thread: thread !== shortcut.message.ts ? thread : undefined,
           },
+          at: new Date(),
         });
       });
     },
