@@ -4,19 +4,19 @@
  * so every mode runs the same features on the same storage.
  */
 import type { Config } from "./config/load.js";
+import { createDecisionsFeature } from "./core/decisions/feature.js";
 import { Engine } from "./core/engine.js";
 import type { CoreServices, Feature } from "./core/feature.js";
-import type { ActionSink, Clock, Directory } from "./core/ports.js";
-import type { Logger, Scheduler } from "./core/scheduler.js";
-import type { DatabaseHandle } from "./storage/database.js";
-import { SqlClaimStore, SqlSettingsStore } from "./storage/foundation-stores.js";
 import { createNudgesFeature } from "./core/nudges/feature.js";
-import { SqlNudgeStore } from "./storage/nudge-store.js";
+import type { ActionSink, Clock, Directory } from "./core/ports.js";
 import { createRotaFeature } from "./core/rota/feature.js";
-import { SqlRotaStore } from "./storage/rota-store.js";
-import { createDecisionsFeature } from "./core/decisions/feature.js";
+import type { Logger, Scheduler } from "./core/scheduler.js";
 import { createExporters } from "./exporters/index.js";
+import type { DatabaseHandle } from "./storage/database.js";
 import { SqlDecisionStore } from "./storage/decision-store.js";
+import { SqlClaimStore } from "./storage/foundation-stores.js";
+import { SqlNudgeStore } from "./storage/nudge-store.js";
+import { SqlRotaStore } from "./storage/rota-store.js";
 
 /** What every platform shares: configuration, database and logs. */
 export interface AppContext {
@@ -31,6 +31,8 @@ export interface PlatformBinding {
   scheduler: Scheduler;
   directory: Directory;
   sink: ActionSink;
+  /** How people type commands here, for hints the features give: `/` (Slack, replay) or `!` (Matrix). */
+  commandPrefix?: string;
 }
 
 export function createEngine(app: AppContext, platform: PlatformBinding): Engine {
@@ -42,17 +44,33 @@ export function createEngine(app: AppContext, platform: PlatformBinding): Engine
     log: app.log,
   };
   const db = app.db.db;
-  const stores = {
-    claims: new SqlClaimStore(db),
-    settings: new SqlSettingsStore(db),
-  };
-  const settings = app.config.settings;
-  // One line per feature; each takes the services, the stores it needs and its settings section.
-  const features: Feature[] = [];
-  features.push(createNudgesFeature({ services, store: new SqlNudgeStore(db), claims: stores.claims, settings: settings.nudges, workspace: settings.workspace, retentionDays: settings.privacy.retentionDays, matrixPrefix: settings.commands.matrixPrefix }));
-  features.push(createRotaFeature({ services, store: new SqlRotaStore(db), claims: stores.claims, settings: settings.rota, workingHours: settings.workspace.workingHours }));
-  features.push(createDecisionsFeature({ services, store: new SqlDecisionStore(db), claims: stores.claims, settings: settings.decisions, exporters: createExporters(settings.decisions.export, app.config.env, app.config.dataDir, () => platform.clock.now()) }));
-  void stores;
-  void settings;
+  const claims = new SqlClaimStore(db);
+  const { settings, env, dataDir } = app.config;
+  const features: Feature[] = [
+    createNudgesFeature({
+      services,
+      store: new SqlNudgeStore(db),
+      claims,
+      settings: settings.nudges,
+      workspace: settings.workspace,
+      retentionDays: settings.privacy.retentionDays,
+      matrixPrefix: settings.commands.matrixPrefix,
+    }),
+    createRotaFeature({
+      services,
+      store: new SqlRotaStore(db),
+      claims,
+      settings: settings.rota,
+      workingHours: settings.workspace.workingHours,
+    }),
+    createDecisionsFeature({
+      services,
+      store: new SqlDecisionStore(db),
+      claims,
+      settings: settings.decisions,
+      prefix: platform.commandPrefix,
+      exporters: createExporters(settings.decisions.export, env, dataDir, () => platform.clock.now()),
+    }),
+  ];
   return new Engine({ services, features });
 }

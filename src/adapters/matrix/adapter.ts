@@ -5,12 +5,18 @@
  *   processed before the core sees it, so a restart or a repeated event never acts twice;
  * - a `limited` timeline is back-filled (oldest first) before the batch's own events;
  * - the bot ignores its own events and every `m.notice`; logs carry ids and counts, never text.
+ * Several replicas may run on one database (issue 8): each runs its engine (timers, the features'
+ * work), but only the holder of the `matrix.sync` lease reads /sync; a standby starts syncing from the
+ * stored position when it takes the lease over, and a lost lease stops the loop and fences the position.
  */
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import { sql } from "kysely";
 import type { AppContext } from "../../app.js";
 import { createEngine } from "../../app.js";
 import { platformsConfigured } from "../../config/platforms.js";
 import type { Engine } from "../../core/engine.js";
+import { type Lease, LeaseKeeper } from "../../core/leases.js";
 import type { Clock } from "../../core/ports.js";
 import { errorMessage, Scheduler, SystemClock } from "../../core/scheduler.js";
 import type { ClaimStore, ProcessedEventStore } from "../../core/stores.js";
@@ -23,6 +29,7 @@ import {
 } from "../../server/health.js";
 import { OutloudMetrics } from "../../server/metrics.js";
 import { SqlClaimStore, SqlProcessedEventStore } from "../../storage/foundation-stores.js";
+import { SqlLeaseStore } from "../../storage/leases.js";
 import { SqlMatrixStateStore } from "../../storage/matrix-store.js";
 import type { RunningAdapter } from "../adapter.js";
 import { MatrixApi, type MatrixCredentials } from "./api.js";
@@ -49,6 +56,8 @@ export interface MatrixAdapterOptions {
   healthPort?: number;
   healthHost?: string;
   metrics?: OutloudMetrics;
+  /** This replica's name in the sync lease; by default host, process id and a random suffix. */
+  replicaId?: string;
 }
 
 const CANNOT_READ =
@@ -72,6 +81,11 @@ export class MatrixAdapter implements RunningAdapter {
   private readonly prefix: string;
   private readonly bot: BotIdentity;
   private readonly sync: SyncLoop;
+  private readonly syncLease: LeaseKeeper;
+  /** The lease tenure the sync loop runs under; its generation fences the saved position. */
+  private syncingUnder: Lease | undefined;
+  /** The first batch of a run started at start-up, so start() returns once the bot is caught up. */
+  private firstBatch: Promise<void> | undefined;
   private driver: LiveSchedulerDriver | undefined;
   private healthServer: RunningHealthServer | undefined;
   private stopping = false;
@@ -114,6 +128,7 @@ export class MatrixAdapter implements RunningAdapter {
       clock: this.clock,
       scheduler: this.scheduler,
       directory: this.directory,
+      commandPrefix: app.config.settings.commands.matrixPrefix,
       sink: {
         deliver: async (action) => {
           this.metrics.countAction("matrix", action.action, action.source);
@@ -129,11 +144,50 @@ export class MatrixAdapter implements RunningAdapter {
       source: { sync: (since, timeoutMs, signal) => this.api.sync(since, timeoutMs, filter, signal) },
       onBatch: (batch, first) => this.handleBatch(batch, first),
       loadToken: () => this.store.syncToken(this.workspace, credentials.userId),
-      saveToken: (token) =>
-        this.store.saveSyncToken(this.workspace, credentials.userId, token, this.clock.now()),
+      saveToken: async (token) => {
+        const lease = this.syncingUnder;
+        if (!lease) return false;
+        return this.store.saveSyncToken(this.workspace, credentials.userId, token, this.clock.now(), lease);
+      },
       log: app.log,
       pollTimeoutMs: options.pollTimeoutMs,
     });
+    this.syncLease = new LeaseKeeper({
+      store: new SqlLeaseStore(db),
+      clock: this.clock,
+      log: app.log,
+      workspace: this.workspace,
+      // Per bot account, like the sync position it guards.
+      name: `matrix.sync:${credentials.userId}`,
+      holder: options.replicaId ?? `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`,
+      ttlMs: this.settings.syncLeaseSeconds * 1000,
+      onAcquired: (lease) => this.startSyncing(lease),
+      onLost: () => this.stopSyncing(),
+    });
+  }
+
+  /** Whether this replica reads /sync now (holds the lease); a standby only runs its engine. */
+  get syncing(): boolean {
+    return this.syncingUnder !== undefined;
+  }
+
+  /** Lease taken: sync from the stored position. Returns at once so the keeper keeps renewing. */
+  private startSyncing(lease: Lease): void {
+    this.syncingUnder = lease;
+    // Rooms may have changed while we stood by: forget them, so each is loaded afresh when it next shows up.
+    this.rooms.forgetAll();
+    this.firstBatch = this.sync.start();
+    this.firstBatch.catch((err) =>
+      this.options.app.log.warn("matrix first sync failed; retrying", { error: errorMessage(err) }),
+    );
+    this.options.app.log.info("matrix sync lease taken; syncing", { generation: lease.generation });
+  }
+
+  /** Lease lost or released: stop reading /sync (saving the position is already fenced off). */
+  private async stopSyncing(): Promise<void> {
+    this.syncingUnder = undefined;
+    this.firstBatch = undefined;
+    await this.sync.stop();
   }
 
   /** Checks the token, learns the DM rooms, starts the features, then syncs (first batch before returning). */
@@ -148,7 +202,17 @@ export class MatrixAdapter implements RunningAdapter {
       this.driver = new LiveSchedulerDriver(this.scheduler, this.clock);
       this.driver.start();
     }
-    await this.sync.start();
+    // Take the lease now if it is free, so a lone bot is caught up before start() returns.
+    await this.syncLease.check();
+    if (this.firstBatch) {
+      try {
+        await this.firstBatch;
+      } catch (err) {
+        await this.syncLease.stop();
+        throw err;
+      }
+    } else this.options.app.log.info("matrix standing by: another replica reads the sync stream");
+    this.syncLease.start();
     this.armPurge();
     if (this.options.healthPort !== undefined) {
       this.healthServer = await startHealthServer(
@@ -194,13 +258,20 @@ export class MatrixAdapter implements RunningAdapter {
     return healthRoutes({ metrics: this.metrics, checks });
   }
 
+  /**
+   * Ready when syncing well, and also as a standby: a replica without the lease is healthy and serves
+   * its engine; it just leaves /sync to the holder (taking over when that one dies).
+   */
   ready(): boolean {
+    if (!this.syncing) return !this.stopping;
     return this.sync.healthy();
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
     await this.healthServer?.close();
+    // Releases the lease (stopping the loop first), so a standby takes over at its next check.
+    await this.syncLease.stop();
     await this.sync.stop();
     await this.driver?.stop();
     await this.engine.stop();
