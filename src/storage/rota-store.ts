@@ -1,5 +1,5 @@
 /** The rota store (src/core/rota/store.ts) over the query layer: one implementation for SQLite and PostgreSQL. */
-import type { Kysely, Selectable } from "kysely";
+import { CompiledQuery, type Kysely, type Selectable } from "kysely";
 import type { RoomKind } from "../core/model.js";
 import type { AwayRange } from "../core/rota/schedule.js";
 import type { LateAnnouncement, PendingQuestion, Rota, RotaStore, Turn } from "../core/rota/store.js";
@@ -7,6 +7,8 @@ import type { RotaTables } from "./rota-tables.js";
 import type { Database } from "./schema.js";
 
 export class SqlRotaStore implements RotaStore {
+  private changedSinceSql: string | undefined;
+
   constructor(private readonly db: Kysely<Database>) {}
 
   async getRota(workspace: string, room: string): Promise<Rota | undefined> {
@@ -37,6 +39,7 @@ export class SqlRotaStore implements RotaStore {
       paused: rota.paused ? 1 : 0,
       late_announcement: rota.lateAnnouncement,
       updated_at: rota.updatedAt.toISOString(),
+      changed_at: rota.updatedAt.toISOString(),
     };
     const { workspace: _w, room: _r, ...changes } = values;
     await this.db
@@ -44,6 +47,32 @@ export class SqlRotaStore implements RotaStore {
       .values(values)
       .onConflict((oc) => oc.columns(["workspace", "room"]).doUpdateSet(changes))
       .execute();
+  }
+
+  async touchRota(workspace: string, room: string, at: Date): Promise<void> {
+    await this.db
+      .updateTable("rotas")
+      .set({ changed_at: at.toISOString() })
+      .where("workspace", "=", workspace)
+      .where("room", "=", room)
+      .execute();
+  }
+
+  async rotasChangedSince(since: Date): Promise<{ workspace: string; room: string }[]> {
+    // Every replica asks this once a minute, also each virtual minute of a long replay: build the SQL
+    // once and only bind the time (less than half the cost of building it each call).
+    this.changedSinceSql ??= this.db
+      .selectFrom("rotas")
+      .select(["workspace", "room"])
+      // ISO-8601 UTC text sorts as time does; the rotas_changed index keeps this cheap with many rotas.
+      .where("changed_at", ">=", "")
+      .orderBy("workspace")
+      .orderBy("room")
+      .compile().sql;
+    const result = await this.db.executeQuery<{ workspace: string; room: string }>(
+      CompiledQuery.raw(this.changedSinceSql, [since.toISOString()]),
+    );
+    return result.rows;
   }
 
   async members(workspace: string, room: string): Promise<string[]> {

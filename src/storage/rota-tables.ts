@@ -1,4 +1,4 @@
-/** Tables of the daily responder rota (migrations/0002-rota.ts). */
+/** Tables of the daily responder rota (migrations/0002-rota.ts, 0008-rota-updated.ts). */
 export interface RotaTables {
   /** One rota per room. `days` is ISO weekdays as text (`1,2,3,4,5`). */
   rotas: {
@@ -13,6 +13,8 @@ export interface RotaTables {
     paused: number;
     late_announcement: string | null;
     updated_at: string;
+    /** Last change to anything that decides when it announces (migrations/0008): replicas re-sync on it. */
+    changed_at: string;
   };
   /** The rotation queue: `position` 0 is next in line. `left_at` is set once a member left the room. */
   rota_members: { workspace: string; room: string; member: string; position: number; left_at: string | null };

@@ -36,6 +36,25 @@ describeEachDatabase("RotaStore", (db) => {
     expect((await store.listRotas()).map((r) => r.workspace)).toEqual(["T1", "T2"]);
   });
 
+  it("lists the rotas set up or changed since a time, for replicas to re-sync", async () => {
+    const store = new SqlRotaStore(db().handle.db);
+    const later = new Date("2026-11-25T10:00:00Z");
+    await store.saveRota(rota({ room: "C1" }));
+    await store.saveRota(rota({ room: "C2" }));
+    await store.saveRota(rota({ workspace: "T2", room: "C3", updatedAt: later }));
+    expect(await store.rotasChangedSince(later)).toEqual([{ workspace: "T2", room: "C3" }]);
+    // A change of members or absences touches the rota without changing its own settings.
+    await store.touchRota("T1", "C2", later);
+    await store.touchRota("T1", "nowhere", later);
+    expect(await store.rotasChangedSince(later)).toEqual([
+      { workspace: "T1", room: "C2" },
+      { workspace: "T2", room: "C3" },
+    ]);
+    expect((await store.getRota("T1", "C2"))?.updatedAt).toEqual(t0);
+    expect(await store.rotasChangedSince(new Date("2026-11-25T10:00:00.001Z"))).toEqual([]);
+    expect(await store.rotasChangedSince(t0)).toHaveLength(3);
+  });
+
   it("keeps the member queue in order and the left-the-room mark across reorders", async () => {
     const store = new SqlRotaStore(db().handle.db);
     await store.setMembers("T1", "C1", ["ana", "bob", "cy"]);

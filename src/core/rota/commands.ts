@@ -64,7 +64,7 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
   async function change(state: RotaState, changes: Partial<Rota>, what: string): Promise<CommandReply> {
     const updated: Rota = { ...state.rota, ...changes, updatedAt: rota.now() };
     await rota.store.saveRota(updated);
-    const next = await rota.arm(updated.workspace, updated.room);
+    const next = await rota.changed(updated.workspace, updated.room);
     return { kind: "public", text: `${what}${nextText(updated, next?.date)}` };
   }
 
@@ -111,7 +111,7 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
         };
         await rota.store.saveRota(created);
         await rota.store.setMembers(created.workspace, created.room, members);
-        const next = await rota.arm(created.workspace, created.room);
+        const next = await rota.changed(created.workspace, created.room);
         const list = members.map((m) => `@${m}`).join(", ");
         return {
           kind: "public",
@@ -173,7 +173,7 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
             state.rota.room,
             addMember(state.queue, id, after),
           );
-          await rota.arm(state.rota.workspace, state.rota.room);
+          await rota.changed(state.rota.workspace, state.rota.room);
           const where = after ? `right after @${after}` : "last in line";
           return { kind: "public", text: `@${caller} added @${id} to the rota, ${where}.` };
         }),
@@ -189,7 +189,7 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
           const id = await resolveMember(ctx, state, args.member);
           if (typeof id !== "string") return id;
           await rota.store.setMembers(state.rota.workspace, state.rota.room, removeMember(state.queue, id));
-          await rota.arm(state.rota.workspace, state.rota.room);
+          await rota.changed(state.rota.workspace, state.rota.room);
           return { kind: "public", text: `@${caller} removed @${id} from the rota.` };
         }),
     }),
@@ -255,7 +255,7 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
             from: args.from,
             to: args.to,
           });
-          await rota.arm(state.rota.workspace, state.rota.room);
+          await rota.changed(state.rota.workspace, state.rota.room);
           const span = args.from === args.to ? `on ${args.from}` : `from ${args.from} to ${args.to}`;
           return {
             kind: "public",
@@ -277,7 +277,7 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
           if (!state.away.some((r) => r.member === id && r.to >= today))
             return error(`@${id} is not marked away`);
           await rota.store.endAway(state.rota.workspace, state.rota.room, id, today);
-          await rota.arm(state.rota.workspace, state.rota.room);
+          await rota.changed(state.rota.workspace, state.rota.room);
           return { kind: "public", text: `@${caller} marked @${id} back: they take turns again.` };
         }),
     }),

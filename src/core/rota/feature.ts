@@ -1,7 +1,7 @@
 /**
  * The daily responder rota as a Feature: `/rota …` commands, the announcement timers re-armed from the
- * database at start-up (with one late announcement if today's was missed), question watching, and
- * members leaving the room.
+ * database at start-up (with one late announcement if today's was missed) and re-synced periodically
+ * with changes made through other replicas, question watching, and members leaving the room.
  */
 import type { Feature } from "../feature.js";
 import type { ChatEvent } from "../model.js";
@@ -18,6 +18,8 @@ export function createRotaFeature(deps: RotaFeatureDeps): Feature {
     commands: rotaCommands(rota),
 
     async start() {
+      // From now on, rotas set up or changed through other replicas on the database are followed too.
+      rota.startSync();
       for (const saved of await deps.store.listRotas()) {
         const state = await rota.load(saved.workspace, saved.room);
         if (!state) continue;
@@ -43,8 +45,8 @@ export function createRotaFeature(deps: RotaFeatureDeps): Feature {
         if (!members.includes(event.user)) return;
         if (event.type === "member-left") await rota.memberLeft(saved, event.user);
         else await deps.store.markPresent(saved.workspace, saved.room, event.user);
-        // Who can take turns changed, and with it possibly the next announcement day.
-        await rota.arm(saved.workspace, saved.room);
+        // Who can take turns changed, and with it possibly the next announcement day (on every replica).
+        await rota.changed(saved.workspace, saved.room);
       }
     },
   };

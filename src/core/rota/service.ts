@@ -3,11 +3,16 @@
  * over to the new responder, and watches questions from other teams. Timers only ever hold the next
  * occurrence; the database holds the truth, and every occurrence is claimed before anything is posted,
  * so duplicate timers, restarts and several processes on one database still announce once.
+ *
+ * With several replicas on one database, a rota may be changed through another replica. So a timer
+ * re-reads the rota when it fires and acts only if its occurrence still stands (a stale one just
+ * re-arms), and every replica re-syncs the rotas changed since its last look, once a `syncSeconds`.
  */
 import { DateTime } from "luxon";
 import type { Action } from "../actions.js";
 import type { CoreServices } from "../feature.js";
 import type { ChatMessage, Room } from "../model.js";
+import { errorMessage } from "../scheduler.js";
 import type { ClaimStore } from "../stores.js";
 import { holidayCheck } from "./holidays.js";
 import { readsAsQuestion } from "./question.js";
@@ -17,16 +22,26 @@ import {
   type AwayRange,
   addDays,
   addWorkingMinutes,
+  announcesOn,
   isAway,
   localDateOf,
   nextOccurrence,
   type Occurrence,
+  occurrenceOn,
   occurrenceToday,
   type ScheduleContext,
   type WorkingHours,
 } from "./schedule.js";
 import type { RotaSettings } from "./settings.js";
 import type { PendingQuestion, Rota, RotaStore, Turn } from "./store.js";
+
+const SYNC_KEY = "rota:sync";
+/**
+ * How far back each sync looks beyond the previous one: a change stamped by another replica's clock
+ * (a little behind ours) or committed a moment after its stamp is still seen. Re-arming a rota twice
+ * is harmless.
+ */
+const SYNC_OVERLAP_MS = 5 * 60_000;
 
 export interface RotaServiceDeps {
   services: CoreServices;
@@ -110,12 +125,17 @@ export class RotaService {
 
   // Keys of the timers this service armed, so stop() can cancel them (the scheduler may outlive us).
   private readonly armed = new Set<string>();
+  // Set by stop(): a task still running then (a sync, an announcement) must not arm new timers.
+  private stopped = false;
+  // Start of the last sync that read every change; the next one reads from there (minus an overlap).
+  private syncedFrom: Date | undefined;
 
   private timerKey(workspace: string, room: string): string {
     return `rota:announce:${workspace}:${room}`;
   }
 
   private schedule(when: Date, key: string, task: () => Promise<void>): void {
+    if (this.stopped) return;
     this.armed.add(key);
     this.services.scheduler.at(when, key, async () => {
       this.armed.delete(key);
@@ -125,6 +145,7 @@ export class RotaService {
 
   /** Cancels every pending rota timer; the database still has everything to re-arm them. */
   stop(): void {
+    this.stopped = true;
     for (const key of this.armed) this.services.scheduler.cancel(key);
     this.armed.clear();
   }
@@ -140,19 +161,80 @@ export class RotaService {
       return undefined;
     }
     this.schedule(next.at, key, async () => {
-      await this.announceScheduled(workspace, room, next.date);
+      await this.announceScheduled(workspace, room, next);
     });
     return next;
   }
 
-  private async announceScheduled(workspace: string, room: string, date: string): Promise<void> {
+  /**
+   * Something deciding when the rota announces changed here: mark the rota changed, so the other
+   * replicas re-arm it on their next sync, and re-arm it on this one at once.
+   */
+  async changed(workspace: string, room: string): Promise<Occurrence | undefined> {
+    await this.store.touchRota(workspace, room, this.now());
+    return this.arm(workspace, room);
+  }
+
+  /**
+   * Does `occurrence`, armed earlier, still stand in what the database says now? Not if the rota was
+   * re-timed, paused, or lost its working day or its available members since (through any replica).
+   */
+  stillDue(state: RotaState, occurrence: Occurrence): boolean {
+    const rule = this.rule(state.rota);
+    return (
+      !state.rota.paused &&
+      announcesOn(rule, occurrence.date, this.context(state)) &&
+      occurrenceOn(rule, occurrence.date).getTime() === occurrence.at.getTime()
+    );
+  }
+
+  private async announceScheduled(workspace: string, room: string, occurrence: Occurrence): Promise<void> {
     try {
+      // Re-read before claiming: a timer armed before a change made elsewhere must not post.
       const state = await this.load(workspace, room);
-      if (state && !state.rota.paused) await this.announce(state, date, { late: false });
+      if (state && this.stillDue(state, occurrence))
+        await this.announce(state, occurrence.date, { late: false });
       await this.store.purgeQuestions(this.handoverSince());
     } finally {
       // Whatever happened today, tomorrow's timer must exist.
       await this.arm(workspace, room);
+    }
+  }
+
+  /**
+   * Starts the periodic re-sync: every `syncSeconds` from now, the rotas changed since the last look
+   * are re-armed from the database. Called first thing at start-up, before every rota is armed.
+   */
+  startSync(): void {
+    this.stopped = false;
+    this.syncedFrom = this.now();
+    this.scheduleSync();
+  }
+
+  private scheduleSync(): void {
+    // Strictly in the future, so a virtual clock moving over hours runs each sync once and moves on.
+    const when = new Date(this.now().getTime() + this.settings.syncSeconds * 1000);
+    this.schedule(when, SYNC_KEY, () => this.sync());
+  }
+
+  /** Re-arms every rota changed since the last sync (one query when nothing changed), then waits. */
+  async sync(): Promise<void> {
+    const started = this.now();
+    try {
+      const since = new Date((this.syncedFrom ?? started).getTime() - SYNC_OVERLAP_MS);
+      let failed = false;
+      for (const { workspace, room } of await this.store.rotasChangedSince(since)) {
+        try {
+          await this.arm(workspace, room);
+        } catch (err) {
+          // One broken rota must not keep the others stale; it is tried again on the next sync.
+          failed = true;
+          this.services.log.warn("rota re-sync failed", { workspace, room, error: errorMessage(err) });
+        }
+      }
+      if (!failed) this.syncedFrom = started;
+    } finally {
+      this.scheduleSync();
     }
   }
 
@@ -314,7 +396,10 @@ export class RotaService {
     const present = new Set(members);
     for (const member of state.queue) {
       if (present.has(member)) {
-        if (state.left.includes(member)) await this.store.markPresent(rota.workspace, rota.room, member);
+        if (state.left.includes(member)) {
+          await this.store.markPresent(rota.workspace, rota.room, member);
+          await this.store.touchRota(rota.workspace, rota.room, this.now());
+        }
         continue;
       }
       await this.memberLeft(rota, member);
@@ -324,6 +409,8 @@ export class RotaService {
 
   async memberLeft(rota: Rota, member: string): Promise<void> {
     if (!(await this.store.markLeft(rota.workspace, rota.room, member, this.now()))) return;
+    // Who can take turns changed: other replicas re-check the next announcement day.
+    await this.store.touchRota(rota.workspace, rota.room, this.now());
     await this.emit(rota, "rota.left", {
       action: "post",
       text: `@${member} left this room, so the rota skips them until they are back (or \`/rota remove @${member}\`).`,

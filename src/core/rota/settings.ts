@@ -54,6 +54,15 @@ export const rotaSettings = z
       .max(90)
       .default(7)
       .describe("How far back the hand-over message looks for unanswered questions, in days."),
+    syncSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(3600)
+      .default(60)
+      .describe(
+        "How often each replica re-reads the rotas set up or changed through other replicas on the same database and re-arms their announcements, in seconds. Only changed rotas are read.",
+      ),
   })
   .describe("The daily responder rota (/rota): one person a day answers questions from other teams.");
 

@@ -56,8 +56,15 @@ export interface RotaStore {
   getRota(workspace: string, room: string): Promise<Rota | undefined>;
   /** Every rota of every workspace: start-up re-arms their timers. */
   listRotas(): Promise<Rota[]>;
-  /** Creates or replaces the rota's settings (not its members). */
+  /** Creates or replaces the rota's settings (not its members); counts as a change (see touchRota). */
   saveRota(rota: Rota): Promise<void>;
+  /**
+   * Notes that something deciding when the rota announces changed at `at` (members, absences, who left
+   * the room), so replicas sharing the database re-arm it on their next sync.
+   */
+  touchRota(workspace: string, room: string, at: Date): Promise<void>;
+  /** Rotas set up or changed at or after `since`, in every workspace: what a replica's sync re-arms. */
+  rotasChangedSince(since: Date): Promise<{ workspace: string; room: string }[]>;
 
   /** Members in queue order: the first is next in line. */
   members(workspace: string, room: string): Promise<string[]>;

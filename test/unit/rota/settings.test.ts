@@ -16,6 +16,7 @@ describe("rota settings", () => {
       lateAnnouncement: "late",
       questionMinutes: 30,
       handoverDays: 7,
+      syncSeconds: 60,
     });
   });
 
@@ -24,6 +25,7 @@ describe("rota settings", () => {
     ["rota:\n  defaultTime: '25:00'", "rota.defaultTime"],
     ["rota:\n  defaultDays: weekdays", "rota.defaultDays"],
     ["rota:\n  questionMinutes: 0", "rota.questionMinutes"],
+    ["rota:\n  syncSeconds: 0", "rota.syncSeconds"],
     ["rota:\n  lateAnnoucement: none", "lateAnnoucement"],
   ])("reject %j, naming %s", (yaml, key) => {
     const result = load(yaml);
