@@ -38,10 +38,10 @@ import type { PendingQuestion, Rota, RotaStore, Turn } from "./store.js";
 const SYNC_KEY = "rota:sync";
 /**
  * How far back each sync looks beyond the previous one: a change stamped by another replica's clock
- * (a little behind ours) or committed a moment after its stamp is still seen. Re-arming a rota twice
- * is harmless.
+ * (replicas' clocks are kept in step by NTP, to well within this) or committed a moment after its
+ * stamp is still seen. Re-arming a rota twice is harmless.
  */
-const SYNC_OVERLAP_MS = 5 * 60_000;
+const SYNC_OVERLAP_MS = 60_000;
 
 export interface RotaServiceDeps {
   services: CoreServices;
