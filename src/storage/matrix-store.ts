@@ -1,10 +1,16 @@
 /** Query-layer implementation of the Matrix adapter's state (SQLite and PostgreSQL alike). */
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { MatrixStateStore } from "../adapters/matrix/store.js";
+import type { Lease } from "../core/leases.js";
+import { dialectOf } from "./dialect.js";
 import type { Database } from "./schema.js";
 
 export class SqlMatrixStateStore implements MatrixStateStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly postgres: boolean;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.postgres = dialectOf(db) === "postgres";
+  }
 
   async syncToken(workspace: string, account: string): Promise<string | undefined> {
     const row = await this.db
@@ -16,13 +22,51 @@ export class SqlMatrixStateStore implements MatrixStateStore {
     return row?.next_batch;
   }
 
-  async saveSyncToken(workspace: string, account: string, token: string, at: Date): Promise<void> {
+  async saveSyncToken(
+    workspace: string,
+    account: string,
+    token: string,
+    at: Date,
+    fence?: Lease,
+  ): Promise<boolean> {
     const updated_at = at.toISOString();
-    await this.db
+    if (!fence) {
+      await this.db
+        .insertInto("matrix_sync")
+        .values({ workspace, account, next_batch: token, updated_at })
+        .onConflict((oc) =>
+          oc.columns(["workspace", "account"]).doUpdateSet({ next_batch: token, updated_at }),
+        )
+        .execute();
+      return true;
+    }
+    // One statement: the row is written only while the lease row still shows this tenure. On
+    // PostgreSQL `for share` locks that row, so a take-over waits for this write (and then reads it)
+    // or this write sees the new generation and does nothing; SQLite runs one writer at a time.
+    let held = this.db
+      .selectFrom("leases")
+      .select(sql<number>`1`.as("one"))
+      .where("leases.workspace", "=", fence.workspace)
+      .where("leases.name", "=", fence.name)
+      .where("leases.holder", "=", fence.holder)
+      .where("leases.generation", "=", fence.generation);
+    if (this.postgres) held = held.forShare();
+    const result = await this.db
       .insertInto("matrix_sync")
-      .values({ workspace, account, next_batch: token, updated_at })
+      .columns(["workspace", "account", "next_batch", "updated_at"])
+      .expression(
+        this.db
+          .selectNoFrom([
+            sql<string>`${workspace}`.as("workspace"),
+            sql<string>`${account}`.as("account"),
+            sql<string>`${token}`.as("next_batch"),
+            sql<string>`${updated_at}`.as("updated_at"),
+          ])
+          .where(({ exists }) => exists(held)),
+      )
       .onConflict((oc) => oc.columns(["workspace", "account"]).doUpdateSet({ next_batch: token, updated_at }))
-      .execute();
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
   async dmRoom(workspace: string, account: string, user: string): Promise<string | undefined> {

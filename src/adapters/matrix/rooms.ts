@@ -66,6 +66,11 @@ export class RoomRegistry {
     this.rooms.delete(roomId);
   }
 
+  /** Forgets every room's state (kept DM marks): it may be stale after a spell without syncing. */
+  forgetAll(): void {
+    this.rooms.clear();
+  }
+
   /** Applies state events in order (from a sync's `state` block or its timeline). */
   apply(roomId: string, events: readonly MatrixRawEvent[]): void {
     let room = this.rooms.get(roomId);

@@ -40,6 +40,15 @@ export const matrixSettings = z
       .describe(
         "Most missed events the bot fetches per room to fill a gap in the sync (0: never back-fill).",
       ),
+    syncLeaseSeconds: z
+      .number()
+      .int()
+      .min(2)
+      .max(300)
+      .default(20)
+      .describe(
+        "With several replicas, one at a time reads the Matrix event stream, holding a lease in the database for this many seconds and renewing it every quarter of that; when it dies another takes over after at most 1.25 times this (25 s by default).",
+      ),
   })
   .describe("The Matrix adapter (used when MATRIX_HOMESERVER_URL and friends are set).");
 

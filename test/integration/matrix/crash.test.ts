@@ -3,12 +3,17 @@
  * fake homeserver and is killed (SIGKILL) while it waits on the reply to the first of two commands in
  * one batch. The sync position of that batch was never saved, so the restarted bot gets the whole
  * batch again: it must answer the second command and must not answer the first one twice.
+ * The dead process still holds the sync lease until it expires, so the new one takes over after that
+ * (a short lease here; 20 s by default).
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeHomeserver, type SentEvent } from "../../helpers/fake-homeserver.js";
 import { ALICE, BOB, BOT, CAROL, freshDataDir, type RunningBot, startBot, TOKEN } from "./bot.js";
 
+const LEASE_SECONDS = 3;
 const isMessage = (e: SentEvent) => e.type === "m.room.message";
 
 describe("Matrix adapter killed mid-batch", () => {
@@ -27,12 +32,16 @@ describe("Matrix adapter killed mid-batch", () => {
     const first = hs.createRoom({ members: [ALICE, BOB, CAROL, BOT], name: "first", public: true });
     const second = hs.createRoom({ members: [ALICE, BOB, CAROL, BOT], name: "second", public: true });
     const dataDir = freshDataDir();
-    child = spawn("node_modules/.bin/tsx", ["src/main.ts"], {
+    const configFile = join(dataDir, "outloud.yaml");
+    writeFileSync(configFile, `matrix:\n  syncLeaseSeconds: ${LEASE_SECONDS}\n`);
+    // tsx as a loader, not its CLI: the CLI runs the bot in a child process that SIGKILL would orphan.
+    child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
       env: {
         PATH: process.env.PATH ?? "",
         HOME: process.env.HOME ?? "/tmp",
         LOG_LEVEL: "warn",
         OUTLOUD_DATA_DIR: dataDir,
+        OUTLOUD_CONFIG: configFile,
         MATRIX_HOMESERVER_URL: hs.url,
         MATRIX_USER_ID: BOT,
         MATRIX_ACCESS_TOKEN: TOKEN,
@@ -59,8 +68,8 @@ describe("Matrix adapter killed mid-batch", () => {
     expect(hs.messagesIn(second)).toEqual([]);
 
     hs.holdSends(false);
-    bot = await startBot(hs, { dataDir });
-    await hs.waitForSent((e) => isMessage(e) && e.room_id === second);
+    bot = await startBot(hs, { dataDir, settings: { matrix: { syncLeaseSeconds: LEASE_SECONDS } } });
+    await hs.waitForSent((e) => isMessage(e) && e.room_id === second, 1, 30_000);
     await hs.waitForSyncedUpTo();
     expect(hs.messagesIn(first)).toHaveLength(1);
     expect(hs.messagesIn(second)).toHaveLength(1);

@@ -1,6 +1,7 @@
 /** The Matrix adapter's state store, on SQLite and PostgreSQL: sync position, DM rooms, handled ids. */
 import { expect, it } from "vitest";
 import { SqlProcessedEventStore } from "../../../src/storage/foundation-stores.js";
+import { SqlLeaseStore } from "../../../src/storage/leases.js";
 import { SqlMatrixStateStore } from "../../../src/storage/matrix-store.js";
 import { describeEachDatabase } from "../../helpers/databases.js";
 
@@ -19,6 +20,25 @@ describeEachDatabase("SqlMatrixStateStore", (db) => {
     const again = new SqlMatrixStateStore((await db().reopen()).db);
     expect(await again.syncToken("example.org", BOT)).toBe("s42");
     expect(await again.syncToken("example.org", "@other:example.org")).toBe("s7");
+  });
+
+  it("saves a fenced position only while that lease tenure holds, so an old holder never moves it", async () => {
+    const store = new SqlMatrixStateStore(db().handle.db);
+    const leases = new SqlLeaseStore(db().handle.db);
+    const name = `matrix.sync:${BOT}`;
+    const old = (await leases.acquire("example.org", name, "replica-a", t0, 20_000))!;
+    expect(await store.saveSyncToken("example.org", BOT, "s10", t0, old)).toBe(true);
+    // replica-a goes quiet; replica-b takes the expired lease and moves on.
+    const later = new Date(t0.getTime() + 30_000);
+    const taken = (await leases.acquire("example.org", name, "replica-b", later, 20_000))!;
+    expect(await store.saveSyncToken("example.org", BOT, "s20", later, taken)).toBe(true);
+    // The old holder wakes up with a stale batch, then a newer-looking one: both refused.
+    expect(await store.saveSyncToken("example.org", BOT, "s15", later, old)).toBe(false);
+    expect(await store.saveSyncToken("example.org", BOT, "s99", later, old)).toBe(false);
+    expect(await store.syncToken("example.org", BOT)).toBe("s20");
+    // Nor may it create the row for an account that has none yet.
+    expect(await store.saveSyncToken("example.org", "@other:example.org", "s1", later, old)).toBe(false);
+    expect(await store.syncToken("example.org", "@other:example.org")).toBeUndefined();
   });
 
   it("remembers each person's DM room with the bot, and replaces it when asked", async () => {
