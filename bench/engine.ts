@@ -41,6 +41,7 @@ export const engineBenchmark: Benchmark = {
         ["--corpus", ctx.corpus, "--db", db, "--limit", String(limit)],
         {
           nodeFlags: side === "subject" ? ctx.subjectFlags : [],
+          timeoutMs: 30 * 60_000,
           onMessage: (m) => ctx.status.show(`${label} ${fmt(Number(m.done))} messages`),
         },
       );

@@ -37,6 +37,8 @@ export const memoryBenchmark: Benchmark = {
       ],
       {
         nodeFlags: ["--expose-gc"],
+        // Five full replays: allow for a slow, shared machine rather than lose the figure.
+        timeoutMs: 60 * 60_000,
         onMessage: (m) => ctx.status.show(`memory: ${fmt(Number(m.done))} messages replayed`),
       },
     );

@@ -80,10 +80,11 @@ export function startWorker(
     let result: unknown;
     const answers = new Map<string, (m: WorkerMessage) => void>();
     const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
+    const timeoutMs = options.timeoutMs ?? 120_000;
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`bench worker ${name} was not ready after ${options.timeoutMs} ms`));
-    }, options.timeoutMs ?? 60_000);
+      reject(new Error(`bench worker ${name} was not ready after ${timeoutMs / 1000} s`));
+    }, timeoutMs);
     child.on("message", (m: WorkerMessage) => {
       if (m.kind === "ready") {
         clearTimeout(timer);
