@@ -3,10 +3,11 @@
  * real adapters run (side by side if both are set); with none, the terminal playground starts on the
  * embedded defaults (SQLite under OUTLOUD_DATA_DIR).
  */
+
+import type { RunningAdapter } from "./adapters/adapter.js";
 import { runPlayground } from "./adapters/local/playground.js";
 import { startMatrix } from "./adapters/matrix/adapter.js";
 import { startSlack } from "./adapters/slack/start.js";
-import type { RunningAdapter } from "./adapters/adapter.js";
 import type { AppContext } from "./app.js";
 import { platformsConfigured } from "./config/platforms.js";
 import { environment, readConfig } from "./config/read.js";
@@ -37,7 +38,12 @@ async function main(): Promise<void> {
   const wanted = platformsConfigured(config);
 
   if (!wanted.slack && !wanted.matrix) {
-    await runPlayground({ app, input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY) });
+    await runPlayground({
+      app,
+      input: process.stdin,
+      output: process.stdout,
+      interactive: Boolean(process.stdin.isTTY),
+    });
     await db.close();
     return;
   }
@@ -59,7 +65,9 @@ async function main(): Promise<void> {
     stopping = true;
     log.info("stopping", { signal });
     for (const a of adapters) {
-      await a.stop().catch((err) => log.error("adapter failed to stop", { adapter: a.name, error: errorMessage(err) }));
+      await a
+        .stop()
+        .catch((err) => log.error("adapter failed to stop", { adapter: a.name, error: errorMessage(err) }));
     }
     await db.close();
     process.exit(0);
