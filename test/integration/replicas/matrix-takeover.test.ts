@@ -58,10 +58,15 @@ async function readyz(port: number): Promise<number> {
   }
 }
 
-async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
+async function waitUntil(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string | (() => string),
+) {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${typeof what === "string" ? what : what()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -144,11 +149,15 @@ describe("Matrix sync lease: the holder dies mid-stream", () => {
   });
 
   it("has one replica syncing and the others standing by, all ready", async () => {
-    const context = () => replicas.map((r) => r.stderr()).join("\n");
+    let statuses: number[] = [];
     await waitUntil(
-      async () => (await Promise.all(replicas.map((r) => readyz(r.healthPort)))).every((s) => s === 200),
-      90_000,
-      `all three replicas ready on /readyz:\n${context()}`,
+      async () => {
+        statuses = await Promise.all(replicas.map((r) => readyz(r.healthPort)));
+        return statuses.every((s) => s === 200);
+      },
+      120_000,
+      () =>
+        `all three replicas ready on /readyz (${statuses}):\n${replicas.map((r) => r.stderr()).join("\n")}`,
     );
     const held = await lease();
     expect(held && holderOf(held)).toBeDefined();
@@ -161,7 +170,7 @@ describe("Matrix sync lease: the holder dies mid-stream", () => {
     // Standbys really stand by: a while later, still one holder in the same tenure.
     await sleep(LEASE_SECONDS * 1000);
     expect(await lease()).toMatchObject({ holder: held?.holder, generation: held?.generation });
-  }, 120_000);
+  }, 180_000);
 
   it("answers every command exactly once when the holder is killed in the middle of a batch", async () => {
     const before = (await lease()) as LeaseRow;
@@ -193,7 +202,7 @@ describe("Matrix sync lease: the holder dies mid-stream", () => {
     await waitUntil(
       () => replies().length >= COMMANDS,
       60_000,
-      `a reply to each of ${COMMANDS} commands, saw ${replies().length}`,
+      () => `a reply to each of ${COMMANDS} commands, saw ${replies().length}`,
     );
     await hs.waitForSyncedUpTo(30_000);
     // Time for a duplicate to show up, if there were one.
