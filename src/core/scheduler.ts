@@ -13,6 +13,8 @@ interface Entry {
   key: string;
   task: Task;
   seq: number;
+  /** Set for periodic tasks: milliseconds between runs. */
+  interval?: number;
 }
 
 export interface Logger {
@@ -28,6 +30,8 @@ export class Scheduler {
   private entries: Entry[] = [];
   private byKey = new Map<string, Entry>();
   private seq = 0;
+  private running: Entry | undefined;
+  private runningCancelled = false;
   /** Called whenever the earliest due time may have changed (live driver re-arms its timer). */
   onChange: (() => void) | undefined;
 
@@ -35,8 +39,21 @@ export class Scheduler {
 
   /** Runs `task` at `when`; replaces any pending task with the same key. */
   at(when: Date, key: string, task: Task): void {
-    this.cancel(key, false);
-    const entry: Entry = { when: when.getTime(), key, task, seq: this.seq++ };
+    this.insert({ when: when.getTime(), key, task, seq: this.seq++ });
+  }
+
+  /**
+   * Runs `task` every `intervalMs`, the first time one interval after `from`. When the clock jumps
+   * (a replay crossing a quiet week), the runs it skipped over are coalesced into one: a periodic
+   * check does not need to run ten thousand times to catch up.
+   */
+  every(key: string, intervalMs: number, from: Date, task: Task): void {
+    if (intervalMs <= 0) throw new Error("interval must be positive");
+    this.insert({ when: from.getTime() + intervalMs, key, task, seq: this.seq++, interval: intervalMs });
+  }
+
+  private insert(entry: Entry): void {
+    this.cancel(entry.key, false);
     let lo = 0;
     let hi = this.entries.length;
     while (lo < hi) {
@@ -46,13 +63,17 @@ export class Scheduler {
       else hi = mid;
     }
     this.entries.splice(lo, 0, entry);
-    this.byKey.set(key, entry);
+    this.byKey.set(entry.key, entry);
     this.onChange?.();
   }
 
   cancel(key: string, notify = true): void {
     const entry = this.byKey.get(key);
-    if (!entry) return;
+    if (!entry) {
+      // Cancelling a periodic task from inside its own run stops it coming back.
+      if (this.running?.key === key) this.runningCancelled = true;
+      return;
+    }
     this.byKey.delete(key);
     const i = this.entries.indexOf(entry);
     if (i >= 0) this.entries.splice(i, 1);
@@ -86,13 +107,27 @@ export class Scheduler {
       if (!first || first.when > limit) break;
       this.entries.shift();
       this.byKey.delete(first.key);
+      const lag = first.interval ? Math.floor((limit - first.when) / first.interval) : 0;
+      if (first.interval && lag > 0) {
+        // A periodic task that fell behind runs once, in its latest slot, not once per slot it missed.
+        this.insert({ ...first, when: first.when + lag * first.interval, seq: this.seq++ });
+        continue;
+      }
       beforeEach?.(new Date(first.when));
+      this.running = first;
+      this.runningCancelled = false;
       try {
         await first.task();
       } catch (err) {
         this.log.error("scheduled task failed", { key: first.key, error: errorMessage(err) });
+      } finally {
+        this.running = undefined;
       }
       ran++;
+      // A periodic task comes back, unless it was cancelled or replaced while it ran.
+      if (first.interval && !this.byKey.has(first.key) && !this.runningCancelled) {
+        this.insert({ ...first, when: first.when + first.interval, seq: this.seq++ });
+      }
     }
     if (ran > 0) this.onChange?.();
     return ran;

@@ -208,34 +208,26 @@ export class RotaService {
   startSync(): void {
     this.stopped = false;
     this.syncedFrom = this.now();
-    this.scheduleSync();
+    // Periodic, so a virtual clock jumping over a quiet week runs one sync, not ten thousand.
+    this.armed.add(SYNC_KEY);
+    this.services.scheduler.every(SYNC_KEY, this.settings.syncSeconds * 1000, this.now(), () => this.sync());
   }
 
-  private scheduleSync(): void {
-    // Strictly in the future, so a virtual clock moving over hours runs each sync once and moves on.
-    const when = new Date(this.now().getTime() + this.settings.syncSeconds * 1000);
-    this.schedule(when, SYNC_KEY, () => this.sync());
-  }
-
-  /** Re-arms every rota changed since the last sync (one query when nothing changed), then waits. */
+  /** Re-arms every rota changed since the last sync (one query when nothing changed). */
   async sync(): Promise<void> {
     const started = this.now();
-    try {
-      const since = new Date((this.syncedFrom ?? started).getTime() - SYNC_OVERLAP_MS);
-      let failed = false;
-      for (const { workspace, room } of await this.store.rotasChangedSince(since)) {
-        try {
-          await this.arm(workspace, room);
-        } catch (err) {
-          // One broken rota must not keep the others stale; it is tried again on the next sync.
-          failed = true;
-          this.services.log.warn("rota re-sync failed", { workspace, room, error: errorMessage(err) });
-        }
+    const since = new Date((this.syncedFrom ?? started).getTime() - SYNC_OVERLAP_MS);
+    let failed = false;
+    for (const { workspace, room } of await this.store.rotasChangedSince(since)) {
+      try {
+        await this.arm(workspace, room);
+      } catch (err) {
+        // One broken rota must not keep the others stale; it is tried again on the next sync.
+        failed = true;
+        this.services.log.warn("rota re-sync failed", { workspace, room, error: errorMessage(err) });
       }
-      if (!failed) this.syncedFrom = started;
-    } finally {
-      this.scheduleSync();
     }
+    if (!failed) this.syncedFrom = started;
   }
 
   /**

@@ -45,3 +45,23 @@ it("replaces a pending task with the same key, and a failing task does not stop 
   await clock.advanceTo(new Date("2026-11-25T10:00:00Z"), scheduler);
   expect(seen).toEqual(["new"]);
 });
+
+it("runs a periodic task on its interval, and once (not once per missed slot) when the clock jumps", async () => {
+  const clock = new VirtualClock(new Date("2026-11-25T08:00:00Z"));
+  const scheduler = new Scheduler(silentLogger);
+  const runs: string[] = [];
+  scheduler.every("sync", 60_000, clock.now(), async () => {
+    runs.push(clock.now().toISOString().slice(5, 16));
+  });
+  await clock.advanceTo(new Date("2026-11-25T08:01:00Z"), scheduler);
+  await clock.advanceTo(new Date("2026-11-25T08:02:30Z"), scheduler);
+  expect(runs).toEqual(["11-25T08:01", "11-25T08:02"]);
+  // A replay crossing a quiet week: one run in the latest slot, then back on its interval.
+  await clock.advanceTo(new Date("2026-12-02T08:03:10Z"), scheduler);
+  expect(runs.slice(2)).toEqual(["12-02T08:03"]);
+  await clock.advanceTo(new Date("2026-12-02T08:04:00Z"), scheduler);
+  expect(runs.slice(3)).toEqual(["12-02T08:04"]);
+  scheduler.cancel("sync");
+  await clock.advanceTo(new Date("2026-12-02T09:00:00Z"), scheduler);
+  expect(runs).toHaveLength(4);
+});
