@@ -6,6 +6,7 @@
 import { join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
+import { exportConfigProblems } from "../exporters/index.js";
 import { type Env, envSchema, OWNED_ENV_PREFIXES, SECRET_ENV_KEYS } from "./env.js";
 import { type FileConfig, fileConfigSchema } from "./file.js";
 
@@ -68,6 +69,10 @@ export function loadConfig(files: ConfigFile[], env: Record<string, string | und
     for (const issue of fileResult.error.issues) problems.push(...describeIssue(issue, where));
   }
 
+  if (envResult.success && fileResult.success) {
+    // Settings that are each valid but don't fit the environment: a target switched on without its secret.
+    problems.push(...exportConfigProblems(fileResult.data.decisions.export, envResult.data));
+  }
   if (problems.length > 0 || !envResult.success || !fileResult.success)
     return { ok: false, problems, warnings };
   const dataDir = resolve(envResult.data.OUTLOUD_DATA_DIR);

@@ -47,7 +47,9 @@ export class CommandTable {
       return { root: "outloud", reply: { kind: "private", text } };
     }
     const rest = words.slice(1);
-    if (rest.length === 0 || rest[0]!.toLowerCase() === "help") {
+    const bare = this.specs.find((s) => s.path.length === 1 && s.path[0] === root);
+    // A bare root shows its help, unless the root is itself a command that takes no arguments (`/share`).
+    if ((rest.length === 0 && !bare?.parse([]).ok) || rest[0]?.toLowerCase() === "help") {
       return { root, reply: { kind: "private", text: this.help(root, ctx.prefix) } };
     }
     const spec = this.match(words);

@@ -63,3 +63,19 @@ describe("loadConfig", () => {
     expect(result.ok && result.config.databaseUrl).toBe("postgres://db.example/outloud");
   });
 });
+
+describe("settings that depend on the environment", () => {
+  it("stops on an export target that is switched on without its secret", () => {
+    const result = loadConfig(
+      file(
+        "decisions:\n  export:\n    webhook:\n      enabled: true\n      url: https://hooks.example.org/adr\n",
+      ),
+      {},
+    );
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toEqual([
+      "decisions.export.webhook.enabled is true but WEBHOOK_SECRET is not set in the environment",
+    ]);
+  });
+});

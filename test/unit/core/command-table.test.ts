@@ -118,3 +118,30 @@ it("answers an unknown subcommand briefly and points at the help", async () => {
     text: 'I don\'t know "/outloud frobnicate". Try `/outloud help`.',
   });
 });
+
+it("runs a bare root that is itself a command taking no arguments, and shows help for one that needs some", async () => {
+  const t = new CommandTable();
+  t.add(
+    command({
+      path: ["share"],
+      usage: "[text]",
+      summary: "repost",
+      parse: (args) => ok(args.join(" ")),
+      run: async (_ctx, text) => ({ kind: "public", text: text || "(the last question)" }),
+    }),
+    command({
+      path: ["decision"],
+      usage: "<text>",
+      summary: "record",
+      parse: (args) => (args.length ? ok(args.join(" ")) : problem("say what was decided")),
+      run: async (_ctx, text) => ({ kind: "public", text }),
+    }),
+  );
+  expect((await t.dispatch({ invocation: invocation("share"), prefix: "!" })).reply).toEqual({
+    kind: "public",
+    text: "(the last question)",
+  });
+  const help = (await t.dispatch({ invocation: invocation("decision"), prefix: "/" })).reply;
+  expect(help.kind).toBe("private");
+  expect((help as { text: string }).text).toContain("`/decision <text>`: record");
+});
