@@ -54,7 +54,7 @@ export function createEngine(app: AppContext, platform: PlatformBinding): Engine
       settings: settings.nudges,
       workspace: settings.workspace,
       retentionDays: settings.privacy.retentionDays,
-      matrixPrefix: settings.commands.matrixPrefix,
+      prefix: platform.commandPrefix,
     }),
     createRotaFeature({
       services,

@@ -24,8 +24,8 @@ export interface NudgesFeatureDeps {
   workspace: { timezone: string; workingHours: { start: string; end: string; days: string } };
   /** Days after which the ids, counts and times kept for the rules are deleted. */
   retentionDays: number;
-  /** What starts a command in a Matrix message (`commands.matrixPrefix`); elsewhere commands start with `/`. */
-  matrixPrefix?: string;
+  /** How people type commands on this platform (`/`, or `!` on Matrix), for the hints. */
+  prefix?: string;
 }
 
 const DAY_MS = 24 * 60 * 60_000;
@@ -34,7 +34,8 @@ const PURGE_KEY = "nudge.purge";
 export function createNudgesFeature(deps: NudgesFeatureDeps): Feature {
   const { services, store, settings } = deps;
   // Matrix room ids look like `!abc:server`; Slack and the local platform spell commands with `/`.
-  const prefixFor = (room: Room) => (/^![^:\s]+:\S+$/.test(room.id) ? (deps.matrixPrefix ?? "!") : "/");
+  const prefix = deps.prefix ?? "/";
+  const prefixFor = (_room: Room) => prefix;
   const shares = new ShareHandles(settings.shareMinutes * 60_000);
   const defaultHours: WorkingHours = {
     start: deps.workspace.workingHours.start,

@@ -85,6 +85,9 @@ describe("Matrix adapter against the fake homeserver", () => {
     expect(created?.body).toMatchObject({ is_direct: true, invite: [ALICE] });
     expect(hs.directContent()[ALICE]).toContain(dm);
     expect(String(nudge?.content.body)).toContain("team");
+    // The hints are spelled the Matrix way.
+    expect(String(nudge?.content.body)).toContain("!share");
+    expect(String(nudge?.content.body)).not.toContain("/share");
     // Nothing was said in the group DM or the public room.
     expect(hs.messagesIn(groupDm)).toEqual([]);
     expect(hs.messagesIn(team)).toEqual([]);
