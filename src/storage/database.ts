@@ -5,7 +5,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import SqliteDatabase from "better-sqlite3";
-import { Kysely, SqliteAdapter, SqliteDialect } from "kysely";
+import { Kysely, type SqliteDatabase as KyselySqliteDatabase, SqliteAdapter, SqliteDialect } from "kysely";
 import type { DialectName } from "./dialect.js";
 import { migrateToLatest } from "./migrate.js";
 import type { Database } from "./schema.js";
@@ -69,8 +69,32 @@ export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//.test(url);
 }
 
+/**
+ * Kysely prepares every query anew; preparing was 14% of the engine's CPU in the benchmark. The same
+ * SQL text always compiles to the same statement, so keep the most recent ones. Kysely runs one query
+ * at a time on the connection, so a cached statement is never in use twice at once.
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database, size = 500): KyselySqliteDatabase {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    prepare(sql: string) {
+      let statement = cache.get(sql);
+      if (statement) {
+        // Move to the back: the map's first key is the least recently used.
+        cache.delete(sql);
+      } else {
+        statement = sqlite.prepare(sql);
+        if (cache.size >= size) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(sql, statement);
+      return statement;
+    },
+    close: () => sqlite.close(),
+  };
+}
+
 function openSqliteHandle(file: string): DatabaseHandle {
-  const sqlite = openSqlite(file);
+  const sqlite = withStatementCache(openSqlite(file));
   const db = new Kysely<Database>({ dialect: new OutloudSqliteDialect({ database: sqlite }) });
   return { db, dialect: "sqlite", close: () => db.destroy() };
 }
