@@ -19,6 +19,7 @@ const NOT_IN_CHANNEL = new Set(["not_in_channel", "channel_not_found"]);
 
 export class SlackActionSink implements ActionSink {
   private readonly dmChannels = new Map<string, string>();
+  private readonly usergroups = new Map<string, string>();
 
   constructor(
     private readonly deps: {
@@ -126,17 +127,26 @@ export class SlackActionSink implements ActionSink {
     return id;
   }
 
-  /** The id of the user group with this handle, created on first use. */
+  /**
+   * The id of the user group with this handle, created on first use. Remembered: listing every group
+   * for every announcement made 1,000 rotas cost a million group records.
+   */
   private async usergroupId(workspace: string, handle: string): Promise<string> {
-    const { client } = await this.deps.clients.forWorkspace(workspace);
     const clean = handle.replace(/^@/, "");
+    const key = `${workspace}/${clean}`;
+    const known = this.usergroups.get(key);
+    if (known) return known;
+    const { client } = await this.deps.clients.forWorkspace(workspace);
     const list = await this.deps.outbox.call(() => client.usergroups.list({ include_disabled: true }));
-    const found = list.usergroups?.find((g) => g.handle === clean);
-    if (found?.id) return found.id;
+    for (const g of list.usergroups ?? [])
+      if (g.handle && g.id) this.usergroups.set(`${workspace}/${g.handle}`, g.id);
+    const found = this.usergroups.get(key);
+    if (found) return found;
     const created = await this.deps.outbox.call(() =>
       client.usergroups.create({ name: clean, handle: clean }),
     );
     if (!created.usergroup?.id) throw new Error("usergroups.create returned no id");
+    this.usergroups.set(key, created.usergroup.id);
     return created.usergroup.id;
   }
 }
