@@ -12,4 +12,10 @@ import type { NudgeTables } from "./nudge-tables.js";
 import type { RotaTables } from "./rota-tables.js";
 import type { SlackTables } from "./slack-tables.js";
 
-export type Database = FoundationTables & DecisionTables & SlackTables & RotaTables & NudgeTables & LeaseTables & MatrixTables;
+export type Database = FoundationTables &
+  DecisionTables &
+  SlackTables &
+  RotaTables &
+  NudgeTables &
+  LeaseTables &
+  MatrixTables;
