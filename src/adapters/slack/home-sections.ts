@@ -4,6 +4,7 @@
  */
 import type { AppContext } from "../../app.js";
 import type { DecisionStore } from "../../core/decisions/store.js";
+import { localDateOf } from "../../core/rota/schedule.js";
 import type { RotaStore } from "../../core/rota/store.js";
 import { SqlDecisionStore } from "../../storage/decision-store.js";
 import { SqlRotaStore } from "../../storage/rota-store.js";
@@ -20,9 +21,10 @@ export function homeSectionsFor(app: AppContext): HomeSectionProvider[] {
 export function rotaSection(store: RotaStore): HomeSectionProvider {
   return async ({ workspace, user }) => {
     const lines: string[] = [];
-    const today = new Date().toISOString().slice(0, 10);
     for (const rota of await store.listRotas()) {
       if (rota.workspace !== workspace) continue;
+      // Turns are dated in the rota's own zone: its "today" may not be UTC's.
+      const today = localDateOf(new Date(), rota.zone);
       const members = await store.members(workspace, rota.room);
       if (!members.includes(user)) continue;
       const turn = (await store.recentTurns(workspace, rota.room, 1))[0];
