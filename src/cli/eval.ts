@@ -5,15 +5,14 @@
  * most any one person received in a day; and the channel → thread suggestions' precision and recall
  * against the annotated conversations in TRUTH (`{"id","conversation"}` lines). See docs/nudges.md.
  */
-import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { LocalPlatform } from "../adapters/local/local-platform.js";
 import { readScenarioFile, replayLines } from "../adapters/local/replay.js";
 import type { ReplayOutput } from "../adapters/local/scenario.js";
 import type { Config } from "../config/load.js";
-import { environment, readConfig } from "../config/read.js";
 import { createLogger } from "../logging.js";
 import { openDatabase } from "../storage/database.js";
+import { cliConfig, filesExist, runCli } from "./common.js";
 import { Progress } from "./progress.js";
 
 const USAGE = "Usage: npm run eval -- FILE TRUTH [--config F]";
@@ -51,18 +50,9 @@ async function main(): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  for (const f of [file, truthFile]) {
-    if (!existsSync(f)) {
-      process.stderr.write(`${f}: no such file\n`);
-      return 2;
-    }
-  }
-  const env = environment();
-  const loaded = readConfig(env, args.values.config ? [args.values.config] : []);
-  if (!loaded.ok) {
-    for (const p of loaded.problems) process.stderr.write(`config: ${p}\n`);
-    return 2;
-  }
+  if (!filesExist([file, truthFile])) return 2;
+  const loaded = cliConfig(args.values.config);
+  if (!loaded) return 2;
   const progress = new Progress(process.stderr, "lines");
   const conversationOf = await readTruth(truthFile);
   const report = await evaluate(file, conversationOf, loaded.config, progress);
@@ -235,12 +225,4 @@ function parse() {
   return parseArgs({ allowPositionals: true, options: { config: { type: "string" } } });
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err) => {
-    process.stderr.write(`eval failed: ${err instanceof Error ? err.stack : err}\n`);
-    process.exitCode = 1;
-  },
-);
+runCli("eval", main);

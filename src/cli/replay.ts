@@ -3,14 +3,13 @@
  * Runs a scenario through the same core and storage as live mode, on a virtual clock, and prints one
  * JSON line per bot action (or a readable line with --pretty).
  */
-import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { LocalPlatform } from "../adapters/local/local-platform.js";
 import { readScenarioFile, replayLines } from "../adapters/local/replay.js";
 import type { ReplayOutput } from "../adapters/local/scenario.js";
-import { environment, readConfig } from "../config/read.js";
 import { createLogger } from "../logging.js";
 import { openDatabase } from "../storage/database.js";
+import { cliConfig, filesExist, runCli } from "./common.js";
 import { OutputWriter } from "./output.js";
 import { Progress } from "./progress.js";
 
@@ -29,16 +28,10 @@ async function main(): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  if (!existsSync(file)) {
-    process.stderr.write(`${file}: no such file\n`);
-    return 2;
-  }
-  const env = environment();
-  const loaded = readConfig(env, args.values.config ? [args.values.config] : []);
-  if (!loaded.ok) {
-    for (const p of loaded.problems) process.stderr.write(`config: ${p}\n`);
-    return 2;
-  }
+  if (!filesExist([file])) return 2;
+  const loaded = cliConfig(args.values.config);
+  if (!loaded) return 2;
+  const { env } = loaded;
   const log = createLogger(env.LOG_LEVEL === "debug" ? "debug" : "warn");
   const db = await openDatabase({ url: args.values.db ?? ":memory:" });
   const out = new OutputWriter(process.stdout);
@@ -87,12 +80,4 @@ function prettyLine(o: ReplayOutput): string {
   return `${o.at.replace("T", " ").replace(/\.\d+Z$/, "Z")} ${o.action}${who} ${where} [${o.source}]\n    ${o.text.replace(/\n/g, "\n    ")}`;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err) => {
-    process.stderr.write(`replay failed: ${err instanceof Error ? err.stack : err}\n`);
-    process.exitCode = 1;
-  },
-);
+runCli("replay", main);
