@@ -43,6 +43,12 @@ const MAX_PAIRS = 200;
 const MAX_PAIR_EVENTS = 64;
 const MAX_UNANSWERED = 3;
 
+/** A recent speaker: when they last spoke, and their name as `nickKey` gives it (kept, not re-derived per word). */
+interface Speaker {
+  seen: number;
+  nick: string;
+}
+
 interface Link {
   to: string;
   at: number;
@@ -67,7 +73,7 @@ export interface PairExchange {
 }
 
 export class ConversationTracker {
-  private readonly roster = new Map<string, number>(); // user → last time they spoke (insertion = recency)
+  private readonly roster = new Map<string, Speaker>(); // user → last time they spoke (insertion = recency)
   private readonly lowerToUser = new Map<string, string>();
   private readonly lastSpokenTo = new Map<string, Link>(); // user → who last addressed them
   private readonly lastAddressee = new Map<string, Link>(); // user → whom they last addressed
@@ -133,9 +139,8 @@ export class ConversationTracker {
     const key = nickKey(word);
     if (key.length < this.options.minAbbreviation) return undefined;
     let found: string | undefined;
-    for (const [user, seen] of this.roster) {
+    for (const [user, { seen, nick }] of this.roster) {
       if (user === author || now - seen > this.options.rosterMs) continue;
-      const nick = nickKey(user);
       if (nick.startsWith(key) || (key.length >= 5 && withinOneEdit(nick, key))) {
         if (found) return undefined; // ambiguous
         found = user;
@@ -160,21 +165,24 @@ export class ConversationTracker {
   }
 
   private isRecent(user: string, now: number): boolean {
-    const seen = this.roster.get(user);
-    return seen !== undefined && now - seen <= this.options.rosterMs;
+    const speaker = this.roster.get(user);
+    return speaker !== undefined && now - speaker.seen <= this.options.rosterMs;
   }
 
   private remember(user: string, now: number): void {
+    const nick = this.roster.get(user)?.nick ?? nickKey(user);
     this.roster.delete(user);
-    this.roster.set(user, now);
+    this.roster.set(user, { seen: now, nick });
+    // The latest speaker takes a shared spelling ("Bob" and "bob").
     this.lowerToUser.set(user.toLowerCase(), user);
-    this.lowerToUser.set(nickKey(user), user);
+    this.lowerToUser.set(nick, user);
     while (this.roster.size > MAX_ROSTER) this.forget(this.roster.keys().next().value as string);
   }
 
   private forget(user: string): void {
+    const nick = this.roster.get(user)?.nick ?? nickKey(user);
     this.roster.delete(user);
-    for (const k of [user.toLowerCase(), nickKey(user)])
+    for (const k of [user.toLowerCase(), nick])
       if (this.lowerToUser.get(k) === user) this.lowerToUser.delete(k);
     this.lastSpokenTo.delete(user);
     this.lastAddressee.delete(user);
@@ -183,7 +191,7 @@ export class ConversationTracker {
 
   private prune(now: number): void {
     // The roster is in recency order: drop from the old end until someone recent is met.
-    for (const [user, seen] of this.roster) {
+    for (const [user, { seen }] of this.roster) {
       if (now - seen <= this.options.rosterMs) break;
       this.forget(user);
     }
