@@ -1,6 +1,7 @@
+import Sentiment from "sentiment";
 import { describe, expect, it } from "vitest";
 import { isOnlyGreeting, isWorkQuestion } from "../../../src/core/nudges/text-signals.js";
-import { isShouting, readTone } from "../../../src/core/nudges/tone.js";
+import { isShouting, lexiconScore, readTone } from "../../../src/core/nudges/tone.js";
 
 describe("isOnlyGreeting", () => {
   it.each([
@@ -64,5 +65,28 @@ describe("readTone", () => {
     expect(isShouting("OK")).toBe(false);
     expect(isShouting("PLEASE READ THE DOCS FIRST")).toBe(true);
     expect(isShouting("Use the NFS mount for the CI")).toBe(false);
+  });
+});
+
+describe("lexiconScore", () => {
+  // Our scorer reads the sentiment package's lexicon itself; it must score exactly as its analyzer does.
+  const analyzer = new Sentiment();
+  it.each([
+    "this is a horrible, terrible, awful mess",
+    "I don't like it. Not good at all!",
+    "not bad, not bad at all",
+    "great work 😀 thanks 👍",
+    "WTF is this crap???",
+    "you are an idiot",
+    "ugh\n\nthe  build   failed\tagain",
+    "hate\thate",
+    '(awesome) {fantastic} "lovely" ~terrible~ #bad',
+    "can't stand it; won't fix: isn't good",
+    "",
+    "   ",
+    "__proto__ constructor toString hasOwnProperty",
+    "Ça ne marche pas, c'est nul",
+  ])("%j", (text) => {
+    expect(lexiconScore(text)).toBe(analyzer.analyze(text).score);
   });
 });
