@@ -3,31 +3,7 @@
  * part in each thread (a decision's participants), and the last messages of rooms where decisions
  * may be recorded, so a reaction can record the message it was put on. Nothing here is stored.
  */
-
-/** A Map that forgets its least recently used entries beyond `limit`. */
-class LruMap<K, V> {
-  private readonly map = new Map<K, V>();
-  constructor(private readonly limit: number) {}
-
-  get(key: K): V | undefined {
-    const value = this.map.get(key);
-    if (value !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, value);
-    }
-    return value;
-  }
-
-  set(key: K, value: V): void {
-    this.map.delete(key);
-    this.map.set(key, value);
-    while (this.map.size > this.limit) this.map.delete(this.map.keys().next().value as K);
-  }
-
-  get size(): number {
-    return this.map.size;
-  }
-}
+import { LruMap } from "../lru-map.js";
 
 export interface RememberedMessage {
   user: string;

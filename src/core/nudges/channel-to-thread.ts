@@ -4,8 +4,8 @@
  * The detector is ThreadDetector (thread-detector.ts), fed by the ConversationTracker.
  */
 import { z } from "zod";
+import { LruMap } from "../lru-map.js";
 import type { ChatMessage } from "../model.js";
-import { BoundedMap } from "./bounded-map.js";
 import { muteHint, nudge } from "./nudge.js";
 import { baseShape } from "./settings-shape.js";
 import { ThreadDetector } from "./thread-detector.js";
@@ -43,7 +43,7 @@ export const channelToThread = nudge({
   description: "suggests a thread when two people go back and forth in a room",
   settings: channelToThreadSettings,
   create(ctx) {
-    const detectors = new BoundedMap<string, ThreadDetector>(MAX_ROOMS);
+    const detectors = new LruMap<string, ThreadDetector>(MAX_ROOMS);
     return {
       async onMessage(message: ChatMessage) {
         if (message.thread || message.room.kind === "dm" || message.room.kind === "group-dm") return;

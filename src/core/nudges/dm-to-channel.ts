@@ -4,9 +4,9 @@
  * once per pair (or group) of people per day.
  */
 import { z } from "zod";
+import { LruMap } from "../lru-map.js";
 import type { ChatMessage, Room } from "../model.js";
 import { isDirect } from "../model.js";
-import { BoundedMap } from "./bounded-map.js";
 import { muteHint, nudge } from "./nudge.js";
 import { baseShape } from "./settings-shape.js";
 import { isWorkQuestion } from "./text-signals.js";
@@ -24,7 +24,7 @@ export const dmToChannelSettings = z.strictObject({
 
 /** Per person, how often they spoke in each public room (a few rooms each, bounded). */
 export class RoomUsage {
-  private readonly usage = new BoundedMap<string, Map<string, { room: Room; count: number }>>(5000);
+  private readonly usage = new LruMap<string, Map<string, { room: Room; count: number }>>(5000);
 
   note(message: ChatMessage): void {
     if (message.room.kind !== "public") return;

@@ -4,8 +4,8 @@
  * outside their working hours.
  */
 import { z } from "zod";
+import { LruMap } from "../lru-map.js";
 import type { ChatMessage } from "../model.js";
-import { BoundedMap } from "./bounded-map.js";
 import { muteHint, nudge } from "./nudge.js";
 import { baseShape } from "./settings-shape.js";
 import { isWorkingTime, localClock } from "./working-hours.js";
@@ -65,9 +65,9 @@ export const impatientPings = nudge({
   description: "a private tip when someone pings the same person again and again without an answer",
   settings: impatientPingsSettings,
   create(ctx) {
-    const pings = new BoundedMap<string, PingState>(MAX_PAIRS);
+    const pings = new LruMap<string, PingState>(MAX_PAIRS);
     // Who is waiting for whom: pinged person → pingers (so an answer clears the right pairs).
-    const waiting = new BoundedMap<string, Set<string>>(MAX_PAIRS);
+    const waiting = new LruMap<string, Set<string>>(MAX_PAIRS);
     const pairKey = (ws: string, from: string, to: string) => `${ws}\u0000${from}\u0000${to}`;
 
     async function pinged(message: ChatMessage): Promise<string[]> {

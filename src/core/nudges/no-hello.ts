@@ -3,8 +3,8 @@
  * ask the actual question straight away (nohello.net): the other person can answer in one go.
  */
 import { z } from "zod";
+import { LruMap } from "../lru-map.js";
 import { type ChatMessage, isDirect } from "../model.js";
-import { BoundedMap } from "./bounded-map.js";
 import { muteHint, nudge } from "./nudge.js";
 import { baseShape } from "./settings-shape.js";
 import { isOnlyGreeting } from "./text-signals.js";
@@ -28,7 +28,7 @@ export const noHello = nudge({
   settings: noHelloSettings,
   create(ctx) {
     // Greetings waiting for their minute: the timer key → nothing but ids and times.
-    const pending = new BoundedMap<string, true>(MAX_PENDING);
+    const pending = new LruMap<string, true>(MAX_PENDING);
     const keyOf = (m: ChatMessage) => `nudge.no-hello:${m.workspace}:${m.room.id}:${m.user}`;
     return {
       async onMessage(message: ChatMessage) {

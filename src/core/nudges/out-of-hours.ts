@@ -4,8 +4,8 @@
  * Someone who spoke in the room a moment ago is clearly around: no note then.
  */
 import { z } from "zod";
+import { LruMap } from "../lru-map.js";
 import type { ChatMessage } from "../model.js";
-import { BoundedMap } from "./bounded-map.js";
 import { muteHint, nudge } from "./nudge.js";
 import { baseShape } from "./settings-shape.js";
 import { isWorkingTime, localClock } from "./working-hours.js";
@@ -28,7 +28,7 @@ export const outOfHours = nudge({
   description: "a private note when you mention someone outside their working hours",
   settings: outOfHoursSettings,
   create(ctx) {
-    const lastSpoke = new BoundedMap<string, number>(MAX_SPEAKERS);
+    const lastSpoke = new LruMap<string, number>(MAX_SPEAKERS);
     const key = (m: ChatMessage, user: string) => `${m.workspace}\u0000${m.room.id}\u0000${user}`;
     return {
       async onMessage(message: ChatMessage) {

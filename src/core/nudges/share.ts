@@ -10,8 +10,8 @@
  * `!share <text>` posts the text the person types.
  */
 import type { Action } from "../actions.js";
+import { LruMap } from "../lru-map.js";
 import type { Room } from "../model.js";
-import { BoundedMap } from "./bounded-map.js";
 
 /** Attached to the dm-to-channel notice as the `share` field. */
 export interface ShareOffer {
@@ -36,7 +36,7 @@ interface Handle {
 const MAX_HANDLES = 1000;
 
 export class ShareHandles {
-  private readonly handles = new BoundedMap<string, Handle>(MAX_HANDLES);
+  private readonly handles = new LruMap<string, Handle>(MAX_HANDLES);
 
   constructor(private readonly ttlMs: number) {}
 

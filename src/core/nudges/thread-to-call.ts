@@ -4,8 +4,8 @@
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { LruMap } from "../lru-map.js";
 import type { ChatMessage } from "../model.js";
-import { BoundedMap } from "./bounded-map.js";
 import { nudge } from "./nudge.js";
 import { baseShape } from "./settings-shape.js";
 import { readTone } from "./tone.js";
@@ -133,7 +133,7 @@ export const threadToCall = nudge({
   description: "suggests a short call when a thread grows long or heated",
   settings: threadToCallSettings,
   create(ctx) {
-    const threads = new BoundedMap<string, ThreadState>(MAX_THREADS);
+    const threads = new LruMap<string, ThreadState>(MAX_THREADS);
     return {
       async onMessage(message: ChatMessage) {
         if (!message.thread) return;
