@@ -5,13 +5,6 @@ import type { WorkingHours } from "../core/nudges/working-hours.js";
 import { dialectOf } from "./dialect.js";
 import type { Database } from "./schema.js";
 
-/** Thrown inside the delivery transaction to roll it back when one recipient cannot take the nudge. */
-class Refused extends Error {
-  constructor(readonly decision: DeliveryDecision & { ok: false }) {
-    super(decision.reason);
-  }
-}
-
 /**
  * better-sqlite3 is synchronous: when two connections of ONE process interleave transactions, the
  * second waits for the lock inside the busy handler, blocking the event loop the first one needs
@@ -37,18 +30,24 @@ export class SqlNudgeStore implements NudgeStore {
   }
 
   private async deliver(request: DeliveryRequest): Promise<DeliveryDecision> {
+    const trx = await this.db.startTransaction().execute();
     try {
-      await this.db.transaction().execute(async (trx) => {
-        for (const r of request.recipients) {
-          if (!(await this.takeCooldown(trx, request, r.user)))
-            throw new Refused({ ok: false, reason: "cooldown", user: r.user });
-          if (!(await this.takeSlot(trx, request, r.user, r.day)))
-            throw new Refused({ ok: false, reason: "cap", user: r.user });
+      for (const r of request.recipients) {
+        const reason = !(await this.takeCooldown(trx, request, r.user))
+          ? "cooldown"
+          : !(await this.takeSlot(trx, request, r.user, r.day))
+            ? "cap"
+            : undefined;
+        if (reason) {
+          // One recipient cannot take it: nobody gets it, and nothing is recorded.
+          await trx.rollback().execute();
+          return { ok: false, reason, user: r.user };
         }
-      });
+      }
+      await trx.commit().execute();
       return { ok: true };
     } catch (err) {
-      if (err instanceof Refused) return err.decision;
+      if (!trx.isCommitted && !trx.isRolledBack) await trx.rollback().execute();
       throw err;
     }
   }
@@ -57,22 +56,20 @@ export class SqlNudgeStore implements NudgeStore {
   private async takeCooldown(trx: Transaction<Database>, q: DeliveryRequest, user: string): Promise<boolean> {
     const at = q.at.toISOString();
     const threshold = new Date(q.at.getTime() - q.cooldownMinutes * 60_000).toISOString();
-    // A conditional update is atomic on both databases: of two processes, only one moves it.
-    const updated = await trx
-      .updateTable("nudge_cooldowns")
-      .set({ last_at: at })
-      .where("workspace", "=", q.workspace)
-      .where("user_id", "=", user)
-      .where("kind", "=", q.kind)
-      .where((eb) => (q.cooldownMinutes > 0 ? eb("last_at", "<=", threshold) : eb.lit(true)))
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) > 0) return true;
-    const inserted = await trx
+    // One atomic statement on both databases: of two processes, only one inserts or moves it.
+    const taken = await trx
       .insertInto("nudge_cooldowns")
       .values({ workspace: q.workspace, user_id: user, kind: q.kind, last_at: at })
-      .onConflict((oc) => oc.columns(["workspace", "user_id", "kind"]).doNothing())
+      .onConflict((oc) =>
+        oc
+          .columns(["workspace", "user_id", "kind"])
+          .doUpdateSet({ last_at: at })
+          .where((eb) =>
+            q.cooldownMinutes > 0 ? eb("nudge_cooldowns.last_at", "<=", threshold) : eb.lit(true),
+          ),
+      )
       .executeTakeFirst();
-    return Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
+    return Number(taken.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
   /** Takes the first free slot of the day; none left means the cap is reached. */
