@@ -69,6 +69,12 @@ export class LruMap<K, V> {
     return all.values();
   }
 
+  clear(): void {
+    this.nodes.clear();
+    this.oldest = undefined;
+    this.newest = undefined;
+  }
+
   get size(): number {
     return this.nodes.size;
   }

@@ -10,6 +10,7 @@ import type { ClaimStore } from "../stores.js";
 import { nudgeCommands } from "./commands.js";
 import { NUDGES } from "./index.js";
 import type { BaseNudgeSettings, NudgeContext, NudgeKind, NudgeProposal, NudgeRuntime } from "./nudge.js";
+import { RecentDeliveries } from "./recent-deliveries.js";
 import type { NudgesSettings, RoomOverride } from "./settings.js";
 import { ShareHandles } from "./share.js";
 import type { NudgeStore } from "./store.js";
@@ -37,6 +38,7 @@ export function createNudgesFeature(deps: NudgesFeatureDeps): Feature {
   const prefix = deps.prefix ?? "/";
   const prefixFor = (_room: Room) => prefix;
   const shares = new ShareHandles(settings.shareMinutes * 60_000);
+  const recent = new RecentDeliveries();
   const defaultHours: WorkingHours = {
     start: deps.workspace.workingHours.start,
     end: deps.workspace.workingHours.end,
@@ -79,9 +81,12 @@ export function createNudgesFeature(deps: NudgesFeatureDeps): Feature {
     for (const user of users) {
       const person = await services.directory.user(workspace, user);
       if (person.bot) return false;
+      recipients.push({ user, day: localDate(at, person.tz || deps.workspace.timezone) });
+    }
+    if (recent.refuses(workspace, kind, recipients, at, cooldownMinutes, settings.dailyCap)) return false;
+    for (const { user } of recipients) {
       const mutes = await store.mutes(workspace, user, at);
       if (mutes.some((m) => m.kind === "all" || m.kind === kind)) return false;
-      recipients.push({ user, day: localDate(at, person.tz || deps.workspace.timezone) });
     }
     const decision = await store.recordDelivery({
       workspace,
@@ -92,6 +97,7 @@ export function createNudgesFeature(deps: NudgesFeatureDeps): Feature {
       dailyCap: settings.dailyCap,
       about,
     });
+    if (decision.ok) recent.record(workspace, kind, recipients, at);
     return decision.ok;
   }
 
@@ -141,6 +147,7 @@ export function createNudgesFeature(deps: NudgesFeatureDeps): Feature {
   async function purge(): Promise<void> {
     const before = new Date(services.clock.now().getTime() - deps.retentionDays * DAY_MS);
     await store.purge(before);
+    recent.clear();
     await deps.claims.purge("nudge.", before);
   }
 
