@@ -36,16 +36,51 @@ export class SqlClaimStore implements ClaimStore {
   }
 }
 
+/** Ids asked about in one turn of the event loop, written together. */
+interface PendingMark {
+  workspace: string;
+  eventId: string;
+  at: string;
+  settle(first: boolean | Error): void;
+}
+
+/** Rows per statement: three parameters each, well under SQLite's limit of 32,766. */
+const MAX_BATCH = 500;
+
+/**
+ * Marks are written in batches: every id asked about in the same turn of the event loop goes into one
+ * multi-row insert (one commit), so a burst of events costs one write, not one each. Under light
+ * traffic a batch is one id; the wait is a `setImmediate`, never a timer.
+ */
 export class SqlProcessedEventStore implements ProcessedEventStore {
+  private pending: PendingMark[] = [];
+
   constructor(private readonly db: Kysely<Database>) {}
 
-  async markProcessed(workspace: string, eventId: string, at: Date): Promise<boolean> {
-    const result = await this.db
-      .insertInto("processed_events")
-      .values({ workspace, event_id: eventId, seen_at: at.toISOString() })
-      .onConflict((oc) => oc.columns(["workspace", "event_id"]).doNothing())
-      .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  markProcessed(workspace: string, eventId: string, at: Date): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      const settle = (first: boolean | Error) => (first instanceof Error ? reject(first) : resolve(first));
+      this.pending.push({ workspace, eventId, at: at.toISOString(), settle });
+      if (this.pending.length === 1) setImmediate(() => void this.flush());
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending.splice(0, MAX_BATCH);
+    if (this.pending.length > 0) setImmediate(() => void this.flush());
+    try {
+      const inserted = await this.db
+        .insertInto("processed_events")
+        .values(batch.map((m) => ({ workspace: m.workspace, event_id: m.eventId, seen_at: m.at })))
+        .onConflict((oc) => oc.columns(["workspace", "event_id"]).doNothing())
+        .returning(["workspace", "event_id"])
+        .execute();
+      // A row comes back for each id that was new; an id twice in one batch is new only the first time.
+      const fresh = new Set(inserted.map((r) => `${r.workspace}\u0000${r.event_id}`));
+      for (const m of batch) m.settle(fresh.delete(`${m.workspace}\u0000${m.eventId}`));
+    } catch (err) {
+      for (const m of batch) m.settle(err instanceof Error ? err : new Error(String(err)));
+    }
   }
 
   async purge(before: Date): Promise<number> {

@@ -67,6 +67,17 @@ describeEachDatabase("ProcessedEventStore", (db) => {
     expect(firsts.filter(Boolean)).toHaveLength(1);
   });
 
+  it("acts once on each event of a burst that arrives with its own redeliveries", async () => {
+    const events = new SqlProcessedEventStore(db().handle.db);
+    expect(await events.markProcessed("T1", "Ev0", t0)).toBe(true);
+    // 20 events, each delivered twice, arriving together with a redelivery of one seen earlier.
+    const ids = ["Ev0", ...Array.from({ length: 20 }, (_, i) => `Ev${i + 1}`)];
+    const deliveries = [...ids, ...ids.slice(1).reverse()];
+    const firsts = await Promise.all(deliveries.map((id) => events.markProcessed("T1", id, t0)));
+    const actedOn = deliveries.filter((_, i) => firsts[i]);
+    expect(actedOn.sort()).toEqual(ids.slice(1).sort());
+  });
+
   it("forgets events older than the retention", async () => {
     const events = new SqlProcessedEventStore(db().handle.db);
     await events.markProcessed("T1", "old", t0);
