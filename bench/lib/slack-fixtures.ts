@@ -4,6 +4,8 @@
  * channels and people, so the bot does the work it does on real chat (directory, nudges, database).
  */
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { eventCallback, mkMessage, slackSignature } from "../../test/helpers/fake-slack-requests.js";
 import type { LoadRequest } from "./load.js";
 
@@ -19,6 +21,12 @@ export function benchUser(i: number): string {
 export function benchChannel(i: number): string {
   return `CB${String(i).padStart(5, "0")}`;
 }
+
+/** Where the message texts come from: the ubuntu-irc dev corpus beside the checkout. */
+export const DEV_CORPUS = resolve(
+  fileURLToPath(new URL("../..", import.meta.url)),
+  "../shared/corpora/ubuntu-irc/dev.jsonl",
+);
 
 /** Message texts from a scenario file (JSON Lines), at most `max` of them. */
 export function sampleTexts(file: string, max = 5000): string[] {
