@@ -38,8 +38,11 @@ import type { BenchContext, Benchmark, BenchResult } from "./lib/types.js";
 const REPLICAS = 3;
 /** One event in ten is delivered a second time, to the next replica, as a Slack retry. */
 const RETRY_EVERY = 10;
-/** One thread reply in four (one event in twenty) states a decision. */
-const DECISION_EVERY = 4;
+/**
+ * One thread reply in three (one event in fifteen) states a decision. Three, prime to the 20 channels,
+ * puts them in every channel in turn: the bot paces its posts per channel, one a second.
+ */
+const DECISION_EVERY = 3;
 /** The bot's private answer to a decision stated in a thread: once per thread (src/core/decisions). */
 const SUGGESTION_TEXT = "That sounds like a decision.";
 
@@ -76,6 +79,8 @@ interface SideRun extends LadderRun {
   loopDelayMs: { p50: number; p99: number; max: number }[];
   /** Where the run's time went: starting the replicas, the load steps, stopping (finishing in-flight work). */
   seconds: { start: number; steps: number; stop: number };
+  /** What the fake Web API saw: calls by method and outcome, posts. */
+  apiCalls: Record<string, unknown>;
   /** PostgreSQL's access counts per table over the run: sequential scans on a big table mean a missing index. */
   tables: Record<string, unknown>[];
 }
@@ -216,11 +221,11 @@ async function measureReplicas(
     );
     replicas = [];
     const seconds = { start: (t1 - t0) / 1000, steps: (t2 - t1) / 1000, stop: (Date.now() - t2) / 1000 };
-    const seen = await fake.stop<{ inThreads: Record<string, number> }>();
+    const { inThreads, ...apiCalls } = await fake.stop<{ inThreads: Record<string, number> }>();
     fake = undefined;
     const once = traffic.check(
       stopped.reduce((n, s) => n + s.eventsHandled, 0),
-      seen.inThreads,
+      inThreads,
     );
     const { rows: tables } = await adminQuery(
       `select relname as table, seq_scan, seq_tup_read, idx_scan, n_tup_ins, n_tup_upd, n_tup_del, n_live_tup
@@ -233,6 +238,7 @@ async function measureReplicas(
       once,
       loopDelayMs: stopped.map((s) => s.loopDelayMs),
       seconds,
+      apiCalls,
       tables,
     };
   } finally {

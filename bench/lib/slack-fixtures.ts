@@ -78,7 +78,10 @@ export class MessageEventStream {
     const user = benchUser((n * 7) % users);
     const ts = `${Math.floor(Date.now() / 1000)}.${String(n % 1_000_000).padStart(6, "0")}`;
     const root = n % 5 === 4 ? this.lastRoot : undefined;
-    const channel = root?.channel ?? benchChannel(n % (this.options.channels ?? 20));
+    // Threads start in every channel in turn (not only in those whose number is a multiple of 5), so
+    // the bot's answers in threads spread over all channels as they would in a workspace.
+    const channels = this.options.channels ?? 20;
+    const channel = root?.channel ?? benchChannel((n % 5 === 0 ? n / 5 : n) % channels);
     if (n % 5 === 0) this.lastRoot = { ts, channel };
     const every = this.options.decisionEvery;
     const corpusText = this.texts[n % this.texts.length]!;
