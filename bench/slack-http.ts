@@ -105,6 +105,7 @@ async function measureServer(
         return runStep({ port, rate, durationMs, build: () => stream.next() });
       },
       cpuMs: async () => Number((await server!.ask("cpu")).ms),
+      servers: 1,
       stepMs,
       warmUpMs: stepMs,
     });

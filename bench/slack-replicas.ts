@@ -210,6 +210,7 @@ async function measureReplicas(
       },
       cpuMs: async () =>
         (await Promise.all(replicas.map((r) => r.ask("cpu")))).reduce((n, m) => n + Number(m.ms), 0),
+      servers: count,
       ...durations,
     });
     resetConnections();

@@ -46,23 +46,34 @@ export interface LadderClimb {
   cpuMsPerEvent: number;
   highestRate: number;
   ladder: StepResult[];
+  /** How long the servers took to settle after each step (warm-up, fixed rate, ladder), in ms. */
+  settleMs: number[];
 }
 
+/** CPU ms per second above which a server is taken to be still working off acknowledged events. */
+const BUSY_CPU_MS_PER_S = 100;
+const SETTLE_POLL_MS = 250;
+/** A server still busy by then is measured as it is (the next step's latency shows the backlog). */
+const MAX_SETTLE_MS = 15_000;
+
 /**
- * One side's measurement against servers already listening: a warm-up at FIXED_RATE, a step at
- * FIXED_RATE with the servers' CPU time read around it, then the ladder. After each step a pause
- * lets work acknowledged but not yet done (the bot's after-ack processing) drain.
+ * One side's measurement against `servers` servers already listening: a warm-up at FIXED_RATE, a
+ * step at FIXED_RATE with the servers' CPU time read around it, then the ladder. After each step the
+ * servers settle: at least a second, then until their CPU use falls to an idle level, so that work
+ * acknowledged but not yet done (the bot's after-ack processing) is not charged to the next step.
  */
 export async function climbLadder(o: {
   step(rate: number, what: string, durationMs: number): Promise<StepResult>;
   /** The servers' CPU time so far, all together. */
   cpuMs(): Promise<number>;
+  servers: number;
   stepMs: number;
   warmUpMs: number;
 }): Promise<LadderClimb> {
+  const settleMs: number[] = [];
   const step = async (rate: number, what: string, durationMs = o.stepMs) => {
     const result = await o.step(rate, what, durationMs);
-    await new Promise((r) => setTimeout(r, 1000));
+    settleMs.push(await settle(o.cpuMs, o.servers));
     return result;
   };
   const warmUp = await step(FIXED_RATE, "warm-up", o.warmUpMs);
@@ -75,7 +86,24 @@ export async function climbLadder(o: {
     ladder.push(r);
     return sustained(r);
   });
-  return { warmUp, fixed, cpuMsPerEvent, highestRate, ladder };
+  return { warmUp, fixed, cpuMsPerEvent, highestRate, ladder, settleMs };
+}
+
+async function settle(cpuMs: () => Promise<number>, servers: number): Promise<number> {
+  const start = performance.now();
+  await sleep(1000);
+  let last = await cpuMs();
+  while (performance.now() - start < MAX_SETTLE_MS) {
+    await sleep(SETTLE_POLL_MS);
+    const now = await cpuMs();
+    if (((now - last) * 1000) / SETTLE_POLL_MS < BUSY_CPU_MS_PER_S * servers) break;
+    last = now;
+  }
+  return Math.round(performance.now() - start);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }
 
 /** What each side's run of a ladder benchmark yields. */
