@@ -20,6 +20,7 @@ import { markdownTable, textTable } from "./lib/table.js";
 import type { Benchmark, BenchResult } from "./lib/types.js";
 import { memoryBenchmark } from "./memory.js";
 import { slackHttpBenchmark } from "./slack-http.js";
+import { slackReplicasBenchmark } from "./slack-replicas.js";
 import { startupBenchmark } from "./startup.js";
 
 const BENCHMARKS: Benchmark[] = [
@@ -28,6 +29,7 @@ const BENCHMARKS: Benchmark[] = [
   memoryBenchmark,
   fanoutBenchmark,
   startupBenchmark,
+  slackReplicasBenchmark,
 ];
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));

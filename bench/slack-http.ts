@@ -6,35 +6,28 @@
  * rates (doubling, then bisecting) to find the highest rate with every request answered 2xx and
  * ack p99 under 100 ms. Sides alternate ABBA over the rounds; medians.
  */
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { type LongRunningWorker, startWorker } from "./lib/child.js";
-import { resetConnections, runStep, type StepResult } from "./lib/load.js";
-import { MessageEventStream, sampleTexts } from "./lib/slack-fixtures.js";
-import { alternation, median, ratio } from "./lib/stats.js";
-import { fmt, fmtRatio } from "./lib/table.js";
+import {
+  climbLadder,
+  FIXED_RATE,
+  type LadderRun,
+  ladderRows,
+  P99_LIMIT_MS,
+  summariseLadders,
+} from "./lib/ladder.js";
+import { resetConnections, runStep } from "./lib/load.js";
+import { DEV_CORPUS, MessageEventStream, sampleTexts } from "./lib/slack-fixtures.js";
+import { alternation, ratio } from "./lib/stats.js";
+import { fmt } from "./lib/table.js";
 import type { BenchContext, Benchmark, BenchResult } from "./lib/types.js";
 
-const P99_LIMIT_MS = 100;
-const FIXED_RATE = 200;
-const LADDER = [100, 200, 400, 800, 1600, 3200, 6400];
-const BISECTIONS = 3;
 const TARGET_RATE_RATIO = 0.8;
 const TARGET_P99_RATIO = 1.5;
-const DEV_CORPUS = resolve(
-  fileURLToPath(new URL("..", import.meta.url)),
-  "../shared/corpora/ubuntu-irc/dev.jsonl",
-);
 
 type Side = "baseline" | "subject";
 
-interface SideRun {
-  side: Side;
-  fixed: StepResult;
-  /** Server CPU time per event at the fixed rate, after-ack work included: robust on a busy machine. */
-  cpuMsPerEvent: number;
-  highestRate: number;
-  ladder: StepResult[];
+interface SideRun extends LadderRun {
   apiCalls: unknown;
   /** The server's event-loop delay over the whole run. */
   loopDelayMs: { p50: number; p99: number; max: number };
@@ -57,66 +50,27 @@ export const slackHttpBenchmark: Benchmark = {
         `${label}: highest ${fmt(run.highestRate)}/s; at ${FIXED_RATE}/s p50 ${fmt(run.fixed.p50Ms, 1)} ms, p99 ${fmt(run.fixed.p99Ms, 1)} ms; loop delay max ${fmt(run.loopDelayMs.max)} ms`,
       );
     }
-    const pick = (side: Side, f: (r: SideRun) => number) =>
-      median(runs.filter((r) => r.side === side).map(f));
-    const rate = {
-      baseline: pick("baseline", (r) => r.highestRate),
-      subject: pick("subject", (r) => r.highestRate),
-    };
-    const p50 = {
-      baseline: pick("baseline", (r) => r.fixed.p50Ms),
-      subject: pick("subject", (r) => r.fixed.p50Ms),
-    };
-    const p99 = {
-      baseline: pick("baseline", (r) => r.fixed.p99Ms),
-      subject: pick("subject", (r) => r.fixed.p99Ms),
-    };
-    const cpu = {
-      baseline: pick("baseline", (r) => r.cpuMsPerEvent),
-      subject: pick("subject", (r) => r.cpuMsPerEvent),
-    };
-    const rateRatio = ratio(rate.subject, rate.baseline);
-    const p99Ratio = ratio(p99.subject, p99.baseline);
+    const summary = summariseLadders(runs);
+    const rateRatio = ratio(summary.rate.subject, summary.rate.baseline);
+    const p99Ratio = ratio(summary.p99.subject, summary.p99.baseline);
     const lost = runs.reduce((n, r) => n + r.fixed.failed, 0);
     return {
       name: "slack-http",
-      rows: [
+      rows: ladderRows(
+        summary,
         {
-          measure: `highest events/s with ack p99 < ${P99_LIMIT_MS} ms (median of ${rounds})`,
-          baseline: fmt(rate.baseline),
-          subject: fmt(rate.subject),
-          ratio: fmtRatio(rateRatio),
-          target: `≥ ${TARGET_RATE_RATIO}×`,
-          met: rateRatio >= TARGET_RATE_RATIO,
+          rate: `highest events/s with ack p99 < ${P99_LIMIT_MS} ms (median of ${rounds})`,
+          cpu: `server CPU ms per event at ${FIXED_RATE} events/s (after-ack work included)`,
         },
-        {
-          measure: `ack p50 at ${FIXED_RATE} events/s`,
-          baseline: `${fmt(p50.baseline, 1)} ms`,
-          subject: `${fmt(p50.subject, 1)} ms`,
-          ratio: fmtRatio(ratio(p50.subject, p50.baseline)),
-        },
-        {
-          measure: `ack p99 at ${FIXED_RATE} events/s`,
-          baseline: `${fmt(p99.baseline, 1)} ms`,
-          subject: `${fmt(p99.subject, 1)} ms`,
-          ratio: fmtRatio(p99Ratio),
-          target: `≤ ${TARGET_P99_RATIO}×`,
-          met: p99Ratio <= TARGET_P99_RATIO,
-        },
-        {
-          measure: `server CPU ms per event at ${FIXED_RATE} events/s (after-ack work included)`,
-          baseline: fmt(cpu.baseline, 2),
-          subject: fmt(cpu.subject, 2),
-          ratio: fmtRatio(ratio(cpu.subject, cpu.baseline)),
-        },
-      ],
+        { rateRatio: TARGET_RATE_RATIO, p99Ratio: TARGET_P99_RATIO },
+      ),
       figures: {
         rounds,
         stepMs,
-        highestRate: rate,
-        cpuMsPerEvent: cpu,
-        p50AtFixedMs: p50,
-        p99AtFixedMs: p99,
+        highestRate: summary.rate,
+        cpuMsPerEvent: summary.cpu,
+        p50AtFixedMs: summary.p50,
+        p99AtFixedMs: summary.p99,
         rateRatio,
         p99Ratio,
         runs,
@@ -145,47 +99,23 @@ async function measureServer(
     );
     const port = Number(server.ready.port);
     const stream = new MessageEventStream(texts);
-    const step = async (rate: number, what: string) => {
-      ctx.status.show(`${label}: ${what} at ${fmt(rate)} events/s`, true);
-      const result = await runStep({ port, rate, durationMs: stepMs, build: () => stream.next() });
-      // Let work acknowledged but not yet done (the bot's after-ack processing) drain before the next step.
-      await pause(1000);
-      return result;
-    };
-    await step(FIXED_RATE, "warm-up");
-    const cpuBefore = Number((await server.ask("cpu")).ms);
-    const fixed = await step(FIXED_RATE, "fixed rate");
-    const cpuMsPerEvent = (Number((await server.ask("cpu")).ms) - cpuBefore) / fixed.sent;
-    const ladder: StepResult[] = [];
-    const sustained = async (rate: number) => {
-      const r = await step(rate, "ladder");
-      ladder.push(r);
-      return r.failed === 0 && r.p99Ms < P99_LIMIT_MS;
-    };
-    let pass = 0;
-    let fail: number | undefined;
-    for (const rate of LADDER) {
-      if (await sustained(rate)) pass = rate;
-      else {
-        fail = rate;
-        break;
-      }
-    }
-    for (let k = 0; fail !== undefined && k < BISECTIONS; k++) {
-      const mid = Math.round((pass + fail) / 2);
-      if (await sustained(mid)) pass = mid;
-      else fail = mid;
-    }
+    const climb = await climbLadder({
+      step: (rate, what, durationMs) => {
+        ctx.status.show(`${label}: ${what} at ${fmt(rate)} events/s`, true);
+        return runStep({ port, rate, durationMs, build: () => stream.next() });
+      },
+      cpuMs: async () => Number((await server!.ask("cpu")).ms),
+      servers: 1,
+      stepMs,
+      warmUpMs: stepMs,
+    });
     resetConnections();
     const stopped = await server.stop<{ loopDelayMs: SideRun["loopDelayMs"] }>();
     server = undefined;
     const apiCalls = await fake.stop();
     return {
       side,
-      fixed,
-      cpuMsPerEvent,
-      highestRate: pass,
-      ladder,
+      ...climb,
       apiCalls,
       loopDelayMs: stopped.loopDelayMs,
     };
@@ -194,8 +124,4 @@ async function measureServer(
     await server?.stop().catch(() => undefined);
     await fake.stop().catch(() => undefined);
   }
-}
-
-function pause(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -9,6 +9,8 @@ import { Agent, request } from "node:http";
 import { percentileOfSorted } from "./stats.js";
 
 export interface LoadRequest {
+  /** Where this request goes, when not to the step's `port` (e.g. one of several replicas). */
+  port?: number;
   path: string;
   headers: Record<string, string>;
   body: string;
@@ -35,6 +37,8 @@ export interface StepOptions {
   build(i: number): LoadRequest;
   /** A request not answered by then counts as failed. */
   timeoutMs?: number;
+  /** Called with each request's number and HTTP status (0 for a socket error or a timeout). */
+  onAnswer?(i: number, status: number): void;
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: 512 });
@@ -58,9 +62,12 @@ export async function runStep(options: StepOptions): Promise<StepResult> {
       const now = performance.now();
       while (next < total && start + (next * 1000) / rate <= now) {
         const due = start + (next * 1000) / rate;
+        const i = next;
+        const r = requests[i]!;
         maxSendLagMs = Math.max(maxSendLagMs, now - due);
         pending.push(
-          send(port, requests[next]!, timeoutMs).then((status) => {
+          send(r.port ?? port, r, timeoutMs).then((status) => {
+            options.onAnswer?.(i, status);
             if (status >= 200 && status < 300) {
               ok++;
               latencies.push(performance.now() - due);

@@ -4,8 +4,11 @@
  *
  *   fake-slack.ts --team T --token xoxb-… [--users N] [--channels N]
  *                 [--per-channel-ms MS --workspace-posts N --workspace-window-ms MS --retry-after S]
+ *                 [--count-in-threads TEXT]
  *
- * Sends `{kind: "ready", apiUrl}`; on SIGTERM sends a summary of the calls it saw and exits.
+ * Sends `{kind: "ready", apiUrl}`; on SIGTERM sends a summary of the calls it saw and exits. With
+ * --count-in-threads, the summary also counts the posts and private notices that contain TEXT, per
+ * `channel thread_ts`: how the replica benchmark sees which events were acted on, and how often.
  */
 import { FakeSlackApi } from "../../test/helpers/fake-slack-api.js";
 import { BENCH_TEAM, BENCH_TOKEN, benchChannel, benchUser } from "../lib/slack-fixtures.js";
@@ -37,11 +40,16 @@ async function main(): Promise<void> {
     retryAfterSeconds: Number(option("retry-after", "1")),
   };
 
+  const counted = option("count-in-threads");
+  const summary = () => ({
+    ...summarise(fake),
+    ...(counted ? { inThreads: countInThreads(fake, counted) } : {}),
+  });
   process.on("message", (m: { kind?: string }) => {
-    if (m.kind === "stats") void send({ kind: "stats", ...summarise(fake) });
+    if (m.kind === "stats") void send({ kind: "stats", ...summary() });
   });
   process.on("SIGTERM", () => {
-    void finish(summarise(fake));
+    void finish(summary());
   });
   await send({ kind: "ready", apiUrl: fake.apiUrl });
 }
@@ -75,6 +83,17 @@ function summarise(fake: FakeSlackApi): Record<string, unknown> {
     firstPostAt: posts[0]?.at,
     lastPostAt: posts[posts.length - 1]?.at,
   };
+}
+
+function countInThreads(fake: FakeSlackApi, text: string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const c of fake.calls) {
+    if (c.status !== 200 || c.error || !String(c.args.text ?? "").includes(text)) continue;
+    if (c.method !== "chat.postMessage" && c.method !== "chat.postEphemeral") continue;
+    const key = `${c.args.channel} ${c.args.thread_ts ?? ""}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
 }
 
 main().catch((err) => {

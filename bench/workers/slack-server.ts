@@ -3,14 +3,15 @@
  *   --mode bare  a bare Bolt App (HTTPReceiver, request signing, a single bot token) with a no-op
  *                `message` listener: the least any Bolt app does per event;
  *   --mode bot   Outloud's Slack adapter (SlackAdapter: dedup by event_id in the database, directory,
- *                every feature through createEngine) on a SQLite file.
- * Both talk to the same fake Slack Web API (--api-url). Sends `{kind: "ready", port}`; SIGTERM stops it.
+ *                every feature through createEngine) on a SQLite file or a PostgreSQL URL (one replica
+ *                of several, when they share the URL).
+ * Both talk to the same fake Slack Web API (--api-url). Sends `{kind: "ready", port}`; SIGTERM stops it
+ * and reports the event-loop delay and, for the bot, how many events it handed to the core.
  *
- *   slack-server.ts --mode bare|bot --api-url URL [--db FILE]
+ *   slack-server.ts --mode bare|bot --api-url URL [--db FILE|postgres://…]
  */
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { App, LogLevel } from "@slack/bolt";
-import type { RunningAdapter } from "../../src/adapters/adapter.js";
 import { homeSectionsFor } from "../../src/adapters/slack/home-sections.js";
 import { SlackAdapter } from "../../src/adapters/slack/slack-adapter.js";
 import { BENCH_SIGNING_SECRET, BENCH_TOKEN } from "../lib/slack-fixtures.js";
@@ -24,6 +25,8 @@ async function main(): Promise<void> {
   const apiUrl = option("api-url")!;
   let port: number;
   let stop: () => Promise<void>;
+  // Events past deduplication, handed to the core: across replicas, each event must count once.
+  let eventsHandled = async () => 0;
   if (mode === "bare") {
     const app = new App({
       token: BENCH_TOKEN,
@@ -39,7 +42,7 @@ async function main(): Promise<void> {
   } else if (mode === "bot") {
     const app = await openBenchApp(option("db")!);
     // As startSlack does for SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET, but bound to loopback on a free port.
-    const adapter: RunningAdapter & { port: number | undefined } = await SlackAdapter.start({
+    const adapter = await SlackAdapter.start({
       app,
       botToken: BENCH_TOKEN,
       signingSecret: BENCH_SIGNING_SECRET,
@@ -49,6 +52,8 @@ async function main(): Promise<void> {
       homeSections: homeSectionsFor(app),
     });
     port = adapter.port!;
+    eventsHandled = async () =>
+      (await adapter.metrics.eventsIn.get()).values.reduce((sum, v) => sum + v.value, 0);
     stop = async () => {
       await adapter.stop();
       await app.db.close();
@@ -58,9 +63,10 @@ async function main(): Promise<void> {
   }
   process.on("SIGTERM", () => {
     void stop().then(
-      () =>
+      async () =>
         finish({
           mode,
+          eventsHandled: await eventsHandled(),
           loopDelayMs: {
             p50: loopDelay.percentile(50) / 1e6,
             p99: loopDelay.percentile(99) / 1e6,

@@ -32,18 +32,9 @@ export async function postSigned(
   body: Record<string, unknown> | URLSearchParams,
   options: SendOptions = {},
 ): Promise<SignedResponse> {
-  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
   const isForm = body instanceof URLSearchParams;
   const raw = isForm ? body.toString() : JSON.stringify(body);
-  const headers: Record<string, string> = {
-    "content-type": isForm ? "application/x-www-form-urlencoded" : "application/json",
-    "x-slack-request-timestamp": String(timestamp),
-    "x-slack-signature": slackSignature(options.secret ?? secret, timestamp, raw),
-  };
-  if (options.retryNum !== undefined) {
-    headers["x-slack-retry-num"] = String(options.retryNum);
-    headers["x-slack-retry-reason"] = "http_timeout";
-  }
+  const headers = slackHeaders(options.secret ?? secret, raw, { ...options, form: isForm });
   const res = await fetch(`${baseUrl}${options.path ?? "/slack/events"}`, {
     method: "POST",
     headers,
@@ -51,6 +42,25 @@ export async function postSigned(
   });
   const text = await res.text();
   return { status: res.status, text, json: () => JSON.parse(text) };
+}
+
+/** The headers Slack sends with a request body: content type, timestamp, signature, and retry headers on a redelivery. */
+export function slackHeaders(
+  secret: string,
+  raw: string,
+  options: { timestamp?: number; retryNum?: number; form?: boolean } = {},
+): Record<string, string> {
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  const headers: Record<string, string> = {
+    "content-type": options.form ? "application/x-www-form-urlencoded" : "application/json",
+    "x-slack-request-timestamp": String(timestamp),
+    "x-slack-signature": slackSignature(secret, timestamp, raw),
+  };
+  if (options.retryNum !== undefined) {
+    headers["x-slack-retry-num"] = String(options.retryNum);
+    headers["x-slack-retry-reason"] = "http_timeout";
+  }
+  return headers;
 }
 
 let eventCounter = 0;

@@ -31,7 +31,9 @@ interface Replica {
 }
 
 function startReplica(env: Record<string, string>): Promise<Replica> {
-  const child: ChildProcessWithoutNullStreams = spawn("node_modules/.bin/tsx", [REPLICA_SCRIPT], {
+  // tsx as a loader, not its CLI: the CLI relays SIGTERM to the bot in a child process and SIGKILLs
+  // that child if it does not confirm within 30 ms, which a busy machine turns into a failed stop (143).
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ["--import", "tsx", REPLICA_SCRIPT], {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", LOG_LEVEL: "warn", ...env },
   });
   let stdout = "";

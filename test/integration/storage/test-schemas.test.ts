@@ -3,19 +3,9 @@
  * afterwards; schemas of runs that were killed are swept by the next one, never those of live runs.
  */
 import { readFileSync } from "node:fs";
-import pg from "pg";
 import { afterAll, expect, it } from "vitest";
-import { createPostgresDatabase, POSTGRES_URL, sweepAbandonedSchemas } from "../../helpers/databases.js";
-
-async function query(text: string): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL });
-  await client.connect();
-  try {
-    return await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
+import { createPostgresDatabase, sweepAbandonedSchemas } from "../../helpers/databases.js";
+import { adminQuery as query } from "../../helpers/postgres-schemas.js";
 
 async function schemaExists(name: string): Promise<boolean> {
   const { rows } = await query(`select 1 from pg_namespace where nspname = '${name}'`);

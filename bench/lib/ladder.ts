@@ -1,0 +1,178 @@
+/**
+ * The rate ladder of the Slack HTTP benchmarks: the highest offered rate a server sustains, found by
+ * doubling from 100 events/s until a step fails, then bisecting between the last pass and that failure.
+ * A step passes when every request is answered 2xx and the ack p99 is under the limit. Also how those
+ * benchmarks summarise their runs into the table.
+ */
+import type { StepResult } from "./load.js";
+import { median, ratio } from "./stats.js";
+import { fmt, fmtRatio } from "./table.js";
+import type { Row } from "./types.js";
+
+export const P99_LIMIT_MS = 100;
+/** The rate at which p50/p99 are reported (and the warm-up runs). */
+export const FIXED_RATE = 200;
+const LADDER = [100, 200, 400, 800, 1600, 3200, 6400];
+const BISECTIONS = 3;
+
+function sustained(step: StepResult): boolean {
+  return step.failed === 0 && step.p99Ms < P99_LIMIT_MS;
+}
+
+/** The highest rate for which `passes` held (0 if none did), trying as few rates as the search needs. */
+export async function highestSustainedRate(passes: (rate: number) => Promise<boolean>): Promise<number> {
+  let pass = 0;
+  let fail: number | undefined;
+  for (const rate of LADDER) {
+    if (await passes(rate)) pass = rate;
+    else {
+      fail = rate;
+      break;
+    }
+  }
+  for (let k = 0; fail !== undefined && k < BISECTIONS; k++) {
+    const mid = Math.round((pass + fail) / 2);
+    if (await passes(mid)) pass = mid;
+    else fail = mid;
+  }
+  return pass;
+}
+
+export interface LadderClimb {
+  warmUp: StepResult;
+  /** The step at FIXED_RATE. */
+  fixed: StepResult;
+  /** Server CPU time per event at FIXED_RATE, after-ack work included: robust on a busy machine. */
+  cpuMsPerEvent: number;
+  highestRate: number;
+  ladder: StepResult[];
+  /** How long the servers took to settle after each step (warm-up, fixed rate, ladder), in ms. */
+  settleMs: number[];
+}
+
+/** CPU ms per second above which a server is taken to be still working off acknowledged events. */
+const BUSY_CPU_MS_PER_S = 100;
+const SETTLE_POLL_MS = 250;
+/** A server still busy by then is measured as it is (the next step's latency shows the backlog). */
+const MAX_SETTLE_MS = 15_000;
+
+/**
+ * One side's measurement against `servers` servers already listening: a warm-up at FIXED_RATE, a
+ * step at FIXED_RATE with the servers' CPU time read around it, then the ladder. After each step the
+ * servers settle: at least a second, then until their CPU use falls to an idle level, so that work
+ * acknowledged but not yet done (the bot's after-ack processing) is not charged to the next step.
+ */
+export async function climbLadder(o: {
+  step(rate: number, what: string, durationMs: number): Promise<StepResult>;
+  /** The servers' CPU time so far, all together. */
+  cpuMs(): Promise<number>;
+  servers: number;
+  stepMs: number;
+  warmUpMs: number;
+}): Promise<LadderClimb> {
+  const settleMs: number[] = [];
+  const step = async (rate: number, what: string, durationMs = o.stepMs) => {
+    const result = await o.step(rate, what, durationMs);
+    settleMs.push(await settle(o.cpuMs, o.servers));
+    return result;
+  };
+  const warmUp = await step(FIXED_RATE, "warm-up", o.warmUpMs);
+  const cpuBefore = await o.cpuMs();
+  const fixed = await step(FIXED_RATE, "fixed rate");
+  const cpuMsPerEvent = ((await o.cpuMs()) - cpuBefore) / fixed.sent;
+  const ladder: StepResult[] = [];
+  const highestRate = await highestSustainedRate(async (rate) => {
+    const r = await step(rate, "ladder");
+    ladder.push(r);
+    return sustained(r);
+  });
+  return { warmUp, fixed, cpuMsPerEvent, highestRate, ladder, settleMs };
+}
+
+async function settle(cpuMs: () => Promise<number>, servers: number): Promise<number> {
+  const start = performance.now();
+  await sleep(1000);
+  let last = await cpuMs();
+  while (performance.now() - start < MAX_SETTLE_MS) {
+    await sleep(SETTLE_POLL_MS);
+    const now = await cpuMs();
+    if (((now - last) * 1000) / SETTLE_POLL_MS < BUSY_CPU_MS_PER_S * servers) break;
+    last = now;
+  }
+  return Math.round(performance.now() - start);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** What each side's run of a ladder benchmark yields. */
+export interface LadderRun extends LadderClimb {
+  side: "baseline" | "subject";
+}
+
+type Paired = { baseline: number; subject: number };
+
+export interface LadderSummary {
+  rate: Paired;
+  p50: Paired;
+  p99: Paired;
+  cpu: Paired;
+}
+
+/** Medians of each side's runs. */
+export function summariseLadders(runs: readonly LadderRun[]): LadderSummary {
+  const both = (f: (r: LadderRun) => number): Paired => ({
+    baseline: median(runs.filter((r) => r.side === "baseline").map(f)),
+    subject: median(runs.filter((r) => r.side === "subject").map(f)),
+  });
+  return {
+    rate: both((r) => r.highestRate),
+    p50: both((r) => r.fixed.p50Ms),
+    p99: both((r) => r.fixed.p99Ms),
+    cpu: both((r) => r.cpuMsPerEvent),
+  };
+}
+
+/** The table rows of a ladder benchmark: highest rate, p50 and p99 at the fixed rate, CPU per event. */
+export function ladderRows(
+  s: LadderSummary,
+  measures: { rate: string; cpu: string },
+  targets: { rateRatio?: number; p99Ratio?: number } = {},
+): Row[] {
+  const rateRatio = ratio(s.rate.subject, s.rate.baseline);
+  const p99Ratio = ratio(s.p99.subject, s.p99.baseline);
+  const ms = (n: number) => `${fmt(n, 1)} ms`;
+  return [
+    {
+      measure: measures.rate,
+      baseline: fmt(s.rate.baseline),
+      subject: fmt(s.rate.subject),
+      ratio: fmtRatio(rateRatio),
+      ...(targets.rateRatio !== undefined
+        ? { target: `≥ ${targets.rateRatio}×`, met: rateRatio >= targets.rateRatio }
+        : {}),
+    },
+    {
+      measure: `ack p50 at ${FIXED_RATE} events/s`,
+      baseline: ms(s.p50.baseline),
+      subject: ms(s.p50.subject),
+      ratio: fmtRatio(ratio(s.p50.subject, s.p50.baseline)),
+    },
+    {
+      measure: `ack p99 at ${FIXED_RATE} events/s`,
+      baseline: ms(s.p99.baseline),
+      subject: ms(s.p99.subject),
+      ratio: fmtRatio(p99Ratio),
+      ...(targets.p99Ratio !== undefined
+        ? { target: `≤ ${targets.p99Ratio}×`, met: p99Ratio <= targets.p99Ratio }
+        : {}),
+    },
+    {
+      measure: measures.cpu,
+      baseline: fmt(s.cpu.baseline, 2),
+      subject: fmt(s.cpu.subject, 2),
+      ratio: fmtRatio(ratio(s.cpu.subject, s.cpu.baseline)),
+    },
+  ];
+}
