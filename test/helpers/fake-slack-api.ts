@@ -462,7 +462,42 @@ function parseView(view: string): Record<string, unknown> {
   const v = parsed as { type?: string; blocks?: unknown };
   if (!v || (v.type !== "home" && v.type !== "modal") || !Array.isArray(v.blocks))
     throw new SlackError("invalid_arguments");
+  if (v.type === "modal") checkModal(v as ModalJson);
   return v as Record<string, unknown>;
+}
+
+interface ModalJson {
+  title?: { text?: string };
+  submit?: { text?: string };
+  private_metadata?: string;
+  blocks: Array<{
+    type?: string;
+    block_id?: string;
+    label?: { text?: string };
+    element?: { type?: string; action_id?: string; initial_value?: string; max_length?: number };
+  }>;
+}
+
+/** Slack's documented modal limits: a title of 1–24 characters, a submit button when there are inputs, metadata up to 3,000 characters, plain-text inputs up to 3,000 characters with the initial value within max_length. */
+function checkModal(v: ModalJson): void {
+  const title = v.title?.text ?? "";
+  if (title.length < 1 || title.length > 24) throw new SlackError("invalid_arguments");
+  if ((v.private_metadata ?? "").length > 3000) throw new SlackError("invalid_arguments");
+  const inputs = v.blocks.filter((b) => b.type === "input");
+  if (inputs.length > 0 && !v.submit?.text) throw new SlackError("invalid_arguments");
+  const ids = new Set<string>();
+  for (const b of inputs) {
+    if (!b.label?.text || !b.element?.type || !b.element.action_id) throw new SlackError("invalid_arguments");
+    if (b.block_id) {
+      if (ids.has(b.block_id)) throw new SlackError("invalid_arguments");
+      ids.add(b.block_id);
+    }
+    if (b.element.type === "plain_text_input") {
+      const max = b.element.max_length ?? 3000;
+      if (max > 3000 || (b.element.initial_value ?? "").length > max)
+        throw new SlackError("invalid_arguments");
+    }
+  }
 }
 
 function conversationJson(c: FakeConversation): Record<string, unknown> {

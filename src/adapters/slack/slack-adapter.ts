@@ -41,6 +41,7 @@ import { errorCode, SlackDirectory } from "./directory.js";
 import { HomeRenderer, type HomeSectionProvider } from "./home.js";
 import { registerCommands } from "./listeners/commands.js";
 import type { ListenerDeps } from "./listeners/deps.js";
+import { registerForms } from "./listeners/forms.js";
 import { registerHome } from "./listeners/home.js";
 import { registerMembers } from "./listeners/members.js";
 import { registerMessages } from "./listeners/messages.js";
@@ -298,6 +299,10 @@ export class SlackAdapter implements RunningAdapter {
       metrics: this.metrics,
       home,
       dispatch: (event) => this.dispatch(event),
+      submitForm: (submission, answer) => {
+        this.metrics.eventsIn.inc({ platform: "slack", type: "form" });
+        return this.track(this.engine.submitForm(submission, answer));
+      },
       track: (work) => this.track(work),
       botUserId: async (workspace) =>
         single ? singleAuth?.botUserId : (await clients.forWorkspace(workspace)).botUserId,
@@ -307,6 +312,7 @@ export class SlackAdapter implements RunningAdapter {
     registerMembers(this.bolt, deps);
     registerCommands(this.bolt, deps);
     registerHome(this.bolt, deps);
+    registerForms(this.bolt, deps);
 
     await this.engine.start();
     this.driver.start();
