@@ -199,6 +199,7 @@ export class SlackAdapter implements RunningAdapter {
         const r = await directory.room(workspace, room);
         return (await directory.roomMembers(workspace, r)).includes(user);
       },
+      outbox: this.outbox,
       log,
     });
 
