@@ -112,8 +112,18 @@ export function mkSlashCommand(fields: {
   text: string;
   responseUrl: string;
   channelName?: string;
+  /** Enterprise Grid: the org of the workspace, the app installed org-wide. */
+  enterprise?: string;
 }): URLSearchParams {
+  const grid: Record<string, string> = fields.enterprise
+    ? {
+        enterprise_id: fields.enterprise,
+        enterprise_name: `Org ${fields.enterprise}`,
+        is_enterprise_install: "true",
+      }
+    : {};
   return new URLSearchParams({
+    ...grid,
     token: "verification-token-unused",
     team_id: fields.team,
     team_domain: fields.team.toLowerCase(),

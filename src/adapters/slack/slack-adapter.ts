@@ -9,6 +9,7 @@ import {
   App,
   type Logger as BoltLogger,
   HTTPReceiver,
+  type InstallationStore,
   LogLevel,
   type Receiver,
   SocketModeReceiver,
@@ -29,12 +30,12 @@ import {
 } from "../../server/health.js";
 import { OutloudMetrics } from "../../server/metrics.js";
 import { SqlProcessedEventStore } from "../../storage/foundation-stores.js";
-import type { SqlSlackInstallationStore } from "../../storage/slack-installation-store.js";
 import type { RunningAdapter } from "../adapter.js";
 import {
   InstalledWorkspaceClients,
   SingleWorkspaceClients,
   type WorkspaceClients,
+  type WorkspaceInstallations,
   webClientOptions,
 } from "./clients.js";
 import { errorCode, SlackDirectory } from "./directory.js";
@@ -43,6 +44,7 @@ import { registerCommands } from "./listeners/commands.js";
 import type { ListenerDeps } from "./listeners/deps.js";
 import { registerForms } from "./listeners/forms.js";
 import { registerHome } from "./listeners/home.js";
+import { registerInstallations } from "./listeners/installations.js";
 import { registerMembers } from "./listeners/members.js";
 import { registerMessages } from "./listeners/messages.js";
 import { registerReactions } from "./listeners/reactions.js";
@@ -55,7 +57,7 @@ export interface SlackOAuthOptions {
   clientId: string;
   clientSecret: string;
   stateSecret: string;
-  installationStore: SqlSlackInstallationStore;
+  installationStore: WorkspaceInstallations;
   scopes: string[];
 }
 
@@ -152,6 +154,7 @@ export class SlackAdapter implements RunningAdapter {
     const log = this.log;
     const clientOptions = { slackApiUrl: o.slackApiUrl, retryConfig: o.retryConfig };
     let clients: WorkspaceClients;
+    let installationStore: InstallationStore | undefined;
     let single: SingleWorkspaceClients | undefined;
     let singleAuth: { team: string; botUserId: string | undefined; botId: string | undefined } | undefined;
     if (o.botToken) {
@@ -165,7 +168,9 @@ export class SlackAdapter implements RunningAdapter {
       }
       clients = single;
     } else if (o.oauth) {
-      clients = new InstalledWorkspaceClients(o.oauth.installationStore, clientOptions);
+      const installed = new InstalledWorkspaceClients(o.oauth.installationStore, clientOptions);
+      installationStore = installed.installationStore();
+      clients = installed;
     } else {
       throw new Error(
         "Slack needs SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET (OAuth)",
@@ -218,6 +223,12 @@ export class SlackAdapter implements RunningAdapter {
     const boltLogger = toBoltLogger(log);
     const webOptions = webClientOptions(clientOptions);
 
+    // With OAuth, Bolt serves /slack/install (straight on to Slack's consent page) and /slack/oauth_redirect.
+    const oauth = o.oauth && installationStore ? oauthReceiverOptions(o.oauth, installationStore) : {};
+    const installerOptions = {
+      clientOptions: { ...(o.slackApiUrl ? { slackApiUrl: o.slackApiUrl } : {}) },
+      directInstall: true,
+    };
     let receiver: Receiver;
     if (o.appToken) {
       const socket = new SocketModeReceiver({
@@ -225,11 +236,8 @@ export class SlackAdapter implements RunningAdapter {
         logger: boltLogger,
         // With OAuth, Bolt serves the install pages itself on one port: the health routes go along.
         ...(o.oauth ? { customRoutes: routes } : {}),
-        installerOptions: {
-          clientOptions: { ...(o.slackApiUrl ? { slackApiUrl: o.slackApiUrl } : {}) },
-          ...(o.oauth ? { port: o.healthPort ?? o.port } : {}),
-        },
-        ...(o.oauth ? oauthReceiverOptions(o.oauth) : {}),
+        installerOptions: { ...installerOptions, ...(o.oauth ? { port: o.healthPort ?? o.port } : {}) },
+        ...oauth,
       });
       socket.client.on("connected", () => {
         this.connected = true;
@@ -248,8 +256,8 @@ export class SlackAdapter implements RunningAdapter {
         customRoutes: routes,
         logger: boltLogger,
         processBeforeResponse: false,
-        installerOptions: { clientOptions: { ...(o.slackApiUrl ? { slackApiUrl: o.slackApiUrl } : {}) } },
-        ...(o.oauth ? oauthReceiverOptions(o.oauth) : {}),
+        installerOptions,
+        ...oauth,
       });
     }
 
@@ -314,6 +322,7 @@ export class SlackAdapter implements RunningAdapter {
     registerCommands(this.bolt, deps);
     registerHome(this.bolt, deps);
     registerForms(this.bolt, deps);
+    if (installationStore) registerInstallations(this.bolt, deps, installationStore);
 
     await this.engine.start();
     this.driver.start();
@@ -358,12 +367,12 @@ export class SlackAdapter implements RunningAdapter {
   }
 }
 
-function oauthReceiverOptions(oauth: SlackOAuthOptions) {
+function oauthReceiverOptions(oauth: SlackOAuthOptions, installationStore: InstallationStore) {
   return {
     clientId: oauth.clientId,
     clientSecret: oauth.clientSecret,
     stateSecret: oauth.stateSecret,
-    installationStore: oauth.installationStore,
+    installationStore,
     scopes: oauth.scopes,
   };
 }
