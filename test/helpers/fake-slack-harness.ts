@@ -10,6 +10,7 @@ import { homeSectionsFor } from "../../src/adapters/slack/home-sections.js";
 import { SlackAdapter, type SlackAdapterOptions } from "../../src/adapters/slack/slack-adapter.js";
 import { BOT_SCOPES } from "../../src/adapters/slack/start.js";
 import type { AppContext } from "../../src/app.js";
+import type { Logger } from "../../src/core/scheduler.js";
 import { silentLogger } from "../../src/logging.js";
 import { type DatabaseHandle, openDatabase } from "../../src/storage/database.js";
 import { SqlSlackInstallationStore } from "../../src/storage/slack-installation-store.js";
@@ -40,6 +41,8 @@ export interface HarnessOptions {
   /** Called with the fake before the adapter starts (workspaces, users, channels). */
   seed?(slack: FakeSlackApi): void;
   databaseUrl?: string;
+  /** Where the adapter logs (silent by default). */
+  log?: Logger;
   /**
    * OAuth mode: these workspaces are already installed (stored encrypted, as after the OAuth flow);
    * the fake knows the app's credentials (OAUTH_CLIENT), so more can install through the flow.
@@ -60,7 +63,7 @@ export async function startSlackHarness(options: HarnessOptions = {}): Promise<S
   const dataDir = mkdtempSync(join(tmpdir(), "outloud-slack-"));
   const config = scenarioConfig(options.settings ?? {}, { OUTLOUD_DATA_DIR: dataDir });
   const db = await openDatabase({ url: options.databaseUrl ?? join(dataDir, "outloud.sqlite") });
-  const app: AppContext = { config, db, log: silentLogger };
+  const app: AppContext = { config, db, log: options.log ?? silentLogger };
   let adapter: SlackAdapter;
   let oauth: SlackAdapterOptions["oauth"];
   if (options.installed) {
@@ -165,4 +168,11 @@ export function typeInTeamChannel(
       ...(enterprise ? { enterprise } : {}),
     }),
   );
+}
+
+/** One sample of the adapter's GET /metrics, e.g. `outloud_errors_total{where="slack.rate_limited"}`; 0 when absent. */
+export async function metric(h: SlackHarness, series: string): Promise<number> {
+  const text = await (await fetch(`${h.url}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
 }

@@ -29,6 +29,7 @@ import {
   startHealthServer,
 } from "../../server/health.js";
 import { OutloudMetrics } from "../../server/metrics.js";
+import { SqlDecisionStore } from "../../storage/decision-store.js";
 import { SqlProcessedEventStore } from "../../storage/foundation-stores.js";
 import type { RunningAdapter } from "../adapter.js";
 import {
@@ -217,7 +218,7 @@ export class SlackAdapter implements RunningAdapter {
         },
       },
       { name: "slack", check: () => this.ready() },
-      { name: "scheduler", check: () => !this.stopping },
+      { name: "scheduler", check: () => this.driver.alive() },
     ];
     const routes = healthRoutes({ metrics: this.metrics, checks });
     const boltLogger = toBoltLogger(log);
@@ -275,6 +276,9 @@ export class SlackAdapter implements RunningAdapter {
         : {}),
     });
 
+    const decisions = new SqlDecisionStore(o.app.db.db);
+    // Read at each scrape; a database that does not answer shows as NaN rather than failing /metrics.
+    this.metrics.setOutboxProbe(() => decisions.pendingCount().catch(() => Number.NaN));
     const processed = new SqlProcessedEventStore(o.app.db.db);
     // Slack retries for at most a few hours; a week of event ids is plenty, and the table stays small.
     const purgeProcessed = () =>

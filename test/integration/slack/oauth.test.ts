@@ -1,14 +1,17 @@
 // Installing into a workspace through Slack's OAuth flow in the browser, end to end: Bolt's
 // InstallProvider against the fake Web API, our encrypted installation store, then the new workspace
 // served with its own token. A callback that is not the browser's own is refused.
+import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BOT_SCOPES } from "../../../src/adapters/slack/start.js";
+import { createLogger } from "../../../src/logging.js";
 import {
   OAUTH_CLIENT,
   SIGNING_SECRET,
   type SlackHarness,
   seedWorkspace,
   startSlackHarness,
+  TEST_ENCRYPTION_KEY,
   typeInTeamChannel,
 } from "../../helpers/fake-slack-harness.js";
 import { eventCallback, postSigned } from "../../helpers/fake-slack-requests.js";
@@ -49,16 +52,30 @@ const decide = (h: SlackHarness, team: string, enterprise?: string) =>
 
 describe("installing through OAuth", () => {
   let h: SlackHarness;
+  // Everything the adapter logs, at debug level, to check no secret ever reaches it.
+  let logged = "";
+  const logs = new Writable({
+    write(chunk, _encoding, done) {
+      logged += String(chunk);
+      done();
+    },
+  });
+  const states: string[] = [];
   beforeAll(async () => {
     h = await startSlackHarness({
       seed: (s) => seedWorkspace(s, "T5", "xoxb-t5"),
       installed: [],
       adapter: { perChannelIntervalMs: 0 },
+      log: createLogger("debug", logs),
     });
   });
   afterAll(() => h.close());
 
-  const startInstall = () => openInstallPage(h);
+  const startInstall = async () => {
+    const started = await openInstallPage(h);
+    states.push(started.state);
+    return started;
+  };
   const finish = (query: string, cookie?: string) => returnFromSlack(h, query, cookie);
   const installations = () => installationRows(h);
 
@@ -115,6 +132,20 @@ describe("installing through OAuth", () => {
     await h.slack.waitFor((s) => s.calls.slice(before).some((c) => c.method === "chat.postMessage"));
     const posts = h.slack.calls.slice(before).filter((c) => c.method === "chat.postMessage");
     expect(posts.map((c) => c.token)).toEqual(["xoxb-t5-reinstalled"]);
+  });
+
+  it("never logged a token, the app's secrets, a state or a decision's text along the way", () => {
+    expect(logged).toContain("slack adapter started");
+    for (const secret of [
+      "xoxb-",
+      OAUTH_CLIENT.secret,
+      OAUTH_CLIENT.stateSecret,
+      TEST_ENCRYPTION_KEY,
+      "code-",
+      "writes decisions down",
+      ...states,
+    ])
+      expect(logged).not.toContain(secret);
   });
 });
 
