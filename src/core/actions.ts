@@ -2,6 +2,7 @@
  * What the core asks a platform to do. Adapters turn each action into API calls; the replay CLI
  * prints them as JSON lines. `source` names the feature that acted, `about` the message that caused it.
  */
+import type { Form } from "./forms.js";
 import type { Room } from "./model.js";
 
 interface ActionBase {
@@ -27,6 +28,18 @@ export type Action =
   /** Set the room's topic to `text`. */
   | (ActionBase & { action: "topic"; room: Room })
   /** Set the members of the user group `text` (a handle such as `payments-responder`) to `mentions`. */
-  | (ActionBase & { action: "group"; room: Room; mentions: string[] });
+  | (ActionBase & { action: "group"; room: Room; mentions: string[] })
+  /**
+   * Ask `user` to fill in `form` (Slack: a modal). Sent only where the event said a form can be shown;
+   * `text` is what to tell the person instead if it cannot be shown after all (see formFallback).
+   */
+  | (ActionBase & { action: "form"; room: Room; user: string; thread?: string; form: Form });
 
 export type ActionKind = Action["action"];
+export type FormAction = Extract<Action, { action: "form" }>;
+
+/** What a platform that cannot show a form does instead: tells the person its `text`, privately. */
+export function formFallback(action: FormAction): Action {
+  const { form: _form, ...rest } = action;
+  return { ...rest, action: "notice" };
+}

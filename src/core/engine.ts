@@ -1,12 +1,14 @@
 /**
  * The event dispatcher. Every platform hands its events to `Engine.handle`; commands go through the
- * command table, every other event to each feature in turn. Errors in one feature are logged and do
- * not stop the others: bad input never crashes the bot.
+ * command table, every other event to each feature in turn, and filled-in forms to the feature that
+ * asked for them (`submitForm`). Errors in one feature are logged and do not stop the others: bad
+ * input never crashes the bot.
  */
 import type { Action } from "./actions.js";
 import type { CommandReply } from "./commands/command.js";
 import { CommandTable } from "./commands/registry.js";
 import type { CoreServices, Feature } from "./feature.js";
+import type { FieldErrors, FormSpec, FormSubmission } from "./forms.js";
 import type { ChatEvent, CommandInvocation } from "./model.js";
 import { errorMessage } from "./scheduler.js";
 
@@ -19,6 +21,7 @@ export class Engine {
   readonly commands = new CommandTable();
   readonly services: CoreServices;
   private readonly features: Feature[];
+  private readonly forms = new Map<string, FormSpec>();
   private started = false;
 
   constructor(options: EngineOptions) {
@@ -28,6 +31,7 @@ export class Engine {
     for (const f of this.features) {
       for (const [root, purpose] of Object.entries(f.roots ?? {})) this.commands.describeRoot(root, purpose);
       if (f.commands) this.commands.add(...f.commands);
+      for (const form of f.forms ?? []) this.forms.set(form.kind, form);
     }
   }
 
@@ -72,6 +76,32 @@ export class Engine {
     }
   }
 
+  /**
+   * A filled-in form: `answer` is called first, with the problems per field (the platform shows them
+   * and the person corrects them) or with nothing (the form is done); then the submission is carried
+   * out and its reply shown where the form was asked for, like a command's.
+   */
+  async submitForm(
+    submission: FormSubmission,
+    answer: (errors?: FieldErrors) => Promise<void>,
+  ): Promise<void> {
+    const spec = this.forms.get(submission.kind);
+    const checked = spec?.check(submission);
+    if (checked && !checked.ok) return answer(checked.errors);
+    await answer();
+    // A form of a feature since switched off (or of an older version): nothing left to do with it.
+    if (!spec || !checked) return;
+    let reply: CommandReply;
+    try {
+      reply = await spec.run(submission, checked.value);
+    } catch (err) {
+      this.services.log.error("form failed", { form: submission.kind, error: errorMessage(err) });
+      reply = { kind: "private", text: SORRY };
+    }
+    const action = replyAction(submission, reply, `form.${submission.kind}`);
+    if (action) await this.services.emit(action);
+  }
+
   private async runCommand(invocation: CommandInvocation, prefix = invocation.prefix ?? "/"): Promise<void> {
     let root = "outloud";
     let reply: CommandReply;
@@ -81,25 +111,28 @@ export class Engine {
       reply = result.reply;
     } catch (err) {
       this.services.log.error("command failed", { error: errorMessage(err) });
-      reply = {
-        kind: "private",
-        text: "Sorry, something went wrong on my side. Please try again in a moment.",
-      };
+      reply = { kind: "private", text: SORRY };
     }
     const action = replyAction(invocation, reply, `command.${root}`);
     if (action) await this.services.emit(action);
   }
 }
 
+const SORRY = "Sorry, something went wrong on my side. Please try again in a moment.";
+
 /** Turns a command's reply into the action that shows it: in the thread it was typed in, if any. */
 export function replyAction(
-  invocation: CommandInvocation,
+  invocation: Pick<CommandInvocation, "workspace" | "room" | "thread" | "user">,
   reply: CommandReply,
   source: string,
 ): Action | undefined {
   const base = { workspace: invocation.workspace, source };
   const { room, thread, user } = invocation;
   switch (reply.kind) {
+    case "form": {
+      const otherwise = replyAction(invocation, reply.otherwise, source);
+      return { ...base, action: "form", room, user, thread, form: reply.form, text: otherwise?.text ?? "" };
+    }
     case "silent":
       return undefined;
     case "error":

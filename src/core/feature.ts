@@ -4,6 +4,7 @@
  */
 import type { Action } from "./actions.js";
 import type { CommandSpec } from "./commands/command.js";
+import type { FormSpec } from "./forms.js";
 import type { ChatEvent } from "./model.js";
 import type { Clock, Directory } from "./ports.js";
 import type { Logger, Scheduler } from "./scheduler.js";
@@ -13,6 +14,8 @@ export interface Feature {
   /** Root words this feature owns, with a one-line purpose for the help. */
   readonly roots?: Readonly<Record<string, string>>;
   readonly commands?: readonly CommandSpec[];
+  /** Forms this feature asks people to fill in, and carries out when they are submitted. */
+  readonly forms?: readonly FormSpec[];
   /** Sees every event from a human (bots' and our own messages are filtered out before). */
   onEvent?(event: ChatEvent): Promise<void>;
   /** Rebuilds timers and resumes work from the database; called once before events flow. */

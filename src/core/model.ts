@@ -71,6 +71,8 @@ export interface CommandInvocation {
   text: string;
   /** How the platform spells commands: `/` (Slack, replay) or `!` (Matrix); used in usage replies. */
   prefix?: string;
+  /** The platform can answer with a form to fill in right now (Slack: the request carries a trigger). */
+  canOpenForm?: boolean;
   at: Date;
 }
 
@@ -88,6 +90,8 @@ export type ChatEvent =
       room: Room;
       user: string;
       message: QuotedMessage;
+      /** The platform can show a form prefilled from the message first (see CommandInvocation). */
+      canOpenForm?: boolean;
       at: Date;
     };
 

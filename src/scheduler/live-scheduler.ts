@@ -6,13 +6,15 @@ import schedule from "node-schedule";
 import type { Clock } from "../core/ports.js";
 import type { Scheduler } from "../core/scheduler.js";
 
+/** Due work left waiting longer than this means the scheduler is stuck (a hung task, a lost timer). */
+const STALL_MS = 5 * 60_000;
+
 export class LiveSchedulerDriver {
   private job: schedule.Job | undefined;
   private immediate: NodeJS.Immediate | undefined;
   private running: Promise<unknown> = Promise.resolve();
+  private started = false;
   private stopped = false;
-  /** Last time the driver ran due work; /readyz reports a stalled scheduler. */
-  lastRun = new Date();
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -20,8 +22,16 @@ export class LiveSchedulerDriver {
   ) {}
 
   start(): void {
+    this.started = true;
     this.scheduler.onChange = () => this.arm();
     this.arm();
+  }
+
+  /** For /readyz: started, not stopped, and keeping up (no due work waiting for over five minutes). */
+  alive(): boolean {
+    if (!this.started || this.stopped) return false;
+    const next = this.scheduler.next();
+    return !next || this.clock.now().getTime() - next.getTime() < STALL_MS;
   }
 
   /** Stops arming new work and waits for the task in flight, if any. */
@@ -53,7 +63,6 @@ export class LiveSchedulerDriver {
   private fire(): void {
     this.running = this.running.then(async () => {
       if (this.stopped) return;
-      this.lastRun = new Date();
       await this.scheduler.runDue(this.clock.now());
     });
   }

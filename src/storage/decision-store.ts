@@ -287,6 +287,15 @@ export class SqlDecisionStore implements DecisionStore {
     return row?.due ? new Date(row.due) : undefined;
   }
 
+  async pendingCount(): Promise<number> {
+    const row = await this.db
+      .selectFrom("decision_exports")
+      .select((eb) => eb.fn.countAll<number | string>().as("n"))
+      .where("status", "=", "pending")
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
   async failures(workspace: string): Promise<ExportFailure[]> {
     const rows = await this.db
       .selectFrom("decision_exports")

@@ -1,6 +1,7 @@
 /**
- * Slack OAuth installations in our database, for Bolt's InstallProvider. One row per workspace (or
- * Enterprise Grid org); the installation JSON, which holds the tokens, is encrypted with TokenCipher.
+ * Slack OAuth installations in our database, for Bolt's InstallProvider. One row per workspace, or per
+ * Enterprise Grid org for an org-wide install (keyed by the enterprise id); the installation JSON, which
+ * holds the tokens, is encrypted with TokenCipher and bound to that key.
  */
 import type { Installation, InstallationQuery, InstallationStore } from "@slack/bolt";
 import type { Kysely } from "kysely";
@@ -15,9 +16,12 @@ export class SqlSlackInstallationStore implements InstallationStore {
   ) {}
 
   async storeInstallation(installation: Installation<"v1" | "v2", boolean>): Promise<void> {
-    const isOrg = Boolean(installation.isEnterpriseInstall && installation.enterprise?.id);
-    const workspace = isOrg ? installation.enterprise!.id : installation.team?.id;
-    if (!workspace) throw new Error("installation has neither a team nor an enterprise id");
+    const isOrg = Boolean(installation.isEnterpriseInstall);
+    const workspace = isOrg ? installation.enterprise?.id : installation.team?.id;
+    if (!workspace)
+      throw new Error(
+        isOrg ? "an org-wide installation has no enterprise id" : "an installation has no team id",
+      );
     const row = {
       workspace,
       team_id: installation.team?.id ?? null,
@@ -49,15 +53,30 @@ export class SqlSlackInstallationStore implements InstallationStore {
     await this.db.deleteFrom("slack_installations").where("workspace", "=", workspaceOf(query)).execute();
   }
 
-  /** Workspaces with an installation (to warm up, and for readiness). */
-  async workspaces(): Promise<string[]> {
-    const rows = await this.db.selectFrom("slack_installations").select("workspace").execute();
+  /** Enterprise ids with an org-wide installation: the workspaces of those orgs use its token. */
+  async enterprises(): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom("slack_installations")
+      .select("workspace")
+      .where("is_enterprise_install", "=", 1)
+      .orderBy("workspace")
+      .execute();
     return rows.map((r) => r.workspace);
   }
 }
 
+/**
+ * The row an installation query names, as Bolt's InstallationStore contract has it: an org-wide
+ * install by its enterprise id (the query's team is then just where the request came from), any
+ * other install by its team id, a workspace inside an Enterprise Grid org included.
+ */
 function workspaceOf(query: InstallationQuery<boolean>): string {
-  const id = query.isEnterpriseInstall && query.enterpriseId ? query.enterpriseId : query.teamId;
-  if (!id) throw new Error("installation query has neither a team nor an enterprise id");
+  const id = query.isEnterpriseInstall ? query.enterpriseId : query.teamId;
+  if (!id)
+    throw new Error(
+      query.isEnterpriseInstall
+        ? "an org-wide installation query needs an enterprise id"
+        : "an installation query needs a team id",
+    );
   return id;
 }

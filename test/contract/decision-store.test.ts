@@ -51,6 +51,8 @@ describeEachDatabase("DecisionStore", (db) => {
       ["webhook", "pending", 0],
     ]);
     expect(await store.nextDue()).toEqual(t0);
+    await store.record(mkDecision({ workspace: "T2" }), ["markdown"]);
+    expect(await store.pendingCount()).toBe(3);
   });
 
   it("records nothing, exports and number included, when the transaction fails half-way", async () => {
@@ -84,6 +86,7 @@ describeEachDatabase("DecisionStore", (db) => {
     ).toBe(true);
     expect(await a.exports("T1", 1)).toMatchObject([{ status: "exported", location: "decisions/0001-a.md" }]);
     expect(await a.nextDue()).toBeUndefined();
+    expect(await a.pendingCount()).toBe(0);
   });
 
   it("claims with many parallel workers hand each row to exactly one of them", async () => {

@@ -2,24 +2,12 @@ import { expect, it } from "vitest";
 import type { Rota } from "../../src/core/rota/store.js";
 import { SqlRotaStore } from "../../src/storage/rota-store.js";
 import { describeEachDatabase } from "../helpers/databases.js";
+import { mkRota } from "../helpers/rotas.js";
 
 const t0 = new Date("2026-11-25T09:00:00Z");
 
 function rota(overrides: Partial<Rota> = {}): Rota {
-  return {
-    workspace: "T1",
-    room: "C1",
-    roomName: "payments",
-    roomKind: "public",
-    time: "09:30",
-    zone: "Europe/Madrid",
-    days: [1, 2, 3, 4, 5],
-    holidays: null,
-    paused: false,
-    lateAnnouncement: null,
-    updatedAt: t0,
-    ...overrides,
-  };
+  return mkRota({ roomName: "payments", updatedAt: t0, ...overrides });
 }
 
 describeEachDatabase("RotaStore", (db) => {

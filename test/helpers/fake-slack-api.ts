@@ -4,6 +4,9 @@
  * replies, HTTP 429 with `Retry-After`), records every call, checks each method's required arguments
  * the way Slack does, and keeps just enough state (users, conversations, user groups, posted messages)
  * for the adapter's reads to be answered. Rate limits are configurable so benchmarks can use it too.
+ * OAuth: it knows an app's credentials (addOAuthApp), issues one-time codes as Slack's consent page
+ * would (issueCode) and exchanges them in oauth.v2.access; an org-wide Enterprise Grid install is one
+ * token for several workspaces (addOrgInstall), listed by auth.teams.list.
  *
  *   const slack = await new FakeSlackApi().start();
  *   slack.addWorkspace({ team: "T1", botToken: "xoxb-1" });
@@ -14,11 +17,16 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 
 export interface FakeWorkspace {
+  /** The workspace's team id; for an org-wide install, the enterprise id. */
   team: string;
   teamName?: string;
   botToken: string;
   botUserId?: string;
   botId?: string;
+  /** Enterprise Grid: the org this workspace (or org-wide install) belongs to. */
+  enterprise?: string;
+  /** An org-wide install: the org's workspaces its one token works in. */
+  orgTeams?: string[];
 }
 
 export interface FakeUser {
@@ -100,6 +108,9 @@ export class FakeSlackApi {
     { id: string; team: string; handle: string; name: string; users: string[] }
   >();
   private readonly faults = new Map<string, Fault[]>();
+  private readonly oauthApps = new Map<string, string>();
+  /** OAuth codes not yet exchanged, and the token each grants. */
+  private readonly codes = new Map<string, { botToken: string; installer: string }>();
   private readonly lastPostInChannel = new Map<string, number>();
   private readonly workspacePostTimes = new Map<string, number[]>();
   private tsCounter = 0;
@@ -134,6 +145,36 @@ export class FakeSlackApi {
     this.workspaces.set(full.botToken, full);
     this.users.set(full.botUserId, { id: full.botUserId, team: full.team, name: "outloud", isBot: true });
     return full;
+  }
+
+  /**
+   * An org-wide (Enterprise Grid) install: one bot token for every listed workspace of the org. Its
+   * calls are recorded with the enterprise id as their team.
+   */
+  addOrgInstall(org: { enterprise: string; botToken: string; teams: string[] }): FakeWorkspace {
+    return this.addWorkspace({
+      team: org.enterprise,
+      teamName: `Org ${org.enterprise}`,
+      botToken: org.botToken,
+      enterprise: org.enterprise,
+      orgTeams: org.teams,
+    });
+  }
+
+  /** An app that may exchange OAuth codes (oauth.v2.access) with these credentials. */
+  addOAuthApp(clientId: string, clientSecret: string): void {
+    this.oauthApps.set(clientId, clientSecret);
+  }
+
+  /**
+   * What Slack does when an admin approves the install in the browser: a one-time code, redirected to
+   * the app, that oauth.v2.access exchanges for the (already added) workspace's or org's bot token.
+   */
+  issueCode(botToken: string, installer = "UADMIN"): string {
+    if (!this.workspaces.has(botToken)) throw new Error("issueCode: add the workspace or org first");
+    const code = `code-${randomUUID()}`;
+    this.codes.set(code, { botToken, installer });
+    return code;
   }
 
   addUser(user: FakeUser): void {
@@ -251,7 +292,7 @@ export class FakeSlackApi {
       if (!this.socketModeUrl) return reply(200, { ok: false, error: "internal_error" });
       return reply(200, { ok: true, url: this.socketModeUrl });
     }
-    if (method === "oauth.v2.access") return reply(200, { ok: false, error: "invalid_code" });
+    if (method === "oauth.v2.access") return reply(200, this.oauthAccess(args, auth));
     if (!workspace) return reply(200, { ok: false, error: token ? "invalid_auth" : "not_authed" });
 
     if (POSTING_METHODS.has(method)) {
@@ -269,6 +310,45 @@ export class FakeSlackApi {
       if (err instanceof SlackError) return reply(200, { ok: false, error: err.code });
       throw err;
     }
+  }
+
+  /**
+   * oauth.v2.access: the app's credentials (HTTP Basic or client_id/client_secret), a code issued by
+   * issueCode and not used before. The answer has Slack's shape for a bot install: the token, its
+   * scopes, the bot user, the workspace or (org-wide) the enterprise.
+   */
+  private oauthAccess(args: Record<string, unknown>, auth: string | undefined): Record<string, unknown> {
+    let clientId = args.client_id as string | undefined;
+    let secret = args.client_secret as string | undefined;
+    if (auth?.startsWith("Basic ")) {
+      const [id, pass] = Buffer.from(auth.slice(6), "base64").toString("utf8").split(":", 2);
+      clientId = id;
+      secret = pass;
+    }
+    if (!clientId || !this.oauthApps.has(clientId)) return { ok: false, error: "invalid_client_id" };
+    if (this.oauthApps.get(clientId) !== secret) return { ok: false, error: "bad_client_secret" };
+    const code = this.codes.get(String(args.code ?? ""));
+    if (!code) return { ok: false, error: "invalid_code" };
+    this.codes.delete(String(args.code));
+    const ws = this.workspaces.get(code.botToken)!;
+    const org = Boolean(ws.orgTeams);
+    return {
+      ok: true,
+      access_token: ws.botToken,
+      token_type: "bot",
+      scope: "channels:history,chat:write,commands",
+      bot_user_id: ws.botUserId,
+      app_id: "AFAKE",
+      team: org ? null : { id: ws.team, name: ws.teamName },
+      enterprise: ws.enterprise ? { id: ws.enterprise, name: `Org ${ws.enterprise}` } : null,
+      authed_user: { id: code.installer },
+      is_enterprise_install: org,
+    };
+  }
+
+  /** Does a token work in this team? Its own workspace's, or any of its org's for an org-wide install. */
+  private covers(ws: FakeWorkspace, team: string): boolean {
+    return ws.orgTeams ? ws.orgTeams.includes(team) : ws.team === team;
   }
 
   private rateLimited(team: string, channel: string): boolean {
@@ -299,7 +379,17 @@ export class FakeSlackApi {
           user: "outloud",
           user_id: ws.botUserId,
           bot_id: ws.botId,
+          ...(ws.enterprise ? { enterprise_id: ws.enterprise } : {}),
+          ...(ws.orgTeams ? { is_enterprise_install: true } : {}),
         };
+      case "auth.teams.list": {
+        // The workspaces an org-wide install was granted; a workspace's own token lists itself.
+        const teams = ws.orgTeams ?? [ws.team];
+        return {
+          teams: teams.map((id) => ({ id, name: `Team ${id}` })),
+          response_metadata: { next_cursor: "" },
+        };
+      }
       case "chat.postMessage": {
         const channel = this.channelIn(ws, required(args, "channel"));
         if (!args.text && !args.blocks && !args.attachments) throw new SlackError("no_text");
@@ -423,13 +513,13 @@ export class FakeSlackApi {
 
   private channelIn(ws: FakeWorkspace, id: string): FakeConversation {
     const c = this.conversations.get(id);
-    if (!c || c.team !== ws.team) throw new SlackError("channel_not_found");
+    if (!c || !this.covers(ws, c.team)) throw new SlackError("channel_not_found");
     return c;
   }
 
   private userIn(ws: FakeWorkspace, id: string): FakeUser {
     const u = this.users.get(id);
-    if (!u || u.team !== ws.team) throw new SlackError("user_not_found");
+    if (!u || !this.covers(ws, u.team)) throw new SlackError("user_not_found");
     return u;
   }
 
@@ -462,7 +552,42 @@ function parseView(view: string): Record<string, unknown> {
   const v = parsed as { type?: string; blocks?: unknown };
   if (!v || (v.type !== "home" && v.type !== "modal") || !Array.isArray(v.blocks))
     throw new SlackError("invalid_arguments");
+  if (v.type === "modal") checkModal(v as ModalJson);
   return v as Record<string, unknown>;
+}
+
+interface ModalJson {
+  title?: { text?: string };
+  submit?: { text?: string };
+  private_metadata?: string;
+  blocks: Array<{
+    type?: string;
+    block_id?: string;
+    label?: { text?: string };
+    element?: { type?: string; action_id?: string; initial_value?: string; max_length?: number };
+  }>;
+}
+
+/** Slack's documented modal limits: a title of 1–24 characters, a submit button when there are inputs, metadata up to 3,000 characters, plain-text inputs up to 3,000 characters with the initial value within max_length. */
+function checkModal(v: ModalJson): void {
+  const title = v.title?.text ?? "";
+  if (title.length < 1 || title.length > 24) throw new SlackError("invalid_arguments");
+  if ((v.private_metadata ?? "").length > 3000) throw new SlackError("invalid_arguments");
+  const inputs = v.blocks.filter((b) => b.type === "input");
+  if (inputs.length > 0 && !v.submit?.text) throw new SlackError("invalid_arguments");
+  const ids = new Set<string>();
+  for (const b of inputs) {
+    if (!b.label?.text || !b.element?.type || !b.element.action_id) throw new SlackError("invalid_arguments");
+    if (b.block_id) {
+      if (ids.has(b.block_id)) throw new SlackError("invalid_arguments");
+      ids.add(b.block_id);
+    }
+    if (b.element.type === "plain_text_input") {
+      const max = b.element.max_length ?? 3000;
+      if (max > 3000 || (b.element.initial_value ?? "").length > max)
+        throw new SlackError("invalid_arguments");
+    }
+  }
 }
 
 function conversationJson(c: FakeConversation): Record<string, unknown> {

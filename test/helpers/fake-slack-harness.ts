@@ -10,11 +10,13 @@ import { homeSectionsFor } from "../../src/adapters/slack/home-sections.js";
 import { SlackAdapter, type SlackAdapterOptions } from "../../src/adapters/slack/slack-adapter.js";
 import { BOT_SCOPES } from "../../src/adapters/slack/start.js";
 import type { AppContext } from "../../src/app.js";
+import type { Logger } from "../../src/core/scheduler.js";
 import { silentLogger } from "../../src/logging.js";
 import { type DatabaseHandle, openDatabase } from "../../src/storage/database.js";
 import { SqlSlackInstallationStore } from "../../src/storage/slack-installation-store.js";
 import { TokenCipher } from "../../src/storage/slack-token-cipher.js";
 import { FakeSlackApi } from "./fake-slack-api.js";
+import { mkSlashCommand, postSigned, type SignedResponse } from "./fake-slack-requests.js";
 import { scenarioConfig } from "./scenario.js";
 
 export const SIGNING_SECRET = "test-signing-secret";
@@ -39,9 +41,17 @@ export interface HarnessOptions {
   /** Called with the fake before the adapter starts (workspaces, users, channels). */
   seed?(slack: FakeSlackApi): void;
   databaseUrl?: string;
-  /** OAuth mode: these workspaces are already installed (stored encrypted, as after the OAuth flow). */
+  /** Where the adapter logs (silent by default). */
+  log?: Logger;
+  /**
+   * OAuth mode: these workspaces are already installed (stored encrypted, as after the OAuth flow);
+   * the fake knows the app's credentials (OAUTH_CLIENT), so more can install through the flow.
+   */
   installed?: Array<{ team: string; botToken: string; botUserId?: string }>;
 }
+
+/** The OAuth app's credentials in OAuth mode (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET). */
+export const OAUTH_CLIENT = { id: "1.2", secret: "client-secret", stateSecret: "state-secret" };
 
 /** A fixed test key for OUTLOUD_ENCRYPTION_KEY (32 bytes, hex). */
 export const TEST_ENCRYPTION_KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
@@ -53,7 +63,7 @@ export async function startSlackHarness(options: HarnessOptions = {}): Promise<S
   const dataDir = mkdtempSync(join(tmpdir(), "outloud-slack-"));
   const config = scenarioConfig(options.settings ?? {}, { OUTLOUD_DATA_DIR: dataDir });
   const db = await openDatabase({ url: options.databaseUrl ?? join(dataDir, "outloud.sqlite") });
-  const app: AppContext = { config, db, log: silentLogger };
+  const app: AppContext = { config, db, log: options.log ?? silentLogger };
   let adapter: SlackAdapter;
   let oauth: SlackAdapterOptions["oauth"];
   if (options.installed) {
@@ -74,10 +84,11 @@ export async function startSlackHarness(options: HarnessOptions = {}): Promise<S
         authVersion: "v2",
       });
     }
+    slack.addOAuthApp(OAUTH_CLIENT.id, OAUTH_CLIENT.secret);
     oauth = {
-      clientId: "1.2",
-      clientSecret: "client-secret",
-      stateSecret: "state-secret",
+      clientId: OAUTH_CLIENT.id,
+      clientSecret: OAUTH_CLIENT.secret,
+      stateSecret: OAUTH_CLIENT.stateSecret,
       installationStore,
       scopes: BOT_SCOPES,
     };
@@ -129,4 +140,39 @@ export function seedWorkspace(slack: FakeSlackApi, team = "T1", token = "xoxb-t1
     kind: "public",
     members: [`U${team}A`, `U${team}B`, `UBOT${team}`],
   });
+}
+
+/**
+ * alice of `team` types a slash command in the team's channel (the ids seedWorkspace gives them:
+ * `U{team}A` in `C{team}`), through the adapter's signed endpoint; `enterprise` for a workspace of an
+ * Enterprise Grid org where the app is installed org-wide.
+ */
+export function typeInTeamChannel(
+  h: SlackHarness,
+  team: string,
+  command: string,
+  text: string,
+  enterprise?: string,
+): Promise<SignedResponse> {
+  return postSigned(
+    h.url,
+    SIGNING_SECRET,
+    mkSlashCommand({
+      team,
+      user: `U${team}A`,
+      channel: `C${team}`,
+      channelName: "team",
+      command,
+      text,
+      responseUrl: h.slack.responseUrl(),
+      ...(enterprise ? { enterprise } : {}),
+    }),
+  );
+}
+
+/** One sample of the adapter's GET /metrics, e.g. `outloud_errors_total{where="slack.rate_limited"}`; 0 when absent. */
+export async function metric(h: SlackHarness, series: string): Promise<number> {
+  const text = await (await fetch(`${h.url}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
 }

@@ -122,8 +122,18 @@ export function mkSlashCommand(fields: {
   text: string;
   responseUrl: string;
   channelName?: string;
+  /** Enterprise Grid: the org of the workspace, the app installed org-wide. */
+  enterprise?: string;
 }): URLSearchParams {
+  const grid: Record<string, string> = fields.enterprise
+    ? {
+        enterprise_id: fields.enterprise,
+        enterprise_name: `Org ${fields.enterprise}`,
+        is_enterprise_install: "true",
+      }
+    : {};
   return new URLSearchParams({
+    ...grid,
     token: "verification-token-unused",
     team_id: fields.team,
     team_domain: fields.team.toLowerCase(),
@@ -149,6 +159,8 @@ export function mkMessageShortcut(fields: {
   messageUser: string;
   responseUrl: string;
   threadTs?: string;
+  /** null: a payload without a trigger (no modal can be opened for it). */
+  triggerId?: string | null;
 }): Record<string, unknown> {
   return {
     type: "message_action",
@@ -158,7 +170,7 @@ export function mkMessageShortcut(fields: {
     user: { id: fields.user, name: fields.user.toLowerCase(), team_id: fields.team },
     channel: { id: fields.channel, name: "general" },
     callback_id: "record_decision",
-    trigger_id: `trigger.${nextTs()}`,
+    trigger_id: fields.triggerId === null ? undefined : (fields.triggerId ?? `trigger.${nextTs()}`),
     message_ts: fields.messageTs,
     message: {
       type: "message",
@@ -168,6 +180,55 @@ export function mkMessageShortcut(fields: {
       thread_ts: fields.threadTs,
     },
     response_url: fields.responseUrl,
+  };
+}
+
+/**
+ * A `view_submission` for a modal the app opened (as FakeSlackApi recorded it from views.open), with
+ * each input's value as the person left it: `values` by block id, the prefilled value otherwise.
+ */
+export function mkViewSubmission(fields: {
+  team: string;
+  user: string;
+  view: Record<string, unknown>;
+  values?: Record<string, string | null>;
+}): Record<string, unknown> {
+  const blocks = (fields.view.blocks ?? []) as Array<{
+    type: string;
+    block_id?: string;
+    element?: { type: string; action_id: string; initial_value?: string };
+  }>;
+  const state: Record<string, Record<string, { type: string; value: string | null }>> = {};
+  for (const b of blocks) {
+    if (b.type !== "input" || !b.block_id || !b.element) continue;
+    const value =
+      fields.values && b.block_id in fields.values
+        ? fields.values[b.block_id]!
+        : (b.element.initial_value ?? null);
+    state[b.block_id] = { [b.element.action_id]: { type: b.element.type, value } };
+  }
+  return {
+    type: "view_submission",
+    token: "verification-token-unused",
+    team: { id: fields.team, domain: fields.team.toLowerCase() },
+    user: { id: fields.user, name: fields.user.toLowerCase(), team_id: fields.team },
+    api_app_id: "AFAKE",
+    trigger_id: `trigger.${nextTs()}`,
+    view: {
+      id: `V${nextTs()}`,
+      team_id: fields.team,
+      app_id: "AFAKE",
+      bot_id: `BBOT${fields.team}`,
+      hash: "1.abc",
+      root_view_id: null,
+      previous_view_id: null,
+      clear_on_close: false,
+      notify_on_close: false,
+      ...fields.view,
+      state: { values: state },
+    },
+    response_urls: [],
+    is_enterprise_install: false,
   };
 }
 

@@ -1,5 +1,6 @@
 /** Runs one of our entry points as a real process, the way a user or CI would. */
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 
 export interface ProcessResult {
   code: number | null;
@@ -40,4 +41,13 @@ export function runEntry(
     });
     child.stdin.end(options.input ?? "");
   });
+}
+
+/** A TCP port free on 127.0.0.1 right now (for settings that refuse port 0). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }

@@ -4,7 +4,7 @@
  */
 
 import { type AppContext, createEngine } from "../../app.js";
-import type { Action } from "../../core/actions.js";
+import { type Action, formFallback } from "../../core/actions.js";
 import type { Engine } from "../../core/engine.js";
 import type { ChatEvent, Room } from "../../core/model.js";
 import { Scheduler, VirtualClock } from "../../core/scheduler.js";
@@ -147,7 +147,9 @@ export class LocalPlatform {
     return room;
   }
 
-  private deliver(action: Action): void {
+  private deliver(asked: Action): void {
+    // The terminal shows no forms (and never says it can): a stray one is told as its fallback.
+    const action = asked.action === "form" ? formFallback(asked) : asked;
     if (action.action === "topic") this.directory.setTopic(action.room.id, action.text);
     this.options.onAction(toReplayOutput(action, this.clock.now()), action);
   }

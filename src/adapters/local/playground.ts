@@ -170,6 +170,7 @@ function render(action: Action): string {
     case "reply":
       return `[${where} thread ${action.thread}] outloud: ${action.text}`;
     case "notice":
+    case "form":
       return `[${where}${action.thread ? ` thread ${action.thread}` : ""}] (private: only ${action.user} can see this) outloud: ${action.text}`;
     case "dm":
       return `[dm to ${action.user}] (private) outloud: ${action.text}`;

@@ -52,7 +52,9 @@ export class MatrixSender implements ActionSink {
       case "reply":
         await this.say(action.room.id, action.text, action.mentions, action.thread);
         return;
-      case "notice": {
+      // Matrix has no forms (and never says it can): a stray one is told like a notice.
+      case "notice":
+      case "form": {
         const dm = await this.dmRoomFor(action.user);
         // In the person's own DM with the bot the notice answers in place (in its thread, if any).
         if (dm === action.room.id)

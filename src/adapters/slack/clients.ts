@@ -4,7 +4,7 @@
  * Rate-limited calls are rejected rather than retried inside the client, so the outbox can wait out
  * Retry-After per channel without stalling every other channel.
  */
-import { type InstallationStore, webApi } from "@slack/bolt";
+import { type Installation, type InstallationStore, webApi } from "@slack/bolt";
 
 export interface WorkspaceAuth {
   client: webApi.WebClient;
@@ -62,35 +62,96 @@ export class SingleWorkspaceClients implements WorkspaceClients {
   }
 }
 
-/** OAuth: many workspaces, tokens from the installation store. */
+/** The installation store, with what the clients need beyond Bolt's contract. */
+export interface WorkspaceInstallations extends InstallationStore {
+  /** Enterprise ids with an org-wide (Enterprise Grid) installation. */
+  enterprises(): Promise<string[]>;
+}
+
+// How long a list of an org's workspaces is trusted before a workspace missing from it is looked up again.
+const ORG_TEAMS_TTL_MS = 60_000;
+
+/**
+ * OAuth: many workspaces, tokens from the installation store. A workspace uses its own installation,
+ * or, in an Enterprise Grid org installed org-wide, the org's (its workspaces are those Slack's
+ * auth.teams.list names for the org's token).
+ */
 export class InstalledWorkspaceClients implements WorkspaceClients {
-  private readonly cache = new Map<string, WorkspaceAuth>();
+  /** Clients per workspace, with the installation (team or enterprise id) their token came from. */
+  private readonly cache = new Map<string, { auth: WorkspaceAuth; installation: string }>();
+  private readonly orgTeams = new Map<string, { teams: Set<string>; at: number }>();
 
   constructor(
-    private readonly store: InstallationStore,
+    private readonly store: WorkspaceInstallations,
     private readonly options: ClientFactoryOptions,
   ) {}
 
   async forWorkspace(workspace: string): Promise<WorkspaceAuth> {
     const cached = this.cache.get(workspace);
-    if (cached) return cached;
-    const installation = await this.store.fetchInstallation({
-      teamId: workspace,
-      enterpriseId: undefined,
-      isEnterpriseInstall: false,
-    });
+    if (cached) return cached.auth;
+    const { installation, key } = await this.installationOf(workspace);
     const token = installation.bot?.token;
     if (!token) throw new Error(`the installation for workspace ${workspace} has no bot token`);
     const auth = {
       client: new webApi.WebClient(token, webClientOptions(this.options)),
       botUserId: installation.bot?.userId,
     };
-    this.cache.set(workspace, auth);
+    this.cache.set(workspace, { auth, installation: key });
     return auth;
   }
 
-  /** Forgets a workspace's client, e.g. after it reinstalled with a new token. */
-  forget(workspace: string): void {
-    this.cache.delete(workspace);
+  /**
+   * The store Bolt's OAuth flow and authorisation use: storing an installation (a reinstall, a new
+   * token) or deleting one drops the clients built on the old one.
+   */
+  installationStore(): InstallationStore {
+    const forget = (key: string | undefined) => {
+      if (!key) return;
+      this.orgTeams.delete(key);
+      for (const [workspace, entry] of this.cache)
+        if (entry.installation === key) this.cache.delete(workspace);
+    };
+    return {
+      storeInstallation: async (installation, logger) => {
+        await this.store.storeInstallation(installation, logger);
+        forget(installation.isEnterpriseInstall ? installation.enterprise?.id : installation.team?.id);
+      },
+      fetchInstallation: (query, logger) => this.store.fetchInstallation(query, logger),
+      deleteInstallation: async (query, logger) => {
+        await this.store.deleteInstallation?.(query, logger);
+        forget(query.isEnterpriseInstall ? query.enterpriseId : query.teamId);
+      },
+    };
+  }
+
+  private async installationOf(team: string): Promise<{ installation: Installation; key: string }> {
+    try {
+      const own = { teamId: team, enterpriseId: undefined, isEnterpriseInstall: false } as const;
+      return { installation: await this.store.fetchInstallation(own), key: team };
+    } catch (err) {
+      for (const enterprise of await this.store.enterprises()) {
+        const installation = await this.store.fetchInstallation({
+          teamId: undefined,
+          enterpriseId: enterprise,
+          isEnterpriseInstall: true,
+        });
+        if ((await this.teamsOf(enterprise, installation)).has(team))
+          return { installation, key: enterprise };
+      }
+      throw err;
+    }
+  }
+
+  /** The workspaces an org-wide installation was granted, from auth.teams.list (cached a while). */
+  private async teamsOf(enterprise: string, installation: Installation): Promise<Set<string>> {
+    const known = this.orgTeams.get(enterprise);
+    if (known && Date.now() - known.at < ORG_TEAMS_TTL_MS) return known.teams;
+    const client = new webApi.WebClient(installation.bot?.token, webClientOptions(this.options));
+    const teams = new Set<string>();
+    for await (const page of client.paginate("auth.teams.list", { limit: 100 })) {
+      for (const t of (page as webApi.AuthTeamsListResponse).teams ?? []) if (t.id) teams.add(t.id);
+    }
+    this.orgTeams.set(enterprise, { teams, at: Date.now() });
+    return teams;
   }
 }

@@ -23,7 +23,16 @@ export class PendingCommand {
     readonly user: string,
     private readonly ack: (response?: SlashResponse) => Promise<void>,
     private readonly respond: ((response: SlashResponse) => Promise<unknown>) | undefined,
+    /** The request's trigger_id: it lets the answer open a modal (once, within 3 seconds). */
+    private trigger?: string,
   ) {}
+
+  /** The trigger for a modal, once: Slack accepts each trigger for one view only. */
+  takeTrigger(): string | undefined {
+    const trigger = this.trigger;
+    this.trigger = undefined;
+    return trigger;
+  }
 
   get acknowledged(): boolean {
     return this.acked;

@@ -8,6 +8,7 @@ import type { webApi } from "@slack/bolt";
 import type { Logger } from "../../core/scheduler.js";
 import type { WorkspaceClients } from "./clients.js";
 import { errorCode } from "./directory.js";
+import type { SlackOutbox } from "./outbox.js";
 import { toSlackText } from "./translate.js";
 
 export const HOME_COMMAND_ACTION = "outloud_home_command";
@@ -41,6 +42,8 @@ export class HomeRenderer {
       providers: HomeSectionProvider[];
       help: () => string;
       isMember(workspace: string, room: string, user: string): Promise<boolean>;
+      /** Where the call goes out: the outbox waits out a 429's Retry-After instead of dropping it. */
+      outbox: Pick<SlackOutbox, "call">;
       log: Logger;
     },
   ) {}
@@ -88,6 +91,7 @@ export class HomeRenderer {
 
   async publish(workspace: string, user: string): Promise<void> {
     const { client } = await this.deps.clients.forWorkspace(workspace);
-    await client.views.publish({ user_id: user, view: await this.view(workspace, user) });
+    const view = await this.view(workspace, user);
+    await this.deps.outbox.call(() => client.views.publish({ user_id: user, view }));
   }
 }

@@ -4,13 +4,14 @@
  * conversations.setTopic, group → usergroups.users.update. Posts go through the paced outbox.
  * Nothing here logs message text: only the action kind, the source and Slack's error code.
  */
-import type { Action } from "../../core/actions.js";
+import { type Action, formFallback } from "../../core/actions.js";
 import type { ActionSink } from "../../core/ports.js";
 import type { Logger } from "../../core/scheduler.js";
 import type { OutloudMetrics } from "../../server/metrics.js";
 import type { WorkspaceClients } from "./clients.js";
 import { pendingCommands } from "./command-reply.js";
 import { errorCode } from "./directory.js";
+import { openForm } from "./forms.js";
 import type { SlackOutbox } from "./outbox.js";
 import { renderMessage } from "./render.js";
 
@@ -98,6 +99,9 @@ export class SlackActionSink implements ActionSink {
           client.conversations.setTopic({ channel: action.room.id, topic: message.text }),
         );
         return;
+      case "form": // a modal (views.open); its text as a notice when it cannot be opened
+        if (await openForm(client, action, pending, this.deps.log)) return;
+        return this.carryOut(formFallback(action));
       case "group": {
         if (action.mentions.length === 0) {
           // Slack refuses an empty user group; keep the last members rather than fail.

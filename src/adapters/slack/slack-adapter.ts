@@ -9,6 +9,7 @@ import {
   App,
   type Logger as BoltLogger,
   HTTPReceiver,
+  type InstallationStore,
   LogLevel,
   type Receiver,
   SocketModeReceiver,
@@ -28,20 +29,23 @@ import {
   startHealthServer,
 } from "../../server/health.js";
 import { OutloudMetrics } from "../../server/metrics.js";
+import { SqlDecisionStore } from "../../storage/decision-store.js";
 import { SqlProcessedEventStore } from "../../storage/foundation-stores.js";
-import type { SqlSlackInstallationStore } from "../../storage/slack-installation-store.js";
 import type { RunningAdapter } from "../adapter.js";
 import {
   InstalledWorkspaceClients,
   SingleWorkspaceClients,
   type WorkspaceClients,
+  type WorkspaceInstallations,
   webClientOptions,
 } from "./clients.js";
 import { errorCode, SlackDirectory } from "./directory.js";
 import { HomeRenderer, type HomeSectionProvider } from "./home.js";
 import { registerCommands } from "./listeners/commands.js";
 import type { ListenerDeps } from "./listeners/deps.js";
+import { registerForms } from "./listeners/forms.js";
 import { registerHome } from "./listeners/home.js";
+import { registerInstallations } from "./listeners/installations.js";
 import { registerMembers } from "./listeners/members.js";
 import { registerMessages } from "./listeners/messages.js";
 import { registerReactions } from "./listeners/reactions.js";
@@ -54,7 +58,7 @@ export interface SlackOAuthOptions {
   clientId: string;
   clientSecret: string;
   stateSecret: string;
-  installationStore: SqlSlackInstallationStore;
+  installationStore: WorkspaceInstallations;
   scopes: string[];
 }
 
@@ -151,6 +155,7 @@ export class SlackAdapter implements RunningAdapter {
     const log = this.log;
     const clientOptions = { slackApiUrl: o.slackApiUrl, retryConfig: o.retryConfig };
     let clients: WorkspaceClients;
+    let installationStore: InstallationStore | undefined;
     let single: SingleWorkspaceClients | undefined;
     let singleAuth: { team: string; botUserId: string | undefined; botId: string | undefined } | undefined;
     if (o.botToken) {
@@ -164,7 +169,9 @@ export class SlackAdapter implements RunningAdapter {
       }
       clients = single;
     } else if (o.oauth) {
-      clients = new InstalledWorkspaceClients(o.oauth.installationStore, clientOptions);
+      const installed = new InstalledWorkspaceClients(o.oauth.installationStore, clientOptions);
+      installationStore = installed.installationStore();
+      clients = installed;
     } else {
       throw new Error(
         "Slack needs SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET (OAuth)",
@@ -198,6 +205,7 @@ export class SlackAdapter implements RunningAdapter {
         const r = await directory.room(workspace, room);
         return (await directory.roomMembers(workspace, r)).includes(user);
       },
+      outbox: this.outbox,
       log,
     });
 
@@ -210,12 +218,18 @@ export class SlackAdapter implements RunningAdapter {
         },
       },
       { name: "slack", check: () => this.ready() },
-      { name: "scheduler", check: () => !this.stopping },
+      { name: "scheduler", check: () => this.driver.alive() },
     ];
     const routes = healthRoutes({ metrics: this.metrics, checks });
     const boltLogger = toBoltLogger(log);
     const webOptions = webClientOptions(clientOptions);
 
+    // With OAuth, Bolt serves /slack/install (straight on to Slack's consent page) and /slack/oauth_redirect.
+    const oauth = o.oauth && installationStore ? oauthReceiverOptions(o.oauth, installationStore) : {};
+    const installerOptions = {
+      clientOptions: { ...(o.slackApiUrl ? { slackApiUrl: o.slackApiUrl } : {}) },
+      directInstall: true,
+    };
     let receiver: Receiver;
     if (o.appToken) {
       const socket = new SocketModeReceiver({
@@ -223,11 +237,8 @@ export class SlackAdapter implements RunningAdapter {
         logger: boltLogger,
         // With OAuth, Bolt serves the install pages itself on one port: the health routes go along.
         ...(o.oauth ? { customRoutes: routes } : {}),
-        installerOptions: {
-          clientOptions: { ...(o.slackApiUrl ? { slackApiUrl: o.slackApiUrl } : {}) },
-          ...(o.oauth ? { port: o.healthPort ?? o.port } : {}),
-        },
-        ...(o.oauth ? oauthReceiverOptions(o.oauth) : {}),
+        installerOptions: { ...installerOptions, ...(o.oauth ? { port: o.healthPort ?? o.port } : {}) },
+        ...oauth,
       });
       socket.client.on("connected", () => {
         this.connected = true;
@@ -246,8 +257,8 @@ export class SlackAdapter implements RunningAdapter {
         customRoutes: routes,
         logger: boltLogger,
         processBeforeResponse: false,
-        installerOptions: { clientOptions: { ...(o.slackApiUrl ? { slackApiUrl: o.slackApiUrl } : {}) } },
-        ...(o.oauth ? oauthReceiverOptions(o.oauth) : {}),
+        installerOptions,
+        ...oauth,
       });
     }
 
@@ -265,6 +276,9 @@ export class SlackAdapter implements RunningAdapter {
         : {}),
     });
 
+    const decisions = new SqlDecisionStore(o.app.db.db);
+    // Read at each scrape; a database that does not answer shows as NaN rather than failing /metrics.
+    this.metrics.setOutboxProbe(() => decisions.pendingCount().catch(() => Number.NaN));
     const processed = new SqlProcessedEventStore(o.app.db.db);
     // Slack retries for at most a few hours; a week of event ids is plenty, and the table stays small.
     const purgeProcessed = () =>
@@ -298,6 +312,10 @@ export class SlackAdapter implements RunningAdapter {
       metrics: this.metrics,
       home,
       dispatch: (event) => this.dispatch(event),
+      submitForm: (submission, answer) => {
+        this.metrics.eventsIn.inc({ platform: "slack", type: "form" });
+        return this.track(this.engine.submitForm(submission, answer));
+      },
       track: (work) => this.track(work),
       botUserId: async (workspace) =>
         single ? singleAuth?.botUserId : (await clients.forWorkspace(workspace)).botUserId,
@@ -307,6 +325,8 @@ export class SlackAdapter implements RunningAdapter {
     registerMembers(this.bolt, deps);
     registerCommands(this.bolt, deps);
     registerHome(this.bolt, deps);
+    registerForms(this.bolt, deps);
+    if (installationStore) registerInstallations(this.bolt, deps, installationStore);
 
     await this.engine.start();
     this.driver.start();
@@ -351,12 +371,12 @@ export class SlackAdapter implements RunningAdapter {
   }
 }
 
-function oauthReceiverOptions(oauth: SlackOAuthOptions) {
+function oauthReceiverOptions(oauth: SlackOAuthOptions, installationStore: InstallationStore) {
   return {
     clientId: oauth.clientId,
     clientSecret: oauth.clientSecret,
     stateSecret: oauth.stateSecret,
-    installationStore: oauth.installationStore,
+    installationStore,
     scopes: oauth.scopes,
   };
 }

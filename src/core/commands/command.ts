@@ -2,6 +2,7 @@
  * Commands are data: a word path, a usage line, a summary, a pure parser and an executor that
  * returns a result. One table (see registry.ts) serves Slack `/rota …`, Matrix `!rota …` and replay.
  */
+import type { Form } from "../forms.js";
 import type { CommandInvocation } from "../model.js";
 
 export type Parsed<A> = { ok: true; value: A } | { ok: false; problem: string };
@@ -15,7 +16,12 @@ export type CommandReply =
   /** The input was wrong: a short private reply naming the problem, followed by the usage. */
   | { kind: "error"; problem: string }
   /** The executor already emitted whatever it had to say. */
-  | { kind: "silent" };
+  | { kind: "silent" }
+  /**
+   * A form to fill in, where the platform can show one now (`invocation.canOpenForm`); `otherwise` is
+   * the answer everywhere else, and what a platform says if the form cannot be shown after all.
+   */
+  | { kind: "form"; form: Form; otherwise: CommandReply };
 
 export interface CommandContext {
   invocation: CommandInvocation;

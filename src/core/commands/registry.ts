@@ -68,11 +68,16 @@ export class CommandTable {
     if (!parsed.ok) {
       return { root, reply: { kind: "private", text: this.usageReply(spec, parsed.problem, ctx.prefix) } };
     }
-    const reply = await spec.run(ctx, parsed.value);
-    if (reply.kind === "error") {
-      return { root, reply: { kind: "private", text: this.usageReply(spec, reply.problem, ctx.prefix) } };
-    }
-    return { root, reply };
+    return { root, reply: this.shown(spec, await spec.run(ctx, parsed.value), ctx) };
+  }
+
+  /** A problem becomes the short usage reply; a form, where none can be shown, its `otherwise` answer. */
+  private shown(spec: CommandSpec, reply: CommandReply, ctx: CommandContext): CommandReply {
+    if (reply.kind === "error")
+      return { kind: "private", text: this.usageReply(spec, reply.problem, ctx.prefix) };
+    if (reply.kind !== "form") return reply;
+    const otherwise = this.shown(spec, reply.otherwise, ctx);
+    return ctx.invocation.canOpenForm ? { ...reply, otherwise } : otherwise;
   }
 
   /** Help for one root (`rota`), or for everything when the root is `outloud`. */

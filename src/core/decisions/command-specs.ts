@@ -14,6 +14,7 @@ import {
   textAfterWords,
 } from "./commands.js";
 import type { DecisionRequest, RecordResult } from "./feature.js";
+import { decisionForm } from "./form.js";
 import { type DecisionRecord, decisionId } from "./model.js";
 import type { OutboxWorker } from "./outbox-worker.js";
 import { exportSummary, listLine, showText } from "./replies.js";
@@ -27,10 +28,12 @@ export interface DecisionCommandDeps {
   store: DecisionStore;
   worker: OutboxWorker;
   record(request: DecisionRequest): Promise<RecordResult>;
+  /** Why decisions cannot be recorded in a room, if they cannot. */
+  roomProblem(room: Room): string | undefined;
 }
 
 export function decisionCommands(deps: DecisionCommandDeps): CommandSpec[] {
-  const { services, store, worker, record } = deps;
+  const { services, store, worker, record, roomProblem } = deps;
 
   /** Whether `user` may see a decision: anyone for public rooms, members only for private ones. */
   async function visible(d: DecisionRecord, user: string, here: Room): Promise<boolean> {
@@ -58,16 +61,19 @@ export function decisionCommands(deps: DecisionCommandDeps): CommandSpec[] {
       parse: () => ok({}),
       async run(ctx) {
         const inv = ctx.invocation;
-        return reply(
-          await record({
-            workspace: inv.workspace,
-            room: inv.room,
-            thread: inv.thread,
-            author: inv.user,
-            text: textAfterWords(inv.text, 1),
-            at: inv.at,
-          }),
-        );
+        const request = {
+          workspace: inv.workspace,
+          room: inv.room,
+          thread: inv.thread,
+          author: inv.user,
+          text: textAfterWords(inv.text, 1),
+          at: inv.at,
+        };
+        // Nothing typed after it, in a room that records decisions: a form to write it in, where the
+        // platform can show one; elsewhere the usual answer (record refuses an empty text, saying why).
+        if (!request.text && !roomProblem(inv.room))
+          return { kind: "form", form: decisionForm(), otherwise: reply(await record(request)) };
+        return reply(await record(request));
       },
     }),
     command<ListArgs>({

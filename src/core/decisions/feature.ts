@@ -5,19 +5,25 @@
  * thread with its id and where it went; whatever could not be exported is retried in the background.
  */
 import type { CoreServices, Feature } from "../feature.js";
-import { type ChatEvent, type ChatMessage, isDirect, type Reaction, type Room } from "../model.js";
+import {
+  type ChatEvent,
+  type ChatMessage,
+  isDirect,
+  type QuotedMessage,
+  type Reaction,
+  type Room,
+} from "../model.js";
 import type { ClaimStore } from "../stores.js";
 import { decisionCommands } from "./command-specs.js";
 import { ConversationMemory } from "./conversation-memory.js";
 import type { DocumentExporter } from "./exporter.js";
+import { decisionForm, decisionFormSpec, messageRecordedKey } from "./form.js";
 import type { DecisionRecord, Person } from "./model.js";
 import { OutboxWorker } from "./outbox-worker.js";
 import { exportSummary } from "./replies.js";
 import type { DecisionSettings } from "./settings.js";
 import { type DecisionStore, SupersedeError } from "./store.js";
-import { hasDecisionLanguage, titleOf } from "./text.js";
-
-const MAX_TEXT = 4000;
+import { decisionTextProblem, hasDecisionLanguage, titleOf } from "./text.js";
 
 export interface DecisionsDeps {
   services: CoreServices;
@@ -40,6 +46,8 @@ export interface DecisionRequest {
   /** Someone else who took part (the person who reacted), if any. */
   recordedBy?: string;
   text: string;
+  /** Given in the form; otherwise the text's first sentence. */
+  title?: string;
   at: Date;
   supersedes?: number;
 }
@@ -101,12 +109,8 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
     const why = roomProblem(req.room);
     if (why) return { ok: false, problem: why };
     const text = req.text.trim();
-    if (text.length < 3) return { ok: false, problem: "say what was decided" };
-    if (text.length > MAX_TEXT)
-      return {
-        ok: false,
-        problem: `that is longer than ${MAX_TEXT} characters; record the gist and link the rest`,
-      };
+    const problem = decisionTextProblem(text);
+    if (problem) return { ok: false, problem };
     const { workspace, room } = req;
     const ids = req.thread ? memory.participants(workspace, room.id, req.thread) : [];
     for (const id of [req.author, req.recordedBy]) if (id && !ids.includes(id)) ids.unshift(id);
@@ -120,7 +124,7 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
       decision = await store.record(
         {
           workspace,
-          title: titleOf(text),
+          title: req.title ?? titleOf(text),
           text,
           author: participants.find((p) => p.id === req.author)!,
           room: { id: room.id, name: room.name, ...(room.kind === "private" ? { private: true } : {}) },
@@ -143,7 +147,7 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
     return { ok: true, decision, text: `${head} ${exportSummary(states)}` };
   }
 
-  const commands = decisionCommands({ services, store, worker, record });
+  const commands = decisionCommands({ services, store, worker, record, roomProblem });
 
   async function onMessage(m: ChatMessage): Promise<void> {
     if (isDirect(m.room)) return; // never remember anything from direct messages
@@ -185,16 +189,7 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
     at: Date,
     message: { user: string; text: string; thread?: string } | undefined,
   ): Promise<void> {
-    const notice = (text: string) =>
-      services.emit({
-        workspace,
-        action: "notice",
-        room,
-        user: by,
-        source: "decision.capture",
-        about: target,
-        text,
-      });
+    const notice = (text: string) => captureNotice(workspace, room, by, target, text);
     const why = roomProblem(room);
     if (why) return notice(`I did not record that: ${why}.`);
     if (!message) {
@@ -203,7 +198,7 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
       );
     }
     // Several people may react, or use the shortcut: the first one records it.
-    if (!(await claims.claim(workspace, `decision:reaction:${room.id}:${target}`, at))) return;
+    if (!(await claims.claim(workspace, messageRecordedKey(room.id, target), at))) return;
     const thread = message.thread ?? target;
     const result = await record({
       workspace,
@@ -226,10 +221,50 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
     });
   }
 
+  function captureNotice(workspace: string, room: Room, by: string, target: string, text: string) {
+    return services.emit({
+      workspace,
+      action: "notice",
+      room,
+      user: by,
+      source: "decision.capture",
+      about: target,
+      text,
+    });
+  }
+
+  /** The shortcut, where a form can be shown: the form prefilled from the message, to check and submit. */
+  async function offerForm(workspace: string, room: Room, by: string, message: QuotedMessage): Promise<void> {
+    const why = roomProblem(room);
+    if (why) return captureNotice(workspace, room, by, message.id, `I did not record that: ${why}.`);
+    if (await claims.isClaimed(workspace, messageRecordedKey(room.id, message.id)))
+      return captureNotice(
+        workspace,
+        room,
+        by,
+        message.id,
+        "That message has already been recorded as a decision.",
+      );
+    await services.emit({
+      workspace,
+      action: "form",
+      room,
+      user: by,
+      thread: message.thread ?? message.id,
+      source: "decision.capture",
+      about: message.id,
+      form: decisionForm(message),
+      text:
+        `I could not open the form. React with :${settings.reaction}: on the message to record it as it stands, ` +
+        `or use \`${prefix}decision <what was decided>\` in its thread.`,
+    });
+  }
+
   return {
     name: "decisions",
     roots: { decision: "record decisions and export them where the team keeps its documentation" },
     commands: settings.enabled ? commands : [],
+    forms: settings.enabled ? [decisionFormSpec({ claims, record })] : [],
     record,
     async onEvent(event: ChatEvent) {
       if (!settings.enabled) return;
@@ -238,7 +273,8 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
       else if (event.type === "reaction") await onReaction(event.reaction);
       else if (event.type === "record-decision") {
         const { workspace, room, user, message, at } = event;
-        await capture(workspace, room, user, message.id, at, message);
+        if (event.canOpenForm) await offerForm(workspace, room, user, message);
+        else await capture(workspace, room, user, message.id, at, message);
       }
     },
     async start() {

@@ -97,6 +97,8 @@ export interface DecisionStore {
   markAttemptFailed(item: OutboxItem, error: string, now: Date, retryAt: Date | undefined): Promise<boolean>;
   /** When the earliest pending row becomes claimable, if any. */
   nextDue(): Promise<Date | undefined>;
+  /** Exports still to deliver, in every workspace (the outbox depth metric). */
+  pendingCount(): Promise<number>;
   /** Exports of a workspace that failed for good, with when they failed (so each failure is reported once). */
   failures(workspace: string): Promise<ExportFailure[]>;
 }

@@ -4,6 +4,16 @@
  */
 
 export const TITLE_MAX = 80;
+/** The longest decision text recorded: a decision is its gist, with a link to the rest. */
+export const TEXT_MAX = 4000;
+
+/** Why `text` (trimmed) cannot be recorded as a decision's text, if it cannot. */
+export function decisionTextProblem(text: string): string | undefined {
+  if (text.length < 3) return "say what was decided";
+  if (text.length > TEXT_MAX)
+    return `that is longer than ${TEXT_MAX} characters; record the gist and link the rest`;
+  return undefined;
+}
 
 /** The first sentence of `text`, on one line, at most 80 characters (cut at a word, with an ellipsis). */
 export function titleOf(text: string): string {

@@ -6,7 +6,7 @@ import { command, noArgs, ok, type Parsed, problem } from "../commands/command.j
 import type { CoreServices } from "../feature.js";
 import { isNudgeKind, NUDGE_KINDS } from "./nudge.js";
 import type { ShareHandles } from "./share.js";
-import type { NudgeStore } from "./store.js";
+import type { Mute, NudgeStore } from "./store.js";
 import { formatHours, parseHours, type WorkingHours } from "./working-hours.js";
 
 export interface MuteArgs {
@@ -63,6 +63,14 @@ function describeKind(kind: string): string {
   return kind === "all" ? "all nudges" : `${kind} nudges`;
 }
 
+/** "all nudges for you until 2026-12-01 09:00 UTC", "be-kind nudges for you until you unmute them". */
+export function describeMute(mute: Mute): string {
+  const until = mute.until
+    ? ` until ${mute.until.toISOString().slice(0, 16).replace("T", " ")} UTC`
+    : " until you unmute them";
+  return `${describeKind(mute.kind)} for you${until}`;
+}
+
 export interface NudgeCommandDeps {
   services: CoreServices;
   store: NudgeStore;
@@ -83,11 +91,9 @@ export function nudgeCommands(deps: NudgeCommandDeps) {
       async run({ invocation }, args) {
         const now = invocation.at;
         const until = args.minutes ? new Date(now.getTime() + args.minutes * 60_000) : undefined;
-        await store.mute(invocation.workspace, invocation.user, { kind: args.kind, until });
-        const when = until
-          ? ` until ${until.toISOString().slice(0, 16).replace("T", " ")} UTC`
-          : " until you unmute them";
-        return { kind: "private", text: `Muted ${describeKind(args.kind)} for you${when}.` };
+        const mute = { kind: args.kind, until };
+        await store.mute(invocation.workspace, invocation.user, mute);
+        return { kind: "private", text: `Muted ${describeMute(mute)}.` };
       },
     }),
     command({

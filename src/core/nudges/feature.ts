@@ -14,7 +14,7 @@ import { RecentDeliveries } from "./recent-deliveries.js";
 import type { NudgesSettings, RoomOverride } from "./settings.js";
 import { ShareHandles } from "./share.js";
 import type { NudgeStore } from "./store.js";
-import { localDate, parseDays, type WorkingHours } from "./working-hours.js";
+import { localDate, workspaceHours } from "./working-hours.js";
 
 export interface NudgesFeatureDeps {
   services: CoreServices;
@@ -39,11 +39,7 @@ export function createNudgesFeature(deps: NudgesFeatureDeps): Feature {
   const prefixFor = (_room: Room) => prefix;
   const shares = new ShareHandles(settings.shareMinutes * 60_000);
   const recent = new RecentDeliveries();
-  const defaultHours: WorkingHours = {
-    start: deps.workspace.workingHours.start,
-    end: deps.workspace.workingHours.end,
-    days: parseDays(deps.workspace.workingHours.days) ?? [1, 2, 3, 4, 5],
-  };
+  const defaultHours = workspaceHours(deps.workspace.workingHours);
   const hours = {
     async hoursOf(workspace: string, user: string) {
       const person = await services.directory.user(workspace, user);

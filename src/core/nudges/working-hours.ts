@@ -83,6 +83,11 @@ export function localClock(at: Date, tz: string): string {
 }
 
 /** `08:00-16:00 mon-thu`. */
+/** The workspace's working hours from config (`workspace.workingHours`): everyone's until they set their own. */
+export function workspaceHours(config: { start: string; end: string; days: string }): WorkingHours {
+  return { start: config.start, end: config.end, days: parseDays(config.days) ?? [1, 2, 3, 4, 5] };
+}
+
 export function formatHours(hours: WorkingHours): string {
   return `${hours.start}-${hours.end} ${formatDays(hours.days)}`;
 }

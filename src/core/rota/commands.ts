@@ -12,6 +12,7 @@ import {
 } from "../commands/command.js";
 import { replyAction } from "../engine.js";
 import { isDirect } from "../model.js";
+import { upcomingTurns } from "./forecast.js";
 import {
   formatDays,
   parseAdd,
@@ -24,8 +25,8 @@ import {
   parseSwap,
   parseTime,
 } from "./parse.js";
-import { addMember, forecast, removeMember, swapTurns } from "./rotation.js";
-import { addDays, announcementDates, isAway } from "./schedule.js";
+import { addMember, removeMember, swapTurns } from "./rotation.js";
+import { addDays, isAway } from "./schedule.js";
 import type { RotaService, RotaState } from "./service.js";
 import type { Rota } from "./store.js";
 
@@ -138,13 +139,7 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
           if (r.paused) lines.push("The rota is paused: `/rota resume` restarts it.");
           else if (state.queue.length === 0) lines.push("The rota has no members: `/rota add @x`.");
           else {
-            const dates = announcementDates(
-              rota.rule(r),
-              rota.forecastStart(state, todayTurn),
-              5,
-              rota.context(state),
-            );
-            const plan = forecast(state.queue, dates, (m, d) => rota.availableOn(state, d)(m));
+            const plan = upcomingTurns(state, rota.now(), todayTurn, 5);
             lines.push("Next:");
             for (const p of plan) lines.push(`• ${rota.formatDate(r, p.date)}: @${p.responder ?? "nobody"}`);
           }

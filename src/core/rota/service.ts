@@ -14,16 +14,15 @@ import type { CoreServices } from "../feature.js";
 import type { ChatMessage, Room } from "../model.js";
 import { errorMessage } from "../scheduler.js";
 import type { ClaimStore } from "../stores.js";
+import { formatDay, isAvailable, loadRotaState, ruleOf, scheduleContext } from "./forecast.js";
 import { holidayCheck } from "./holidays.js";
 import { readsAsQuestion } from "./question.js";
 import { nextInLine, skipTurn, takeTurn } from "./rotation.js";
 import {
   type AnnouncementRule,
   type AwayRange,
-  addDays,
   addWorkingMinutes,
   announcesOn,
-  isAway,
   localDateOf,
   nextOccurrence,
   type Occurrence,
@@ -80,30 +79,20 @@ export class RotaService {
   }
 
   async load(workspace: string, room: string): Promise<RotaState | undefined> {
-    const rota = await this.store.getRota(workspace, room);
-    if (!rota) return undefined;
-    const [queue, away, left] = await Promise.all([
-      this.store.members(workspace, room),
-      this.store.awayRanges(workspace, room),
-      this.store.leftMembers(workspace, room),
-    ]);
-    return { rota, queue, away, left };
+    return loadRotaState(this.store, workspace, room);
   }
 
   rule(rota: Rota): AnnouncementRule {
-    return { time: rota.time, zone: rota.zone, days: rota.days };
+    return ruleOf(rota);
   }
 
   /** Who can take the turn on a local date: in the rota, not away, still in the room. */
   availableOn(state: RotaState, date: string): (member: string) => boolean {
-    return (m) => !state.left.includes(m) && !isAway(m, date, state.away);
+    return (m) => isAvailable(state, m, date);
   }
 
   context(state: RotaState): ScheduleContext {
-    return {
-      isHoliday: holidayCheck(state.rota.holidays ?? undefined),
-      someoneAvailable: (date) => state.queue.some(this.availableOn(state, date)),
-    };
+    return scheduleContext(state);
   }
 
   today(rota: Rota): string {
@@ -473,20 +462,12 @@ export class RotaService {
     });
   }
 
-  formatDate(rota: Rota, date: string): string {
-    return DateTime.fromISO(date, { zone: rota.zone, locale: "en-GB" }).toFormat("ccc d LLL");
+  formatDate(_rota: Rota, date: string): string {
+    return formatDay(date);
   }
 
   formatTime(rota: Rota, at: Date): string {
     return DateTime.fromJSDate(at, { zone: rota.zone }).setLocale("en-GB").toFormat("ccc d LLL HH:mm");
-  }
-
-  /** The first announcement date for a forecast: today if it is still to come or already taken. */
-  forecastStart(state: RotaState, todayTurn: Turn | undefined): string {
-    const today = this.today(state.rota);
-    if (todayTurn) return addDays(today, 1);
-    const occurrence = occurrenceToday(this.rule(state.rota), this.now(), this.context(state));
-    return occurrence && occurrence.at.getTime() > this.now().getTime() ? today : addDays(today, 1);
   }
 
   private async emit(

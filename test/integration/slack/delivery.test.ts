@@ -1,7 +1,12 @@
 // Exactly-once handling of redelivered events, and outgoing posts that respect Slack's rate limits.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FakeSlackApi } from "../../helpers/fake-slack-api.js";
-import { SIGNING_SECRET, type SlackHarness, startSlackHarness } from "../../helpers/fake-slack-harness.js";
+import {
+  metric,
+  SIGNING_SECRET,
+  type SlackHarness,
+  startSlackHarness,
+} from "../../helpers/fake-slack-harness.js";
 import { eventCallback, mkMessage, mkSlashCommand, postSigned } from "../../helpers/fake-slack-requests.js";
 
 const PEOPLE = ["UA", "UB", "UC", "UD", "UE", "UF", "UG", "UH"];
@@ -19,11 +24,8 @@ function seedBigChannel(slack: FakeSlackApi): void {
   });
 }
 
-async function eventsIn(h: SlackHarness, type: string): Promise<number> {
-  const text = await (await fetch(`${h.url}/metrics`)).text();
-  const m = new RegExp(`outloud_events_in_total\\{platform="slack",type="${type}"\\} (\\d+)`).exec(text);
-  return m ? Number(m[1]) : 0;
-}
+const eventsIn = (h: SlackHarness, type: string) =>
+  metric(h, `outloud_events_in_total{platform="slack",type="${type}"}`);
 
 describe("Slack delivery", () => {
   let h: SlackHarness;
@@ -100,6 +102,7 @@ describe("Slack delivery", () => {
     expect(attempts.map((c) => c.status)).toEqual([429, 200]);
     // Retried once, after the wait Slack asked for: not in a tight loop.
     expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(950);
+    expect(await metric(h, 'outloud_errors_total{where="slack.rate_limited"}')).toBe(1);
   });
 });
 

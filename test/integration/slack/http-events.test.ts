@@ -1,10 +1,13 @@
 // The real Bolt app in HTTP mode, receiving signed requests over loopback and talking to FakeSlackApi.
+import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  metric,
   SIGNING_SECRET,
   type SlackHarness,
   seedWorkspace,
   startSlackHarness,
+  typeInTeamChannel,
 } from "../../helpers/fake-slack-harness.js";
 import { eventCallback, mkMessage, mkSlashCommand, postSigned } from "../../helpers/fake-slack-requests.js";
 
@@ -119,6 +122,35 @@ describe("Slack HTTP mode", () => {
     const metrics = await (await fetch(`${h.url}/metrics`)).text();
     expect(metrics).toMatch(/outloud_events_in_total\{platform="slack",type="command"\} \d+/);
     expect(metrics).toContain("outloud_export_outbox_depth");
+  });
+});
+
+describe("Slack metrics", () => {
+  let h: SlackHarness;
+  beforeAll(async () => {
+    // A Markdown folder that cannot be made (under a file): every export stays in the outbox, to be retried.
+    h = await startSlackHarness({
+      seed: (s) => seedWorkspace(s),
+      settings: { decisions: { export: { markdown: { directory: resolve("package.json", "decisions") } } } },
+      adapter: { perChannelIntervalMs: 0 },
+    });
+  });
+  afterAll(() => h.close());
+
+  it("counts the decision exports still to deliver, events in by type and actions out by kind", async () => {
+    expect(await metric(h, "outloud_export_outbox_depth")).toBe(0);
+    const res = await typeInTeamChannel(
+      h,
+      "T1",
+      "/decision",
+      "Incidents get a written review within a week.",
+    );
+    expect(res.status).toBe(200);
+    await h.slack.waitFor((s) => s.succeeded("chat.postMessage").length > 0);
+    expect(String(h.slack.succeeded("chat.postMessage")[0]!.args.text)).toContain("markdown: pending");
+    expect(await metric(h, "outloud_export_outbox_depth")).toBe(1);
+    expect(await metric(h, 'outloud_events_in_total{platform="slack",type="command"}')).toBe(1);
+    expect(await metric(h, 'outloud_actions_out_total{platform="slack",action="post"}')).toBe(1);
   });
 });
 

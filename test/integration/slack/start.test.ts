@@ -1,25 +1,16 @@
 // `npm start` with Slack variables, as a real process: it starts the adapter, answers, stops on SIGTERM;
 // with a token Slack refuses, it stops with a clear message. Secrets and message text stay out of the logs.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { createServer } from "node:net";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeSlackApi } from "../../helpers/fake-slack-api.js";
 import { seedWorkspace } from "../../helpers/fake-slack-harness.js";
-import { mkSlashCommand, postSigned } from "../../helpers/fake-slack-requests.js";
-import { runEntry } from "../../helpers/processes.js";
+import { eventCallback, mkMessage, mkSlashCommand, postSigned } from "../../helpers/fake-slack-requests.js";
+import { freePort, runEntry } from "../../helpers/processes.js";
 
 const SECRET = "start-test-signing-secret";
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function slackEnv(slack: FakeSlackApi, token: string, port: number): Record<string, string> {
   return {
@@ -52,13 +43,14 @@ describe("npm start with Slack variables", () => {
     expect(result.stderr + result.stdout).not.toContain("xoxb-revoked-token");
   }, 60_000);
 
-  it("starts the adapter, answers commands, and stops cleanly on SIGTERM", async () => {
+  it("starts the adapter, answers commands, and stops cleanly on SIGTERM, the database closed", async () => {
     const port = await freePort();
+    const env = slackEnv(slack, "xoxb-t1", port);
     const child: ChildProcess = spawn("node_modules/.bin/tsx", ["src/main.ts"], {
       env: {
         PATH: process.env.PATH ?? "",
         HOME: process.env.HOME ?? "/tmp",
-        ...slackEnv(slack, "xoxb-t1", port),
+        ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -87,13 +79,23 @@ describe("npm start with Slack variables", () => {
       );
       expect(res.status).toBe(200);
       expect((res.json() as { response_type: string }).response_type).toBe("ephemeral");
+      const said = await postSigned(
+        base,
+        SECRET,
+        eventCallback("T1", mkMessage({ user: "UT1A", channel: "CT1", text: "secret-words-in-a-message" })),
+      );
+      expect(said.status).toBe(200);
     } finally {
       child.kill("SIGTERM");
     }
     expect(await exited).toBe(0);
     expect(output).toContain("slack adapter started");
-    for (const secret of ["xoxb-t1", SECRET, "secret-words-in-a-command"])
+    for (const secret of ["xoxb-t1", SECRET, "secret-words-in-a-command", "secret-words-in-a-message"])
       expect(output).not.toContain(secret);
+    // SQLite in WAL mode folds its log back into the file, and removes it, when the last connection closes.
+    const database = join(env.OUTLOUD_DATA_DIR!, "outloud.sqlite");
+    expect(existsSync(database)).toBe(true);
+    expect(existsSync(`${database}-wal`)).toBe(false);
   }, 90_000);
 });
 

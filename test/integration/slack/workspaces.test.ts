@@ -5,25 +5,13 @@ import {
   type SlackHarness,
   seedWorkspace,
   startSlackHarness,
+  typeInTeamChannel,
 } from "../../helpers/fake-slack-harness.js";
 import { mkSlashCommand, postSigned } from "../../helpers/fake-slack-requests.js";
 
 describe("two installed workspaces", () => {
   let h: SlackHarness;
-  const command = (team: string, text: string) =>
-    postSigned(
-      h.url,
-      SIGNING_SECRET,
-      mkSlashCommand({
-        team,
-        user: `U${team}A`,
-        channel: `C${team}`,
-        channelName: "team",
-        command: "/rota",
-        text,
-        responseUrl: h.slack.responseUrl(),
-      }),
-    );
+  const command = (team: string, text: string) => typeInTeamChannel(h, team, "/rota", text);
 
   beforeAll(async () => {
     h = await startSlackHarness({
@@ -69,20 +57,7 @@ describe("two installed workspaces", () => {
   });
 
   it("keeps each workspace's decisions to itself", async () => {
-    const send = (team: string, text: string) =>
-      postSigned(
-        h.url,
-        SIGNING_SECRET,
-        mkSlashCommand({
-          team,
-          user: `U${team}A`,
-          channel: `C${team}`,
-          channelName: "team",
-          command: "/decision",
-          text,
-          responseUrl: h.slack.responseUrl(),
-        }),
-      );
+    const send = (team: string, text: string) => typeInTeamChannel(h, team, "/decision", text);
     await send("T1", "Team one keeps its secrets in the vault.");
     await h.slack.waitFor((s) =>
       s.succeeded("chat.postMessage").some((c) => c.team === "T1" && /D-1/.test(String(c.args.text))),

@@ -23,6 +23,22 @@ const cmd = (minute: number, user: string, text: string, extra: Record<string, u
   ...extra,
 });
 
+describe("a bare /decision where no form can be shown (replay, Matrix)", () => {
+  it("answers with the usage, privately, and does nothing else", async () => {
+    const run = await runScenario([cmd(0, "alice", "/decision")]);
+    expect(run.outputs).toEqual([
+      {
+        at: "2026-11-25T09:00:00.000Z",
+        action: "notice",
+        room: "#team",
+        user: "alice",
+        text: "Say what was decided. Usage: `/decision <what was decided>`",
+        source: "command.decision",
+      },
+    ]);
+  });
+});
+
 describe("/decision in a thread", () => {
   it("records the decision with the thread's people, exports it to Markdown and confirms in the thread", async () => {
     const session = await new ScenarioSession().open();

@@ -145,3 +145,32 @@ it("runs a bare root that is itself a command taking no arguments, and shows hel
   expect(help.kind).toBe("private");
   expect((help as { text: string }).text).toContain("`/decision <text>`: record");
 });
+
+it("answers with a form only where the platform can show one, and with its usual answer elsewhere", async () => {
+  const t = new CommandTable();
+  const form = { kind: "note", title: "Write a note", submit: "Save", fields: [], context: {} };
+  t.add(
+    command({
+      path: ["note"],
+      usage: "<text>",
+      summary: "keep a note",
+      parse: (args) => ok(args.join(" ")),
+      run: async (_ctx, text) =>
+        text
+          ? { kind: "public", text: `noted: ${text}` }
+          : { kind: "form", form, otherwise: { kind: "error", problem: "say what to note" } },
+    }),
+  );
+  const usage = { kind: "private", text: "Say what to note. Usage: `/note <text>`" };
+  expect((await t.dispatch({ invocation: invocation("note"), prefix: "/" })).reply).toEqual(usage);
+  const withForms = { ...invocation("note"), canOpenForm: true };
+  expect((await t.dispatch({ invocation: withForms, prefix: "/" })).reply).toEqual({
+    kind: "form",
+    form,
+    otherwise: usage,
+  });
+  // Typed in full, it needs no form anywhere.
+  expect(
+    (await t.dispatch({ invocation: { ...invocation("note milk"), canOpenForm: true }, prefix: "/" })).reply,
+  ).toEqual({ kind: "public", text: "noted: milk" });
+});

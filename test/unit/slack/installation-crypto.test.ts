@@ -56,6 +56,7 @@ describe("manifest.yaml", () => {
         "member_joined_channel",
         "member_left_channel",
         "app_home_opened",
+        "app_uninstalled",
       ]),
     );
   });

@@ -26,6 +26,7 @@ export function registerCommands(app: App, deps: ListenerDeps): void {
       command.user_id,
       (r) => ack(r),
       (r) => respond(r),
+      command.trigger_id,
     );
     await runAcknowledged(pending, deps, async () => {
       const room = await deps.directory.room(
@@ -42,6 +43,7 @@ export function registerCommands(app: App, deps: ListenerDeps): void {
           user: command.user_id,
           text: `${root} ${text}`.trim(),
           prefix: "/",
+          canOpenForm: Boolean(command.trigger_id),
           at: new Date(),
         },
       });
@@ -49,7 +51,7 @@ export function registerCommands(app: App, deps: ListenerDeps): void {
   });
 
   // The shortcut hands the message itself to the core: its author is the decision's author, and the
-  // confirmation lands in the message's thread.
+  // confirmation lands in the message's thread. The core first offers a form prefilled from it (a modal).
   app.shortcut(
     { callback_id: RECORD_DECISION_CALLBACK, type: "message_action" },
     async ({ shortcut, ack, respond, context, body }) => {
@@ -66,6 +68,7 @@ export function registerCommands(app: App, deps: ListenerDeps): void {
           if (r) await respond({ ...r, replace_original: false });
         },
         (r) => respond(r),
+        shortcut.trigger_id,
       );
       if (!text.trim()) {
         await pending.replyPrivately({
@@ -94,6 +97,7 @@ export function registerCommands(app: App, deps: ListenerDeps): void {
             text,
             thread: thread !== shortcut.message.ts ? thread : undefined,
           },
+          canOpenForm: Boolean(shortcut.trigger_id),
           at: new Date(),
         });
       });

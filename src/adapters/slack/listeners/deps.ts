@@ -1,4 +1,5 @@
 import type { Engine } from "../../../core/engine.js";
+import type { FieldErrors, FormSubmission } from "../../../core/forms.js";
 import type { ChatEvent } from "../../../core/model.js";
 import type { Logger } from "../../../core/scheduler.js";
 import type { OutloudMetrics } from "../../../server/metrics.js";
@@ -14,6 +15,8 @@ export interface ListenerDeps {
   home: HomeRenderer;
   /** Hands an event to the engine, counted and tracked so a shutdown can wait for it. */
   dispatch(event: ChatEvent): Promise<void>;
+  /** Hands a filled-in form to the engine, the same way; `answer` acknowledges it (see Engine.submitForm). */
+  submitForm(submission: FormSubmission, answer: (errors?: FieldErrors) => Promise<void>): Promise<void>;
   /** Runs work that a shutdown must wait for. */
   track<T>(work: Promise<T>): Promise<T>;
   /** The bot's own user id in a workspace, to ignore its own messages. */
