@@ -43,6 +43,7 @@ import { errorCode, SlackDirectory } from "./directory.js";
 import { HomeRenderer, type HomeSectionProvider } from "./home.js";
 import { registerCommands } from "./listeners/commands.js";
 import type { ListenerDeps } from "./listeners/deps.js";
+import { EventRouter } from "./listeners/event-router.js";
 import { registerForms } from "./listeners/forms.js";
 import { registerHome } from "./listeners/home.js";
 import { registerInstallations } from "./listeners/installations.js";
@@ -264,6 +265,8 @@ export class SlackAdapter implements RunningAdapter {
 
     this.bolt = new App({
       receiver,
+      // No listener reads `context.conversation`; Bolt's store of it is work on every event for nothing.
+      convoStore: false,
       logger: boltLogger,
       clientOptions: webOptions,
       ...(singleAuth
@@ -320,13 +323,15 @@ export class SlackAdapter implements RunningAdapter {
       botUserId: async (workspace) =>
         single ? singleAuth?.botUserId : (await clients.forWorkspace(workspace)).botUserId,
     };
-    registerMessages(this.bolt, deps);
-    registerReactions(this.bolt, deps);
-    registerMembers(this.bolt, deps);
+    const events = new EventRouter();
+    events.install(this.bolt);
+    registerMessages(events, deps);
+    registerReactions(events, deps);
+    registerMembers(events, deps);
     registerCommands(this.bolt, deps);
-    registerHome(this.bolt, deps);
+    registerHome(this.bolt, events, deps);
     registerForms(this.bolt, deps);
-    if (installationStore) registerInstallations(this.bolt, deps, installationStore);
+    if (installationStore) registerInstallations(events, deps, installationStore);
 
     await this.engine.start();
     this.driver.start();

@@ -3,9 +3,10 @@ import type { App, BlockButtonAction } from "@slack/bolt";
 import { errorCode } from "../directory.js";
 import { HOME_COMMAND_ACTION } from "../home.js";
 import { type ListenerDeps, workspaceOf } from "./deps.js";
+import type { EventRouter } from "./event-router.js";
 
-export function registerHome(app: App, deps: ListenerDeps): void {
-  app.event("app_home_opened", async ({ event, context, body }) => {
+export function registerHome(app: App, events: EventRouter, deps: ListenerDeps): void {
+  events.on("app_home_opened", async ({ event, context, body }) => {
     const workspace = workspaceOf(context, body);
     if (!workspace || event.tab !== "home") return;
     await deps.home

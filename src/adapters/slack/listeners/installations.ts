@@ -2,9 +2,10 @@
  * OAuth installs: when a workspace (or an Enterprise Grid org, for an org-wide install) uninstalls the
  * app, its installation, and with it the bot token, is deleted from our database at once.
  */
-import type { App, InstallationStore } from "@slack/bolt";
+import type { InstallationStore } from "@slack/bolt";
 import { errorCode } from "../directory.js";
 import type { ListenerDeps } from "./deps.js";
+import type { EventRouter } from "./event-router.js";
 
 interface UninstallBody {
   team_id?: string;
@@ -17,9 +18,13 @@ interface UninstallBody {
   }>;
 }
 
-export function registerInstallations(app: App, deps: ListenerDeps, store: InstallationStore): void {
+export function registerInstallations(
+  events: EventRouter,
+  deps: ListenerDeps,
+  store: InstallationStore,
+): void {
   // Bolt hands this event over without authorising it: the token it would use is already revoked.
-  app.event("app_uninstalled", async ({ body }) => {
+  events.on("app_uninstalled", async ({ body }) => {
     const b = body as UninstallBody;
     const auth = b.authorizations?.[0];
     const orgWide = Boolean(auth?.is_enterprise_install ?? b.is_enterprise_install);

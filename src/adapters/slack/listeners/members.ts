@@ -1,16 +1,16 @@
 /** People joining or leaving a channel (the rota and room membership follow them). */
-import type { App } from "@slack/bolt";
 import { roomKindFromChannelType, tsToDate } from "../translate.js";
 import { type ListenerDeps, workspaceOf } from "./deps.js";
+import type { EventRouter } from "./event-router.js";
 
 const MEMBERSHIP_EVENTS = [
   ["member_joined_channel", "member-joined"],
   ["member_left_channel", "member-left"],
 ] as const;
 
-export function registerMembers(app: App, deps: ListenerDeps): void {
+export function registerMembers(events: EventRouter, deps: ListenerDeps): void {
   for (const [slackEvent, type] of MEMBERSHIP_EVENTS) {
-    app.event(slackEvent, async ({ event, context, body }) => {
+    events.on(slackEvent, async ({ event, context, body }) => {
       const workspace = workspaceOf(context, body);
       if (!workspace) return;
       deps.directory.forgetMembers(workspace, event.channel);

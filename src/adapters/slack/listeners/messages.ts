@@ -1,7 +1,7 @@
 /** Messages and thread replies (`thread_ts`) in channels and conversations the bot is in. */
-import type { App } from "@slack/bolt";
 import { fromSlackText, roomKindFromChannelType, tsToDate } from "../translate.js";
 import { type ListenerDeps, workspaceOf } from "./deps.js";
+import type { EventRouter } from "./event-router.js";
 
 /** Subtypes that are a person saying something; edits, deletions and join notices are not. */
 const SPOKEN_SUBTYPES = new Set([undefined, "thread_broadcast", "file_share", "me_message"]);
@@ -17,8 +17,8 @@ interface MessageEventFields {
   channel_type?: string;
 }
 
-export function registerMessages(app: App, deps: ListenerDeps): void {
-  app.event("message", async ({ event, context, body }) => {
+export function registerMessages(events: EventRouter, deps: ListenerDeps): void {
+  events.on("message", async ({ event, context, body }) => {
     const m = event as unknown as MessageEventFields;
     const workspace = workspaceOf(context, body);
     if (!workspace || !SPOKEN_SUBTYPES.has(m.subtype) || !m.user) return;

@@ -1,10 +1,10 @@
 /** Emoji reactions on messages (e.g. `:decision:` to record a decision). */
-import type { App } from "@slack/bolt";
 import { tsToDate } from "../translate.js";
 import { type ListenerDeps, workspaceOf } from "./deps.js";
+import type { EventRouter } from "./event-router.js";
 
-export function registerReactions(app: App, deps: ListenerDeps): void {
-  app.event("reaction_added", async ({ event, context, body }) => {
+export function registerReactions(events: EventRouter, deps: ListenerDeps): void {
+  events.on("reaction_added", async ({ event, context, body }) => {
     const workspace = workspaceOf(context, body);
     if (!workspace || event.item.type !== "message") return;
     if (event.user === (await deps.botUserId(workspace))) return;
