@@ -8,7 +8,9 @@ export interface ProcessResult {
   stderr: string;
 }
 
-const TSX = "node_modules/.bin/tsx";
+// As `npm start` runs the bot: node with tsx as a loader. The tsx command itself relays SIGTERM and
+// SIGKILLs the process when it does not answer within 30 ms, which a busy machine misses.
+const NODE_WITH_TSX = [process.execPath, "--import", "tsx"] as const;
 
 export function runEntry(
   entry: string,
@@ -16,7 +18,8 @@ export function runEntry(
   options: { env?: Record<string, string>; input?: string; timeoutMs?: number } = {},
 ): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [entry, ...args], {
+    const [node, ...loader] = NODE_WITH_TSX;
+    const child = spawn(node, [...loader, entry, ...args], {
       env: {
         PATH: process.env.PATH ?? "",
         HOME: process.env.HOME ?? "/tmp",

@@ -46,7 +46,7 @@ describe("npm start with Slack variables", () => {
   it("starts the adapter, answers commands, and stops cleanly on SIGTERM, the database closed", async () => {
     const port = await freePort();
     const env = slackEnv(slack, "xoxb-t1", port);
-    const child: ChildProcess = spawn("node_modules/.bin/tsx", ["src/main.ts"], {
+    const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
       env: {
         PATH: process.env.PATH ?? "",
         HOME: process.env.HOME ?? "/tmp",

@@ -87,8 +87,8 @@ async function executedMigrations(handle: DatabaseHandle): Promise<string[]> {
 /** Starts a replica process that connects, then waits for "go" before migrating. */
 function startReplica(db: EmptyDatabase, folder: string) {
   const child: ChildProcessWithoutNullStreams = spawn(
-    "node_modules/.bin/tsx",
-    [join(FIXTURES, "migrate-child.ts"), db.url, db.schema, folder],
+    process.execPath,
+    ["--import", "tsx", join(FIXTURES, "migrate-child.ts"), db.url, db.schema, folder],
     { env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp" } },
   );
   let stdout = "";

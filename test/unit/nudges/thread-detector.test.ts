@@ -4,7 +4,7 @@ import {
   nickKey,
   withinOneEdit,
 } from "../../../src/core/nudges/conversation-tracker.js";
-import { ThreadDetector } from "../../../src/core/nudges/thread-detector.js";
+import { DEFAULT_THREAD_DETECTOR, ThreadDetector } from "../../../src/core/nudges/thread-detector.js";
 
 const t0 = Date.parse("2026-11-25T10:00:00Z");
 let seq = 0;
@@ -77,7 +77,7 @@ describe("ThreadDetector", () => {
   });
 
   it("does not repeat for the same pair within the repeat time, but does after it", () => {
-    const d = new ThreadDetector({ ...new ThreadDetector()["settings"], repeatAfterMinutes: 60 });
+    const d = new ThreadDetector({ ...DEFAULT_THREAD_DETECTOR, repeatAfterMinutes: 60 });
     const burst = (start: number) =>
       Array.from({ length: 8 }, (_, i) =>
         mk(start + i * 20, i % 2 ? "bob" : "ana", `${i % 2 ? "ana" : "bob"}: point ${i}`, [
