@@ -129,6 +129,13 @@ export class RotaService {
   private stopped = false;
   // Start of the last sync that read every change; the next one reads from there (minus an overlap).
   private syncedFrom: Date | undefined;
+  // Rooms that have a rota, so a message elsewhere costs no query. Kept by arm(), which every setup,
+  // change and re-sync goes through; a rota set up through another replica is seen at the next sync.
+  private readonly rooms = new Set<string>();
+
+  private roomKey(workspace: string, room: string): string {
+    return `${workspace}/${room}`;
+  }
 
   private timerKey(workspace: string, room: string): string {
     return `rota:announce:${workspace}:${room}`;
@@ -154,6 +161,8 @@ export class RotaService {
   async arm(workspace: string, room: string): Promise<Occurrence | undefined> {
     const key = this.timerKey(workspace, room);
     const state = await this.load(workspace, room);
+    if (state) this.rooms.add(this.roomKey(workspace, room));
+    else this.rooms.delete(this.roomKey(workspace, room));
     const next = state ? this.next(state) : undefined;
     if (!next) {
       this.services.scheduler.cancel(key);
@@ -411,6 +420,7 @@ export class RotaService {
 
   /** A root message from outside the rota that asks something starts the answer clock. */
   async watchMessage(message: ChatMessage): Promise<void> {
+    if (!this.rooms.has(this.roomKey(message.workspace, message.room.id))) return;
     const rota = await this.store.getRota(message.workspace, message.room.id);
     if (!rota || rota.paused) return;
     const members = await this.store.members(rota.workspace, rota.room);
