@@ -2,7 +2,14 @@
 import { CompiledQuery, type Kysely, type Selectable } from "kysely";
 import type { RoomKind } from "../core/model.js";
 import type { AwayRange } from "../core/rota/schedule.js";
-import type { LateAnnouncement, PendingQuestion, Rota, RotaStore, Turn } from "../core/rota/store.js";
+import type {
+  LateAnnouncement,
+  PendingQuestion,
+  Rota,
+  RotaState,
+  RotaStore,
+  Turn,
+} from "../core/rota/store.js";
 import type { RotaTables } from "./rota-tables.js";
 import type { Database } from "./schema.js";
 
@@ -24,6 +31,40 @@ export class SqlRotaStore implements RotaStore {
   async listRotas(): Promise<Rota[]> {
     const rows = await this.db.selectFrom("rotas").selectAll().orderBy("workspace").orderBy("room").execute();
     return rows.map(toRota);
+  }
+
+  async listRotaStates(): Promise<RotaState[]> {
+    // Three queries for any number of rotas, each in the order the per-rota reads use.
+    const [rotas, members, away] = await Promise.all([
+      this.listRotas(),
+      this.db
+        .selectFrom("rota_members")
+        .select(["workspace", "room", "member", "left_at"])
+        .orderBy("workspace")
+        .orderBy("room")
+        .orderBy("position")
+        .execute(),
+      this.db
+        .selectFrom("rota_away")
+        .selectAll()
+        .orderBy("workspace")
+        .orderBy("room")
+        .orderBy("from_date")
+        .orderBy("member")
+        .execute(),
+    ]);
+    const states = new Map<string, RotaState>();
+    const key = (workspace: string, room: string) => JSON.stringify([workspace, room]);
+    for (const rota of rotas)
+      states.set(key(rota.workspace, rota.room), { rota, queue: [], away: [], left: [] });
+    for (const m of members) {
+      const state = states.get(key(m.workspace, m.room));
+      state?.queue.push(m.member);
+      if (m.left_at !== null) state?.left.push(m.member);
+    }
+    for (const a of away)
+      states.get(key(a.workspace, a.room))?.away.push({ member: a.member, from: a.from_date, to: a.to_date });
+    return [...states.values()];
   }
 
   async saveRota(rota: Rota): Promise<void> {

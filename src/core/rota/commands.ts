@@ -25,9 +25,9 @@ import {
   parseTime,
 } from "./parse.js";
 import { addMember, forecast, removeMember, swapTurns } from "./rotation.js";
-import { addDays, announcementDates, isAway } from "./schedule.js";
-import type { RotaService, RotaState } from "./service.js";
-import type { Rota } from "./store.js";
+import { addDays, announcementDates, canonicalZone, isAway } from "./schedule.js";
+import type { RotaService } from "./service.js";
+import type { Rota, RotaState } from "./store.js";
 
 const error = (problem: string): CommandReply => ({ kind: "error", problem });
 const NO_ROTA = "this room has no rota yet: start one with `/rota setup @a @b @c`";
@@ -101,7 +101,8 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
           roomName: invocation.room.name,
           roomKind: invocation.room.kind,
           time: args.time ?? rota.settings.defaultTime,
-          zone: args.zone ?? caller.tz,
+          // A profile zone our tz data does not know falls back to UTC (and the confirmation says so).
+          zone: args.zone ?? canonicalZone(caller.tz) ?? "UTC",
           days: args.days ?? parseDays(rota.settings.defaultDays) ?? [1, 2, 3, 4, 5],
           // Holidays and the late-announcement choice outlive a re-setup: they are about the team, not its list.
           holidays: previous?.holidays ?? null,

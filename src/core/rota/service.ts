@@ -19,7 +19,6 @@ import { readsAsQuestion } from "./question.js";
 import { nextInLine, skipTurn, takeTurn } from "./rotation.js";
 import {
   type AnnouncementRule,
-  type AwayRange,
   addDays,
   addWorkingMinutes,
   announcesOn,
@@ -33,7 +32,7 @@ import {
   type WorkingHours,
 } from "./schedule.js";
 import type { RotaSettings } from "./settings.js";
-import type { PendingQuestion, Rota, RotaStore, Turn } from "./store.js";
+import type { PendingQuestion, Rota, RotaState, RotaStore, Turn } from "./store.js";
 
 const SYNC_KEY = "rota:sync";
 /**
@@ -50,14 +49,6 @@ export interface RotaServiceDeps {
   settings: RotaSettings;
   /** The working window that "30 working minutes" are counted in (the workspace's working hours). */
   workingHours?: WorkingHours;
-}
-
-/** Everything the schedule needs to know about one rota on one day, loaded once. */
-export interface RotaState {
-  rota: Rota;
-  queue: string[];
-  away: AwayRange[];
-  left: string[];
 }
 
 export class RotaService {
@@ -159,8 +150,12 @@ export class RotaService {
 
   /** Arms (or re-arms, or cancels) the rota's next announcement from what the database says now. */
   async arm(workspace: string, room: string): Promise<Occurrence | undefined> {
+    return this.armFrom(workspace, room, await this.load(workspace, room));
+  }
+
+  /** Arms the rota's next announcement from a state just loaded (none: the room has no rota). */
+  armFrom(workspace: string, room: string, state: RotaState | undefined): Occurrence | undefined {
     const key = this.timerKey(workspace, room);
-    const state = await this.load(workspace, room);
     if (state) this.rooms.add(this.roomKey(workspace, room));
     else this.rooms.delete(this.roomKey(workspace, room));
     const next = state ? this.next(state) : undefined;
@@ -242,17 +237,20 @@ export class RotaService {
   /**
    * Start-up: if today's announcement time has passed without an announcement (the bot was down), post
    * one late announcement, or none, as configured. Only today: missed earlier days are never replayed.
+   * True when it went to announce, so the rota may have changed since `state` was loaded.
    */
-  async catchUp(state: RotaState): Promise<void> {
-    if (state.rota.paused) return;
+  async catchUp(state: RotaState): Promise<boolean> {
+    if (state.rota.paused) return false;
     const today = occurrenceToday(this.rule(state.rota), this.now(), this.context(state));
-    if (!today || today.at.getTime() > this.now().getTime()) return;
+    if (!today || today.at.getTime() > this.now().getTime()) return false;
     // A rota set up (or re-timed, or resumed) after today's time had not missed anything.
-    if (state.rota.updatedAt.getTime() > today.at.getTime()) return;
+    if (state.rota.updatedAt.getTime() > today.at.getTime()) return false;
     const mode = state.rota.lateAnnouncement ?? this.settings.lateAnnouncement;
-    if (mode === "none") return;
-    if (await this.claims.isClaimed(state.rota.workspace, this.claimKey(state.rota, today.date))) return;
+    if (mode === "none") return false;
+    if (await this.claims.isClaimed(state.rota.workspace, this.claimKey(state.rota, today.date)))
+      return false;
     await this.announce(state, today.date, { late: true });
+    return true;
   }
 
   private claimKey(rota: Rota, date: string): string {
