@@ -11,15 +11,22 @@ import type { OutloudMetrics } from "../../server/metrics.js";
 import type { WorkspaceClients } from "./clients.js";
 import { pendingCommands } from "./command-reply.js";
 import { errorCode } from "./directory.js";
+import { LookupCache } from "./lookup-cache.js";
 import type { SlackOutbox } from "./outbox.js";
 import { renderMessage } from "./render.js";
 
 /** Errors that mean the bot cannot post in that channel itself (Slack can still post a command's answer). */
 const NOT_IN_CHANNEL = new Set(["not_in_channel", "channel_not_found"]);
+/** usergroups.create: a group with that handle or name exists already. */
+const GROUP_EXISTS = new Set(["name_already_exists", "handle_already_exists"]);
+
+/** How long a listing of a workspace's user groups is used to find existing groups by handle. */
+const GROUP_LIST_TTL_MS = 10 * 60_000;
 
 export class SlackActionSink implements ActionSink {
-  private readonly dmChannels = new Map<string, string>();
-  private readonly usergroups = new Map<string, string>();
+  private readonly dmChannels = new LookupCache<string>();
+  private readonly usergroups = new LookupCache<string>();
+  private readonly groupLists = new LookupCache<Map<string, string>>(GROUP_LIST_TTL_MS);
 
   constructor(
     private readonly deps: {
@@ -107,46 +114,69 @@ export class SlackActionSink implements ActionSink {
           return;
         }
         const id = await this.usergroupId(action.workspace, action.text);
-        await this.deps.outbox.call(() =>
-          client.usergroups.users.update({ usergroup: id, users: action.mentions.join(",") }),
-        );
+        try {
+          await this.deps.outbox.call(() =>
+            client.usergroups.users.update({ usergroup: id, users: action.mentions.join(",") }),
+          );
+        } catch (err) {
+          if (errorCode(err) === "no_such_subteam") this.forgetUsergroup(action.workspace, action.text);
+          throw err;
+        }
         return;
       }
     }
   }
 
-  private async dmChannel(workspace: string, user: string): Promise<string> {
-    const key = `${workspace}/${user}`;
-    const known = this.dmChannels.get(key);
-    if (known) return known;
-    const { client } = await this.deps.clients.forWorkspace(workspace);
-    const res = await this.deps.outbox.call(() => client.conversations.open({ users: user }));
-    const id = res.channel?.id;
-    if (!id) throw new Error("conversations.open returned no channel");
-    this.dmChannels.set(key, id);
-    return id;
+  private dmChannel(workspace: string, user: string): Promise<string> {
+    return this.dmChannels.get(`${workspace}/${user}`, async () => {
+      const { client } = await this.deps.clients.forWorkspace(workspace);
+      const res = await this.deps.outbox.call(() => client.conversations.open({ users: user }));
+      const id = res.channel?.id;
+      if (!id) throw new Error("conversations.open returned no channel");
+      return id;
+    });
   }
 
   /**
-   * The id of the user group with this handle, created on first use. Remembered: listing every group
-   * for every announcement made 1,000 rotas cost a million group records.
+   * The id of the user group with this handle, created on first use. Remembered, and the workspace's
+   * groups are listed once for all handles: listing every group for every announcement made 1,000
+   * rotas cost a million group records.
    */
-  private async usergroupId(workspace: string, handle: string): Promise<string> {
+  private usergroupId(workspace: string, handle: string): Promise<string> {
     const clean = handle.replace(/^@/, "");
-    const key = `${workspace}/${clean}`;
-    const known = this.usergroups.get(key);
-    if (known) return known;
-    const { client } = await this.deps.clients.forWorkspace(workspace);
-    const list = await this.deps.outbox.call(() => client.usergroups.list({ include_disabled: true }));
-    for (const g of list.usergroups ?? [])
-      if (g.handle && g.id) this.usergroups.set(`${workspace}/${g.handle}`, g.id);
-    const found = this.usergroups.get(key);
-    if (found) return found;
-    const created = await this.deps.outbox.call(() =>
-      client.usergroups.create({ name: clean, handle: clean }),
-    );
-    if (!created.usergroup?.id) throw new Error("usergroups.create returned no id");
-    this.usergroups.set(key, created.usergroup.id);
-    return created.usergroup.id;
+    return this.usergroups.get(`${workspace}/${clean}`, async () => {
+      const found = (await this.listedGroups(workspace)).get(clean);
+      if (found) return found;
+      const { client } = await this.deps.clients.forWorkspace(workspace);
+      try {
+        const created = await this.deps.outbox.call(() =>
+          client.usergroups.create({ name: clean, handle: clean }),
+        );
+        if (!created.usergroup?.id) throw new Error("usergroups.create returned no id");
+        return created.usergroup.id;
+      } catch (err) {
+        if (!GROUP_EXISTS.has(errorCode(err))) throw err;
+        // Made since the listing (by a person, or another replica): list again to find it.
+        this.groupLists.delete(workspace);
+        const made = (await this.listedGroups(workspace)).get(clean);
+        if (!made) throw err;
+        return made;
+      }
+    });
+  }
+
+  /** Handle → id of the workspace's user groups, from one recent usergroups.list. */
+  private listedGroups(workspace: string): Promise<Map<string, string>> {
+    return this.groupLists.get(workspace, async () => {
+      const { client } = await this.deps.clients.forWorkspace(workspace);
+      const list = await this.deps.outbox.call(() => client.usergroups.list({ include_disabled: true }));
+      return new Map((list.usergroups ?? []).flatMap((g) => (g.handle && g.id ? [[g.handle, g.id]] : [])));
+    });
+  }
+
+  /** A group deleted in Slack since: forget it, so the next announcement finds or creates it again. */
+  private forgetUsergroup(workspace: string, handle: string): void {
+    this.usergroups.delete(`${workspace}/${handle.replace(/^@/, "")}`);
+    this.groupLists.delete(workspace);
   }
 }
