@@ -69,7 +69,7 @@ describeEachDatabase("RotaStore", (db) => {
     expect(await store.members("T2", "C1")).toEqual([]);
   });
 
-  it("loads every rota with its queue, absences and departures at once, as the per-room reads do", async () => {
+  it("loads rotas with their queue, absences and departures, one or all at once, as the per-room reads do", async () => {
     const store = new SqlRotaStore(db().handle.db);
     await store.saveRota(rota({ room: "C2" }));
     await store.saveRota(rota({ room: "C1" }));
@@ -97,7 +97,9 @@ describeEachDatabase("RotaStore", (db) => {
         away: await store.awayRanges(workspace, room),
         left: await store.leftMembers(workspace, room),
       });
+      expect(await store.rotaState(workspace, room)).toEqual(state);
     }
+    expect(await store.rotaState("T1", "C9")).toBeUndefined();
     expect(states[1]).toMatchObject({ queue: ["cy", "ana", "bob"], left: ["cy", "bob"] });
     expect(states[2]?.queue).toEqual([]);
   });

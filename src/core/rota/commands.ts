@@ -372,14 +372,14 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
           const today = rota.today(r);
           const existing = await rota.store.turnOn(r.workspace, r.room, today);
           if (existing) {
-            await rota.postAnnouncement(r, existing, true);
+            await rota.repeatAnnouncement(r, existing);
             return { kind: "silent" };
           }
           const turn = await rota.announce(state, today, { late: false });
           if (!turn) {
             // Another process claimed today a moment ago, or nobody is available: show what stands.
             const now = await rota.store.turnOn(r.workspace, r.room, today);
-            if (now) await rota.postAnnouncement(r, now, true);
+            if (now) await rota.repeatAnnouncement(r, now);
             else return error("nobody in the rota is available today");
           }
           await rota.arm(r.workspace, r.room);

@@ -41,6 +41,7 @@ const SYNC_KEY = "rota:sync";
  * stamp is still seen. Re-arming a rota twice is harmless.
  */
 const SYNC_OVERLAP_MS = 60_000;
+const PURGE_EVERY_MS = 60 * 60_000;
 
 export interface RotaServiceDeps {
   services: CoreServices;
@@ -70,15 +71,8 @@ export class RotaService {
     return this.services.clock.now();
   }
 
-  async load(workspace: string, room: string): Promise<RotaState | undefined> {
-    const rota = await this.store.getRota(workspace, room);
-    if (!rota) return undefined;
-    const [queue, away, left] = await Promise.all([
-      this.store.members(workspace, room),
-      this.store.awayRanges(workspace, room),
-      this.store.leftMembers(workspace, room),
-    ]);
-    return { rota, queue, away, left };
+  load(workspace: string, room: string): Promise<RotaState | undefined> {
+    return this.store.rotaState(workspace, room);
   }
 
   rule(rota: Rota): AnnouncementRule {
@@ -120,6 +114,7 @@ export class RotaService {
   private stopped = false;
   // Start of the last sync that read every change; the next one reads from there (minus an overlap).
   private syncedFrom: Date | undefined;
+  private lastPurge = Number.NEGATIVE_INFINITY;
   // Rooms that have a rota, so a message elsewhere costs no query. Kept by arm(), which every setup,
   // change and re-sync goes through; a rota set up through another replica is seen at the next sync.
   private readonly rooms = new Set<string>();
@@ -193,16 +188,28 @@ export class RotaService {
   }
 
   private async announceScheduled(workspace: string, room: string, occurrence: Occurrence): Promise<void> {
+    let armed = false;
     try {
       // Re-read before claiming: a timer armed before a change made elsewhere must not post.
       const state = await this.load(workspace, room);
       if (state && this.stillDue(state, occurrence))
         await this.announce(state, occurrence.date, { late: false });
-      await this.store.purgeQuestions(this.handoverSince());
+      // What was read, with the announcement's own changes, decides the next timer.
+      this.armFrom(workspace, room, state);
+      armed = true;
+      await this.forgetOldQuestions();
     } finally {
       // Whatever happened today, tomorrow's timer must exist.
-      await this.arm(workspace, room);
+      if (!armed) await this.arm(workspace, room);
     }
+  }
+
+  /** Forgets questions past the hand-over window; once an hour is enough for a window of days. */
+  private async forgetOldQuestions(): Promise<void> {
+    const now = this.now().getTime();
+    if (now - this.lastPurge < PURGE_EVERY_MS) return;
+    this.lastPurge = now;
+    await this.store.purgeQuestions(this.handoverSince());
   }
 
   /**
@@ -285,34 +292,51 @@ export class RotaService {
     await this.store.setMembers(rota.workspace, rota.room, turn.queue);
     await this.store.recordTurn(rota.workspace, rota.room, record);
     state.queue = turn.queue;
-    await this.postAnnouncement(rota, record);
-    await this.handOver(rota, record.responder, previous?.responder);
+    const handOver = await this.handOver(rota, record.responder, previous?.responder);
+    // The room, its topic and group, and the new responder are told at once: none needs another done
+    // first, and on a platform each may wait for a rate limit of its own (a person who is responder in
+    // several rooms gets their hand-overs a second apart).
+    await this.emitTogether([...this.announcementActions(rota, record), handOver]);
     return record;
   }
 
-  /** The public line, the topic and the user group for today's responder. */
-  async postAnnouncement(rota: Rota, turn: Turn, repeat = false): Promise<void> {
+  /** Posts today's announcement again (`/rota announce` after it was made). */
+  async repeatAnnouncement(rota: Rota, turn: Turn): Promise<void> {
+    await this.emitTogether(this.announcementActions(rota, turn, true));
+  }
+
+  /** The public line for today's responder and, unless it is repeated, the topic and user group. */
+  private announcementActions(rota: Rota, turn: Turn, repeat = false): Action[] {
     const who = `@${turn.responder}`;
     const late = turn.late && !repeat ? " (late: I was offline at announcement time)" : "";
-    await this.emit(rota, "rota.announce", {
+    const post = this.roomAction(rota, "rota.announce", {
       action: "post",
       text: `Today's responder is ${who}${late}: they answer questions from other teams here today, so everyone else can focus.`,
       mentions: [turn.responder],
     });
-    if (repeat) return;
-    if (this.settings.setTopic) {
-      await this.emit(rota, "rota.announce", {
-        action: "topic",
-        text: this.settings.topicTemplate.replaceAll("{responder}", turn.responder),
-      });
-    }
-    if (this.settings.setGroup) {
-      await this.emit(rota, "rota.announce", {
-        action: "group",
-        text: this.handle(rota),
-        mentions: [turn.responder],
-      });
-    }
+    return repeat ? [post] : [post, ...this.dutyActions(rota, turn.responder, "rota.announce")];
+  }
+
+  /** The room topic and the responder user group, set to `responder` (as configured). */
+  private dutyActions(rota: Rota, responder: string, source: string): Action[] {
+    const actions: Action[] = [];
+    if (this.settings.setTopic)
+      actions.push(
+        this.roomAction(rota, source, {
+          action: "topic",
+          text: this.settings.topicTemplate.replaceAll("{responder}", responder),
+        }),
+      );
+    if (this.settings.setGroup)
+      actions.push(
+        this.roomAction(rota, source, { action: "group", text: this.handle(rota), mentions: [responder] }),
+      );
+    return actions;
+  }
+
+  /** Hands actions to the platform in this order, without waiting for each to be carried out first. */
+  private async emitTogether(actions: Action[]): Promise<void> {
+    await Promise.all(actions.map((action) => this.services.emit(action)));
   }
 
   /** Questions asked before this are no longer handed over or nudged, and are forgotten. */
@@ -320,8 +344,8 @@ export class RotaService {
     return DateTime.fromJSDate(this.now()).minus({ days: this.settings.handoverDays }).toJSDate();
   }
 
-  /** Private hand-over to the new responder: who had it before and what is still unanswered. */
-  async handOver(rota: Rota, responder: string, previous: string | undefined): Promise<void> {
+  /** The private hand-over to the new responder: who had it before and what is still unanswered. */
+  async handOver(rota: Rota, responder: string, previous: string | undefined): Promise<Action> {
     const since = this.handoverSince();
     const open = await this.store.unansweredQuestions(rota.workspace, rota.room, since);
     const room = this.roomOf(rota);
@@ -332,18 +356,21 @@ export class RotaService {
     if (open.length === 0) lines.push("No questions from other teams are waiting.");
     else {
       lines.push(`Questions from other teams still unanswered (${open.length}):`);
-      for (const q of open) {
-        const link = await this.services.directory.permalink(rota.workspace, room, q.messageId);
+      const links = await Promise.all(
+        open.map((q) => this.services.directory.permalink(rota.workspace, room, q.messageId)),
+      );
+      for (const [i, q] of open.entries()) {
+        const link = links[i];
         lines.push(`• from @${q.asker} at ${this.formatTime(rota, q.askedAt)}${link ? `: ${link}` : ""}`);
       }
     }
-    await this.services.emit({
+    return {
       workspace: rota.workspace,
       source: "rota.handover",
       action: "dm",
       user: responder,
       text: lines.filter(Boolean).join("\n"),
-    });
+    };
   }
 
   /**
@@ -369,20 +396,8 @@ export class RotaService {
   }
 
   async publishSkip(rota: Rota, turn: Turn, previous: string): Promise<void> {
-    if (this.settings.setTopic) {
-      await this.emit(rota, "rota.skip", {
-        action: "topic",
-        text: this.settings.topicTemplate.replaceAll("{responder}", turn.responder),
-      });
-    }
-    if (this.settings.setGroup) {
-      await this.emit(rota, "rota.skip", {
-        action: "group",
-        text: this.handle(rota),
-        mentions: [turn.responder],
-      });
-    }
-    await this.handOver(rota, turn.responder, previous);
+    const handOver = await this.handOver(rota, turn.responder, previous);
+    await this.emitTogether([...this.dutyActions(rota, turn.responder, "rota.skip"), handOver]);
   }
 
   /** Members gone from the room are skipped; the room is told once per departure. */
@@ -393,17 +408,15 @@ export class RotaService {
     // as everyone having left.
     if (members.length === 0) return;
     const present = new Set(members);
-    for (const member of state.queue) {
-      if (present.has(member)) {
-        if (state.left.includes(member)) {
-          await this.store.markPresent(rota.workspace, rota.room, member);
-          await this.store.touchRota(rota.workspace, rota.room, this.now());
-        }
-        continue;
-      }
-      await this.memberLeft(rota, member);
+    const back = state.queue.filter((m) => present.has(m) && state.left.includes(m));
+    const gone = state.queue.filter((m) => !present.has(m));
+    for (const member of back) {
+      await this.store.markPresent(rota.workspace, rota.room, member);
+      await this.store.touchRota(rota.workspace, rota.room, this.now());
     }
-    state.left = await this.store.leftMembers(rota.workspace, rota.room);
+    for (const member of gone) await this.memberLeft(rota, member);
+    if (back.length > 0 || gone.length > 0)
+      state.left = await this.store.leftMembers(rota.workspace, rota.room);
   }
 
   async memberLeft(rota: Rota, member: string): Promise<void> {
@@ -497,19 +510,16 @@ export class RotaService {
     return occurrence && occurrence.at.getTime() > this.now().getTime() ? today : addDays(today, 1);
   }
 
-  private async emit(
-    rota: Rota,
-    source: string,
-    action:
-      | { action: "post"; text: string; mentions?: string[] }
-      | { action: "topic"; text: string }
-      | { action: "group"; text: string; mentions: string[] },
-  ): Promise<void> {
-    await this.services.emit({
-      workspace: rota.workspace,
-      source,
-      room: this.roomOf(rota),
-      ...action,
-    } as Action);
+  private async emit(rota: Rota, source: string, action: RoomAction): Promise<void> {
+    await this.services.emit(this.roomAction(rota, source, action));
+  }
+
+  private roomAction(rota: Rota, source: string, action: RoomAction): Action {
+    return { workspace: rota.workspace, source, room: this.roomOf(rota), ...action } as Action;
   }
 }
+
+type RoomAction =
+  | { action: "post"; text: string; mentions?: string[] }
+  | { action: "topic"; text: string }
+  | { action: "group"; text: string; mentions: string[] };

@@ -66,6 +66,8 @@ export interface RotaStore {
   getRota(workspace: string, room: string): Promise<Rota | undefined>;
   /** Every rota of every workspace. */
   listRotas(): Promise<Rota[]>;
+  /** One rota with its queue, absences and departures; undefined when the room has no rota. */
+  rotaState(workspace: string, room: string): Promise<RotaState | undefined>;
   /**
    * Every rota of every workspace with its queue, absences and departures, in a few queries whatever
    * their number: start-up re-arms them all.
