@@ -11,6 +11,9 @@ import type { WorkspaceClients } from "./clients.js";
 import { LookupCache } from "./lookup-cache.js";
 import { roomKindFromInfo } from "./translate.js";
 
+/** users.info calls in flight for one room's members (Slack allows 100+ a minute, with bursts). */
+const LOOKUPS_AT_ONCE = 10;
+
 export interface SlackDirectoryOptions {
   clients: WorkspaceClients;
   log: Logger;
@@ -84,10 +87,15 @@ export class SlackDirectory implements Directory {
         ids.push(...(res.members ?? []));
         cursor = res.response_metadata?.next_cursor || undefined;
       } while (cursor);
+      // People not seen yet are looked up a few at a time: one by one, a room's first announcement
+      // waited a round trip per member (and every announcement due with it, for the same people).
+      const people = ids.filter((id) => id !== botUserId);
       const humans: string[] = [];
-      for (const id of ids) {
-        if (id === botUserId) continue;
-        if (!(await this.user(workspace, id)).bot) humans.push(id);
+      for (let i = 0; i < people.length; i += LOOKUPS_AT_ONCE) {
+        const batch = await Promise.all(
+          people.slice(i, i + LOOKUPS_AT_ONCE).map((id) => this.user(workspace, id)),
+        );
+        for (const user of batch) if (!user.bot) humans.push(user.id);
       }
       return humans;
     });

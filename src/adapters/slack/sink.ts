@@ -1,7 +1,7 @@
 /**
  * Carries out core actions on Slack: post and reply → chat.postMessage, notice → chat.postEphemeral
  * (or the slash command's own acknowledgement), dm → conversations.open + chat.postMessage, topic →
- * conversations.setTopic, group → usergroups.users.update. Posts go through the paced outbox.
+ * conversations.setTopic, group → usergroups.users.update. Every call goes through the paced outbox.
  * Nothing here logs message text: only the action kind, the source and Slack's error code.
  */
 import type { Action } from "../../core/actions.js";
@@ -38,8 +38,16 @@ export class SlackActionSink implements ActionSink {
   ) {}
 
   async deliver(action: Action): Promise<void> {
+    // Topic and user group updates say who is on duty: nobody waits for Slack to apply them (their
+    // methods allow far fewer calls than posting, and a fan-out of announcements must not queue
+    // behind them). They are applied in order per room and per group; a shutdown drains them.
+    if (action.action === "topic" || action.action === "group") void this.settle(action, this.update(action));
+    else await this.settle(action, this.carryOut(action));
+  }
+
+  private async settle(action: Action, work: Promise<void>): Promise<void> {
     try {
-      await this.carryOut(action);
+      await work;
       this.deps.metrics?.countAction("slack", action.action, action.source);
     } catch (err) {
       // Platform errors cannot succeed later (no such channel, missing scope): log the code and go on.
@@ -53,18 +61,45 @@ export class SlackActionSink implements ActionSink {
     }
   }
 
-  private async carryOut(action: Action): Promise<void> {
+  private update(action: Extract<Action, { action: "topic" | "group" }>): Promise<void> {
+    const { workspace } = action;
+    const clients = this.deps.clients;
+    if (action.action === "topic") {
+      const topic = renderMessage(action).text;
+      return this.deps.outbox.update(workspace, action.room.id, "conversations.setTopic", async () => {
+        const { client } = await clients.forWorkspace(workspace);
+        await client.conversations.setTopic({ channel: action.room.id, topic });
+      });
+    }
+    if (action.mentions.length === 0) {
+      // Slack refuses an empty user group; keep the last members rather than fail.
+      this.deps.log.warn("slack user group left unchanged: no members given", { workspace });
+      return Promise.resolve();
+    }
+    return this.deps.outbox.update(workspace, action.text, "usergroups.users.update", async () => {
+      const { client } = await clients.forWorkspace(workspace);
+      const id = await this.usergroupId(workspace, action.text);
+      try {
+        await client.usergroups.users.update({ usergroup: id, users: action.mentions.join(",") });
+      } catch (err) {
+        if (errorCode(err) === "no_such_subteam") this.forgetUsergroup(workspace, action.text);
+        throw err;
+      }
+    });
+  }
+
+  private async carryOut(action: Exclude<Action, { action: "topic" | "group" }>): Promise<void> {
     const { client } = await this.deps.clients.forWorkspace(action.workspace);
     const message = renderMessage(action);
     const pending = pendingCommands.getStore();
-    const lane = (channel: string) => `${action.workspace}/${channel}`;
+    const { workspace } = action;
 
     switch (action.action) {
       case "post":
       case "reply": {
         const thread = action.action === "reply" ? { thread_ts: action.thread } : {};
         try {
-          await this.deps.outbox.send(lane(action.room.id), () =>
+          await this.deps.outbox.post(workspace, action.room.id, "chat.postMessage", () =>
             client.chat.postMessage({ channel: action.room.id, ...thread, ...message }),
           );
         } catch (err) {
@@ -85,7 +120,7 @@ export class SlackActionSink implements ActionSink {
         ) {
           if (await pending.replyPrivately(message)) return;
         }
-        await this.deps.outbox.send(lane(action.room.id), () =>
+        await this.deps.outbox.post(workspace, action.room.id, "chat.postEphemeral", () =>
           client.chat.postEphemeral({
             channel: action.room.id,
             user: action.user,
@@ -97,31 +132,9 @@ export class SlackActionSink implements ActionSink {
       }
       case "dm": {
         const channel = await this.dmChannel(action.workspace, action.user);
-        await this.deps.outbox.send(lane(channel), () => client.chat.postMessage({ channel, ...message }));
-        return;
-      }
-      case "topic":
-        await this.deps.outbox.call(() =>
-          client.conversations.setTopic({ channel: action.room.id, topic: message.text }),
+        await this.deps.outbox.post(workspace, channel, "chat.postMessage", () =>
+          client.chat.postMessage({ channel, ...message }),
         );
-        return;
-      case "group": {
-        if (action.mentions.length === 0) {
-          // Slack refuses an empty user group; keep the last members rather than fail.
-          this.deps.log.warn("slack user group left unchanged: no members given", {
-            workspace: action.workspace,
-          });
-          return;
-        }
-        const id = await this.usergroupId(action.workspace, action.text);
-        try {
-          await this.deps.outbox.call(() =>
-            client.usergroups.users.update({ usergroup: id, users: action.mentions.join(",") }),
-          );
-        } catch (err) {
-          if (errorCode(err) === "no_such_subteam") this.forgetUsergroup(action.workspace, action.text);
-          throw err;
-        }
         return;
       }
     }
@@ -130,7 +143,9 @@ export class SlackActionSink implements ActionSink {
   private dmChannel(workspace: string, user: string): Promise<string> {
     return this.dmChannels.get(`${workspace}/${user}`, async () => {
       const { client } = await this.deps.clients.forWorkspace(workspace);
-      const res = await this.deps.outbox.call(() => client.conversations.open({ users: user }));
+      const res = await this.deps.outbox.call(workspace, "conversations.open", () =>
+        client.conversations.open({ users: user }),
+      );
       const id = res.channel?.id;
       if (!id) throw new Error("conversations.open returned no channel");
       return id;
@@ -149,7 +164,7 @@ export class SlackActionSink implements ActionSink {
       if (found) return found;
       const { client } = await this.deps.clients.forWorkspace(workspace);
       try {
-        const created = await this.deps.outbox.call(() =>
+        const created = await this.deps.outbox.call(workspace, "usergroups.create", () =>
           client.usergroups.create({ name: clean, handle: clean }),
         );
         if (!created.usergroup?.id) throw new Error("usergroups.create returned no id");
@@ -169,7 +184,9 @@ export class SlackActionSink implements ActionSink {
   private listedGroups(workspace: string): Promise<Map<string, string>> {
     return this.groupLists.get(workspace, async () => {
       const { client } = await this.deps.clients.forWorkspace(workspace);
-      const list = await this.deps.outbox.call(() => client.usergroups.list({ include_disabled: true }));
+      const list = await this.deps.outbox.call(workspace, "usergroups.list", () =>
+        client.usergroups.list({ include_disabled: true }),
+      );
       return new Map((list.usergroups ?? []).flatMap((g) => (g.handle && g.id ? [[g.handle, g.id]] : [])));
     });
   }

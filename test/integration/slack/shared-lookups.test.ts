@@ -32,9 +32,16 @@ afterEach(async () => {
   await slack.close();
 });
 
-function sink(): SlackActionSink {
+/** A sink whose `deliver` resolves once Slack has everything (topic and group updates are queued). */
+function sink(): { deliver(action: Action): Promise<void> } {
   const outbox = new SlackOutbox({ perChannelIntervalMs: 0, log: silentLogger });
-  return new SlackActionSink({ clients, outbox, log: silentLogger });
+  const actions = new SlackActionSink({ clients, outbox, log: silentLogger });
+  return {
+    async deliver(action) {
+      await actions.deliver(action);
+      await outbox.drain();
+    },
+  };
 }
 
 const group = (handle: string, responder: string): Action => ({
