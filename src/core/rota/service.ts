@@ -292,7 +292,7 @@ export class RotaService {
     await this.store.setMembers(rota.workspace, rota.room, turn.queue);
     await this.store.recordTurn(rota.workspace, rota.room, record);
     state.queue = turn.queue;
-    const handOver = await this.handOver(rota, record.responder, previous?.responder);
+    const handOver = await this.handOverAction(rota, record.responder, previous?.responder);
     // The room, its topic and group, and the new responder are told at once: none needs another done
     // first, and on a platform each may wait for a rate limit of its own (a person who is responder in
     // several rooms gets their hand-overs a second apart).
@@ -345,7 +345,7 @@ export class RotaService {
   }
 
   /** The private hand-over to the new responder: who had it before and what is still unanswered. */
-  async handOver(rota: Rota, responder: string, previous: string | undefined): Promise<Action> {
+  private async handOverAction(rota: Rota, responder: string, previous: string | undefined): Promise<Action> {
     const since = this.handoverSince();
     const open = await this.store.unansweredQuestions(rota.workspace, rota.room, since);
     const room = this.roomOf(rota);
@@ -396,7 +396,7 @@ export class RotaService {
   }
 
   async publishSkip(rota: Rota, turn: Turn, previous: string): Promise<void> {
-    const handOver = await this.handOver(rota, turn.responder, previous);
+    const handOver = await this.handOverAction(rota, turn.responder, previous);
     await this.emitTogether([...this.dutyActions(rota, turn.responder, "rota.skip"), handOver]);
   }
 
