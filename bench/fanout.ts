@@ -57,6 +57,9 @@ export const fanoutBenchmark: Benchmark = {
     let bot: LongRunningWorker | undefined;
     let stats: FakeStats;
     let dueAt: number;
+    // The bot's CPU time from ready to the end: nearly all of it is the fan-out itself.
+    let botCpuMs: number;
+    let fakeCpuMs: number;
     try {
       bot = await startWorker(
         "rota-bot",
@@ -66,6 +69,8 @@ export const fanoutBenchmark: Benchmark = {
       dueAt = Number(bot.ready.dueAt);
       if (Date.now() >= dueAt)
         throw new Error("the bot was not ready before the rotas fell due; machine too busy?");
+      const cpuAtReady = Number((await bot.ask("cpu")).ms);
+      const fakeCpuAtReady = Number((await fake.ask("cpu")).ms);
       // Each announcement is a room post and a private hand-over DM: 2 posts a room.
       const expected = 2 * rooms;
       const deadline = dueAt + 5 * fanoutLowerBoundMs(expected, 1) + 60_000;
@@ -83,6 +88,8 @@ export const fanoutBenchmark: Benchmark = {
       // A little longer: a duplicate would arrive now.
       await new Promise((r) => setTimeout(r, 2000));
       stats = (await fake.ask("stats")) as unknown as FakeStats;
+      botCpuMs = Number((await bot.ask("cpu")).ms) - cpuAtReady;
+      fakeCpuMs = Number((await fake.ask("cpu")).ms) - fakeCpuAtReady;
       await bot.stop();
       bot = undefined;
     } finally {
@@ -108,6 +115,7 @@ export const fanoutBenchmark: Benchmark = {
           met: r <= TARGET_RATIO,
         },
         { measure: "429 answers received", subject: fmt(stats.rateLimited) },
+        { measure: "bot CPU ms per announcement (user + system)", subject: fmt(botCpuMs / rooms, 1) },
         {
           measure: "announcements lost / posted twice",
           subject: `${fmt(lost)} / ${fmt(stats.roomPosts - stats.roomsPosted)}`,
@@ -122,6 +130,8 @@ export const fanoutBenchmark: Benchmark = {
         lowerBoundMs: lowerBound,
         tookMs,
         ratio: r,
+        botCpuMs,
+        fakeCpuMs,
         firstPostAfterDueMs: stats.firstPostAt !== undefined ? stats.firstPostAt - dueAt : null,
         stats,
       },

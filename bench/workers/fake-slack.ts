@@ -12,7 +12,7 @@
  */
 import { FakeSlackApi } from "../../test/helpers/fake-slack-api.js";
 import { BENCH_TEAM, BENCH_TOKEN, benchChannel, benchUser } from "../lib/slack-fixtures.js";
-import { finish, option, send } from "./ipc.js";
+import { answerCpuQueries, finish, option, send } from "./ipc.js";
 
 async function main(): Promise<void> {
   const team = option("team", BENCH_TEAM)!;
@@ -45,6 +45,7 @@ async function main(): Promise<void> {
     ...summarise(fake),
     ...(counted ? { inThreads: countInThreads(fake, counted) } : {}),
   });
+  answerCpuQueries();
   process.on("message", (m: { kind?: string }) => {
     if (m.kind === "stats") void send({ kind: "stats", ...summary() });
   });
@@ -82,6 +83,7 @@ function summarise(fake: FakeSlackApi): Record<string, unknown> {
     mostPostsInOneRoom: Math.max(0, ...perRoom.values()),
     firstPostAt: posts[0]?.at,
     lastPostAt: posts[posts.length - 1]?.at,
+    perSecond: perSecond(fake, posts[0]?.at),
   };
 }
 
@@ -94,6 +96,21 @@ function countInThreads(fake: FakeSlackApi, text: string): Record<string, number
     counts[key] = (counts[key] ?? 0) + 1;
   }
   return counts;
+}
+
+/** Room posts, DMs and 429s in each second from the first post: where a fan-out lost time. */
+function perSecond(fake: FakeSlackApi, from: number | undefined): Array<[number, number, number]> {
+  if (from === undefined) return [];
+  const buckets: Array<[number, number, number]> = [];
+  for (const c of fake.calls) {
+    if (c.method !== "chat.postMessage" || c.at < from) continue;
+    const second = Math.floor((c.at - from) / 1000);
+    while (buckets.length <= second) buckets.push([0, 0, 0]);
+    const b = buckets[second]!;
+    if (c.status === 429) b[2]++;
+    else if (c.status === 200 && !c.error) b[String(c.args.channel).startsWith("D") ? 1 : 0]++;
+  }
+  return buckets;
 }
 
 main().catch((err) => {

@@ -21,7 +21,7 @@ import {
   benchUser,
 } from "../lib/slack-fixtures.js";
 import { openBenchApp } from "./app.js";
-import { finish, option, send } from "./ipc.js";
+import { answerCpuQueries, finish, option, send } from "./ipc.js";
 
 const MEMBERS_PER_ROTA = 3;
 const USERS = 50;
@@ -48,6 +48,7 @@ async function main(): Promise<void> {
     homeSections: homeSectionsFor(app),
   });
   const readyMs = performance.now() - started;
+  answerCpuQueries();
   process.on("SIGTERM", () => {
     void adapter
       .stop()

@@ -39,7 +39,7 @@ export type ActionKind = Action["action"];
 export type FormAction = Extract<Action, { action: "form" }>;
 
 /** What a platform that cannot show a form does instead: tells the person its `text`, privately. */
-export function formFallback(action: FormAction): Action {
+export function formFallback(action: FormAction): Extract<Action, { action: "notice" }> {
   const { form: _form, ...rest } = action;
   return { ...rest, action: "notice" };
 }

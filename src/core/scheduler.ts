@@ -17,6 +17,17 @@ interface Entry {
   interval?: number;
 }
 
+/** How `runDue` runs the tasks that are due. */
+export interface RunOptions {
+  /** Lets a virtual clock stand at each task's own time while it runs (with one task at a time). */
+  beforeEach?: (when: Date) => void;
+  /**
+   * How many due tasks may run at once (default 1: one after another). Tasks start in time order, and
+   * never two with the same key at once.
+   */
+  concurrency?: number;
+}
+
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
   info(msg: string, fields?: Record<string, unknown>): void;
@@ -30,8 +41,8 @@ export class Scheduler {
   private entries: Entry[] = [];
   private byKey = new Map<string, Entry>();
   private seq = 0;
-  private running: Entry | undefined;
-  private runningCancelled = false;
+  // Tasks running now, by key, and whether each was cancelled meanwhile (a periodic one then stops).
+  private readonly running = new Map<string, { cancelled: boolean }>();
   /** Called whenever the earliest due time may have changed (live driver re-arms its timer). */
   onChange: (() => void) | undefined;
 
@@ -71,7 +82,8 @@ export class Scheduler {
     const entry = this.byKey.get(key);
     if (!entry) {
       // Cancelling a periodic task from inside its own run stops it coming back.
-      if (this.running?.key === key) this.runningCancelled = true;
+      const running = this.running.get(key);
+      if (running) running.cancelled = true;
       return;
     }
     this.byKey.delete(key);
@@ -95,42 +107,66 @@ export class Scheduler {
   }
 
   /**
-   * Runs every task due at or before `until`, in time order, one at a time. `beforeEach` lets a
-   * virtual clock stand at each task's own time while it runs. A failing task is logged, not rethrown:
-   * one broken rota must not stop the others.
+   * Runs every task due at or before `until`, in time order: one at a time unless `concurrency` allows
+   * more. `beforeEach` lets a virtual clock stand at each task's own time while it runs. A failing task
+   * is logged, not rethrown: one broken rota must not stop the others.
    */
-  async runDue(until: Date, beforeEach?: (when: Date) => void): Promise<number> {
-    let ran = 0;
+  async runDue(until: Date, options: RunOptions = {}): Promise<number> {
     const limit = until.getTime();
+    const concurrency = Math.max(1, options.concurrency ?? 1);
+    const runs = new Set<Promise<void>>();
+    let ran = 0;
     for (;;) {
-      const first = this.entries[0];
-      if (!first || first.when > limit) break;
-      this.entries.shift();
-      this.byKey.delete(first.key);
-      const lag = first.interval ? Math.floor((limit - first.when) / first.interval) : 0;
-      if (first.interval && lag > 0) {
-        // A periodic task that fell behind runs once, in its latest slot, not once per slot it missed.
-        this.insert({ ...first, when: first.when + lag * first.interval, seq: this.seq++ });
-        continue;
+      while (runs.size < concurrency) {
+        const entry = this.takeDue(limit);
+        if (!entry) break;
+        options.beforeEach?.(new Date(entry.when));
+        const run: Promise<void> = this.runOne(entry).finally(() => runs.delete(run));
+        runs.add(run);
+        ran++;
       }
-      beforeEach?.(new Date(first.when));
-      this.running = first;
-      this.runningCancelled = false;
-      try {
-        await first.task();
-      } catch (err) {
-        this.log.error("scheduled task failed", { key: first.key, error: errorMessage(err) });
-      } finally {
-        this.running = undefined;
-      }
-      ran++;
-      // A periodic task comes back, unless it was cancelled or replaced while it ran.
-      if (first.interval && !this.byKey.has(first.key) && !this.runningCancelled) {
-        this.insert({ ...first, when: first.when + first.interval, seq: this.seq++ });
-      }
+      if (runs.size === 0) break;
+      // A task that ends frees a place, and may have scheduled more work that is due already.
+      await Promise.race(runs);
     }
     if (ran > 0) this.onChange?.();
     return ran;
+  }
+
+  /** Takes the earliest task due by `limit` whose key is not running already, if any. */
+  private takeDue(limit: number): Entry | undefined {
+    for (let i = 0; i < this.entries.length; i++) {
+      const entry = this.entries[i]!;
+      if (entry.when > limit) return undefined;
+      if (this.running.has(entry.key)) continue;
+      this.entries.splice(i, 1);
+      this.byKey.delete(entry.key);
+      const lag = entry.interval ? Math.floor((limit - entry.when) / entry.interval) : 0;
+      if (entry.interval && lag > 0) {
+        // A periodic task that fell behind runs once, in its latest slot, not once per slot it missed.
+        this.insert({ ...entry, when: entry.when + lag * entry.interval, seq: this.seq++ });
+        i = -1;
+        continue;
+      }
+      return entry;
+    }
+    return undefined;
+  }
+
+  private async runOne(entry: Entry): Promise<void> {
+    const state = { cancelled: false };
+    this.running.set(entry.key, state);
+    try {
+      await entry.task();
+    } catch (err) {
+      this.log.error("scheduled task failed", { key: entry.key, error: errorMessage(err) });
+    } finally {
+      this.running.delete(entry.key);
+    }
+    // A periodic task comes back, unless it was cancelled or replaced while it ran.
+    if (entry.interval && !this.byKey.has(entry.key) && !state.cancelled) {
+      this.insert({ ...entry, when: entry.when + entry.interval, seq: this.seq++ });
+    }
   }
 }
 
@@ -153,8 +189,10 @@ export class VirtualClock implements Clock {
   /** Moves to `when`, first running everything scheduled before it, each at its own time. */
   async advanceTo(when: Date, scheduler: Scheduler): Promise<void> {
     if (when.getTime() < this.current) return;
-    await scheduler.runDue(when, (due) => {
-      if (due.getTime() > this.current) this.current = due.getTime();
+    await scheduler.runDue(when, {
+      beforeEach: (due) => {
+        if (due.getTime() > this.current) this.current = due.getTime();
+      },
     });
     this.current = when.getTime();
   }

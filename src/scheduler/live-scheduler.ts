@@ -1,6 +1,8 @@
 /**
  * Drives the core Scheduler on the wall clock: node-schedule arms a single job for the earliest due
  * task, and re-arms whenever the queue changes. The maths of *when* lives in the core; this only waits.
+ * Tasks due together run a few at a time: each mostly waits on the database and the platform's API, and
+ * a thousand rota announcements due at 09:00 one after another took a minute.
  */
 import schedule from "node-schedule";
 import type { Clock } from "../core/ports.js";
@@ -8,6 +10,12 @@ import type { Scheduler } from "../core/scheduler.js";
 
 /** Due work left waiting longer than this means the scheduler is stuck (a hung task, a lost timer). */
 const STALL_MS = 5 * 60_000;
+
+/**
+ * Enough to keep the platform's rate limits busy rather than our own round trips; few enough that a
+ * burst holds only so many claimed but not yet posted announcements, and leaves room for replies.
+ */
+const DEFAULT_CONCURRENCY = 16;
 
 export class LiveSchedulerDriver {
   private job: schedule.Job | undefined;
@@ -19,6 +27,8 @@ export class LiveSchedulerDriver {
   constructor(
     private readonly scheduler: Scheduler,
     private readonly clock: Clock,
+    /** How many due tasks may run at once. */
+    private readonly concurrency = DEFAULT_CONCURRENCY,
   ) {}
 
   start(): void {
@@ -63,7 +73,7 @@ export class LiveSchedulerDriver {
   private fire(): void {
     this.running = this.running.then(async () => {
       if (this.stopped) return;
-      await this.scheduler.runDue(this.clock.now());
+      await this.scheduler.runDue(this.clock.now(), { concurrency: this.concurrency });
     });
   }
 }

@@ -2,7 +2,14 @@
 import { CompiledQuery, type Kysely, type Selectable } from "kysely";
 import type { RoomKind } from "../core/model.js";
 import type { AwayRange } from "../core/rota/schedule.js";
-import type { LateAnnouncement, PendingQuestion, Rota, RotaStore, Turn } from "../core/rota/store.js";
+import type {
+  LateAnnouncement,
+  PendingQuestion,
+  Rota,
+  RotaState,
+  RotaStore,
+  Turn,
+} from "../core/rota/store.js";
 import type { RotaTables } from "./rota-tables.js";
 import type { Database } from "./schema.js";
 
@@ -24,6 +31,46 @@ export class SqlRotaStore implements RotaStore {
   async listRotas(): Promise<Rota[]> {
     const rows = await this.db.selectFrom("rotas").selectAll().orderBy("workspace").orderBy("room").execute();
     return rows.map(toRota);
+  }
+
+  async rotaState(workspace: string, room: string): Promise<RotaState | undefined> {
+    const [rota, members, away] = await Promise.all([
+      this.getRota(workspace, room),
+      this.memberRows().where("workspace", "=", workspace).where("room", "=", room).execute(),
+      this.awayRows().where("workspace", "=", workspace).where("room", "=", room).execute(),
+    ]);
+    return rota ? statesOf([rota], members, away)[0] : undefined;
+  }
+
+  async listRotaStates(): Promise<RotaState[]> {
+    // Three queries for any number of rotas.
+    const [rotas, members, away] = await Promise.all([
+      this.listRotas(),
+      this.memberRows().execute(),
+      this.awayRows().execute(),
+    ]);
+    return statesOf(rotas, members, away);
+  }
+
+  /** Members with their left-the-room mark, each rota's in queue order. */
+  private memberRows() {
+    return this.db
+      .selectFrom("rota_members")
+      .select(["workspace", "room", "member", "left_at"])
+      .orderBy("workspace")
+      .orderBy("room")
+      .orderBy("position");
+  }
+
+  /** Absences, each rota's in the order awayRanges gives them. */
+  private awayRows() {
+    return this.db
+      .selectFrom("rota_away")
+      .selectAll()
+      .orderBy("workspace")
+      .orderBy("room")
+      .orderBy("from_date")
+      .orderBy("member");
   }
 
   async saveRota(rota: Rota): Promise<void> {
@@ -318,6 +365,26 @@ export class SqlRotaStore implements RotaStore {
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
+}
+
+/** Puts member and absence rows (of these rotas or others) together with their rotas. */
+function statesOf(
+  rotas: Rota[],
+  members: Pick<Selectable<RotaTables["rota_members"]>, "workspace" | "room" | "member" | "left_at">[],
+  away: Selectable<RotaTables["rota_away"]>[],
+): RotaState[] {
+  const states = new Map<string, RotaState>();
+  const key = (workspace: string, room: string) => JSON.stringify([workspace, room]);
+  for (const rota of rotas)
+    states.set(key(rota.workspace, rota.room), { rota, queue: [], away: [], left: [] });
+  for (const m of members) {
+    const state = states.get(key(m.workspace, m.room));
+    state?.queue.push(m.member);
+    if (m.left_at !== null) state?.left.push(m.member);
+  }
+  for (const a of away)
+    states.get(key(a.workspace, a.room))?.away.push({ member: a.member, from: a.from_date, to: a.to_date });
+  return [...states.values()];
 }
 
 function toRota(row: Selectable<RotaTables["rotas"]>): Rota {

@@ -57,6 +57,41 @@ describeEachDatabase("RotaStore", (db) => {
     expect(await store.members("T2", "C1")).toEqual([]);
   });
 
+  it("loads rotas with their queue, absences and departures, one or all at once, as the per-room reads do", async () => {
+    const store = new SqlRotaStore(db().handle.db);
+    await store.saveRota(rota({ room: "C2" }));
+    await store.saveRota(rota({ room: "C1" }));
+    await store.saveRota(rota({ workspace: "T2", room: "C1" }));
+    // Inserted out of order, and a room with members but no rota: the rota's reads decide.
+    await store.setMembers("T1", "C2", ["cy", "ana", "bob"]);
+    await store.setMembers("T1", "C1", ["bob", "ana"]);
+    await store.setMembers("T1", "C9", ["zed"]);
+    await store.markLeft("T1", "C2", "bob", t0);
+    await store.markLeft("T1", "C2", "cy", t0);
+    await store.addAway("T1", "C2", { member: "ana", from: "2026-12-24", to: "2026-12-31" });
+    await store.addAway("T1", "C2", { member: "cy", from: "2026-11-01", to: "2026-11-03" });
+    await store.addAway("T2", "C1", { member: "ana", from: "2026-12-01", to: "2026-12-01" });
+    const states = await store.listRotaStates();
+    expect(states.map((s) => [s.rota.workspace, s.rota.room])).toEqual([
+      ["T1", "C1"],
+      ["T1", "C2"],
+      ["T2", "C1"],
+    ]);
+    for (const state of states) {
+      const { workspace, room } = state.rota;
+      expect(state).toEqual({
+        rota: await store.getRota(workspace, room),
+        queue: await store.members(workspace, room),
+        away: await store.awayRanges(workspace, room),
+        left: await store.leftMembers(workspace, room),
+      });
+      expect(await store.rotaState(workspace, room)).toEqual(state);
+    }
+    expect(await store.rotaState("T1", "C9")).toBeUndefined();
+    expect(states[1]).toMatchObject({ queue: ["cy", "ana", "bob"], left: ["cy", "bob"] });
+    expect(states[2]?.queue).toEqual([]);
+  });
+
   it("stores absences and ends the current and future ones on back", async () => {
     const store = new SqlRotaStore(db().handle.db);
     await store.addAway("T1", "C1", { member: "ana", from: "2026-11-01", to: "2026-11-03" });

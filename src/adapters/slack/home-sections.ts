@@ -8,7 +8,7 @@ import type { DecisionStore } from "../../core/decisions/store.js";
 import { describeMute } from "../../core/nudges/commands.js";
 import type { NudgeStore } from "../../core/nudges/store.js";
 import { formatHours, type WorkingHours, workspaceHours } from "../../core/nudges/working-hours.js";
-import { formatDay, loadRotaState, nextDuty } from "../../core/rota/forecast.js";
+import { formatDay, nextDuty } from "../../core/rota/forecast.js";
 import { localDateOf } from "../../core/rota/schedule.js";
 import type { RotaStore } from "../../core/rota/store.js";
 import { SqlDecisionStore } from "../../storage/decision-store.js";
@@ -33,7 +33,7 @@ export function rotaSection(store: RotaStore, now: () => Date = () => new Date()
     const lines: string[] = [];
     for (const rota of await store.listRotas()) {
       if (rota.workspace !== workspace) continue;
-      const state = await loadRotaState(store, workspace, rota.room);
+      const state = await store.rotaState(workspace, rota.room);
       if (!state?.queue.includes(user)) continue;
       const at = now();
       // Turns are dated in the rota's own zone: its "today" may not be UTC's.

@@ -92,6 +92,8 @@ export class HomeRenderer {
   async publish(workspace: string, user: string): Promise<void> {
     const { client } = await this.deps.clients.forWorkspace(workspace);
     const view = await this.view(workspace, user);
-    await this.deps.outbox.call(() => client.views.publish({ user_id: user, view }));
+    await this.deps.outbox.call(workspace, "views.publish", () =>
+      client.views.publish({ user_id: user, view }),
+    );
   }
 }

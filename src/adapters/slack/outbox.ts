@@ -1,55 +1,65 @@
 /**
- * Outgoing Web API calls, paced the way Slack asks: posts to one channel go out one at a time, at
- * most about one per second, and a call answered 429 waits its Retry-After and goes again: never
- * dropped, never retried in a tight loop. Other channels keep moving meanwhile. `drain()` lets a
- * shutdown finish what is queued.
+ * Outgoing Web API calls, paced the way Slack asks. Posts to one channel go out one at a time, in
+ * order, at most about one per second; updates of one topic or user group go out in order; every
+ * method is also paced per workspace (method-limiter.ts: turns first come first served, Retry-After
+ * kept after a 429, the workspace-wide posting rate learnt from it). Other channels and other
+ * workspaces keep moving meanwhile. `drain()` lets a shutdown finish what is queued.
  */
-import { webApi } from "@slack/bolt";
 import type { Logger } from "../../core/scheduler.js";
+import { MethodLimiter } from "./method-limiter.js";
 
 export interface OutboxOptions {
   /** Minimum gap between two posts in one channel (Slack: about 1 s). */
   perChannelIntervalMs: number;
+  /**
+   * Calls of one method to one workspace in flight at once. Enough to meet Slack's workspace-wide
+   * posting limit within a few round trips, few enough that meeting it costs a handful of 429s.
+   */
+  callsInFlight?: number;
   /** Wait used when a 429 carries no usable Retry-After. */
   fallbackRetryMs?: number;
   log: Logger;
   /** Called each time a call is rate limited (metrics). */
   onRateLimited?(): void;
-  sleep?(ms: number): Promise<void>;
+  /** Resolves after `ms`, or as soon as `wake` is aborted. */
+  sleep?(ms: number, wake: AbortSignal): Promise<void>;
+  now?(): number;
 }
+
+const DEFAULT_CALLS_IN_FLIGHT = 16;
 
 export class SlackOutbox {
   private readonly lanes = new Map<string, Promise<unknown>>();
-  private readonly lastSent = new Map<string, number>();
+  private readonly limiters = new Map<string, MethodLimiter>();
   private readonly inFlight = new Set<Promise<unknown>>();
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly sleep: (ms: number, wake: AbortSignal) => Promise<void>;
+  private readonly now: () => number;
 
   constructor(private readonly options: OutboxOptions) {
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.sleep = options.sleep ?? wakeableSleep;
+    this.now = options.now ?? Date.now;
   }
 
   /**
-   * Runs `call` in the lane `lane` (e.g. `T1/C42`), after the lane's earlier calls and the pacing gap.
-   * Resolves with the call's result; rejects with a Slack platform error (those cannot succeed later).
+   * Posts to `channel` of `workspace` with `call` (a `method` such as chat.postMessage), after the
+   * channel's earlier posts and the pacing gap. Resolves with the call's result; rejects with a Slack
+   * platform error (those cannot succeed later).
    */
-  send<T>(lane: string, call: () => Promise<T>): Promise<T> {
-    const previous = this.lanes.get(lane) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(() => this.paced(lane, call));
-    this.lanes.set(lane, run);
-    this.track(run);
-    void run
-      .finally(() => {
-        if (this.lanes.get(lane) === run) this.lanes.delete(lane);
-      })
-      .catch(() => undefined);
-    return run;
+  post<T>(workspace: string, channel: string, method: string, call: () => Promise<T>): Promise<T> {
+    return this.track(this.limiter(workspace, method).run(call, channel));
   }
 
-  /** A call outside any channel lane (topics, user groups): only the 429 handling applies. */
-  call<T>(call: () => Promise<T>): Promise<T> {
-    const run = this.withRetryAfter(call);
-    this.track(run);
-    return run;
+  /**
+   * An update of one thing (a room's topic, a user group) with `call`: after the earlier updates of
+   * `target` with the same `method`, so the last one asked for is the one that stays.
+   */
+  update<T>(workspace: string, target: string, method: string, call: () => Promise<T>): Promise<T> {
+    return this.inOrder(`${workspace} ${method} ${target}`, () => this.limiter(workspace, method).run(call));
+  }
+
+  /** Any other call (opening a DM, listing user groups): paced only per method and workspace. */
+  call<T>(workspace: string, method: string, call: () => Promise<T>): Promise<T> {
+    return this.track(this.limiter(workspace, method).run(call));
   }
 
   /** Waits until everything queued so far has been sent (or has failed for good). */
@@ -61,41 +71,53 @@ export class SlackOutbox {
     return this.inFlight.size;
   }
 
-  private track(p: Promise<unknown>): void {
+  /** Runs `job` after the earlier jobs of `lane` have ended, whether they succeeded or not. */
+  private inOrder<T>(lane: string, job: () => Promise<T>): Promise<T> {
+    const previous = this.lanes.get(lane) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(job);
+    this.lanes.set(lane, run);
+    void run
+      .finally(() => {
+        if (this.lanes.get(lane) === run) this.lanes.delete(lane);
+      })
+      .catch(() => undefined);
+    return this.track(run);
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
     this.inFlight.add(p);
     void p.finally(() => this.inFlight.delete(p)).catch(() => undefined);
+    return p;
   }
 
-  private async paced<T>(lane: string, call: () => Promise<T>): Promise<T> {
-    const last = this.lastSent.get(lane);
-    if (last !== undefined) {
-      const wait = last + this.options.perChannelIntervalMs - Date.now();
-      if (wait > 0) await this.sleep(wait);
+  private limiter(workspace: string, method: string): MethodLimiter {
+    const key = `${workspace} ${method}`;
+    let limiter = this.limiters.get(key);
+    if (!limiter) {
+      limiter = new MethodLimiter({
+        places: this.options.callsInFlight ?? DEFAULT_CALLS_IN_FLIGHT,
+        laneGapMs: this.options.perChannelIntervalMs,
+        fallbackRetryMs: this.options.fallbackRetryMs ?? 1000,
+        now: this.now,
+        sleep: this.sleep,
+        onRateLimited: (retryAfterMs) => {
+          this.options.onRateLimited?.();
+          this.options.log.warn("slack rate limited; waiting before retrying", { method, retryAfterMs });
+        },
+      });
+      this.limiters.set(key, limiter);
     }
-    try {
-      return await this.withRetryAfter(call);
-    } finally {
-      this.lastSent.set(lane, Date.now());
-    }
-  }
-
-  private async withRetryAfter<T>(call: () => Promise<T>): Promise<T> {
-    for (;;) {
-      try {
-        return await call();
-      } catch (err) {
-        if (!isRateLimited(err)) throw err;
-        this.options.onRateLimited?.();
-        const seconds = err.retryAfter;
-        const waitMs =
-          Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : (this.options.fallbackRetryMs ?? 1000);
-        this.options.log.warn("slack rate limited; waiting before retrying", { retryAfterMs: waitMs });
-        await this.sleep(waitMs);
-      }
-    }
+    return limiter;
   }
 }
 
-function isRateLimited(err: unknown): err is webApi.WebAPIRateLimitedError {
-  return (err as { code?: string } | undefined)?.code === webApi.ErrorCode.RateLimitedError;
+function wakeableSleep(ms: number, wake: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    wake.addEventListener("abort", done, { once: true });
+  });
 }

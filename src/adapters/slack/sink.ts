@@ -1,7 +1,7 @@
 /**
  * Carries out core actions on Slack: post and reply → chat.postMessage, notice → chat.postEphemeral
  * (or the slash command's own acknowledgement), dm → conversations.open + chat.postMessage, topic →
- * conversations.setTopic, group → usergroups.users.update. Posts go through the paced outbox.
+ * conversations.setTopic, group → usergroups.users.update. Every call goes through the paced outbox.
  * Nothing here logs message text: only the action kind, the source and Slack's error code.
  */
 import { type Action, formFallback } from "../../core/actions.js";
@@ -12,15 +12,22 @@ import type { WorkspaceClients } from "./clients.js";
 import { pendingCommands } from "./command-reply.js";
 import { errorCode } from "./directory.js";
 import { openForm } from "./forms.js";
+import { LookupCache } from "./lookup-cache.js";
 import type { SlackOutbox } from "./outbox.js";
 import { renderMessage } from "./render.js";
 
 /** Errors that mean the bot cannot post in that channel itself (Slack can still post a command's answer). */
 const NOT_IN_CHANNEL = new Set(["not_in_channel", "channel_not_found"]);
+/** usergroups.create: a group with that handle or name exists already. */
+const GROUP_EXISTS = new Set(["name_already_exists", "handle_already_exists"]);
+
+/** How long a listing of a workspace's user groups is used to find existing groups by handle. */
+const GROUP_LIST_TTL_MS = 10 * 60_000;
 
 export class SlackActionSink implements ActionSink {
-  private readonly dmChannels = new Map<string, string>();
-  private readonly usergroups = new Map<string, string>();
+  private readonly dmChannels = new LookupCache<string>();
+  private readonly usergroups = new LookupCache<string>();
+  private readonly groupLists = new LookupCache<Map<string, string>>(GROUP_LIST_TTL_MS);
 
   constructor(
     private readonly deps: {
@@ -32,8 +39,16 @@ export class SlackActionSink implements ActionSink {
   ) {}
 
   async deliver(action: Action): Promise<void> {
+    // Topic and user group updates say who is on duty: nobody waits for Slack to apply them (their
+    // methods allow far fewer calls than posting, and a fan-out of announcements must not queue
+    // behind them). They are applied in order per room and per group; a shutdown drains them.
+    if (action.action === "topic" || action.action === "group") void this.settle(action, this.update(action));
+    else await this.settle(action, this.carryOut(action));
+  }
+
+  private async settle(action: Action, work: Promise<void>): Promise<void> {
     try {
-      await this.carryOut(action);
+      await work;
       this.deps.metrics?.countAction("slack", action.action, action.source);
     } catch (err) {
       // Platform errors cannot succeed later (no such channel, missing scope): log the code and go on.
@@ -47,18 +62,45 @@ export class SlackActionSink implements ActionSink {
     }
   }
 
-  private async carryOut(action: Action): Promise<void> {
+  private update(action: Extract<Action, { action: "topic" | "group" }>): Promise<void> {
+    const { workspace } = action;
+    const clients = this.deps.clients;
+    if (action.action === "topic") {
+      const topic = renderMessage(action).text;
+      return this.deps.outbox.update(workspace, action.room.id, "conversations.setTopic", async () => {
+        const { client } = await clients.forWorkspace(workspace);
+        await client.conversations.setTopic({ channel: action.room.id, topic });
+      });
+    }
+    if (action.mentions.length === 0) {
+      // Slack refuses an empty user group; keep the last members rather than fail.
+      this.deps.log.warn("slack user group left unchanged: no members given", { workspace });
+      return Promise.resolve();
+    }
+    return this.deps.outbox.update(workspace, action.text, "usergroups.users.update", async () => {
+      const { client } = await clients.forWorkspace(workspace);
+      const id = await this.usergroupId(workspace, action.text);
+      try {
+        await client.usergroups.users.update({ usergroup: id, users: action.mentions.join(",") });
+      } catch (err) {
+        if (errorCode(err) === "no_such_subteam") this.forgetUsergroup(workspace, action.text);
+        throw err;
+      }
+    });
+  }
+
+  private async carryOut(action: Exclude<Action, { action: "topic" | "group" }>): Promise<void> {
     const { client } = await this.deps.clients.forWorkspace(action.workspace);
     const message = renderMessage(action);
     const pending = pendingCommands.getStore();
-    const lane = (channel: string) => `${action.workspace}/${channel}`;
+    const { workspace } = action;
 
     switch (action.action) {
       case "post":
       case "reply": {
         const thread = action.action === "reply" ? { thread_ts: action.thread } : {};
         try {
-          await this.deps.outbox.send(lane(action.room.id), () =>
+          await this.deps.outbox.post(workspace, action.room.id, "chat.postMessage", () =>
             client.chat.postMessage({ channel: action.room.id, ...thread, ...message }),
           );
         } catch (err) {
@@ -79,7 +121,7 @@ export class SlackActionSink implements ActionSink {
         ) {
           if (await pending.replyPrivately(message)) return;
         }
-        await this.deps.outbox.send(lane(action.room.id), () =>
+        await this.deps.outbox.post(workspace, action.room.id, "chat.postEphemeral", () =>
           client.chat.postEphemeral({
             channel: action.room.id,
             user: action.user,
@@ -91,66 +133,71 @@ export class SlackActionSink implements ActionSink {
       }
       case "dm": {
         const channel = await this.dmChannel(action.workspace, action.user);
-        await this.deps.outbox.send(lane(channel), () => client.chat.postMessage({ channel, ...message }));
-        return;
-      }
-      case "topic":
-        await this.deps.outbox.call(() =>
-          client.conversations.setTopic({ channel: action.room.id, topic: message.text }),
+        await this.deps.outbox.post(workspace, channel, "chat.postMessage", () =>
+          client.chat.postMessage({ channel, ...message }),
         );
         return;
+      }
       case "form": // a modal (views.open); its text as a notice when it cannot be opened
         if (await openForm(client, action, pending, this.deps.log)) return;
         return this.carryOut(formFallback(action));
-      case "group": {
-        if (action.mentions.length === 0) {
-          // Slack refuses an empty user group; keep the last members rather than fail.
-          this.deps.log.warn("slack user group left unchanged: no members given", {
-            workspace: action.workspace,
-          });
-          return;
-        }
-        const id = await this.usergroupId(action.workspace, action.text);
-        await this.deps.outbox.call(() =>
-          client.usergroups.users.update({ usergroup: id, users: action.mentions.join(",") }),
-        );
-        return;
-      }
     }
   }
 
-  private async dmChannel(workspace: string, user: string): Promise<string> {
-    const key = `${workspace}/${user}`;
-    const known = this.dmChannels.get(key);
-    if (known) return known;
-    const { client } = await this.deps.clients.forWorkspace(workspace);
-    const res = await this.deps.outbox.call(() => client.conversations.open({ users: user }));
-    const id = res.channel?.id;
-    if (!id) throw new Error("conversations.open returned no channel");
-    this.dmChannels.set(key, id);
-    return id;
+  private dmChannel(workspace: string, user: string): Promise<string> {
+    return this.dmChannels.get(`${workspace}/${user}`, async () => {
+      const { client } = await this.deps.clients.forWorkspace(workspace);
+      const res = await this.deps.outbox.call(workspace, "conversations.open", () =>
+        client.conversations.open({ users: user }),
+      );
+      const id = res.channel?.id;
+      if (!id) throw new Error("conversations.open returned no channel");
+      return id;
+    });
   }
 
   /**
-   * The id of the user group with this handle, created on first use. Remembered: listing every group
-   * for every announcement made 1,000 rotas cost a million group records.
+   * The id of the user group with this handle, created on first use. Remembered, and the workspace's
+   * groups are listed once for all handles: listing every group for every announcement made 1,000
+   * rotas cost a million group records.
    */
-  private async usergroupId(workspace: string, handle: string): Promise<string> {
+  private usergroupId(workspace: string, handle: string): Promise<string> {
     const clean = handle.replace(/^@/, "");
-    const key = `${workspace}/${clean}`;
-    const known = this.usergroups.get(key);
-    if (known) return known;
-    const { client } = await this.deps.clients.forWorkspace(workspace);
-    const list = await this.deps.outbox.call(() => client.usergroups.list({ include_disabled: true }));
-    for (const g of list.usergroups ?? [])
-      if (g.handle && g.id) this.usergroups.set(`${workspace}/${g.handle}`, g.id);
-    const found = this.usergroups.get(key);
-    if (found) return found;
-    const created = await this.deps.outbox.call(() =>
-      client.usergroups.create({ name: clean, handle: clean }),
-    );
-    if (!created.usergroup?.id) throw new Error("usergroups.create returned no id");
-    this.usergroups.set(key, created.usergroup.id);
-    return created.usergroup.id;
+    return this.usergroups.get(`${workspace}/${clean}`, async () => {
+      const found = (await this.listedGroups(workspace)).get(clean);
+      if (found) return found;
+      const { client } = await this.deps.clients.forWorkspace(workspace);
+      try {
+        const created = await this.deps.outbox.call(workspace, "usergroups.create", () =>
+          client.usergroups.create({ name: clean, handle: clean }),
+        );
+        if (!created.usergroup?.id) throw new Error("usergroups.create returned no id");
+        return created.usergroup.id;
+      } catch (err) {
+        if (!GROUP_EXISTS.has(errorCode(err))) throw err;
+        // Made since the listing (by a person, or another replica): list again to find it.
+        this.groupLists.delete(workspace);
+        const made = (await this.listedGroups(workspace)).get(clean);
+        if (!made) throw err;
+        return made;
+      }
+    });
+  }
+
+  /** Handle → id of the workspace's user groups, from one recent usergroups.list. */
+  private listedGroups(workspace: string): Promise<Map<string, string>> {
+    return this.groupLists.get(workspace, async () => {
+      const { client } = await this.deps.clients.forWorkspace(workspace);
+      const list = await this.deps.outbox.call(workspace, "usergroups.list", () =>
+        client.usergroups.list({ include_disabled: true }),
+      );
+      return new Map((list.usergroups ?? []).flatMap((g) => (g.handle && g.id ? [[g.handle, g.id]] : [])));
+    });
+  }
+
+  /** A group deleted in Slack since: forget it, so the next announcement finds or creates it again. */
+  private forgetUsergroup(workspace: string, handle: string): void {
+    this.usergroups.delete(`${workspace}/${handle.replace(/^@/, "")}`);
+    this.groupLists.delete(workspace);
   }
 }

@@ -26,9 +26,9 @@ import {
   parseTime,
 } from "./parse.js";
 import { addMember, removeMember, swapTurns } from "./rotation.js";
-import { addDays, isAway } from "./schedule.js";
-import type { RotaService, RotaState } from "./service.js";
-import type { Rota } from "./store.js";
+import { addDays, canonicalZone, isAway } from "./schedule.js";
+import type { RotaService } from "./service.js";
+import type { Rota, RotaState } from "./store.js";
 
 const error = (problem: string): CommandReply => ({ kind: "error", problem });
 const NO_ROTA = "this room has no rota yet: start one with `/rota setup @a @b @c`";
@@ -102,7 +102,8 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
           roomName: invocation.room.name,
           roomKind: invocation.room.kind,
           time: args.time ?? rota.settings.defaultTime,
-          zone: args.zone ?? caller.tz,
+          // A profile zone our tz data does not know falls back to UTC (and the confirmation says so).
+          zone: args.zone ?? canonicalZone(caller.tz) ?? "UTC",
           days: args.days ?? parseDays(rota.settings.defaultDays) ?? [1, 2, 3, 4, 5],
           // Holidays and the late-announcement choice outlive a re-setup: they are about the team, not its list.
           holidays: previous?.holidays ?? null,
@@ -366,14 +367,14 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
           const today = rota.today(r);
           const existing = await rota.store.turnOn(r.workspace, r.room, today);
           if (existing) {
-            await rota.postAnnouncement(r, existing, true);
+            await rota.repeatAnnouncement(r, existing);
             return { kind: "silent" };
           }
           const turn = await rota.announce(state, today, { late: false });
           if (!turn) {
             // Another process claimed today a moment ago, or nobody is available: show what stands.
             const now = await rota.store.turnOn(r.workspace, r.room, today);
-            if (now) await rota.postAnnouncement(r, now, true);
+            if (now) await rota.repeatAnnouncement(r, now);
             else return error("nobody in the rota is available today");
           }
           await rota.arm(r.workspace, r.room);

@@ -20,11 +20,12 @@ export function createRotaFeature(deps: RotaFeatureDeps): Feature {
     async start() {
       // From now on, rotas set up or changed through other replicas on the database are followed too.
       rota.startSync();
-      for (const saved of await deps.store.listRotas()) {
-        const state = await rota.load(saved.workspace, saved.room);
-        if (!state) continue;
-        await rota.catchUp(state);
-        await rota.arm(saved.workspace, saved.room);
+      // Every rota in a few queries, armed from what was loaded; one that just made a late
+      // announcement is read again, as the announcement moved its queue.
+      for (const state of await deps.store.listRotaStates()) {
+        const { workspace, room } = state.rota;
+        if (await rota.catchUp(state)) await rota.arm(workspace, room);
+        else rota.armFrom(workspace, room, state);
       }
       // Keep only what the hand-over still needs; a question older than that is not nudged any more.
       const since = rota.handoverSince();

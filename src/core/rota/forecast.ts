@@ -16,24 +16,7 @@ import {
   occurrenceToday,
   type ScheduleContext,
 } from "./schedule.js";
-import type { RotaState } from "./service.js";
-import type { Rota, RotaStore, Turn } from "./store.js";
-
-/** Everything the schedule needs to know about one rota, read once. */
-export async function loadRotaState(
-  store: RotaStore,
-  workspace: string,
-  room: string,
-): Promise<RotaState | undefined> {
-  const rota = await store.getRota(workspace, room);
-  if (!rota) return undefined;
-  const [queue, away, left] = await Promise.all([
-    store.members(workspace, room),
-    store.awayRanges(workspace, room),
-    store.leftMembers(workspace, room),
-  ]);
-  return { rota, queue, away, left };
-}
+import type { Rota, RotaState, Turn } from "./store.js";
 
 export function ruleOf(rota: Rota): AnnouncementRule {
   return { time: rota.time, zone: rota.zone, days: rota.days };

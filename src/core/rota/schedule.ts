@@ -1,11 +1,13 @@
 /**
  * When the rota speaks, as pure functions of (rule, time zone, working days, holidays, away list, now).
  * Nothing here reads a clock or arms a timer: the feature asks "what is the next occurrence after now?"
- * and hands that one instant to the scheduler. All date arithmetic is done by luxon in the rota's zone,
- * never in the host's, so the host's TZ cannot change an answer.
+ * and hands that one instant to the scheduler. Wall clocks are read in the rota's zone from the tz
+ * data (zone-offset.ts), never in the host's, so the host's TZ cannot change an answer; local dates are
+ * plain calendar arithmetic.
  */
-import { DateTime, IANAZone } from "luxon";
+import { IANAZone } from "luxon";
 import { type HolidayCheck, noHolidays } from "./holidays.js";
+import { utcOffsetMs } from "./zone-offset.js";
 
 /** The daily announcement rule of one rota. */
 export interface AnnouncementRule {
@@ -39,6 +41,7 @@ export interface ScheduleContext {
 // A rule with at least one working day finds one within a week; holidays and away ranges can push it
 // further, but never by more than a year unless every day is excluded.
 const SEARCH_DAYS = 400;
+const DAY_MS = 86_400_000;
 
 /** The canonical spelling of an IANA zone (`europe/madrid` → `Europe/Madrid`), or undefined if unknown. */
 export function canonicalZone(zone: string): string | undefined {
@@ -57,22 +60,39 @@ export function parseClockTime(text: string): number | undefined {
 
 /** The local date (`YYYY-MM-DD`) of an instant in `zone`. */
 export function localDateOf(at: Date, zone: string): string {
-  return DateTime.fromJSDate(at, { zone }).toISODate()!;
+  const ms = at.getTime();
+  return isoDate(ms + utcOffsetMs(zone, ms));
 }
 
 /** True for a `YYYY-MM-DD` that names a real calendar day. */
 export function isLocalDate(text: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(text) && DateTime.fromISO(text, { zone: "UTC" }).isValid;
+  return /^\d{4}-\d{2}-\d{2}$/.test(text) && isoDate(dayStart(text)) === text;
 }
 
 /** Adds whole days to a local date (calendar arithmetic, no time zone involved). */
 export function addDays(localDate: string, days: number): string {
-  return DateTime.fromISO(localDate, { zone: "UTC" }).plus({ days }).toISODate()!;
+  return isoDate(dayStart(localDate) + days * DAY_MS);
 }
 
 /** ISO weekday of a local date: 1 = Monday … 7 = Sunday. */
 export function weekdayOf(localDate: string): number {
-  return DateTime.fromISO(localDate, { zone: "UTC" }).weekday;
+  return new Date(dayStart(localDate)).getUTCDay() || 7;
+}
+
+/** Midnight UTC of a `YYYY-MM-DD` date: a day number to do calendar arithmetic with. */
+function dayStart(localDate: string): number {
+  const year = Number(localDate.slice(0, 4));
+  const month = Number(localDate.slice(5, 7));
+  const day = Number(localDate.slice(8, 10));
+  return Date.UTC(year, month - 1, day);
+}
+
+/** The `YYYY-MM-DD` of the UTC calendar day that contains `ms`. */
+function isoDate(ms: number): string {
+  const d = new Date(ms);
+  const month = d.getUTCMonth() + 1;
+  const day = d.getUTCDate();
+  return `${d.getUTCFullYear()}-${month < 10 ? "0" : ""}${month}-${day < 10 ? "0" : ""}${day}`;
 }
 
 /** A working day is one of the rule's weekdays that is not a public holiday. */
@@ -87,15 +107,21 @@ export function isWorkingDay(
 /**
  * The instant of the rule's wall-clock time on `localDate` in its zone. A time that does not exist that
  * day (the spring-forward gap) moves forward by the gap, as clocks do; a time that happens twice (the
- * autumn fall-back) is taken once, at the offset luxon picks, so the day still has one announcement.
+ * autumn fall-back) is taken the first time, so the day still has one announcement.
  */
 export function occurrenceOn(rule: AnnouncementRule, localDate: string): Date {
   const minutes = parseClockTime(rule.time) ?? 0;
-  const day = DateTime.fromISO(localDate, { zone: "UTC" });
-  return DateTime.fromObject(
-    { year: day.year, month: day.month, day: day.day, hour: Math.floor(minutes / 60), minute: minutes % 60 },
-    { zone: rule.zone },
-  ).toJSDate();
+  const wall = dayStart(localDate) + minutes * 60_000;
+  // The offsets in force a day either side: a wall time is one of them applied, and no zone changes
+  // its offset twice within two days.
+  const before = utcOffsetMs(rule.zone, wall - DAY_MS);
+  const after = utcOffsetMs(rule.zone, wall + DAY_MS);
+  const first = wall - before;
+  if (before === after || utcOffsetMs(rule.zone, first) === before) return new Date(first);
+  const second = wall - after;
+  if (utcOffsetMs(rule.zone, second) === after) return new Date(second);
+  // Neither reads `wall` on the clock: it falls in the gap; the offset before the change moves it on.
+  return new Date(first);
 }
 
 /** Does the rota announce on this local date? (a working day, not a holiday, someone available) */

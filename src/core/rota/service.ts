@@ -14,13 +14,12 @@ import type { CoreServices } from "../feature.js";
 import type { ChatMessage, Room } from "../model.js";
 import { errorMessage } from "../scheduler.js";
 import type { ClaimStore } from "../stores.js";
-import { formatDay, isAvailable, loadRotaState, ruleOf, scheduleContext } from "./forecast.js";
+import { formatDay, isAvailable, ruleOf, scheduleContext } from "./forecast.js";
 import { holidayCheck } from "./holidays.js";
 import { readsAsQuestion } from "./question.js";
 import { nextInLine, skipTurn, takeTurn } from "./rotation.js";
 import {
   type AnnouncementRule,
-  type AwayRange,
   addWorkingMinutes,
   announcesOn,
   localDateOf,
@@ -32,7 +31,7 @@ import {
   type WorkingHours,
 } from "./schedule.js";
 import type { RotaSettings } from "./settings.js";
-import type { PendingQuestion, Rota, RotaStore, Turn } from "./store.js";
+import type { PendingQuestion, Rota, RotaState, RotaStore, Turn } from "./store.js";
 
 const SYNC_KEY = "rota:sync";
 /**
@@ -41,6 +40,7 @@ const SYNC_KEY = "rota:sync";
  * stamp is still seen. Re-arming a rota twice is harmless.
  */
 const SYNC_OVERLAP_MS = 60_000;
+const PURGE_EVERY_MS = 60 * 60_000;
 
 export interface RotaServiceDeps {
   services: CoreServices;
@@ -49,14 +49,6 @@ export interface RotaServiceDeps {
   settings: RotaSettings;
   /** The working window that "30 working minutes" are counted in (the workspace's working hours). */
   workingHours?: WorkingHours;
-}
-
-/** Everything the schedule needs to know about one rota on one day, loaded once. */
-export interface RotaState {
-  rota: Rota;
-  queue: string[];
-  away: AwayRange[];
-  left: string[];
 }
 
 export class RotaService {
@@ -78,8 +70,8 @@ export class RotaService {
     return this.services.clock.now();
   }
 
-  async load(workspace: string, room: string): Promise<RotaState | undefined> {
-    return loadRotaState(this.store, workspace, room);
+  load(workspace: string, room: string): Promise<RotaState | undefined> {
+    return this.store.rotaState(workspace, room);
   }
 
   rule(rota: Rota): AnnouncementRule {
@@ -118,6 +110,14 @@ export class RotaService {
   private stopped = false;
   // Start of the last sync that read every change; the next one reads from there (minus an overlap).
   private syncedFrom: Date | undefined;
+  private lastPurge = Number.NEGATIVE_INFINITY;
+  // Rooms that have a rota, so a message elsewhere costs no query. Kept by arm(), which every setup,
+  // change and re-sync goes through; a rota set up through another replica is seen at the next sync.
+  private readonly rooms = new Set<string>();
+
+  private roomKey(workspace: string, room: string): string {
+    return `${workspace}/${room}`;
+  }
 
   private timerKey(workspace: string, room: string): string {
     return `rota:announce:${workspace}:${room}`;
@@ -141,8 +141,14 @@ export class RotaService {
 
   /** Arms (or re-arms, or cancels) the rota's next announcement from what the database says now. */
   async arm(workspace: string, room: string): Promise<Occurrence | undefined> {
+    return this.armFrom(workspace, room, await this.load(workspace, room));
+  }
+
+  /** Arms the rota's next announcement from a state just loaded (none: the room has no rota). */
+  armFrom(workspace: string, room: string, state: RotaState | undefined): Occurrence | undefined {
     const key = this.timerKey(workspace, room);
-    const state = await this.load(workspace, room);
+    if (state) this.rooms.add(this.roomKey(workspace, room));
+    else this.rooms.delete(this.roomKey(workspace, room));
     const next = state ? this.next(state) : undefined;
     if (!next) {
       this.services.scheduler.cancel(key);
@@ -178,16 +184,28 @@ export class RotaService {
   }
 
   private async announceScheduled(workspace: string, room: string, occurrence: Occurrence): Promise<void> {
+    let armed = false;
     try {
       // Re-read before claiming: a timer armed before a change made elsewhere must not post.
       const state = await this.load(workspace, room);
       if (state && this.stillDue(state, occurrence))
         await this.announce(state, occurrence.date, { late: false });
-      await this.store.purgeQuestions(this.handoverSince());
+      // What was read, with the announcement's own changes, decides the next timer.
+      this.armFrom(workspace, room, state);
+      armed = true;
+      await this.forgetOldQuestions();
     } finally {
       // Whatever happened today, tomorrow's timer must exist.
-      await this.arm(workspace, room);
+      if (!armed) await this.arm(workspace, room);
     }
+  }
+
+  /** Forgets questions past the hand-over window; once an hour is enough for a window of days. */
+  private async forgetOldQuestions(): Promise<void> {
+    const now = this.now().getTime();
+    if (now - this.lastPurge < PURGE_EVERY_MS) return;
+    this.lastPurge = now;
+    await this.store.purgeQuestions(this.handoverSince());
   }
 
   /**
@@ -222,17 +240,20 @@ export class RotaService {
   /**
    * Start-up: if today's announcement time has passed without an announcement (the bot was down), post
    * one late announcement, or none, as configured. Only today: missed earlier days are never replayed.
+   * True when it went to announce, so the rota may have changed since `state` was loaded.
    */
-  async catchUp(state: RotaState): Promise<void> {
-    if (state.rota.paused) return;
+  async catchUp(state: RotaState): Promise<boolean> {
+    if (state.rota.paused) return false;
     const today = occurrenceToday(this.rule(state.rota), this.now(), this.context(state));
-    if (!today || today.at.getTime() > this.now().getTime()) return;
+    if (!today || today.at.getTime() > this.now().getTime()) return false;
     // A rota set up (or re-timed, or resumed) after today's time had not missed anything.
-    if (state.rota.updatedAt.getTime() > today.at.getTime()) return;
+    if (state.rota.updatedAt.getTime() > today.at.getTime()) return false;
     const mode = state.rota.lateAnnouncement ?? this.settings.lateAnnouncement;
-    if (mode === "none") return;
-    if (await this.claims.isClaimed(state.rota.workspace, this.claimKey(state.rota, today.date))) return;
+    if (mode === "none") return false;
+    if (await this.claims.isClaimed(state.rota.workspace, this.claimKey(state.rota, today.date)))
+      return false;
     await this.announce(state, today.date, { late: true });
+    return true;
   }
 
   private claimKey(rota: Rota, date: string): string {
@@ -267,34 +288,51 @@ export class RotaService {
     await this.store.setMembers(rota.workspace, rota.room, turn.queue);
     await this.store.recordTurn(rota.workspace, rota.room, record);
     state.queue = turn.queue;
-    await this.postAnnouncement(rota, record);
-    await this.handOver(rota, record.responder, previous?.responder);
+    const handOver = await this.handOverAction(rota, record.responder, previous?.responder);
+    // The room, its topic and group, and the new responder are told at once: none needs another done
+    // first, and on a platform each may wait for a rate limit of its own (a person who is responder in
+    // several rooms gets their hand-overs a second apart).
+    await this.emitTogether([...this.announcementActions(rota, record), handOver]);
     return record;
   }
 
-  /** The public line, the topic and the user group for today's responder. */
-  async postAnnouncement(rota: Rota, turn: Turn, repeat = false): Promise<void> {
+  /** Posts today's announcement again (`/rota announce` after it was made). */
+  async repeatAnnouncement(rota: Rota, turn: Turn): Promise<void> {
+    await this.emitTogether(this.announcementActions(rota, turn, true));
+  }
+
+  /** The public line for today's responder and, unless it is repeated, the topic and user group. */
+  private announcementActions(rota: Rota, turn: Turn, repeat = false): Action[] {
     const who = `@${turn.responder}`;
     const late = turn.late && !repeat ? " (late: I was offline at announcement time)" : "";
-    await this.emit(rota, "rota.announce", {
+    const post = this.roomAction(rota, "rota.announce", {
       action: "post",
       text: `Today's responder is ${who}${late}: they answer questions from other teams here today, so everyone else can focus.`,
       mentions: [turn.responder],
     });
-    if (repeat) return;
-    if (this.settings.setTopic) {
-      await this.emit(rota, "rota.announce", {
-        action: "topic",
-        text: this.settings.topicTemplate.replaceAll("{responder}", turn.responder),
-      });
-    }
-    if (this.settings.setGroup) {
-      await this.emit(rota, "rota.announce", {
-        action: "group",
-        text: this.handle(rota),
-        mentions: [turn.responder],
-      });
-    }
+    return repeat ? [post] : [post, ...this.dutyActions(rota, turn.responder, "rota.announce")];
+  }
+
+  /** The room topic and the responder user group, set to `responder` (as configured). */
+  private dutyActions(rota: Rota, responder: string, source: string): Action[] {
+    const actions: Action[] = [];
+    if (this.settings.setTopic)
+      actions.push(
+        this.roomAction(rota, source, {
+          action: "topic",
+          text: this.settings.topicTemplate.replaceAll("{responder}", responder),
+        }),
+      );
+    if (this.settings.setGroup)
+      actions.push(
+        this.roomAction(rota, source, { action: "group", text: this.handle(rota), mentions: [responder] }),
+      );
+    return actions;
+  }
+
+  /** Hands actions to the platform in this order, without waiting for each to be carried out first. */
+  private async emitTogether(actions: Action[]): Promise<void> {
+    await Promise.all(actions.map((action) => this.services.emit(action)));
   }
 
   /** Questions asked before this are no longer handed over or nudged, and are forgotten. */
@@ -302,8 +340,8 @@ export class RotaService {
     return DateTime.fromJSDate(this.now()).minus({ days: this.settings.handoverDays }).toJSDate();
   }
 
-  /** Private hand-over to the new responder: who had it before and what is still unanswered. */
-  async handOver(rota: Rota, responder: string, previous: string | undefined): Promise<void> {
+  /** The private hand-over to the new responder: who had it before and what is still unanswered. */
+  private async handOverAction(rota: Rota, responder: string, previous: string | undefined): Promise<Action> {
     const since = this.handoverSince();
     const open = await this.store.unansweredQuestions(rota.workspace, rota.room, since);
     const room = this.roomOf(rota);
@@ -314,18 +352,21 @@ export class RotaService {
     if (open.length === 0) lines.push("No questions from other teams are waiting.");
     else {
       lines.push(`Questions from other teams still unanswered (${open.length}):`);
-      for (const q of open) {
-        const link = await this.services.directory.permalink(rota.workspace, room, q.messageId);
+      const links = await Promise.all(
+        open.map((q) => this.services.directory.permalink(rota.workspace, room, q.messageId)),
+      );
+      for (const [i, q] of open.entries()) {
+        const link = links[i];
         lines.push(`• from @${q.asker} at ${this.formatTime(rota, q.askedAt)}${link ? `: ${link}` : ""}`);
       }
     }
-    await this.services.emit({
+    return {
       workspace: rota.workspace,
       source: "rota.handover",
       action: "dm",
       user: responder,
       text: lines.filter(Boolean).join("\n"),
-    });
+    };
   }
 
   /**
@@ -351,20 +392,8 @@ export class RotaService {
   }
 
   async publishSkip(rota: Rota, turn: Turn, previous: string): Promise<void> {
-    if (this.settings.setTopic) {
-      await this.emit(rota, "rota.skip", {
-        action: "topic",
-        text: this.settings.topicTemplate.replaceAll("{responder}", turn.responder),
-      });
-    }
-    if (this.settings.setGroup) {
-      await this.emit(rota, "rota.skip", {
-        action: "group",
-        text: this.handle(rota),
-        mentions: [turn.responder],
-      });
-    }
-    await this.handOver(rota, turn.responder, previous);
+    const handOver = await this.handOverAction(rota, turn.responder, previous);
+    await this.emitTogether([...this.dutyActions(rota, turn.responder, "rota.skip"), handOver]);
   }
 
   /** Members gone from the room are skipped; the room is told once per departure. */
@@ -375,17 +404,15 @@ export class RotaService {
     // as everyone having left.
     if (members.length === 0) return;
     const present = new Set(members);
-    for (const member of state.queue) {
-      if (present.has(member)) {
-        if (state.left.includes(member)) {
-          await this.store.markPresent(rota.workspace, rota.room, member);
-          await this.store.touchRota(rota.workspace, rota.room, this.now());
-        }
-        continue;
-      }
-      await this.memberLeft(rota, member);
+    const back = state.queue.filter((m) => present.has(m) && state.left.includes(m));
+    const gone = state.queue.filter((m) => !present.has(m));
+    for (const member of back) {
+      await this.store.markPresent(rota.workspace, rota.room, member);
+      await this.store.touchRota(rota.workspace, rota.room, this.now());
     }
-    state.left = await this.store.leftMembers(rota.workspace, rota.room);
+    for (const member of gone) await this.memberLeft(rota, member);
+    if (back.length > 0 || gone.length > 0)
+      state.left = await this.store.leftMembers(rota.workspace, rota.room);
   }
 
   async memberLeft(rota: Rota, member: string): Promise<void> {
@@ -400,6 +427,7 @@ export class RotaService {
 
   /** A root message from outside the rota that asks something starts the answer clock. */
   async watchMessage(message: ChatMessage): Promise<void> {
+    if (!this.rooms.has(this.roomKey(message.workspace, message.room.id))) return;
     const rota = await this.store.getRota(message.workspace, message.room.id);
     if (!rota || rota.paused) return;
     const members = await this.store.members(rota.workspace, rota.room);
@@ -470,19 +498,16 @@ export class RotaService {
     return DateTime.fromJSDate(at, { zone: rota.zone }).setLocale("en-GB").toFormat("ccc d LLL HH:mm");
   }
 
-  private async emit(
-    rota: Rota,
-    source: string,
-    action:
-      | { action: "post"; text: string; mentions?: string[] }
-      | { action: "topic"; text: string }
-      | { action: "group"; text: string; mentions: string[] },
-  ): Promise<void> {
-    await this.services.emit({
-      workspace: rota.workspace,
-      source,
-      room: this.roomOf(rota),
-      ...action,
-    } as Action);
+  private async emit(rota: Rota, source: string, action: RoomAction): Promise<void> {
+    await this.services.emit(this.roomAction(rota, source, action));
+  }
+
+  private roomAction(rota: Rota, source: string, action: RoomAction): Action {
+    return { workspace: rota.workspace, source, room: this.roomOf(rota), ...action } as Action;
   }
 }
+
+type RoomAction =
+  | { action: "post"; text: string; mentions?: string[] }
+  | { action: "topic"; text: string }
+  | { action: "group"; text: string; mentions: string[] };

@@ -28,6 +28,16 @@ export interface Rota {
   updatedAt: Date;
 }
 
+/** Everything the schedule needs to know about one rota, loaded once. */
+export interface RotaState {
+  rota: Rota;
+  /** Members in queue order. */
+  queue: string[];
+  away: AwayRange[];
+  /** Members gone from the room, in queue order. */
+  left: string[];
+}
+
 /** One day's turn: who was responder on a local date. */
 export interface Turn {
   date: string;
@@ -54,8 +64,15 @@ export interface PendingQuestion {
 
 export interface RotaStore {
   getRota(workspace: string, room: string): Promise<Rota | undefined>;
-  /** Every rota of every workspace: start-up re-arms their timers. */
+  /** Every rota of every workspace. */
   listRotas(): Promise<Rota[]>;
+  /** One rota with its queue, absences and departures; undefined when the room has no rota. */
+  rotaState(workspace: string, room: string): Promise<RotaState | undefined>;
+  /**
+   * Every rota of every workspace with its queue, absences and departures, in a few queries whatever
+   * their number: start-up re-arms them all.
+   */
+  listRotaStates(): Promise<RotaState[]>;
   /** Creates or replaces the rota's settings (not its members); counts as a change (see touchRota). */
   saveRota(rota: Rota): Promise<void>;
   /**

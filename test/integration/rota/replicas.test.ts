@@ -180,6 +180,39 @@ describe("a rota paused through another replica", () => {
   });
 });
 
+describe("a question in a room whose rota was set up through another replica", () => {
+  it("is escalated by the replica that sees it, once that replica has synced", async () => {
+    let outputs: ReplayOutput[] = [];
+    await twoEngines(join(dir, "shared.sqlite"), async (a, b) => {
+      // B is running before the rota exists: only its periodic sync can tell it about the room.
+      await b.feed([room("2026-11-23T06:00:00Z")]);
+      await a.feed([
+        room("2026-11-23T07:00:00Z"),
+        command("2026-11-23T07:00:00Z", "/rota setup @ana @bob @cy"),
+      ]);
+      await live(b, "2026-11-23T08:00:00Z");
+      await b.feed([
+        {
+          type: "message",
+          at: "2026-11-23T10:00:00Z",
+          id: "q1",
+          user: "zed",
+          room: ROOM,
+          text: "Does the refund API support EUR?",
+        },
+      ]);
+      outputs = await live(b, "2026-11-23T11:00:00Z");
+    });
+    expect(outputs.filter((o) => o.source === "rota.question").map((o) => [o.at, o.thread, o.text])).toEqual([
+      [
+        "2026-11-23T10:30:00.000Z",
+        "q1",
+        "@ana, today's responder: could you pick up this question from @zed?",
+      ],
+    ]);
+  });
+});
+
 describe("a rota set up through a replica that then stops", () => {
   it("is announced by the replica still running, on SQLite", async () => {
     await setUpThroughAThenAStops(join(dir, "shared.sqlite"));

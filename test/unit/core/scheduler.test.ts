@@ -65,3 +65,38 @@ it("runs a periodic task on its interval, and once (not once per missed slot) wh
   await clock.advanceTo(new Date("2026-12-02T09:00:00Z"), scheduler);
   expect(runs).toHaveLength(4);
 });
+
+it("runs due tasks a few at a time when allowed, in time order, never two with the same key at once", async () => {
+  const scheduler = new Scheduler(silentLogger);
+  const at = (minute: number) => new Date(Date.UTC(2026, 10, 25, 9, minute));
+  const started: string[] = [];
+  const finish = new Map<string, () => void>();
+  const task = (name: string) => () =>
+    new Promise<void>((resolve) => {
+      started.push(name);
+      finish.set(name, resolve);
+    });
+  scheduler.at(at(0), "a", async () => {
+    // Work for the same key, due at once: it waits for this run to end.
+    scheduler.at(at(0), "a", task("a again"));
+    await task("a")();
+  });
+  for (const [i, name] of ["b", "c", "d"].entries()) scheduler.at(at(i + 1), name, task(name));
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+  const done = scheduler.runDue(at(30), { concurrency: 2 });
+  await settle();
+  expect(started).toEqual(["a", "b"]);
+  finish.get("b")!();
+  await settle();
+  expect(started).toEqual(["a", "b", "c"]);
+  finish.get("a")!();
+  await settle();
+  expect(started).toEqual(["a", "b", "c", "a again"]);
+  for (const name of ["c", "a again"]) finish.get(name)!();
+  await settle();
+  expect(started).toEqual(["a", "b", "c", "a again", "d"]);
+  finish.get("d")!();
+  expect(await done).toBe(5);
+  expect(scheduler.size).toBe(0);
+});

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { nextDuty, upcomingTurns } from "../../../src/core/rota/forecast.js";
 import { skipTurn, takeTurn } from "../../../src/core/rota/rotation.js";
-import type { RotaState } from "../../../src/core/rota/service.js";
-import type { Rota, Turn } from "../../../src/core/rota/store.js";
+import type { Rota, RotaState, Turn } from "../../../src/core/rota/store.js";
 import { mkRota } from "../../helpers/rotas.js";
 
 // Wednesday 25 November 2026; the rota announces at 09:30 in Madrid (08:30 UTC), Monday to Friday.

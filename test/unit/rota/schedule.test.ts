@@ -1,7 +1,8 @@
 /**
  * Timing properties of the rota, checked over random rules and dates with fast-check. Local wall-clock
- * times are read back with Intl (not luxon, which computed them), so the check is independent. Run this
- * file also with TZ=Pacific/Kiritimati: nothing may depend on the host's zone.
+ * times are read back by formatting each instant with Intl, not through the offsets schedule.ts
+ * computed them from, so the check is independent. Run this file also with TZ=Pacific/Kiritimati:
+ * nothing may depend on the host's zone.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -194,11 +195,25 @@ describe("daylight saving changes", () => {
     expect(after.date).toBe("2026-04-05");
   });
 
-  it("takes a time that happens twice in the autumn only once", () => {
+  it("takes a time that happens twice in the autumn only once, the first time", () => {
     const rule = { time: "02:30", zone: "Europe/Madrid", days: [1, 2, 3, 4, 5, 6, 7] };
     const first = nextOccurrence(rule, new Date("2026-10-24T12:00:00Z"))!;
     expect(first.date).toBe("2026-10-25");
+    // 02:30 summer time (UTC+2), not the 02:30 winter time an hour later.
+    expect(first.at.toISOString()).toBe("2026-10-25T00:30:00.000Z");
     expect(nextOccurrence(rule, first.at)!.date).toBe("2026-10-26");
+    const newYork = { ...rule, time: "01:30", zone: "America/New_York" };
+    expect(occurrenceOn(newYork, "2026-11-01").toISOString()).toBe("2026-11-01T05:30:00.000Z");
+  });
+});
+
+describe("a zone the time zone data does not know", () => {
+  it("is read as UTC rather than failing the rota's schedule", () => {
+    const rule = { time: "09:00", zone: "Mars/Olympus_Mons", days: [1, 2, 3, 4, 5, 6, 7] };
+    expect(nextOccurrence(rule, new Date("2026-11-25T12:00:00Z"))).toEqual({
+      date: "2026-11-26",
+      at: new Date("2026-11-26T09:00:00Z"),
+    });
   });
 });
 

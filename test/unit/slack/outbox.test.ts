@@ -3,50 +3,193 @@ import { describe, expect, it } from "vitest";
 import { SlackOutbox } from "../../../src/adapters/slack/outbox.js";
 import { silentLogger } from "../../../src/logging.js";
 
-/** Records requested waits instead of sleeping, so pacing is checked without timing the test. */
-function outbox(intervalMs: number) {
-  const waits: number[] = [];
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+/** Time that moves only when the test says: pacing and Retry-After are checked without timing the test. */
+class FakeTime {
+  now = 0;
+  private sleepers: Array<{ until: number; wake: () => void }> = [];
+
+  sleep = (ms: number, woken?: AbortSignal) =>
+    new Promise<void>((wake) => {
+      const sleeper = { until: this.now + ms, wake };
+      this.sleepers.push(sleeper);
+      woken?.addEventListener("abort", () => {
+        this.sleepers = this.sleepers.filter((s) => s !== sleeper);
+        wake();
+      });
+    });
+
+  /** Moves on by `ms`, waking each sleeper at its own time. */
+  async advance(ms: number): Promise<void> {
+    const target = this.now + ms;
+    for (;;) {
+      await settle();
+      const due = this.sleepers.filter((s) => s.until <= target).sort((a, b) => a.until - b.until)[0];
+      if (!due) break;
+      this.sleepers.splice(this.sleepers.indexOf(due), 1);
+      this.now = Math.max(this.now, due.until);
+      due.wake();
+    }
+    this.now = target;
+    await settle();
+  }
+}
+
+function outbox(intervalMs: number, callsInFlight?: number) {
+  const time = new FakeTime();
   const box = new SlackOutbox({
     perChannelIntervalMs: intervalMs,
+    callsInFlight,
     log: silentLogger,
-    sleep: async (ms) => {
-      waits.push(ms);
-    },
+    sleep: time.sleep,
+    now: () => time.now,
   });
-  return { box, waits };
+  return { box, time };
 }
+
+/** Posts to T1 that record when they went out and stay in flight until the test finishes them. */
+function postsHeldOpen(box: SlackOutbox, time: FakeTime) {
+  const started: string[] = [];
+  const finish = new Map<string, () => void>();
+  const post = (channel: string, name: string) =>
+    box.post("T1", channel, "chat.postMessage", () => {
+      started.push(`${name}@${time.now}`);
+      return new Promise<void>((resolve) => finish.set(name, resolve));
+    });
+  return { started, finish, post };
+}
+
+const rateLimited = (seconds: number) => new webApi.WebAPIRateLimitedError(seconds) as unknown as Error;
 
 describe("SlackOutbox", () => {
   it("sends one channel's posts in order, spacing them by the interval", async () => {
-    const { box, waits } = outbox(1000);
-    const sent: string[] = [];
-    await Promise.all(["a", "b", "c"].map((x) => box.send("T1/C1", async () => sent.push(x))));
-    expect(sent).toEqual(["a", "b", "c"]);
-    expect(waits).toHaveLength(2);
-    for (const w of waits) expect(w).toBeGreaterThan(900);
+    const { box, time } = outbox(1000);
+    const sent: Array<[string, number]> = [];
+    const all = Promise.all(
+      ["a", "b", "c"].map((x) =>
+        box.post("T1", "C1", "chat.postMessage", async () => sent.push([x, time.now])),
+      ),
+    );
+    await time.advance(5000);
+    await all;
+    expect(sent).toEqual([
+      ["a", 0],
+      ["b", 1000],
+      ["c", 2000],
+    ]);
   });
 
   it("does not make one channel wait for another", async () => {
-    const { box, waits } = outbox(1000);
+    const { box, time } = outbox(1000);
+    const sent: number[] = [];
     await Promise.all([
-      box.send("T1/C1", async () => 1),
-      box.send("T1/C2", async () => 2),
-      box.send("T2/C1", async () => 3),
+      box.post("T1", "C1", "chat.postMessage", async () => sent.push(time.now)),
+      box.post("T1", "C2", "chat.postMessage", async () => sent.push(time.now)),
+      box.post("T2", "C1", "chat.postMessage", async () => sent.push(time.now)),
     ]);
-    expect(waits).toEqual([]);
+    expect(sent).toEqual([0, 0, 0]);
   });
 
   it("retries a rate-limited call after its Retry-After, as often as needed, and never drops it", async () => {
-    const { box, waits } = outbox(0);
-    let calls = 0;
-    const result = await box.send("T1/C1", async () => {
-      calls += 1;
-      if (calls <= 3) throw new webApi.WebAPIRateLimitedError(2) as unknown as Error;
+    const { box, time } = outbox(0);
+    const tries: number[] = [];
+    const result = box.post("T1", "C1", "chat.postMessage", async () => {
+      tries.push(time.now);
+      if (tries.length <= 3) throw rateLimited(2);
       return "delivered";
     });
-    expect(result).toBe("delivered");
-    expect(calls).toBe(4);
-    expect(waits).toEqual([2000, 2000, 2000]);
+    await time.advance(10_000);
+    expect(await result).toBe("delivered");
+    expect(tries).toEqual([0, 2000, 4000, 6000]);
+  });
+
+  it("holds every post to the workspace until a 429's Retry-After, but not other workspaces or methods", async () => {
+    const { box, time } = outbox(0);
+    const tries: string[] = [];
+    let limited = false;
+    const first = box.post("T1", "C1", "chat.postMessage", async () => {
+      tries.push(`T1/C1@${time.now}`);
+      if (!limited) {
+        limited = true;
+        throw rateLimited(2);
+      }
+    });
+    await settle();
+    const others = [
+      box.post("T1", "C2", "chat.postMessage", async () => tries.push(`T1/C2@${time.now}`)),
+      box.post("T2", "C1", "chat.postMessage", async () => tries.push(`T2/C1@${time.now}`)),
+      box.call("T1", "conversations.setTopic", async () => tries.push(`topic@${time.now}`)),
+    ];
+    await time.advance(1999);
+    expect([...tries].sort()).toEqual(["T1/C1@0", "T2/C1@0", "topic@0"]);
+    await time.advance(1);
+    await Promise.all([first, ...others]);
+    expect(tries.slice(3).sort()).toEqual(["T1/C1@2000", "T1/C2@2000"]);
+  });
+
+  it("lets posts go first come, first served, while a channel with a backlog waits for its own pace", async () => {
+    const { box, time } = outbox(1000, 2);
+    const { started, finish, post } = postsHeldOpen(box, time);
+    const all = [post("CA", "a1"), post("CA", "a2"), post("CB", "b1"), post("CC", "c1")];
+    await settle();
+    expect(started).toEqual(["a1@0", "b1@0"]);
+    // a2 came before c1, but its channel needs its gap: c1 takes the place meanwhile.
+    finish.get("a1")!();
+    await settle();
+    expect(started).toEqual(["a1@0", "b1@0", "c1@0"]);
+    finish.get("b1")!();
+    await time.advance(999);
+    expect(started).toHaveLength(3);
+    await time.advance(1);
+    expect(started).toEqual(["a1@0", "b1@0", "c1@0", "a2@1000"]);
+    for (const name of ["c1", "a2"]) finish.get(name)!();
+    await Promise.all(all);
+  });
+
+  it("keeps a waiting post's place: once its channel is ready it goes before posts that came later", async () => {
+    const { box, time } = outbox(1000, 1);
+    const { started, finish, post } = postsHeldOpen(box, time);
+    const all = [post("D1", "d1"), post("D1", "d2")];
+    await settle();
+    finish.get("d1")!();
+    await time.advance(500);
+    all.push(post("CX", "x1"), post("CY", "y1"));
+    await time.advance(700);
+    // x1 went while d2 waited for its channel; when x1 ends, d2 (ready since 1000) is first in line.
+    finish.get("x1")!();
+    await settle();
+    expect(started).toEqual(["d1@0", "x1@500", "d2@1200"]);
+    finish.get("d2")!();
+    await settle();
+    finish.get("y1")!();
+    await Promise.all(all);
+    expect(started).toEqual(["d1@0", "x1@500", "d2@1200", "y1@1200"]);
+  });
+
+  it("learns a workspace limit Slack does not publish from its first 429, and keeps to it", async () => {
+    const { box, time } = outbox(0, 3);
+    // Slack's side: at most 5 posts in any second of the workspace, a 429 with Retry-After 1 beyond.
+    const accepted: number[] = [];
+    let refused = 0;
+    const send = async () => {
+      if (accepted.filter((at) => at > time.now - 1000).length >= 5) {
+        refused++;
+        throw rateLimited(1);
+      }
+      accepted.push(time.now);
+      await time.sleep(10);
+    };
+    const all = Array.from({ length: 30 }, (_, i) => box.post("T1", `C${i}`, "chat.postMessage", send));
+    await time.advance(10_000);
+    await Promise.all(all);
+    expect(accepted).toHaveLength(30);
+    // Only the posts in flight when the limit was first met were refused.
+    expect(refused).toBeLessThanOrEqual(3);
+    for (const at of accepted)
+      expect(accepted.filter((t) => t >= at && t < at + 1000).length).toBeLessThanOrEqual(5);
+    // 30 posts at 5 a second, after the one Retry-After: not much longer than the limit allows.
+    expect(Math.max(...accepted)).toBeLessThan(7000);
   });
 
   it("gives up at once on a platform error, which no retry can fix, and keeps the lane going", async () => {
@@ -55,18 +198,22 @@ describe("SlackOutbox", () => {
       code: webApi.ErrorCode.PlatformError,
       data: { error: "channel_not_found" },
     });
-    await expect(box.send("T1/C1", async () => Promise.reject(platformError))).rejects.toBe(platformError);
-    await expect(box.send("T1/C1", async () => "next")).resolves.toBe("next");
+    await expect(
+      box.post("T1", "C1", "chat.postMessage", async () => Promise.reject(platformError)),
+    ).rejects.toBe(platformError);
+    await expect(box.post("T1", "C1", "chat.postMessage", async () => "next")).resolves.toBe("next");
   });
 
   it("drain waits for what is queued", async () => {
-    const { box } = outbox(0);
+    const { box, time } = outbox(0);
     let done = false;
-    void box.send("T1/C1", async () => {
-      await new Promise((r) => setTimeout(r, 20));
+    void box.post("T1", "C1", "chat.postMessage", async () => {
+      await time.sleep(20);
       done = true;
     });
-    await box.drain();
+    const drained = box.drain();
+    await time.advance(20);
+    await drained;
     expect(done).toBe(true);
   });
 });
