@@ -22,8 +22,10 @@ export async function openBenchApp(
     ? [{ path: BENCH_CONFIG, text: readFileSync(BENCH_CONFIG, "utf8") }]
     : [];
   const databaseUrl = isPostgresUrl(database) ? database : `sqlite:${database}`;
-  const loaded = loadConfig(files, { LOG_LEVEL: "warn", ...env, DATABASE_URL: databaseUrl });
+  // Warnings by default; the worker's LOG_LEVEL (bench/lib/child.ts) may ask for less.
+  const logLevel = process.env.LOG_LEVEL ?? "warn";
+  const loaded = loadConfig(files, { LOG_LEVEL: logLevel, ...env, DATABASE_URL: databaseUrl });
   if (!loaded.ok) throw new Error(`bench config: ${loaded.problems.join("; ")}`);
   const db = await openDatabase({ url: loaded.config.databaseUrl });
-  return { config: loaded.config, db, log: createLogger("warn") };
+  return { config: loaded.config, db, log: createLogger(loaded.config.env.LOG_LEVEL) };
 }
