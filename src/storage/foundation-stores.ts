@@ -48,21 +48,31 @@ interface PendingMark {
 const MAX_BATCH = 500;
 
 /**
- * Marks are written in batches: every id asked about in the same turn of the event loop goes into one
- * multi-row insert (one commit), so a burst of events costs one write, not one each. Under light
- * traffic a batch is one id; the wait is a `setImmediate`, never a timer.
+ * Marks are written in batches: the ids asked about while a batch gathers go into one multi-row insert
+ * (one commit), so a burst of events costs one write, not one each. A batch gathers for one turn of
+ * the event loop, or for `gatherMs` when the caller can wait that long (Slack has its acknowledgement
+ * already; Matrix marks events one after another and cannot).
  */
 export class SqlProcessedEventStore implements ProcessedEventStore {
   private pending: PendingMark[] = [];
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly options: { gatherMs?: number } = {},
+  ) {}
 
   markProcessed(workspace: string, eventId: string, at: Date): Promise<boolean> {
     return new Promise((resolve, reject) => {
       const settle = (first: boolean | Error) => (first instanceof Error ? reject(first) : resolve(first));
       this.pending.push({ workspace, eventId, at: at.toISOString(), settle });
-      if (this.pending.length === 1) setImmediate(() => void this.flush());
+      if (this.pending.length === 1) this.flushSoon();
     });
+  }
+
+  private flushSoon(): void {
+    const gatherMs = this.options.gatherMs ?? 0;
+    if (gatherMs > 0) setTimeout(() => void this.flush(), gatherMs);
+    else setImmediate(() => void this.flush());
   }
 
   private async flush(): Promise<void> {

@@ -67,8 +67,13 @@ describeEachDatabase("ProcessedEventStore", (db) => {
     expect(firsts.filter(Boolean)).toHaveLength(1);
   });
 
-  it("acts once on each event of a burst that arrives with its own redeliveries", async () => {
-    const events = new SqlProcessedEventStore(db().handle.db);
+  it.each([
+    { gather: "one turn of the event loop", gatherMs: 0 },
+    { gather: "2 ms", gatherMs: 2 },
+  ])("acts once on each event of a burst that arrives with its own redeliveries (gathering $gather)", async ({
+    gatherMs,
+  }) => {
+    const events = new SqlProcessedEventStore(db().handle.db, { gatherMs });
     expect(await events.markProcessed("T1", "Ev0", t0)).toBe(true);
     // 20 events, each delivered twice, arriving together with a redelivery of one seen earlier.
     const ids = ["Ev0", ...Array.from({ length: 20 }, (_, i) => `Ev${i + 1}`)];
