@@ -33,9 +33,6 @@ async function main(): Promise<void> {
       signingSecret: BENCH_SIGNING_SECRET,
       clientOptions: { slackApiUrl: apiUrl },
       logLevel: LogLevel.ERROR,
-      // As lean as the bot's own Bolt app (which does not keep Bolt's conversation store): the
-      // baseline is the least a Bolt app does per event, so the difference is all our own work.
-      convoStore: false,
     });
     app.event("message", async () => {});
     const server = (await app.start({ port: 0, host: "127.0.0.1" })) as import("node:http").Server;
