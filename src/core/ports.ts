@@ -21,4 +21,9 @@ export interface Directory {
   findUser(workspace: string, nameOrId: string): Promise<string | undefined>;
   /** A link back to a message (a Slack permalink, a matrix.to link), when the platform has one. */
   permalink(workspace: string, room: Room, messageId: string): Promise<string | undefined>;
+  /**
+   * Is the bot still installed in `workspace`? Absent where it always is (one workspace, one
+   * homeserver). Scheduled work for a workspace that removed the bot is skipped, not failed every day.
+   */
+  installedIn?(workspace: string): Promise<boolean>;
 }

@@ -53,6 +53,16 @@ export class SqlSlackInstallationStore implements InstallationStore {
     await this.db.deleteFrom("slack_installations").where("workspace", "=", workspaceOf(query)).execute();
   }
 
+  /** Is there an installation stored under this team id, or enterprise id for an org-wide one? */
+  async has(workspace: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom("slack_installations")
+      .select("workspace")
+      .where("workspace", "=", workspace)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   /** Enterprise ids with an org-wide installation: the workspaces of those orgs use its token. */
   async enterprises(): Promise<string[]> {
     const rows = await this.db

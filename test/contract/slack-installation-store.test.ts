@@ -83,7 +83,9 @@ describeEachDatabase("SlackInstallationStore", (db) => {
     const s = store();
     await s.storeInstallation(installation("xoxb-org", { enterprise: "E3", orgWide: true }));
     await s.storeInstallation(installation("xoxb-t9", { team: "T9", enterprise: "E3" }));
+    expect([await s.has("E3"), await s.has("T9"), await s.has("T7")]).toEqual([true, true, false]);
     await s.deleteInstallation({ teamId: "T7", enterpriseId: "E3", isEnterpriseInstall: true });
+    expect([await s.has("E3"), await s.has("T9")]).toEqual([false, true]);
     await expect(
       s.fetchInstallation({ teamId: undefined, enterpriseId: "E3", isEnterpriseInstall: true }),
     ).rejects.toThrow();

@@ -29,6 +29,8 @@ export function webClientOptions(options: ClientFactoryOptions): webApi.WebClien
 
 export interface WorkspaceClients {
   forWorkspace(workspace: string): Promise<WorkspaceAuth>;
+  /** Is the app (still) installed in the workspace? */
+  installedIn(workspace: string): Promise<boolean>;
 }
 
 /** SLACK_BOT_TOKEN: one workspace, learnt from auth.test at start-up. */
@@ -60,12 +62,18 @@ export class SingleWorkspaceClients implements WorkspaceClients {
     if (this.team && workspace !== this.team) throw new Error(`not installed in workspace ${workspace}`);
     return { client: this.client, botUserId: this.botUserId };
   }
+
+  async installedIn(workspace: string): Promise<boolean> {
+    return !this.team || workspace === this.team;
+  }
 }
 
 /** The installation store, with what the clients need beyond Bolt's contract. */
 export interface WorkspaceInstallations extends InstallationStore {
   /** Enterprise ids with an org-wide (Enterprise Grid) installation. */
   enterprises(): Promise<string[]>;
+  /** Is an installation stored under this team id (or enterprise id, for an org-wide one)? */
+  has(workspace: string): Promise<boolean>;
 }
 
 // How long a list of an org's workspaces is trusted before a workspace missing from it is looked up again.
@@ -101,6 +109,16 @@ export class InstalledWorkspaceClients implements WorkspaceClients {
   }
 
   /**
+   * Asks the database, not the clients kept here: another replica may have taken the uninstall event.
+   * A workspace found uninstalled also loses its client, whose token Slack has revoked.
+   */
+  async installedIn(workspace: string): Promise<boolean> {
+    if ((await this.store.has(workspace)) || (await this.orgInstallationOf(workspace))) return true;
+    this.cache.delete(workspace);
+    return false;
+  }
+
+  /**
    * The store Bolt's OAuth flow and authorisation use: storing an installation (a reinstall, a new
    * token) or deleting one drops the clients built on the old one.
    */
@@ -129,17 +147,25 @@ export class InstalledWorkspaceClients implements WorkspaceClients {
       const own = { teamId: team, enterpriseId: undefined, isEnterpriseInstall: false } as const;
       return { installation: await this.store.fetchInstallation(own), key: team };
     } catch (err) {
-      for (const enterprise of await this.store.enterprises()) {
-        const installation = await this.store.fetchInstallation({
-          teamId: undefined,
-          enterpriseId: enterprise,
-          isEnterpriseInstall: true,
-        });
-        if ((await this.teamsOf(enterprise, installation)).has(team))
-          return { installation, key: enterprise };
-      }
+      const org = await this.orgInstallationOf(team);
+      if (org) return org;
       throw err;
     }
+  }
+
+  /** The org-wide installation of the Enterprise Grid org `team` belongs to, if there is one. */
+  private async orgInstallationOf(
+    team: string,
+  ): Promise<{ installation: Installation; key: string } | undefined> {
+    for (const enterprise of await this.store.enterprises()) {
+      const installation = await this.store.fetchInstallation({
+        teamId: undefined,
+        enterpriseId: enterprise,
+        isEnterpriseInstall: true,
+      });
+      if ((await this.teamsOf(enterprise, installation)).has(team)) return { installation, key: enterprise };
+    }
+    return undefined;
   }
 
   /** The workspaces an org-wide installation was granted, from auth.teams.list (cached a while). */

@@ -117,6 +117,10 @@ export class SlackDirectory implements Directory {
     return undefined;
   }
 
+  installedIn(workspace: string): Promise<boolean> {
+    return this.options.clients.installedIn(workspace);
+  }
+
   async permalink(workspace: string, room: Room, messageId: string): Promise<string | undefined> {
     try {
       const { client } = await this.options.clients.forWorkspace(workspace);

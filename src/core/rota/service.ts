@@ -188,7 +188,7 @@ export class RotaService {
     try {
       // Re-read before claiming: a timer armed before a change made elsewhere must not post.
       const state = await this.load(workspace, room);
-      if (state && this.stillDue(state, occurrence))
+      if (state && this.stillDue(state, occurrence) && (await this.installedIn(state.rota)))
         await this.announce(state, occurrence.date, { late: false });
       // What was read, with the announcement's own changes, decides the next timer.
       this.armFrom(workspace, room, state);
@@ -252,8 +252,23 @@ export class RotaService {
     if (mode === "none") return false;
     if (await this.claims.isClaimed(state.rota.workspace, this.claimKey(state.rota, today.date)))
       return false;
+    if (!(await this.installedIn(state.rota))) return false;
     await this.announce(state, today.date, { late: true });
     return true;
+  }
+
+  /**
+   * A workspace that removed the bot keeps its rotas (a reinstall picks them up again), but nothing is
+   * announced there meanwhile: no turn is taken, and no post fails every working day.
+   */
+  private async installedIn(rota: Rota): Promise<boolean> {
+    const installed = (await this.services.directory.installedIn?.(rota.workspace)) ?? true;
+    if (!installed)
+      this.services.log.info("rota not announced: the bot is not installed in its workspace", {
+        workspace: rota.workspace,
+        room: rota.room,
+      });
+    return installed;
   }
 
   private claimKey(rota: Rota, date: string): string {

@@ -1,5 +1,14 @@
-// OAuth installs into several workspaces: tokens encrypted at rest, and no workspace sees another's data.
+// OAuth installs into several workspaces: tokens encrypted at rest, no workspace sees another's data,
+// and a workspace that uninstalled the app gets nothing from the bot until it installs it again.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "../../../src/logging.js";
+import { openDatabase } from "../../../src/storage/database.js";
+import { SqlRotaStore } from "../../../src/storage/rota-store.js";
+import { FakeSlackApi } from "../../helpers/fake-slack-api.js";
 import {
   SIGNING_SECRET,
   type SlackHarness,
@@ -7,7 +16,8 @@ import {
   startSlackHarness,
   typeInTeamChannel,
 } from "../../helpers/fake-slack-harness.js";
-import { mkSlashCommand, postSigned } from "../../helpers/fake-slack-requests.js";
+import { eventCallback, mkSlashCommand, postSigned } from "../../helpers/fake-slack-requests.js";
+import { mkRota } from "../../helpers/rotas.js";
 
 describe("two installed workspaces", () => {
   let h: SlackHarness;
@@ -90,5 +100,94 @@ describe("two installed workspaces", () => {
     // Bolt acknowledges (so Slack does not retry) but nothing runs and nothing is posted.
     expect(res.text).not.toMatch(/rota/i);
     expect(h.slack.calls.slice(before).filter((c) => c.method.startsWith("chat."))).toHaveLength(0);
+  });
+});
+
+describe("a workspace that uninstalled the app", () => {
+  const T1 = { team: "T1", botToken: "xoxb-t1" };
+  const T2 = { team: "T2", botToken: "xoxb-t2" };
+  let dir: string;
+  let slack: FakeSlackApi;
+  let logged = "";
+  const log = createLogger(
+    "info",
+    new Writable({
+      write(chunk, _encoding, done) {
+        logged += String(chunk);
+        done();
+      },
+    }),
+  );
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "outloud-uninstall-"));
+    slack = await new FakeSlackApi().start();
+    seedWorkspace(slack, "T1", "xoxb-t1");
+    seedWorkspace(slack, "T2", "xoxb-t2");
+  });
+  afterAll(async () => {
+    await slack.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const databaseUrl = () => join(dir, "outloud.sqlite");
+  const start = (installed: Array<typeof T1>) =>
+    startSlackHarness({
+      slack,
+      databaseUrl: databaseUrl(),
+      installed,
+      log,
+      adapter: { perChannelIntervalMs: 0 },
+    });
+  const announcementsIn = (channel: string) =>
+    slack
+      .succeeded("chat.postMessage")
+      .filter((c) => c.args.channel === channel && /responder/.test(String(c.args.text)));
+
+  it("keeps its rota but announces nothing there while uninstalled, and again once reinstalled", async () => {
+    const first = await start([T1, T2]);
+    const uninstalled = eventCallback("T1", { type: "app_uninstalled" });
+    expect((await postSigned(first.url, SIGNING_SECRET, uninstalled)).status).toBe(200);
+    await expect
+      .poll(
+        async () =>
+          (await first.db.db.selectFrom("slack_installations").select("workspace").execute()).length,
+      )
+      .toBe(1);
+    await first.close();
+
+    // Both workspaces have a rota announced every day at midnight UTC, set up days ago: the bot
+    // was down at that time today, so it announces late when it starts, where it may.
+    const db = await openDatabase({ url: databaseUrl() });
+    const rotas = new SqlRotaStore(db.db);
+    for (const team of ["T1", "T2"]) {
+      const room = `C${team}`;
+      await rotas.saveRota(
+        mkRota({
+          workspace: team,
+          room,
+          time: "00:00",
+          zone: "UTC",
+          days: [1, 2, 3, 4, 5, 6, 7],
+          updatedAt: new Date(Date.now() - 2 * 86_400_000),
+        }),
+      );
+      await rotas.setMembers(team, room, [`U${team}A`, `U${team}B`]);
+    }
+    await db.close();
+
+    const callsBefore = slack.calls.length;
+    const second = await start([]);
+    await slack.waitFor(() => announcementsIn("CT2").length === 1);
+    await second.close();
+    // Nothing was tried in T1: no call with its revoked token, no failure logged, no turn taken.
+    expect(slack.calls.slice(callsBefore).filter((c) => c.token === "xoxb-t1")).toEqual([]);
+    expect(announcementsIn("CT1")).toEqual([]);
+    expect(logged).not.toMatch(/slack action failed/);
+    expect(logged).toMatch(/rota not announced: the bot is not installed/);
+
+    // Reinstalled the same day: the rota was kept, and today's announcement is made (late) at start.
+    const third = await start([T1]);
+    await slack.waitFor(() => announcementsIn("CT1").length === 1);
+    await third.close();
+    expect(announcementsIn("CT2")).toHaveLength(1);
   });
 });
