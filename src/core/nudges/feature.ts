@@ -140,6 +140,14 @@ export function createNudgesFeature(deps: NudgesFeatureDeps): Feature {
     return { kind: unit.kind, runtime: unit.create(ctx as never) };
   });
 
+  /** The message as nudges see it: a mention of a bot (ours or another) is no mention of a person. */
+  async function withoutBotMentions(message: ChatMessage): Promise<ChatMessage> {
+    const people: string[] = [];
+    for (const id of message.mentions)
+      if (!(await services.directory.user(message.workspace, id)).bot) people.push(id);
+    return people.length === message.mentions.length ? message : { ...message, mentions: people };
+  }
+
   async function purge(): Promise<void> {
     const before = new Date(services.clock.now().getTime() - deps.retentionDays * DAY_MS);
     await store.purge(before);
@@ -176,8 +184,8 @@ export function createNudgesFeature(deps: NudgesFeatureDeps): Feature {
     },
     async onEvent(event) {
       if (event.type !== "message") return;
-      const message: ChatMessage = event.message;
-      if (message.fromBot) return;
+      if (event.message.fromBot) return;
+      const message = await withoutBotMentions(event.message);
       for (const { kind, runtime } of runtimes) {
         if (!runtime.onMessage) continue;
         try {

@@ -286,6 +286,7 @@ export function readTone(text: string, settings: ToneSettings = DEFAULT_TONE): T
   if (alone?.test(disarmed(spoken)) || parts.some(profanityAimed)) reasons.push("swearing");
   if (parts.some(contemptAimed)) reasons.push("a word that can hurt");
   if (DISMISSIVE.test(spoken)) reasons.push("a dismissive phrase");
-  if (isShouting(spoken) && (/!{2,}|[!?]{3,}/.test(spoken) || PERSON.test(spoken))) reasons.push("all capitals");
+  if (isShouting(spoken) && (/!{2,}|[!?]{3,}/.test(spoken) || PERSON.test(spoken)))
+    reasons.push("all capitals");
   return { harsh: reasons.length > 0, reasons };
 }

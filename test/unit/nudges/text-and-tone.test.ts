@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { personalMatterOf } from "../../../src/core/nudges/personal-matters.js";
 import { isOnlyGreeting, isWorkQuestion } from "../../../src/core/nudges/text-signals.js";
 import { isShouting, readTone } from "../../../src/core/nudges/tone.js";
 
@@ -117,5 +118,31 @@ describe("readTone", () => {
     expect(isShouting("OK")).toBe(false);
     expect(isShouting("PLEASE READ THE DOCS FIRST")).toBe(true);
     expect(isShouting("Use the NFS mount for the CI")).toBe(false);
+  });
+});
+
+describe("personalMatterOf", () => {
+  it.each([
+    ["I have a dentist appointment at 3", "health"],
+    ["my son has a fever, I'll be late", "family"],
+    ["I'm on parental leave next month", "leave"],
+    ["you looked stressed in standup, all good?", "feelings"],
+    ["is the bonus paid in december?", "pay"],
+    ["he's been put on a PIP", "performance"],
+    ["I want to talk to HR about it", "hr"],
+    ["here is the db: postgres://admin:hunter2@db.internal/prod", "credential"],
+  ])("%j is about %s", (text, matter) => {
+    expect(personalMatterOf(text)).toBe(matter);
+  });
+
+  it.each([
+    "pip install the requirements before the deploy",
+    "what is the primary key of the invoices table?",
+    "the payment service needs a health check endpoint",
+    "kill the parent process, then the child",
+    "the hr column holds the hour of the event",
+    "we should pin the dependency and promote the build to prod",
+  ])("%j is a work matter", (text) => {
+    expect(personalMatterOf(text)).toBeUndefined();
   });
 });
