@@ -187,9 +187,55 @@ export class SqlNudgeStore implements NudgeStore {
     return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
+  async lastDelivery(workspace: string, user: string): Promise<{ kind: string; at: Date } | undefined> {
+    const row = await this.db
+      .selectFrom("nudge_deliveries")
+      .select(["kind", "delivered_at"])
+      .where("workspace", "=", workspace)
+      .where("user_id", "=", user)
+      .orderBy("delivered_at", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    return row ? { kind: row.kind, at: new Date(row.delivered_at) } : undefined;
+  }
+
+  async markUnhelpful(workspace: string, user: string, kind: string, at: Date): Promise<void> {
+    await this.db
+      .insertInto("nudge_feedback")
+      .values({ workspace, user_id: user, kind, marked_at: at.toISOString() })
+      .onConflict((oc) => oc.columns(["workspace", "user_id", "kind", "marked_at"]).doNothing())
+      .execute();
+  }
+
+  async unhelpfulSince(workspace: string, user: string, kind: string, since: Date): Promise<number> {
+    const row = await this.db
+      .selectFrom("nudge_feedback")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("workspace", "=", workspace)
+      .where("user_id", "=", user)
+      .where("kind", "=", kind)
+      .where("marked_at", ">=", since.toISOString())
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  async unhelpfulCounts(workspace?: string): Promise<Map<string, number>> {
+    let q = this.db
+      .selectFrom("nudge_feedback")
+      .select((eb) => ["kind", eb.fn.countAll<number>().as("n")])
+      .groupBy("kind");
+    if (workspace !== undefined) q = q.where("workspace", "=", workspace);
+    const rows = await q.execute();
+    return new Map(rows.map((r) => [r.kind, Number(r.n)]));
+  }
+
   async purge(before: Date): Promise<number> {
     const cutoff = before.toISOString();
     let n = 0;
+    n += Number(
+      (await this.db.deleteFrom("nudge_feedback").where("marked_at", "<", cutoff).executeTakeFirst())
+        .numDeletedRows,
+    );
     n += Number(
       (await this.db.deleteFrom("nudge_deliveries").where("delivered_at", "<", cutoff).executeTakeFirst())
         .numDeletedRows,
