@@ -11,7 +11,7 @@ import { startSlack } from "./adapters/slack/start.js";
 import type { AppContext } from "./app.js";
 import { platformsConfigured } from "./config/platforms.js";
 import { environment, readConfig } from "./config/read.js";
-import { errorMessage } from "./core/scheduler.js";
+import { errorMessage } from "./core/error-message.js";
 import { createLogger } from "./logging.js";
 import { type DatabaseHandle, openDatabase } from "./storage/database.js";
 

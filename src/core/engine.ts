@@ -7,10 +7,10 @@
 import type { Action } from "./actions.js";
 import type { CommandReply } from "./commands/command.js";
 import { CommandTable } from "./commands/registry.js";
+import { errorMessage } from "./error-message.js";
 import type { CoreServices, Feature } from "./feature.js";
 import type { FieldErrors, FormSpec, FormSubmission } from "./forms.js";
 import type { ChatEvent, CommandInvocation } from "./model.js";
-import { errorMessage } from "./scheduler.js";
 
 export interface EngineOptions {
   services: CoreServices;

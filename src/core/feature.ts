@@ -5,9 +5,10 @@
 import type { Action } from "./actions.js";
 import type { CommandSpec } from "./commands/command.js";
 import type { FormSpec } from "./forms.js";
+import type { Logger } from "./logger.js";
 import type { ChatEvent } from "./model.js";
 import type { Clock, Directory } from "./ports.js";
-import type { Logger, Scheduler } from "./scheduler.js";
+import type { Scheduler } from "./scheduler.js";
 
 export interface Feature {
   readonly name: string;

@@ -10,7 +10,7 @@ import { homeSectionsFor } from "../../src/adapters/slack/home-sections.js";
 import { SlackAdapter, type SlackAdapterOptions } from "../../src/adapters/slack/slack-adapter.js";
 import { BOT_SCOPES } from "../../src/adapters/slack/start.js";
 import type { AppContext } from "../../src/app.js";
-import type { Logger } from "../../src/core/scheduler.js";
+import type { Logger } from "../../src/core/logger.js";
 import { silentLogger } from "../../src/logging.js";
 import { type DatabaseHandle, openDatabase } from "../../src/storage/database.js";
 import { SqlSlackInstallationStore } from "../../src/storage/slack-installation-store.js";

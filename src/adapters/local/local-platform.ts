@@ -5,9 +5,10 @@
 
 import { type AppContext, createEngine } from "../../app.js";
 import { type Action, formFallback } from "../../core/actions.js";
+import { VirtualClock } from "../../core/clocks.js";
 import type { Engine } from "../../core/engine.js";
 import type { ChatEvent, Room } from "../../core/model.js";
-import { Scheduler, VirtualClock } from "../../core/scheduler.js";
+import { Scheduler } from "../../core/scheduler.js";
 import { LocalDirectory } from "./local-directory.js";
 import { LOCAL_WORKSPACE, parseRoomRef } from "./rooms.js";
 import { mentionsInText, type ReplayOutput, type ScenarioLine } from "./scenario.js";

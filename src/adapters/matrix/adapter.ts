@@ -15,19 +15,21 @@ import { sql } from "kysely";
 import type { AppContext } from "../../app.js";
 import { createEngine } from "../../app.js";
 import { platformsConfigured } from "../../config/platforms.js";
+import { SystemClock } from "../../core/clocks.js";
 import type { Engine } from "../../core/engine.js";
+import { errorMessage } from "../../core/error-message.js";
 import { type Lease, LeaseKeeper } from "../../core/leases.js";
 import type { Clock } from "../../core/ports.js";
-import { errorMessage, Scheduler, SystemClock } from "../../core/scheduler.js";
+import { Scheduler } from "../../core/scheduler.js";
 import type { ClaimStore, ProcessedEventStore } from "../../core/stores.js";
-import { LiveSchedulerDriver } from "../../scheduler/live-scheduler.js";
 import {
   healthRoutes,
   type ReadinessCheck,
   type RunningHealthServer,
   startHealthServer,
-} from "../../server/health.js";
-import { OutloudMetrics } from "../../server/metrics.js";
+} from "../../runtime/health.js";
+import { LiveSchedulerDriver } from "../../runtime/live-scheduler.js";
+import { OutloudMetrics } from "../../runtime/metrics.js";
 import { SqlClaimStore, SqlProcessedEventStore } from "../../storage/foundation-stores.js";
 import { SqlLeaseStore } from "../../storage/leases.js";
 import { SqlMatrixStateStore } from "../../storage/matrix-store.js";

@@ -6,9 +6,10 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Action } from "../../core/actions.js";
+import { errorMessage } from "../../core/error-message.js";
+import type { Logger } from "../../core/logger.js";
 import type { Room } from "../../core/model.js";
 import type { ActionSink, Clock } from "../../core/ports.js";
-import { errorMessage, type Logger } from "../../core/scheduler.js";
 import type { MatrixApi } from "./api.js";
 import type { MatrixDirectory } from "./directory.js";
 import { escapeHtml, mentionedIds, renderNotice } from "./render.js";

@@ -18,17 +18,19 @@ import {
 import { sql } from "kysely";
 import type { AppContext } from "../../app.js";
 import { createEngine } from "../../app.js";
+import { SystemClock } from "../../core/clocks.js";
 import type { Engine } from "../../core/engine.js";
+import type { Logger } from "../../core/logger.js";
 import type { ChatEvent } from "../../core/model.js";
-import { type Logger, Scheduler, SystemClock } from "../../core/scheduler.js";
-import { LiveSchedulerDriver } from "../../scheduler/live-scheduler.js";
+import { Scheduler } from "../../core/scheduler.js";
 import {
   healthRoutes,
   type ReadinessCheck,
   type RunningHealthServer,
   startHealthServer,
-} from "../../server/health.js";
-import { OutloudMetrics } from "../../server/metrics.js";
+} from "../../runtime/health.js";
+import { LiveSchedulerDriver } from "../../runtime/live-scheduler.js";
+import { OutloudMetrics } from "../../runtime/metrics.js";
 import { SqlDecisionStore } from "../../storage/decision-store.js";
 import { SqlProcessedEventStore } from "../../storage/foundation-stores.js";
 import type { RunningAdapter } from "../adapter.js";

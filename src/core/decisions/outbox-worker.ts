@@ -4,8 +4,9 @@
  * re-armed from the database in start(), so exports resume after a restart. After the last attempt
  * the row is `failed` and the decision's author is told privately.
  */
+
+import { errorMessage } from "../error-message.js";
 import type { CoreServices } from "../feature.js";
-import { errorMessage } from "../scheduler.js";
 import type { ClaimStore } from "../stores.js";
 import type { DocumentExporter } from "./exporter.js";
 import { decisionId } from "./model.js";

@@ -3,9 +3,10 @@
  * before anything reaches a person — switched on for the workspace and room, never about bots, not
  * muted, out of cooldown, under the daily cap (all durable, see NudgeStore) — then emits the action.
  */
+
+import { errorMessage } from "../error-message.js";
 import type { CoreServices, Feature } from "../feature.js";
 import type { ChatMessage, Room } from "../model.js";
-import { errorMessage } from "../scheduler.js";
 import type { ClaimStore } from "../stores.js";
 import { nudgeCommands } from "./commands.js";
 import { NUDGES } from "./index.js";

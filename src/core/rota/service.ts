@@ -10,9 +10,9 @@
  */
 import { DateTime } from "luxon";
 import type { Action } from "../actions.js";
+import { errorMessage } from "../error-message.js";
 import type { CoreServices } from "../feature.js";
 import type { ChatMessage, Room } from "../model.js";
-import { errorMessage } from "../scheduler.js";
 import type { ClaimStore } from "../stores.js";
 import { formatDay, isAvailable, ruleOf, scheduleContext } from "./forecast.js";
 import { holidayCheck } from "./holidays.js";

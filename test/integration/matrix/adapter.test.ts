@@ -3,7 +3,8 @@
  * against a fake homeserver on loopback. Each case is something a person in a Matrix room would see.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Scheduler, VirtualClock } from "../../../src/core/scheduler.js";
+import { VirtualClock } from "../../../src/core/clocks.js";
+import { Scheduler } from "../../../src/core/scheduler.js";
 import { silentLogger } from "../../../src/logging.js";
 import { FakeHomeserver, type SentEvent } from "../../helpers/fake-homeserver.js";
 import { ALICE, BOB, BOT, CAROL, freshDataDir, type RunningBot, startBot, TOKEN } from "./bot.js";
