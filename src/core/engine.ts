@@ -102,11 +102,12 @@ export class Engine {
     if (action) await this.services.emit(action);
   }
 
-  private async runCommand(invocation: CommandInvocation, prefix = invocation.prefix ?? "/"): Promise<void> {
+  private async runCommand(invocation: CommandInvocation): Promise<void> {
     let root = "outloud";
     let reply: CommandReply;
     try {
-      const result = await this.commands.dispatch({ invocation, prefix });
+      // Replies spell commands the platform's way, whatever the person typed (the playground takes both).
+      const result = await this.commands.dispatch({ invocation, prefix: this.services.commands.prefix });
       root = result.root;
       reply = result.reply;
     } catch (err) {

@@ -38,6 +38,11 @@ export class SlackActionSink implements ActionSink {
     },
   ) {}
 
+  /** Posts still paced in the outbox, and the topic and group updates queued behind them. */
+  drain(): Promise<void> {
+    return this.deps.outbox.drain();
+  }
+
   async deliver(action: Action): Promise<void> {
     // Topic and user group updates say who is on duty: nobody waits for Slack to apply them (their
     // methods allow far fewer calls than posting, and a fan-out of announcements must not queue

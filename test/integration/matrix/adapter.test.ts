@@ -237,7 +237,7 @@ describe("Matrix adapter against the fake homeserver", () => {
   it("reports ready on /readyz once it has synced, and counts events in /metrics", async () => {
     const room = hs.createRoom({ members: [ALICE, BOB, CAROL, BOT], name: "team", public: true });
     bot = await startBot(hs, { healthPort: 0 });
-    const base = `http://127.0.0.1:${bot.adapter.healthPort}`;
+    const base = `http://127.0.0.1:${bot.adapter.port}`;
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ ready: true, checks: { matrix: true, database: true } });
