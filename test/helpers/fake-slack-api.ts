@@ -412,6 +412,7 @@ export class FakeSlackApi {
         const channel = this.channelIn(ws, required(args, "channel"));
         const user = required(args, "user");
         if (!args.text && !args.blocks && !args.attachments) throw new SlackError("no_text");
+        if (args.blocks) checkButtons(args.blocks);
         if (channel.members && channel.members.length > 0 && !channel.members.includes(user))
           throw new SlackError("user_not_in_channel");
         return { message_ts: this.nextTs() };
@@ -532,6 +533,37 @@ export class FakeSlackApi {
 class SlackError extends Error {
   constructor(readonly code: string) {
     super(code);
+  }
+}
+
+/**
+ * Buttons in a message's `actions` blocks, as Block Kit requires them: an `action_id` of at most 255
+ * characters, a `plain_text` label of at most 75, a `value` of at most 2000; otherwise `invalid_blocks`
+ * (https://api.slack.com/reference/block-kit/block-elements#button).
+ */
+function checkButtons(blocks: unknown): void {
+  const parsed = (typeof blocks === "string" ? JSON.parse(blocks) : blocks) as Array<{
+    type?: string;
+    elements?: Array<{
+      type?: string;
+      action_id?: string;
+      value?: string;
+      text?: { type?: string; text?: string };
+    }>;
+  }>;
+  for (const block of parsed) {
+    if (block.type !== "actions") continue;
+    for (const e of block.elements ?? []) {
+      if (e.type !== "button") continue;
+      const ok =
+        typeof e.action_id === "string" &&
+        e.action_id.length <= 255 &&
+        e.text?.type === "plain_text" &&
+        (e.text.text ?? "").length > 0 &&
+        (e.text.text ?? "").length <= 75 &&
+        (e.value === undefined || e.value.length <= 2000);
+      if (!ok) throw new SlackError("invalid_blocks");
+    }
   }
 }
 

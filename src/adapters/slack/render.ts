@@ -1,8 +1,10 @@
 /**
  * Renders a core action's text as a Slack message: Block Kit sections (mrkdwn) plus the plain-text
- * `text` fallback that notifications, screen readers and old clients show.
+ * `text` fallback that notifications, screen readers and old clients show; a private nudge also gets
+ * its "Not helpful" button.
  */
 import type { Action } from "../../core/actions.js";
+import { feedbackOfferOf } from "../../core/nudges/feedback.js";
 import { toSlackText } from "./translate.js";
 
 /** Slack rejects section text longer than 3000 characters. */
@@ -18,8 +20,24 @@ export function renderMessage(action: Pick<Action, "text" | "mentions">): SlackM
   const blocks: SlackMessage["blocks"] = [];
   for (const chunk of chunks(text, SECTION_LIMIT))
     blocks.push({ type: "section", text: { type: "mrkdwn", text: chunk } });
+  const feedback = feedbackOfferOf(action);
+  if (feedback)
+    blocks.push({
+      type: "actions",
+      elements: [
+        {
+          type: "button",
+          action_id: UNHELPFUL_ACTION,
+          text: { type: "plain_text", text: "Not helpful" },
+          value: feedback.command,
+        },
+      ],
+    });
   return { text, blocks };
 }
+
+/** The action id of the "Not helpful" button; its value is the command it runs for whoever clicks. */
+export const UNHELPFUL_ACTION = "outloud_unhelpful";
 
 /** Splits at line ends where possible, so a long list is not cut mid-line. */
 function chunks(text: string, limit: number): string[] {

@@ -29,6 +29,7 @@ import { registerHome } from "./listeners/home.js";
 import { registerInstallations } from "./listeners/installations.js";
 import { registerMembers } from "./listeners/members.js";
 import { registerMessages } from "./listeners/messages.js";
+import { registerNudgeFeedback } from "./listeners/nudge-feedback.js";
 import { registerReactions } from "./listeners/reactions.js";
 import type { SlackOutbox } from "./outbox.js";
 
@@ -251,6 +252,7 @@ export class SlackTransport implements Transport {
     registerMembers(events, deps);
     registerCommands(this.bolt, deps);
     registerHome(this.bolt, events, deps);
+    registerNudgeFeedback(this.bolt, deps);
     registerForms(this.bolt, deps);
     if (this.deps.oauth) registerInstallations(events, deps, this.deps.oauth.store);
   }

@@ -9,6 +9,7 @@ import type { CoreServices, Feature } from "../feature.js";
 import type { ChatMessage, Room } from "../model.js";
 import type { ClaimStore } from "../stores.js";
 import { nudgeCommands } from "./commands.js";
+import { withFeedback } from "./feedback.js";
 import { NUDGES } from "./index.js";
 import type { BaseNudgeSettings, NudgeContext, NudgeKind, NudgeProposal, NudgeRuntime } from "./nudge.js";
 import { RecentDeliveries } from "./recent-deliveries.js";
@@ -115,7 +116,8 @@ export function createNudgesFeature(deps: NudgesFeatureDeps): Feature {
         return false;
       }
     }
-    await services.emit(action);
+    // Every private nudge offers a one-step "not helpful" (a button where the platform has them).
+    await services.emit(withFeedback(action, kind));
     proposal.delivered?.();
     return true;
   }

@@ -103,7 +103,7 @@ export function nudge<Schema extends z.ZodObject>(unit: NudgeUnit<Schema>): Nudg
   return unit as unknown as NudgeUnit;
 }
 
-/** The last line of every private nudge: how to make it stop. */
+/** The last line of every nudge: how to say it did not help, and how to make it stop. */
 export function muteHint(commands: CommandSpelling, kind: NudgeKind): string {
-  return `(Mute with \`${commands.spell(`outloud mute ${kind}`)}\`.)`;
+  return `(Not helpful? \`${commands.spell("outloud unhelpful")}\`. Mute with \`${commands.spell(`outloud mute ${kind}`)}\`.)`;
 }

@@ -64,7 +64,10 @@ export interface NudgeStore {
   /** The kind and time of the last nudge a person got, if any is still kept. */
   lastDelivery(workspace: string, user: string): Promise<{ kind: string; at: Date } | undefined>;
 
-  /** Records that a person found a nudge of `kind` not helpful (the kind and the time, nothing else). */
+  /**
+   * Records that a person found a nudge of `kind` not helpful (the kind and the time, nothing else).
+   * Two marks at the same instant are one double click and count once.
+   */
   markUnhelpful(workspace: string, user: string, kind: string, at: Date): Promise<void>;
   /** How many times a person marked `kind` not helpful since `since`. */
   unhelpfulSince(workspace: string, user: string, kind: string, since: Date): Promise<number>;
