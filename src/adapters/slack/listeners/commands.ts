@@ -1,5 +1,5 @@
 /**
- * Slash commands (`/rota`, `/decision`, `/outloud`) and the "Record as decision" message shortcut.
+ * Slash commands (`/rota`, `/decision`, `/digest`, `/outloud`) and the "Record as decision" message shortcut.
  * Each is acknowledged within Slack's 3 seconds: with the private answer when the core has one by
  * then, otherwise with a private "working on it", the answer following through `response_url`.
  */
@@ -15,7 +15,7 @@ export const RECORD_DECISION_CALLBACK = "record_decision";
 const WORKING_ON_IT: SlashResponse = { response_type: "ephemeral", text: "Working on it…" };
 
 export function registerCommands(app: App, deps: ListenerDeps): void {
-  app.command(/^\/(rota|decision|outloud)$/, async ({ command, ack, respond, context, body }) => {
+  app.command(/^\/(rota|decision|digest|outloud)$/, async ({ command, ack, respond, context, body }) => {
     const workspace = workspaceOf(context, body);
     if (!workspace) return ack();
     const root = command.command.replace(/^\//, "");
