@@ -136,6 +136,8 @@ export class CatchUps {
           `• #${w.room.name}: ${(await directory.permalink(workspace, w.room, w.id).catch(() => undefined)) ?? w.id}`,
         );
     }
+    // Something new to tell; a rota turn alone is news only on the day itself.
+    let news = lines.length > 0;
     for (const state of await this.rotasOf(workspace, user)) {
       const today = localDateOf(to, state.rota.zone);
       const todayTurn = await this.deps.rota.turnOn(workspace, state.rota.room, today);
@@ -148,12 +150,13 @@ export class CatchUps {
         (f) => f.room.id === state.rota.room && f.at.getTime() >= to.getTime() - 7 * DAY_MS,
       );
       const open = otherTeamQuestions(facts, (u) => state.queue.includes(u)).filter((q) => !q.answeredAt);
+      if (open.length) news = true;
       if (open.length)
         lines.push(
           `*Questions from other teams waiting* in #${roomName}, where you are today's responder: ${open.length}`,
         );
     }
-    return lines.length ? ["Your catch-up:", ...lines].join("\n") : undefined;
+    return news ? ["Your catch-up:", ...lines].join("\n") : undefined;
   }
 
   private async rotasOf(workspace: string, user: string) {
