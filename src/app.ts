@@ -8,10 +8,9 @@ import { createDecisionsFeature } from "./core/decisions/feature.js";
 import { createDigestFeature } from "./core/digest/feature.js";
 import { Engine } from "./core/engine.js";
 import type { CoreServices, Feature } from "./core/feature.js";
+import type { Logger } from "./core/logger.js";
 import { createNudgesFeature } from "./core/nudges/feature.js";
-import type { ActionSink, Clock, Directory } from "./core/ports.js";
 import { createRotaFeature } from "./core/rota/feature.js";
-import type { Logger, Scheduler } from "./core/scheduler.js";
 import { plainMailer } from "./exporters/email.js";
 import { createExporters } from "./exporters/index.js";
 import type { DatabaseHandle } from "./storage/database.js";
@@ -28,24 +27,11 @@ export interface AppContext {
   log: Logger;
 }
 
-/** What differs per platform: its clock and timers, who is who, and how actions are carried out. */
-export interface PlatformBinding {
-  clock: Clock;
-  scheduler: Scheduler;
-  directory: Directory;
-  sink: ActionSink;
-  /** How people type commands here, for hints the features give: `/` (Slack, replay) or `!` (Matrix). */
-  commandPrefix?: string;
-}
+/** The services every feature gets, less the log (shared by the whole app); the runtime builds them. */
+export type PlatformServices = Omit<CoreServices, "log">;
 
-export function createEngine(app: AppContext, platform: PlatformBinding): Engine {
-  const services: CoreServices = {
-    clock: platform.clock,
-    scheduler: platform.scheduler,
-    directory: platform.directory,
-    emit: (action) => platform.sink.deliver(action),
-    log: app.log,
-  };
+export function createEngine(app: AppContext, platform: PlatformServices): Engine {
+  const services: CoreServices = { ...platform, log: app.log };
   const db = app.db.db;
   const claims = new SqlClaimStore(db);
   const decisions = new SqlDecisionStore(db);
@@ -60,7 +46,6 @@ export function createEngine(app: AppContext, platform: PlatformBinding): Engine
       settings: settings.nudges,
       workspace: settings.workspace,
       retentionDays: settings.privacy.retentionDays,
-      prefix: platform.commandPrefix,
     }),
     createRotaFeature({
       services,
@@ -74,7 +59,6 @@ export function createEngine(app: AppContext, platform: PlatformBinding): Engine
       store: decisions,
       claims,
       settings: settings.decisions,
-      prefix: platform.commandPrefix,
       exporters: createExporters(settings.decisions.export, env, dataDir, () => platform.clock.now()),
     }),
   ];
@@ -91,7 +75,6 @@ export function createEngine(app: AppContext, platform: PlatformBinding): Engine
         retentionDays: settings.privacy.retentionDays,
         personalHours: (workspace, user) => nudges.hours(workspace, user),
         mail: env.SMTP_URL ? plainMailer(env.SMTP_URL, settings.decisions.export.email.from) : undefined,
-        prefix: platform.commandPrefix,
       }),
     );
   return new Engine({ services, features });

@@ -8,13 +8,13 @@
 import { randomInt } from "node:crypto";
 import { command, ok, type Parsed, problem } from "../commands/command.js";
 import type { DecisionStore } from "../decisions/store.js";
+import { errorMessage } from "../error-message.js";
 import type { CoreServices } from "../feature.js";
 import type { Room } from "../model.js";
 import { localDate, type WorkingHours } from "../nudges/working-hours.js";
 import { formatDay, nextDuty } from "../rota/forecast.js";
 import { localDateOf } from "../rota/schedule.js";
 import type { RotaStore } from "../rota/store.js";
-import { errorMessage } from "../scheduler.js";
 import type { ClaimStore } from "../stores.js";
 import { otherTeamQuestions } from "./compose.js";
 import { nextWorkdayStart, previousWorkdayStart } from "./schedule.js";
@@ -242,7 +242,7 @@ export function parseCatchUp(words: readonly string[]): Parsed<CatchUpArgs> {
   return problem("say daily, weekly, off, email you@example.org, or confirm CODE");
 }
 
-export function catchUpCommands(catchUps: CatchUps, prefix: string) {
+export function catchUpCommands(catchUps: CatchUps) {
   return [
     command({
       path: ["outloud", "digest"],
@@ -264,7 +264,7 @@ export function catchUpCommands(catchUps: CatchUps, prefix: string) {
         const when = args.cadence === "daily" ? "each working day" : "on the first working day of each week";
         return {
           kind: "private",
-          text: `You will get a catch-up ${when}, at the start of your working hours. \`${prefix}outloud digest off\` stops it.`,
+          text: `You will get a catch-up ${when}, at the start of your working hours. \`${ctx.prefix}outloud digest off\` stops it.`,
         };
       },
     }),

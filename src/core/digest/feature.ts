@@ -5,13 +5,13 @@
  * replicas. A room silent all week gets no post.
  */
 import type { DecisionStore } from "../decisions/store.js";
+import { errorMessage } from "../error-message.js";
 import type { CoreServices, Feature } from "../feature.js";
 import type { ChatEvent, Room } from "../model.js";
 import { workspaceHours } from "../nudges/working-hours.js";
 import { upcomingTurns } from "../rota/forecast.js";
 import { localDateOf } from "../rota/schedule.js";
 import type { RotaStore } from "../rota/store.js";
-import { errorMessage } from "../scheduler.js";
 import type { ClaimStore } from "../stores.js";
 import { type CatchUpDeps, CatchUps, catchUpCommands } from "./catch-up.js";
 import { digestCommands } from "./commands.js";
@@ -37,7 +37,6 @@ export interface DigestDeps {
   /** Sends a catch-up by e-mail (the SMTP exporter's transport), when SMTP is configured. */
   mail?: CatchUpDeps["mail"];
   personalHours?: CatchUpDeps["personalHours"];
-  prefix?: string;
 }
 
 export function createDigestFeature(deps: DigestDeps): Feature {
@@ -156,7 +155,7 @@ export function createDigestFeature(deps: DigestDeps): Feature {
     roots: {
       digest: "a weekly digest of this room: decisions, questions from other teams, next week's responders",
     },
-    commands: [...commands, ...catchUpCommands(catchUps, deps.prefix ?? "/")],
+    commands: [...commands, ...catchUpCommands(catchUps)],
     async onEvent(event: ChatEvent): Promise<void> {
       if (event.type !== "message") return;
       await store.recordMessage(messageFacts(event.message));
