@@ -28,6 +28,21 @@ const RECORDED_DECISION = /^Recorded decision \*?D-\d+\*?/;
 
 export type RoomVisibility = "public" | "private";
 
+/** What the report needs of one message: ids, flags and times, no text. */
+export interface ReportFacts {
+  id: string;
+  /** `#name`, `~name` or `dm:…`. */
+  room: string;
+  user: string;
+  /** Epoch milliseconds. */
+  at: number;
+  thread?: string;
+  mentions: string[];
+  broadcast: boolean;
+  question: boolean;
+  decisionLanguage: boolean;
+}
+
 export interface WeekFigures {
   /** Monday of the ISO week, `YYYY-MM-DD`. */
   week: string;
@@ -160,9 +175,13 @@ export class HealthCollector {
   /** What the engine said while replaying: nudges are counted per kind and week. */
   said(output: ReplayOutput): void {
     if (!output.source.startsWith("nudge.") || output.source.endsWith(".share")) return;
-    const kind = output.source.slice("nudge.".length);
+    this.nudged(output.source.slice("nudge.".length), new Date(output.at));
+  }
+
+  /** A nudge delivered (the live report reads them from the nudges' bookkeeping). */
+  nudged(kind: string, at: Date): void {
     this.nudgeKinds.add(kind);
-    const w = this.week(Date.parse(output.at));
+    const w = this.week(at.getTime());
     w.nudges[kind] = (w.nudges[kind] ?? 0) + 1;
   }
 
@@ -223,14 +242,40 @@ export class HealthCollector {
       if (RECORDED_DECISION.test(line.text)) this.week(at).decisions.recorded++;
       return;
     }
+    const found = mentionsInText(line.text);
+    this.facts({
+      id: line.id,
+      room: line.room,
+      user: line.user,
+      at,
+      thread: line.thread,
+      mentions: line.mentions ?? found.users,
+      broadcast: found.broadcast !== undefined,
+      question: readsAsQuestion(line.text),
+      decisionLanguage: hasDecisionLanguage(line.text),
+    });
+  }
+
+  /** A person as the live report learns them from the platform. */
+  person(id: string, person: { name?: string; tz?: string; bot?: boolean }): void {
+    this.users.set(id, { name: person.name, tz: person.tz, bot: person.bot ?? false });
+  }
+
+  /**
+   * One message as the bot keeps it (src/core/digest/facts.ts): the live report's input, and what
+   * `observe` reduces a scenario line to. `room` is the replay's reference (`#name`, `~name`, `dm:…`).
+   */
+  facts(line: ReportFacts): void {
+    const at = line.at;
+    this.settle(at);
+    if (this.users.get(line.user)?.bot) return;
     this.first ??= at;
     this.last = at;
     this.messages++;
     this.people.add(line.user);
     const w = this.week(at);
-    const found = mentionsInText(line.text);
-    const mentions = (line.mentions ?? found.users).filter((u) => u !== line.user);
-    if (hasDecisionLanguage(line.text)) w.decisions.language++;
+    const mentions = line.mentions.filter((u) => u !== line.user);
+    if (line.decisionLanguage) w.decisions.language++;
     for (const person of mentions) {
       if (this.users.get(person)?.bot) continue;
       const tz = this.users.get(person)?.tz ?? this.zone;
@@ -249,7 +294,7 @@ export class HealthCollector {
     room.messages++;
     const regular = (room.speakers.get(line.user) ?? 0) >= REGULAR_AFTER;
     room.speakers.set(line.user, (room.speakers.get(line.user) ?? 0) + 1);
-    if (found.broadcast) {
+    if (line.broadcast) {
       const reached = this.audience(room, line.user);
       room.broadcasts.count++;
       room.broadcasts.reached += reached;
@@ -269,7 +314,7 @@ export class HealthCollector {
     // The team: the room's members but those who joined during the period (someone who joins to ask is
     // a visitor); without a member list, the room's regular speakers.
     const member = regular || (room.members?.has(line.user) === true && !room.joined.has(line.user));
-    if (!member && readsAsQuestion(line.text)) {
+    if (!member && line.question) {
       this.open.set(line.id, { id: line.id, room: room.ref, asker: line.user, at: new Date(at) });
       this.asked.push({ room: room.ref, week: w.week });
       w.questions.asked++;

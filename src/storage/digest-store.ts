@@ -175,3 +175,26 @@ function toPersonalDigest(r: Database["digest_people"]): PersonalDigest {
     ...(r.email_pending && r.email_code ? { pending: { email: r.email_pending, code: r.email_code } } : {}),
   };
 }
+
+/** Nudges delivered in a workspace during [from, to), by kind (the live report's "what the nudges said"). */
+export async function deliveredNudges(
+  db: Kysely<Database>,
+  workspace: string,
+  from: Date,
+  to: Date,
+): Promise<{ kind: string; at: Date }[]> {
+  const rows = await db
+    .selectFrom("nudge_deliveries")
+    .select(["kind", "delivered_at"])
+    .where("workspace", "=", workspace)
+    .where("delivered_at", ">=", from.toISOString())
+    .where("delivered_at", "<", to.toISOString())
+    .execute();
+  return rows.map((r) => ({ kind: r.kind, at: new Date(r.delivered_at) }));
+}
+
+/** Workspaces with any message facts kept (the live report's choice when only one has). */
+export async function workspacesWithActivity(db: Kysely<Database>): Promise<string[]> {
+  const rows = await db.selectFrom("activity_messages").select("workspace").distinct().execute();
+  return rows.map((r) => r.workspace);
+}
