@@ -11,6 +11,7 @@ import { errorMessage } from "./error-message.js";
 import type { CoreServices, Feature } from "./feature.js";
 import type { FieldErrors, FormSpec, FormSubmission } from "./forms.js";
 import type { ChatEvent, CommandInvocation } from "./model.js";
+import type { SummarySection, SummaryViewer } from "./summaries.js";
 
 export interface EngineOptions {
   services: CoreServices;
@@ -49,6 +50,22 @@ export class Engine {
         this.services.log.error("feature failed to stop", { feature: f.name, error: errorMessage(err) });
       }
     }
+  }
+
+  /** Every feature's summary for one person, in feature order; a failing one is left out, not fatal. */
+  async summaries(viewer: SummaryViewer): Promise<SummarySection[]> {
+    const sections: SummarySection[] = [];
+    for (const f of this.features) {
+      for (const provide of f.summaries ?? []) {
+        try {
+          const section = await provide(viewer);
+          if (section) sections.push(section);
+        } catch (err) {
+          this.services.log.warn("summary failed", { feature: f.name, error: errorMessage(err) });
+        }
+      }
+    }
+    return sections;
   }
 
   /** True when a message's first word is one of our command roots, e.g. `rota` in `!rota who`. */

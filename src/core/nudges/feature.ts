@@ -21,6 +21,7 @@ import { RecentDeliveries } from "./recent-deliveries.js";
 import type { NudgesSettings, RoomOverride } from "./settings.js";
 import { ShareHandles } from "./share.js";
 import type { NudgeStore } from "./store.js";
+import { nudgesSummary } from "./summary.js";
 import { localDate, workspaceHours } from "./working-hours.js";
 
 export interface NudgesFeatureDeps {
@@ -174,6 +175,7 @@ export function createNudgesFeature(deps: NudgesFeatureDeps): Feature {
 
   return {
     name: "nudges",
+    summaries: [nudgesSummary(store, defaultHours, services)],
     roots: { share: "repost a question from a DM in the suggested channel" },
     commands: nudgeCommands({
       services,
