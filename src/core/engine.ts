@@ -115,8 +115,7 @@ export class Engine {
       this.services.log.error("form failed", { form: submission.kind, error: errorMessage(err) });
       reply = { kind: "private", text: SORRY };
     }
-    const action = replyAction(submission, reply, `form.${submission.kind}`);
-    if (action) await this.services.emit(action);
+    await this.show(replyAction(submission, reply, `form.${submission.kind}`), reply);
   }
 
   private async runCommand(invocation: CommandInvocation): Promise<void> {
@@ -131,8 +130,14 @@ export class Engine {
       this.services.log.error("command failed", { error: errorMessage(err) });
       reply = { kind: "private", text: SORRY };
     }
-    const action = replyAction(invocation, reply, `command.${root}`);
+    await this.show(replyAction(invocation, reply, `command.${root}`), reply);
+  }
+
+  /** Shows a reply, then carries out its follow-ups together. */
+  private async show(action: Action | undefined, reply: CommandReply): Promise<void> {
     if (action) await this.services.emit(action);
+    const followUps = "followUps" in reply ? (reply.followUps ?? []) : [];
+    await Promise.all(followUps.map((f) => this.services.emit(f)));
   }
 }
 
