@@ -11,7 +11,7 @@ import { LocalPlatform } from "../adapters/local/local-platform.js";
 import { readScenarioFile, replayLines } from "../adapters/local/replay.js";
 import type { ReplayOutput } from "../adapters/local/scenario.js";
 import type { Config } from "../config/load.js";
-import { NUDGE_KINDS } from "../core/nudges/nudge.js";
+import { NUDGE_KINDS } from "../core/nudges/index.js";
 import { createLogger } from "../logging.js";
 import { openDatabase } from "../storage/database.js";
 import { cliConfig, filesExist, runCli } from "./common.js";

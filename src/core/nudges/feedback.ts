@@ -6,7 +6,7 @@
  * time, never text, and mutes the kind for the person the second time within 30 days.
  */
 import type { Action } from "../actions.js";
-import type { NudgeKind } from "./nudge.js";
+import type { NudgeKind } from "./index.js";
 
 /** Attached to a private nudge as the `feedback` field. */
 export interface FeedbackOffer {
