@@ -18,8 +18,9 @@
 import { join } from "node:path";
 import { readScenarioFile } from "../../src/adapters/local/replay.js";
 import { homeSectionsFor } from "../../src/adapters/slack/home-sections.js";
-import { SlackAdapter } from "../../src/adapters/slack/slack-adapter.js";
+import { startSlackPlatform } from "../../src/adapters/slack/start.js";
 import type { AppContext } from "../../src/app.js";
+import type { PlatformRuntime } from "../../src/runtime/runtime.js";
 import { FakeSlackApi } from "../../test/helpers/fake-slack-api.js";
 import {
   eventCallback,
@@ -53,7 +54,7 @@ export interface CountedWindow {
 interface Running {
   fake: FakeSlackApi;
   app: AppContext;
-  adapter: SlackAdapter;
+  adapter: PlatformRuntime;
   url: string;
 }
 
@@ -224,7 +225,7 @@ async function startFake(seed: (fake: FakeSlackApi, botUserId: string) => void):
 
 async function startBot(fake: FakeSlackApi, db: string): Promise<Running> {
   const app = await openBenchApp(db);
-  const adapter = await SlackAdapter.start({
+  const adapter = await startSlackPlatform({
     app,
     botToken: BENCH_TOKEN,
     signingSecret: BENCH_SIGNING_SECRET,
