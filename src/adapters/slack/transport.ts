@@ -53,8 +53,8 @@ export interface SlackTransportDeps {
   clients: WorkspaceClients;
   directory: SlackDirectory;
   outbox: SlackOutbox;
-  /** Event ids already acted on. */
-  processed: ProcessedEventStore;
+  /** Ids already acted on: Events API event ids, and the trigger ids of commands and interactions. */
+  processed: { events: ProcessedEventStore; triggers: ProcessedEventStore };
   log: Logger;
   /** SLACK_BOT_TOKEN mode; OAuth mode (many workspaces) otherwise. */
   single?: SingleWorkspace;
@@ -209,7 +209,8 @@ export class SlackTransport implements Transport {
       const workspace = context.teamId ?? b.team_id ?? b.team?.id;
       if (single && workspace && workspace !== single.team) return; // another workspace's stray request
       const id = b.event_id ?? (b.trigger_id ? `trigger:${b.trigger_id}` : undefined);
-      if (workspace && id && !(await processed.markProcessed(workspace, id, new Date()))) {
+      const store = b.event_id ? processed.events : processed.triggers;
+      if (workspace && id && !(await store.markProcessed(workspace, id, new Date()))) {
         const ack = (rest as { ack?: () => Promise<void> }).ack;
         if (ack) await ack();
         return;
