@@ -119,6 +119,8 @@ function isUserList(value: unknown): value is string[] {
 
 /** `@name` tokens in text; `@channel`, `@here` and `@room` are whole-room mentions. */
 export function mentionsInText(text: string): { users: string[]; broadcast?: "channel" | "here" | "room" } {
+  // Most lines mention nobody: skip the pattern's iterator and match arrays for them.
+  if (!text.includes("@")) return { users: [], broadcast: undefined };
   const users: string[] = [];
   let broadcast: "channel" | "here" | "room" | undefined;
   for (const m of text.matchAll(/(?:^|[^\w@])@([^\s@,:;!?()"'<>]+)/g)) {
