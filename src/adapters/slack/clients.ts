@@ -9,6 +9,8 @@ import { type Installation, type InstallationStore, webApi } from "@slack/bolt";
 export interface WorkspaceAuth {
   client: webApi.WebClient;
   botUserId: string | undefined;
+  /** An Enterprise Grid org-wide token: user and user-group methods must then name the workspace (`team_id`). */
+  orgWide?: boolean;
 }
 
 export interface ClientFactoryOptions {
@@ -103,6 +105,7 @@ export class InstalledWorkspaceClients implements WorkspaceClients {
     const auth = {
       client: new webApi.WebClient(token, webClientOptions(this.options)),
       botUserId: installation.bot?.userId,
+      orgWide: key !== workspace,
     };
     this.cache.set(workspace, { auth, installation: key });
     return auth;

@@ -50,6 +50,7 @@ import { registerInstallations } from "./listeners/installations.js";
 import { registerMembers } from "./listeners/members.js";
 import { registerMessages } from "./listeners/messages.js";
 import { registerReactions } from "./listeners/reactions.js";
+import { registerUsers } from "./listeners/users.js";
 import { SlackOutbox } from "./outbox.js";
 import { SlackActionSink } from "./sink.js";
 
@@ -183,15 +184,16 @@ export class SlackAdapter implements RunningAdapter {
         "SLACK_SIGNING_SECRET is required for the HTTP Events API (or set SLACK_APP_TOKEN for Socket Mode)",
       );
 
-    const directory = new SlackDirectory({
-      clients,
-      log,
-      defaultTz: o.app.config.settings.workspace.timezone,
-    });
     this.outbox = new SlackOutbox({
       perChannelIntervalMs: o.perChannelIntervalMs ?? 1000,
       log,
       onRateLimited: () => this.metrics.errors.inc({ where: "slack.rate_limited" }),
+    });
+    const directory = new SlackDirectory({
+      clients,
+      log,
+      calls: this.outbox,
+      defaultTz: o.app.config.settings.workspace.timezone,
     });
     const sink = new SlackActionSink({ clients, outbox: this.outbox, log, metrics: this.metrics });
     const clock = new SystemClock();
@@ -202,10 +204,7 @@ export class SlackAdapter implements RunningAdapter {
       clients,
       providers: o.homeSections ?? [],
       help: () => this.engine.commands.help("outloud", "/"),
-      isMember: async (workspace, room, user) => {
-        const r = await directory.room(workspace, room);
-        return (await directory.roomMembers(workspace, r)).includes(user);
-      },
+      isMember: (workspace, room, user) => directory.isMember(workspace, room, user),
       outbox: this.outbox,
       log,
     });
@@ -330,6 +329,7 @@ export class SlackAdapter implements RunningAdapter {
     registerMessages(events, deps);
     registerReactions(events, deps);
     registerMembers(events, deps);
+    registerUsers(events, deps);
     registerCommands(this.bolt, deps);
     registerHome(this.bolt, events, deps);
     registerForms(this.bolt, deps);
