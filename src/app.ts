@@ -14,7 +14,7 @@ import type { Logger, Scheduler } from "./core/scheduler.js";
 import { createExporters } from "./exporters/index.js";
 import type { DatabaseHandle } from "./storage/database.js";
 import { SqlDecisionStore } from "./storage/decision-store.js";
-import { SqlClaimStore } from "./storage/foundation-stores.js";
+import { SqlClaimStore, SqlSettingsStore } from "./storage/foundation-stores.js";
 import { SqlNudgeStore } from "./storage/nudge-store.js";
 import { SqlRotaStore } from "./storage/rota-store.js";
 
@@ -60,6 +60,7 @@ export function createEngine(app: AppContext, platform: PlatformBinding): Engine
       services,
       store: new SqlRotaStore(db),
       claims,
+      notes: new SqlSettingsStore(db),
       settings: settings.rota,
       workingHours: settings.workspace.workingHours,
     }),

@@ -195,7 +195,14 @@ export class SlackAdapter implements RunningAdapter {
       calls: this.outbox,
       defaultTz: o.app.config.settings.workspace.timezone,
     });
-    const sink = new SlackActionSink({ clients, outbox: this.outbox, log, metrics: this.metrics });
+    const sink = new SlackActionSink({
+      clients,
+      outbox: this.outbox,
+      log,
+      metrics: this.metrics,
+      people: directory,
+      onProblem: (problem) => this.engine.deliveryProblem(problem),
+    });
     const clock = new SystemClock();
     const scheduler = new Scheduler(log);
     this.engine = createEngine(o.app, { clock, scheduler, directory, sink });

@@ -17,9 +17,10 @@ import type { Action } from "../actions.js";
 import type { CoreServices } from "../feature.js";
 import type { ChatMessage, Room } from "../model.js";
 import { errorMessage } from "../scheduler.js";
-import type { ClaimStore } from "../stores.js";
+import type { ClaimStore, SettingsStore } from "../stores.js";
 import { formatDay, isAvailable, ruleOf, scheduleContext } from "./forecast.js";
 import { holidayCheck } from "./holidays.js";
+import { RotaProblems } from "./problems.js";
 import { readsAsQuestion } from "./question.js";
 import { nextInLine, skipTurn, takeTurn } from "./rotation.js";
 import {
@@ -53,6 +54,8 @@ export interface RotaServiceDeps {
   services: CoreServices;
   store: RotaStore;
   claims: ClaimStore;
+  /** Small per-rota records: who set it up, the last problem it ran into. */
+  notes: SettingsStore;
   settings: RotaSettings;
   /** The working window that "30 working minutes" are counted in (the workspace's working hours). */
   workingHours?: WorkingHours;
@@ -62,6 +65,7 @@ export class RotaService {
   readonly services: CoreServices;
   readonly store: RotaStore;
   readonly settings: RotaSettings;
+  readonly problems: RotaProblems;
   private readonly claims: ClaimStore;
   private readonly hours: WorkingHours;
 
@@ -69,6 +73,7 @@ export class RotaService {
     this.services = deps.services;
     this.store = deps.store;
     this.claims = deps.claims;
+    this.problems = new RotaProblems({ notes: deps.notes, claims: deps.claims, services: deps.services });
     this.settings = deps.settings;
     this.hours = deps.workingHours ?? { start: "09:00", end: "18:00" };
   }
