@@ -340,7 +340,23 @@ export class SlackAdapter implements RunningAdapter {
     registerCommands(this.bolt, deps);
     registerHome(this.bolt, events, deps);
     registerForms(this.bolt, deps);
-    if (installationStore) registerInstallations(events, deps, installationStore);
+    registerInstallations(events, deps, async (removed) => {
+      const workspace = removed.isEnterpriseInstall ? removed.enterpriseId : removed.teamId;
+      if (installationStore && o.oauth) {
+        // app_uninstalled and tokens_revoked both come for one uninstall: the second finds nothing.
+        if (!workspace || !(await o.oauth.installationStore.has(workspace))) return;
+        await installationStore.deleteInstallation?.(removed);
+        log.info("slack app removed: installation deleted, no more calls there", {
+          workspace,
+          reason: removed.reason,
+        });
+      } else if (single && workspace === singleAuth?.team && single.revoke(removed.reason)) {
+        log.warn("slack app removed: SLACK_BOT_TOKEN no longer works, no more calls are made with it", {
+          workspace,
+          reason: removed.reason,
+        });
+      }
+    });
 
     await this.engine.start();
     this.driver.start();
