@@ -10,6 +10,8 @@ export interface Clock {
 /** Carries out actions on a platform (Slack, Matrix, the terminal, the replay's stdout). */
 export interface ActionSink {
   deliver(action: Action): Promise<void>;
+  /** At stop, once the features stopped: carries out what is still queued (paced posts, topic updates). */
+  drain?(): Promise<void>;
 }
 
 /** What kind of thing stopped an action: each needs a person to fix it, not a retry. */

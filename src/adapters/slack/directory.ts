@@ -8,9 +8,9 @@
  * that failed otherwise is remembered for a minute, so a broken lookup is not retried per message.
  */
 import type { webApi } from "@slack/bolt";
+import type { Logger } from "../../core/logger.js";
 import type { Room, RoomKind, User } from "../../core/model.js";
 import type { Directory } from "../../core/ports.js";
-import type { Logger } from "../../core/scheduler.js";
 import type { WorkspaceAuth, WorkspaceClients } from "./clients.js";
 import { LookupCache } from "./lookup-cache.js";
 import type { SlackOutbox } from "./outbox.js";

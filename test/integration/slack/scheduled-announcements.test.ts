@@ -20,8 +20,10 @@ import { SlackDirectory } from "../../../src/adapters/slack/directory.js";
 import { SlackOutbox } from "../../../src/adapters/slack/outbox.js";
 import { SlackActionSink } from "../../../src/adapters/slack/sink.js";
 import { createEngine } from "../../../src/app.js";
+import { VirtualClock } from "../../../src/core/clocks.js";
+import { CommandSpelling } from "../../../src/core/commands/spelling.js";
 import type { Engine } from "../../../src/core/engine.js";
-import { Scheduler, VirtualClock } from "../../../src/core/scheduler.js";
+import { Scheduler } from "../../../src/core/scheduler.js";
 import { silentLogger } from "../../../src/logging.js";
 import { type DatabaseHandle, openDatabase } from "../../../src/storage/database.js";
 import { FakeSlackApi } from "../../helpers/fake-slack-api.js";
@@ -60,7 +62,16 @@ beforeEach(async () => {
     people: directory,
     onProblem: (problem) => engine.deliveryProblem(problem),
   });
-  engine = createEngine({ config, db, log: silentLogger }, { clock, scheduler, directory, sink });
+  engine = createEngine(
+    { config, db, log: silentLogger },
+    {
+      clock,
+      scheduler,
+      directory,
+      emit: (action) => sink.deliver(action),
+      commands: new CommandSpelling("/"),
+    },
+  );
   await engine.start();
   await engine.handle({
     type: "command",
