@@ -15,7 +15,10 @@ import { openForm } from "./forms.js";
 import { LookupCache } from "./lookup-cache.js";
 import type { SlackOutbox } from "./outbox.js";
 import { deliveryProblemOf, GROUPS_UNAVAILABLE, inviteHint, NOT_IN_CHANNEL } from "./problems.js";
-import { renderMessage, type SlackMessage } from "./render.js";
+import { fitText, renderMessage, type SlackMessage } from "./render.js";
+
+/** https://api.slack.com/methods/conversations.setTopic: "The topic can be at most 250 characters". */
+const TOPIC_LIMIT = 250;
 
 /** usergroups.create: a group with that handle or name exists already. */
 const GROUP_EXISTS = new Set(["name_already_exists", "handle_already_exists"]);
@@ -82,7 +85,8 @@ export class SlackActionSink implements ActionSink {
     const { workspace } = action;
     const clients = this.deps.clients;
     if (action.action === "topic") {
-      const topic = renderMessage(action).text;
+      // Slack refuses a topic over 250 characters (conversations.setTopic): cut, never inside a mention.
+      const topic = fitText(renderMessage(action).text, TOPIC_LIMIT);
       return this.deps.outbox.update(workspace, action.room.id, "conversations.setTopic", async () => {
         const { client } = await clients.forWorkspace(workspace);
         await client.conversations.setTopic({ channel: action.room.id, topic });
