@@ -13,7 +13,7 @@ import { createRotaFeature } from "./core/rota/feature.js";
 import { createExporters } from "./exporters/index.js";
 import type { DatabaseHandle } from "./storage/database.js";
 import { SqlDecisionStore } from "./storage/decision-store.js";
-import { SqlClaimStore } from "./storage/foundation-stores.js";
+import { SqlClaimStore, SqlSettingsStore } from "./storage/foundation-stores.js";
 import { SqlNudgeStore } from "./storage/nudge-store.js";
 import { SqlRotaStore } from "./storage/rota-store.js";
 
@@ -45,6 +45,7 @@ export function createEngine(app: AppContext, platform: PlatformServices): Engin
       services,
       store: new SqlRotaStore(db),
       claims,
+      notes: new SqlSettingsStore(db),
       settings: settings.rota,
       workingHours: settings.workspace.workingHours,
     }),

@@ -218,6 +218,8 @@ function seedBigChannel(fake: FakeSlackApi, botUserId: string): void {
 
 async function startFake(seed: (fake: FakeSlackApi, botUserId: string) => void): Promise<FakeSlackApi> {
   const fake = await new FakeSlackApi().start();
+  // What the bot asks for, not its retries: Slack's per-method tiers would add 429s and waits.
+  fake.tierLimits = false;
   const workspace = fake.addWorkspace({ team: BENCH_TEAM, botToken: BENCH_TOKEN });
   seed(fake, workspace.botUserId!);
   return fake;

@@ -9,7 +9,8 @@ import type { Logger } from "../../core/logger.js";
 import type { WorkspaceClients } from "./clients.js";
 import { errorCode } from "./directory.js";
 import type { SlackOutbox } from "./outbox.js";
-import { toSlackText } from "./translate.js";
+import { fitText } from "./render.js";
+import { escapeSlack, toSlackText } from "./translate.js";
 
 export const HOME_COMMAND_ACTION = "outloud_home_command";
 
@@ -69,7 +70,7 @@ export class HomeRenderer {
         type: "section",
         text: {
           type: "mrkdwn",
-          text: `*${toSlackText(section.title)}*\n${toSlackText(body)}`.slice(0, 3000),
+          text: fitText(`*${toSlackText(section.title)}*\n${toSlackText(body)}`, 3000),
         },
       });
       if (section.buttons?.length) {
@@ -85,7 +86,11 @@ export class HomeRenderer {
       }
     }
     blocks.push({ type: "divider" });
-    blocks.push({ type: "section", text: { type: "mrkdwn", text: this.deps.help().slice(0, 3000) } });
+    // The help shows placeholders such as `<what was decided>`: escaped, or mrkdwn would eat them.
+    blocks.push({
+      type: "section",
+      text: { type: "mrkdwn", text: fitText(escapeSlack(this.deps.help()), 3000) },
+    });
     return { type: "home", blocks };
   }
 

@@ -26,10 +26,11 @@ import type { ListenerDeps } from "./listeners/deps.js";
 import { EventRouter } from "./listeners/event-router.js";
 import { registerForms } from "./listeners/forms.js";
 import { registerHome } from "./listeners/home.js";
-import { registerInstallations } from "./listeners/installations.js";
+import { type RemovedInstallation, registerInstallations } from "./listeners/installations.js";
 import { registerMembers } from "./listeners/members.js";
 import { registerMessages } from "./listeners/messages.js";
 import { registerReactions } from "./listeners/reactions.js";
+import { registerUsers } from "./listeners/users.js";
 import type { SlackOutbox } from "./outbox.js";
 
 export interface SlackOAuthOptions {
@@ -46,6 +47,8 @@ export interface SingleWorkspace {
   team: string;
   botUserId: string | undefined;
   botId: string | undefined;
+  /** Slack revoked the token: no more calls with it. True the first time. */
+  revoke(reason: string): boolean;
 }
 
 export interface SlackTransportDeps {
@@ -60,6 +63,8 @@ export interface SlackTransportDeps {
   single?: SingleWorkspace;
   /** OAuth mode: the app's credentials and where installations are kept (Bolt's view of them). */
   oauth?: { options: SlackOAuthOptions; store: InstallationStore };
+  /** OAuth mode: the stored installations, to tell whether one is still there. */
+  installations?: WorkspaceInstallations;
   /** SLACK_SIGNING_SECRET: HTTP mode. */
   signingSecret?: string;
   /** SLACK_APP_TOKEN: Socket Mode instead of HTTP. */
@@ -226,10 +231,7 @@ export class SlackTransport implements Transport {
       clients,
       providers: this.deps.homeSections,
       help: () => runtime.engine.commands.help("outloud", runtime.engine.services.commands.prefix),
-      isMember: async (workspace, room, user) => {
-        const r = await directory.room(workspace, room);
-        return (await directory.roomMembers(workspace, r)).includes(user);
-      },
+      isMember: (workspace, room, user) => directory.isMember(workspace, room, user),
       outbox: this.deps.outbox,
       log,
     });
@@ -250,10 +252,31 @@ export class SlackTransport implements Transport {
     registerMessages(events, deps);
     registerReactions(events, deps);
     registerMembers(events, deps);
+    registerUsers(events, deps);
     registerCommands(this.bolt, deps);
     registerHome(this.bolt, events, deps);
     registerForms(this.bolt, deps);
-    if (this.deps.oauth) registerInstallations(events, deps, this.deps.oauth.store);
+    registerInstallations(events, deps, (removed) => this.removed(removed));
+  }
+
+  /** The app was removed from a workspace: no more calls there, and the reason logged once. */
+  private async removed(removed: RemovedInstallation): Promise<void> {
+    const { oauth, installations, single, log } = this.deps;
+    const workspace = removed.isEnterpriseInstall ? removed.enterpriseId : removed.teamId;
+    if (oauth && installations) {
+      // app_uninstalled and tokens_revoked both come for one uninstall: the second finds nothing.
+      if (!workspace || !(await installations.has(workspace))) return;
+      await oauth.store.deleteInstallation?.(removed);
+      log.info("slack app removed: installation deleted, no more calls there", {
+        workspace,
+        reason: removed.reason,
+      });
+    } else if (single && workspace === single.team && single.revoke(removed.reason)) {
+      log.warn("slack app removed: SLACK_BOT_TOKEN no longer works, no more calls are made with it", {
+        workspace,
+        reason: removed.reason,
+      });
+    }
   }
 }
 
