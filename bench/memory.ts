@@ -8,19 +8,13 @@ import { runWorker } from "./lib/child.js";
 import { growth } from "./lib/stats.js";
 import { fmt, fmtMiB, fmtRatio } from "./lib/table.js";
 import type { BenchContext, Benchmark, BenchResult } from "./lib/types.js";
+import type { PassFigures } from "./workers/replay-engine.js";
 
 const TARGET_GROWTH = 0.2;
 const PASSES = 5;
 
 interface MemoryRun {
-  passes: Array<{
-    pass: number;
-    messages: number;
-    seconds: number;
-    cpuSeconds: number;
-    rssBytes: number;
-    heapUsedBytes: number;
-  }>;
+  passes: PassFigures[];
   maxRssBytes: number;
   gcExposed: boolean;
 }
@@ -55,7 +49,7 @@ export const memoryBenchmark: Benchmark = {
     const rssGrowth = growth(first.rssBytes, last.rssBytes);
     const heapGrowth = growth(first.heapUsedBytes, last.heapUsedBytes);
     const pct = (g: number) => `${g >= 0 ? "+" : ""}${fmt(g * 100, 1)}%`;
-    const cpuPerMessage = (p: MemoryRun["passes"][number]) => (p.cpuSeconds * 1e6) / p.messages;
+    const cpuPerMessage = (p: PassFigures) => (p.cpuSeconds * 1e6) / p.messages;
     return {
       name: "memory",
       rows: [
