@@ -17,7 +17,6 @@
  */
 import { join } from "node:path";
 import { readScenarioFile } from "../../src/adapters/local/replay.js";
-import { homeSectionsFor } from "../../src/adapters/slack/home-sections.js";
 import { startSlackPlatform } from "../../src/adapters/slack/start.js";
 import type { AppContext } from "../../src/app.js";
 import type { PlatformRuntime } from "../../src/runtime/runtime.js";
@@ -234,7 +233,6 @@ async function startBot(fake: FakeSlackApi, db: string): Promise<Running> {
     slackApiUrl: fake.apiUrl,
     port: 0,
     host: "127.0.0.1",
-    homeSections: homeSectionsFor(app),
   });
   return { fake, app, adapter, url: `http://127.0.0.1:${adapter.port}` };
 }
