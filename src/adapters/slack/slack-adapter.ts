@@ -51,8 +51,10 @@ import { registerMembers } from "./listeners/members.js";
 import { registerMessages } from "./listeners/messages.js";
 import { registerReactions } from "./listeners/reactions.js";
 import { SlackOutbox } from "./outbox.js";
+import { refuseMalformedBodies } from "./request-guard.js";
 import { SlackActionSink } from "./sink.js";
 
+const SLACK_EVENTS_PATH = "/slack/events";
 const PROCESSED_EVENT_RETENTION_MS = 7 * 24 * 60 * 60_000;
 
 export interface SlackOAuthOptions {
@@ -252,15 +254,17 @@ export class SlackAdapter implements RunningAdapter {
       });
       receiver = socket;
     } else {
-      receiver = new HTTPReceiver({
+      const http = new HTTPReceiver({
         signingSecret: o.signingSecret!,
-        endpoints: ["/slack/events"],
+        endpoints: [SLACK_EVENTS_PATH],
         customRoutes: routes,
         logger: boltLogger,
         processBeforeResponse: false,
         installerOptions,
         ...oauth,
       });
+      refuseMalformedBodies(http, [SLACK_EVENTS_PATH]);
+      receiver = http;
     }
 
     this.bolt = new App({
