@@ -1,5 +1,14 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -235,5 +244,51 @@ describe("Markdown exporter with git", () => {
     const error = await exporter.export(mkDecisionRecord()).catch((e: Error) => e);
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).not.toContain("s3cret-token");
+  });
+
+  it("recovers from the lock a git commit killed mid-way left behind, and commits the next export", async () => {
+    const dir = join(tmp, "repo");
+    const exporter = new MarkdownGitExporter(
+      markdownSettings.parse({ directory: dir, git: { enabled: true } }),
+      tmp,
+    );
+    await exporter.export(mkDecisionRecord());
+    // A commit that waits in its editor holds .git/index.lock; SIGKILL leaves the lock behind, as a
+    // crash of the bot in the middle of its own commit does.
+    writeFileSync(join(dir, "draft.txt"), "half-made change");
+    const commit = spawn("git", ["commit", "--quiet", "--all"], {
+      cwd: dir,
+      env: { ...process.env, GIT_EDITOR: "sleep 60", GIT_AUTHOR_NAME: "x", GIT_COMMITTER_NAME: "x" },
+      stdio: "ignore",
+    });
+    const lock = join(dir, ".git", "index.lock");
+    while (!existsSync(lock)) await new Promise((r) => setTimeout(r, 20));
+    commit.kill("SIGKILL");
+    await new Promise((r) => commit.once("exit", r));
+    expect(existsSync(lock)).toBe(true);
+
+    await exporter.export(
+      mkDecisionRecord({ id: "D-13", number: 13, title: "Use Kafka", text: "Use Kafka." }),
+    );
+    expect(git(dir, "log", "--format=%s", "-1").trim()).toBe("Record decision D-13: Use Kafka");
+    expect(git(dir, "status", "--porcelain").trim()).toBe("");
+  });
+
+  it("names the lock file and the fix when the lock may belong to someone else's git", async () => {
+    // The decisions live in a sub-folder of a repository people work in: their git may hold the lock.
+    const repo = join(tmp, "docs");
+    const dir = join(repo, "decisions");
+    mkdirSync(dir, { recursive: true });
+    git(repo, "init", "--quiet", "--initial-branch=main");
+    writeFileSync(join(repo, ".git", "index.lock"), "");
+    const exporter = new MarkdownGitExporter(
+      markdownSettings.parse({ directory: dir, git: { enabled: true } }),
+      tmp,
+    );
+    const error = await exporter.export(mkDecisionRecord()).catch((e: Error) => e);
+    const lock = join(realpathSync(repo), ".git", "index.lock");
+    expect((error as Error).message).toContain(`${lock} exists`);
+    expect((error as Error).message).toContain(`If no git command is running there, delete ${lock}`);
+    expect(existsSync(lock)).toBe(true);
   });
 });
