@@ -25,7 +25,7 @@ export const markdownSettings = z
       .string()
       .default("")
       .describe(
-        "Folder for the decision files; empty means <OUTLOUD_DATA_DIR>/decisions. {workspace} is replaced by the workspace id (use it when one bot serves several workspaces).",
+        "Folder for the decision files; empty means <OUTLOUD_DATA_DIR>/decisions/{workspace}. {workspace} is replaced by the workspace id, so each workspace (or homeserver) numbers its decisions in a folder of its own.",
       ),
     index: z
       .string()
@@ -77,7 +77,7 @@ export class MarkdownGitExporter implements DocumentExporter {
 
   /** The folder for a workspace's decisions. */
   directoryFor(workspace: string): string {
-    const configured = this.settings.directory || join(this.dataDir, "decisions");
+    const configured = this.settings.directory || join(this.dataDir, "decisions", "{workspace}");
     return resolve(configured.replaceAll("{workspace}", slugOf(workspace)));
   }
 
@@ -100,8 +100,9 @@ export class MarkdownGitExporter implements DocumentExporter {
     // Idempotent: the file is keyed by its number; any earlier name for the same number is replaced.
     for (const f of files.filter((f) => f.number === decision.number)) {
       if (f.workspace && f.workspace !== decision.workspace) {
+        // Said to people of this workspace: the other's file name (its title) and id stay out of it.
         throw new Error(
-          `${f.name} belongs to workspace ${f.workspace}: put {workspace} in the markdown directory setting`,
+          `decision file ${decision.number} in this folder belongs to another workspace: put {workspace} in the markdown directory setting`,
         );
       }
       if (f.name !== name) await rm(join(dir, f.name));

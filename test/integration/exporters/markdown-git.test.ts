@@ -31,14 +31,14 @@ function frontMatterOf(text: string): Record<string, unknown> {
 }
 
 describe("Markdown exporter", () => {
-  it("writes an ADR file with front matter, sections and an index under <data dir>/decisions by default", async () => {
+  it("writes an ADR file with front matter, sections and an index under <data dir>/decisions/<workspace> by default", async () => {
     const exporter = new MarkdownGitExporter(markdownSettings.parse({}), tmp);
     const receipt = await exporter.export(mkDecisionRecord());
-    const dir = join(tmp, "decisions");
+    const dir = join(tmp, "decisions", "t1");
     expect(readdirSync(dir).sort()).toEqual(["0012-use-postgresql-for-events.md", "README.md"]);
     expect(receipt).toEqual({
       ref: "0012-use-postgresql-for-events.md",
-      location: "decisions/0012-use-postgresql-for-events.md",
+      location: "decisions/t1/0012-use-postgresql-for-events.md",
     });
     const text = readFileSync(join(dir, receipt.ref), "utf8");
     expect(frontMatterOf(text)).toEqual({
@@ -76,7 +76,7 @@ describe("Markdown exporter", () => {
       }),
     );
     await exporter.export(mkDecisionRecord({ status: "superseded", supersededBy: "D-13" }));
-    const dir = join(tmp, "decisions");
+    const dir = join(tmp, "decisions", "t1");
     expect(readdirSync(dir).sort()).toEqual([
       "0012-use-postgresql-for-events.md",
       "0013-use-kafka.md",
@@ -103,9 +103,10 @@ describe("Markdown exporter", () => {
     expect(readdirSync(join(tmp, "adr")).sort()).toEqual(["t1", "t2"]);
     const shared = new MarkdownGitExporter(markdownSettings.parse({ directory: join(tmp, "shared") }), tmp);
     await shared.export(mkDecisionRecord());
-    await expect(shared.export(mkDecisionRecord({ workspace: "T2" }))).rejects.toThrow(
-      /belongs to workspace T1/,
-    );
+    // The error reaches T2's people: it names neither T1 nor T1's file (whose name is its title).
+    const refused = await shared.export(mkDecisionRecord({ workspace: "T2" })).catch((e: Error) => e);
+    expect((refused as Error).message).toMatch(/belongs to another workspace: put \{workspace\}/);
+    expect((refused as Error).message).not.toMatch(/T1|postgresql/i);
   });
 
   it("keeps injection attempts inert: no extra front matter, no markup, no path", async () => {
@@ -117,7 +118,7 @@ describe("Markdown exporter", () => {
       room: { id: "C1", name: "team](javascript:alert(1))" },
     });
     const receipt = await exporter.export(evil);
-    const dir = join(tmp, "decisions");
+    const dir = join(tmp, "decisions", "t1");
     expect(receipt.ref).toBe("0012-etc-passwd.md");
     expect(readdirSync(dir).sort()).toEqual(["0012-etc-passwd.md", "README.md"]);
     const text = readFileSync(join(dir, receipt.ref), "utf8");
@@ -255,15 +256,20 @@ describe("Markdown exporter with git", () => {
     await exporter.export(mkDecisionRecord());
     // A commit that waits in its editor holds .git/index.lock; SIGKILL leaves the lock behind, as a
     // crash of the bot in the middle of its own commit does.
-    writeFileSync(join(dir, "draft.txt"), "half-made change");
+    writeFileSync(join(dir, "README.md"), "a half-made change to a tracked file");
     const commit = spawn("git", ["commit", "--quiet", "--all"], {
       cwd: dir,
-      env: { ...process.env, GIT_EDITOR: "sleep 60", GIT_AUTHOR_NAME: "x", GIT_COMMITTER_NAME: "x" },
+      env: { ...process.env, GIT_EDITOR: "sleep 60; true", GIT_AUTHOR_NAME: "x", GIT_COMMITTER_NAME: "x" },
       stdio: "ignore",
+      // Its own process group, so the kill takes its editor along.
+      detached: true,
     });
     const lock = join(dir, ".git", "index.lock");
-    while (!existsSync(lock)) await new Promise((r) => setTimeout(r, 20));
-    commit.kill("SIGKILL");
+    for (let waited = 0; !existsSync(lock); waited += 20) {
+      if (waited > 10_000) throw new Error("git commit never took its lock");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    process.kill(-commit.pid!, "SIGKILL");
     await new Promise((r) => commit.once("exit", r));
     expect(existsSync(lock)).toBe(true);
 
