@@ -11,7 +11,6 @@
  */
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { sql } from "kysely";
 import type { AppContext } from "../../app.js";
 import { createEngine } from "../../app.js";
 import { platformsConfigured } from "../../config/platforms.js";
@@ -19,7 +18,7 @@ import type { Engine } from "../../core/engine.js";
 import { type Lease, LeaseKeeper } from "../../core/leases.js";
 import type { Clock } from "../../core/ports.js";
 import { errorMessage, Scheduler, SystemClock } from "../../core/scheduler.js";
-import type { ClaimStore, ProcessedEventStore } from "../../core/stores.js";
+import { type ClaimStore, type ProcessedEventStore, StorageUnavailableError } from "../../core/stores.js";
 import { LiveSchedulerDriver } from "../../scheduler/live-scheduler.js";
 import {
   healthRoutes,
@@ -28,6 +27,7 @@ import {
   startHealthServer,
 } from "../../server/health.js";
 import { OutloudMetrics } from "../../server/metrics.js";
+import { databaseWritable } from "../../storage/database.js";
 import { SqlClaimStore, SqlProcessedEventStore } from "../../storage/foundation-stores.js";
 import { SqlLeaseStore } from "../../storage/leases.js";
 import { SqlMatrixStateStore } from "../../storage/matrix-store.js";
@@ -245,13 +245,8 @@ export class MatrixAdapter implements RunningAdapter {
 
   private healthRoutes() {
     const checks: ReadinessCheck[] = [
-      {
-        name: "database",
-        check: async () => {
-          await sql`select 1 as one`.execute(this.options.app.db.db);
-          return true;
-        },
-      },
+      // Writable, not only reachable: a full disk or a read-only file answers reads.
+      { name: "database", check: () => databaseWritable(this.options.app.db) },
       { name: "matrix", check: () => this.ready() },
       // Tests drive their own scheduler (no driver): there, running means not stopping.
       { name: "scheduler", check: () => (this.driver ? this.driver.alive() : !this.stopping) },
@@ -289,6 +284,8 @@ export class MatrixAdapter implements RunningAdapter {
       try {
         await this.handleRoom(roomId, joined, first);
       } catch (err) {
+        // The database cannot save: fail the batch, so its position is not saved and it comes again.
+        if (err instanceof StorageUnavailableError) throw err;
         // One broken room must not wedge the sync for every other room: log it and go on.
         this.options.app.log.error("matrix room failed", { room: roomId, error: errorMessage(err) });
       }
@@ -335,6 +332,7 @@ export class MatrixAdapter implements RunningAdapter {
       try {
         await this.onTimelineEvent(roomId, event);
       } catch (err) {
+        if (err instanceof StorageUnavailableError) throw err;
         this.options.app.log.error("matrix event failed", {
           room: roomId,
           event: event.event_id,

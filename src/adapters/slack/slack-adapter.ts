@@ -15,12 +15,12 @@ import {
   SocketModeReceiver,
   type webApi,
 } from "@slack/bolt";
-import { sql } from "kysely";
 import type { AppContext } from "../../app.js";
 import { createEngine } from "../../app.js";
 import type { Engine } from "../../core/engine.js";
 import type { ChatEvent } from "../../core/model.js";
 import { type Logger, Scheduler, SystemClock } from "../../core/scheduler.js";
+import { StorageUnavailableError } from "../../core/stores.js";
 import { LiveSchedulerDriver } from "../../scheduler/live-scheduler.js";
 import {
   healthRoutes,
@@ -29,6 +29,7 @@ import {
   startHealthServer,
 } from "../../server/health.js";
 import { OutloudMetrics } from "../../server/metrics.js";
+import { databaseWritable } from "../../storage/database.js";
 import { SqlDecisionStore } from "../../storage/decision-store.js";
 import { SqlProcessedEventStore } from "../../storage/foundation-stores.js";
 import type { RunningAdapter } from "../adapter.js";
@@ -39,9 +40,10 @@ import {
   type WorkspaceInstallations,
   webClientOptions,
 } from "./clients.js";
+import type { SlashResponse } from "./command-reply.js";
 import { errorCode, SlackDirectory } from "./directory.js";
 import { HomeRenderer, type HomeSectionProvider } from "./home.js";
-import { registerCommands } from "./listeners/commands.js";
+import { registerCommands, setFirstDelivery } from "./listeners/commands.js";
 import type { ListenerDeps } from "./listeners/deps.js";
 import { EventRouter } from "./listeners/event-router.js";
 import { registerForms } from "./listeners/forms.js";
@@ -213,13 +215,8 @@ export class SlackAdapter implements RunningAdapter {
     });
 
     const checks: ReadinessCheck[] = [
-      {
-        name: "database",
-        check: async () => {
-          await sql`select 1 as one`.execute(o.app.db.db);
-          return true;
-        },
-      },
+      // Writable, not only reachable: a full disk or a read-only file answers reads.
+      { name: "database", check: () => databaseWritable(o.app.db) },
       { name: "slack", check: () => this.ready() },
       { name: "scheduler", check: () => this.driver.alive() },
     ];
@@ -302,8 +299,27 @@ export class SlackAdapter implements RunningAdapter {
       const workspace = context.teamId ?? b.team_id ?? b.team?.id;
       if (single && workspace && workspace !== singleAuth?.team) return; // another workspace's stray request
       const id = b.event_id ?? (b.trigger_id ? `trigger:${b.trigger_id}` : undefined);
-      if (workspace && id && !(await processed.markProcessed(workspace, id, new Date()))) {
-        const ack = (rest as { ack?: () => Promise<void> }).ack;
+      const ack = (rest as { ack?: (response?: SlashResponse) => Promise<void> }).ack;
+      const marked =
+        workspace && id ? processed.markProcessed(workspace, id, new Date()) : Promise.resolve(true);
+      if (answersWithinAck(body)) {
+        // Slack wants these acknowledged within 3 s, and a database that is being retried may take
+        // longer: the listener starts its "working on it" timer first, then waits for the mark.
+        setFirstDelivery(context, marked);
+        return next();
+      }
+      let first = true;
+      try {
+        first = await marked;
+      } catch (err) {
+        // Cannot remember having seen it, so cannot act on it once: say so rather than stay silent.
+        // (An Events API event was acknowledged before this; it is not acted on.)
+        if (!(err instanceof StorageUnavailableError)) throw err;
+        log.warn("slack request not handled: storage unavailable", { reason: err.reason });
+        if (ack) await ack();
+        return;
+      }
+      if (!first) {
         if (ack) await ack();
         return;
       }
@@ -380,6 +396,12 @@ export class SlackAdapter implements RunningAdapter {
     void work.finally(() => this.inFlight.delete(work)).catch(() => undefined);
     return work;
   }
+}
+
+/** Slash commands and message shortcuts: their listeners acknowledge through runAcknowledged. */
+function answersWithinAck(body: unknown): boolean {
+  const b = body as { command?: unknown; type?: unknown };
+  return typeof b.command === "string" || b.type === "message_action";
 }
 
 function oauthReceiverOptions(oauth: SlackOAuthOptions, installationStore: InstallationStore) {
