@@ -4,7 +4,7 @@
  * with it every workspace's bot, for the sake of one request. Each is logged (its kind and first
  * stack frame, never its arguments) and counted; the bot goes on serving everyone else.
  */
-import type { Logger } from "./core/scheduler.js";
+import type { Logger } from "./core/logger.js";
 
 export function installLastResortHandlers(log: Logger, onFailure: (kind: string) => void = () => {}): void {
   const report = (kind: "unhandledRejection" | "uncaughtException") => (err: unknown) => {
