@@ -9,6 +9,7 @@ import type { FoundationTables } from "./foundation-tables.js";
 import type { LeaseTables } from "./lease-tables.js";
 import type { MatrixTables } from "./matrix-tables.js";
 import type { NudgeTables } from "./nudge-tables.js";
+import type { OutboxTables } from "./outbox-tables.js";
 import type { RotaTables } from "./rota-tables.js";
 import type { SlackTables } from "./slack-tables.js";
 
@@ -18,4 +19,5 @@ export type Database = FoundationTables &
   RotaTables &
   NudgeTables &
   LeaseTables &
-  MatrixTables;
+  MatrixTables &
+  OutboxTables;
