@@ -1,9 +1,10 @@
 /** ActionOutboxStore over the query layer, for SQLite and PostgreSQL. */
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Action } from "../core/actions.js";
 import type { ActionOutboxStore, OutboxEntry } from "../outbox/store.js";
-import { withTransaction } from "./resilient-driver.js";
 import type { Database } from "./schema.js";
+
+type OutboxRow = Pick<Database["action_outbox"], "workspace" | "key" | "action" | "attempts" | "created_at">;
 
 export class SqlActionOutboxStore implements ActionOutboxStore {
   constructor(private readonly db: Kysely<Database>) {}
@@ -39,45 +40,34 @@ export class SqlActionOutboxStore implements ActionOutboxStore {
       .execute();
   }
 
-  claimAbandoned(
+  async claimAbandoned(
     platform: string,
     holder: string,
     now: Date,
     until: Date,
     limit: number,
   ): Promise<OutboxEntry[]> {
-    // Select, then claim each row only if it is still abandoned: of two replicas, one wins each row.
-    return withTransaction(this.db, async (trx) => {
-      const rows = await trx
-        .selectFrom("action_outbox")
-        .selectAll()
-        .where("platform", "=", platform)
-        .where("sent_at", "is", null)
-        .where("claimed_until", "<", now.toISOString())
-        .orderBy("created_at")
-        .limit(limit)
-        .execute();
-      const claimed: OutboxEntry[] = [];
-      for (const row of rows) {
-        const result = await trx
-          .updateTable("action_outbox")
-          .set({ claimed_by: holder, claimed_until: until.toISOString(), attempts: row.attempts + 1 })
-          .where("workspace", "=", row.workspace)
-          .where("key", "=", row.key)
-          .where("sent_at", "is", null)
-          .where("claimed_until", "=", row.claimed_until)
-          .executeTakeFirst();
-        if (Number(result.numUpdatedRows) === 0) continue;
-        claimed.push({
-          workspace: row.workspace,
-          key: row.key,
-          action: JSON.parse(row.action) as Action,
-          attempts: row.attempts,
-          createdAt: new Date(row.created_at),
-        });
-      }
-      return claimed;
-    });
+    // One statement, so two replicas sweeping at once never both claim a row: PostgreSQL re-checks
+    // the condition on a row another update just changed; SQLite runs one writer at a time.
+    const cutoff = now.toISOString();
+    const { rows } = await sql<OutboxRow>`
+      update action_outbox
+      set claimed_by = ${holder}, claimed_until = ${until.toISOString()}, attempts = attempts + 1
+      where (workspace, key) in (
+        select workspace, key from action_outbox
+        where platform = ${platform} and sent_at is null and claimed_until < ${cutoff}
+        order by created_at limit ${limit})
+      and sent_at is null and claimed_until < ${cutoff}
+      returning workspace, key, action, attempts, created_at`.execute(this.db);
+    return rows
+      .map((row) => ({
+        workspace: row.workspace,
+        key: row.key,
+        action: JSON.parse(row.action) as Action,
+        attempts: Number(row.attempts) - 1,
+        createdAt: new Date(row.created_at),
+      }))
+      .sort((x, y) => x.createdAt.getTime() - y.createdAt.getTime());
   }
 
   async renew(platform: string, holder: string, until: Date): Promise<void> {
