@@ -22,6 +22,7 @@ import { Scheduler } from "../core/scheduler.js";
 import type { ProcessedEventStore } from "../core/stores.js";
 import { DurableOutbox } from "../outbox/durable-outbox.js";
 import type { ActionOutboxStore } from "../outbox/store.js";
+import { reportRoutes } from "../report/live.js";
 import { databaseWritable } from "../storage/database.js";
 import { SqlDecisionStore } from "../storage/decision-store.js";
 import { type HealthRoute, healthRoutes, type RunningHealthServer, startHealthServer } from "./health.js";
@@ -131,7 +132,16 @@ export class PlatformRuntime {
       // A scheduler driven by its owner has no driver to ask: there, running means not stopping.
       { name: "scheduler", check: () => (this.driver ? this.driver.alive() : !this.stopping) },
     ];
-    return healthRoutes({ metrics: this.metrics, checks });
+    const { directory } = this.platform;
+    const report = reportRoutes({
+      db: this.app.db.db,
+      config: this.app.config,
+      clock: this.clock,
+      directory,
+      log: this.app.log,
+      isWorkspaceAdmin: directory.isWorkspaceAdmin?.bind(directory),
+    });
+    return [...healthRoutes({ metrics: this.metrics, checks }), ...report];
   }
 
   /** Connects, starts the engine and its timers, then takes events; the health server last. */
