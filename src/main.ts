@@ -11,6 +11,7 @@ import type { AppContext } from "./app.js";
 import { platformsConfigured } from "./config/platforms.js";
 import { environment, readConfig } from "./config/read.js";
 import { errorMessage } from "./core/error-message.js";
+import { installLastResortHandlers } from "./last-resort.js";
 import { createLogger } from "./logging.js";
 import type { PlatformRuntime } from "./runtime/runtime.js";
 import { type DatabaseHandle, openDatabase } from "./storage/database.js";
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
   const config = loaded.config;
   const log = createLogger(config.env.LOG_LEVEL);
   for (const w of config.warnings) log.warn(w);
+  installLastResortHandlers(log);
 
   let db: DatabaseHandle;
   try {

@@ -1,19 +1,25 @@
 /**
- * npm run replay -- FILE [--config F] [--db PATH] [--pretty]
+ * npm run replay -- FILE [--config F] [--db PATH] [--data DIR] [--pretty]
  * Runs a scenario through the same core and storage as live mode, on a virtual clock, and prints one
- * JSON line per bot action (or a readable line with --pretty).
+ * JSON line per bot action (or a readable line with --pretty). What it writes to files (the Markdown
+ * export) goes under DIR, by default a temporary folder removed afterwards: never into the live
+ * bot's OUTLOUD_DATA_DIR, which the same environment usually names.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { LocalPlatform } from "../adapters/local/local-platform.js";
 import { readScenarioFile, replayLines } from "../adapters/local/replay.js";
 import type { ReplayOutput } from "../adapters/local/scenario.js";
+import type { Config } from "../config/load.js";
 import { createLogger } from "../logging.js";
 import { openDatabase } from "../storage/database.js";
 import { cliConfig, filesExist, runCli } from "./common.js";
 import { OutputWriter } from "./output.js";
 import { Progress } from "./progress.js";
 
-const USAGE = "Usage: npm run replay -- FILE [--config F] [--db PATH] [--pretty]";
+const USAGE = "Usage: npm run replay -- FILE [--config F] [--db PATH] [--data DIR] [--pretty]";
 
 async function main(): Promise<number> {
   let args: ReturnType<typeof parse>;
@@ -32,12 +38,46 @@ async function main(): Promise<number> {
   const loaded = cliConfig(args.values.config);
   if (!loaded) return 2;
   const { env } = loaded;
+  const dataDir = args.values.data
+    ? resolve(args.values.data)
+    : mkdtempSync(join(tmpdir(), "outloud-replay-"));
+  try {
+    return await replay(file, replayConfig(loaded.config, dataDir), env, args.values);
+  } finally {
+    if (!args.values.data) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The config with its data folder moved to the replay's: the Markdown export is written there (a
+ * configured folder is ignored), committed if configured, but pushed nowhere.
+ */
+function replayConfig(config: Config, dataDir: string): Config {
+  const { decisions } = config.settings;
+  const markdown = decisions.export.markdown;
+  const export_ = {
+    ...decisions.export,
+    markdown: { ...markdown, directory: "", git: { ...markdown.git, remote: "" } },
+  };
+  return {
+    ...config,
+    dataDir,
+    settings: { ...config.settings, decisions: { ...decisions, export: export_ } },
+  };
+}
+
+async function replay(
+  file: string,
+  config: Config,
+  env: Record<string, string | undefined>,
+  options: { db?: string; pretty?: boolean },
+): Promise<number> {
   const log = createLogger(env.LOG_LEVEL === "debug" ? "debug" : "warn");
-  const db = await openDatabase({ url: args.values.db ?? ":memory:" });
+  const db = await openDatabase({ url: options.db ?? ":memory:" });
   const out = new OutputWriter(process.stdout);
-  const pretty = args.values.pretty ?? false;
+  const pretty = options.pretty ?? false;
   const platform = new LocalPlatform({
-    app: { config: loaded.config, db, log },
+    app: { config, db, log },
     onAction: (output) => out.write(pretty ? prettyLine(output) : JSON.stringify(output)),
   });
   const progress = new Progress(process.stderr, "lines");
@@ -69,6 +109,7 @@ function parse() {
     options: {
       config: { type: "string" },
       db: { type: "string" },
+      data: { type: "string" },
       pretty: { type: "boolean" },
     },
   });

@@ -12,6 +12,7 @@ import type { CoreServices, Feature } from "./feature.js";
 import type { FieldErrors, FormSpec, FormSubmission } from "./forms.js";
 import type { ChatEvent, CommandInvocation } from "./model.js";
 import type { DeliveryProblem } from "./ports.js";
+import { StorageUnavailableError } from "./stores.js";
 import type { SummarySection, SummaryViewer } from "./summaries.js";
 
 export interface EngineOptions {
@@ -131,7 +132,7 @@ export class Engine {
       reply = await spec.run(submission, checked.value);
     } catch (err) {
       this.services.log.error("form failed", { form: submission.kind, error: errorMessage(err) });
-      reply = { kind: "private", text: SORRY };
+      reply = { kind: "private", text: apologyFor(err) };
     }
     await this.show(replyAction(submission, reply, `form.${submission.kind}`), reply);
   }
@@ -146,7 +147,7 @@ export class Engine {
       reply = result.reply;
     } catch (err) {
       this.services.log.error("command failed", { error: errorMessage(err) });
-      reply = { kind: "private", text: SORRY };
+      reply = { kind: "private", text: apologyFor(err) };
     }
     await this.show(replyAction(invocation, reply, `command.${root}`), reply);
   }
@@ -160,6 +161,13 @@ export class Engine {
 }
 
 const SORRY = "Sorry, something went wrong on my side. Please try again in a moment.";
+export const CANNOT_SAVE =
+  "Sorry, I can't save anything right now (my database is unavailable). Please try again in a few minutes.";
+
+/** What to tell the person whose command failed: that nothing could be saved, when that is why. */
+export function apologyFor(err: unknown): string {
+  return err instanceof StorageUnavailableError ? CANNOT_SAVE : SORRY;
+}
 
 /** Turns a command's reply into the action that shows it: in the thread it was typed in, if any. */
 export function replyAction(

@@ -9,7 +9,8 @@ export interface Clock {
 
 /** Carries out actions on a platform (Slack, Matrix, the terminal, the replay's stdout). */
 export interface ActionSink {
-  deliver(action: Action): Promise<void>;
+  /** Carries out `action`; `delivery` names it for an idempotent send (the durable outbox gives one). */
+  deliver(action: Action, delivery?: Delivery): Promise<void>;
   /** At stop, once the features stopped: carries out what is still queued (paced posts, topic updates). */
   drain?(): Promise<void>;
 }
@@ -35,6 +36,13 @@ export interface DeliveryProblem {
   reason: string;
   /** What to do about it: "Invite me there with `/invite @outloud`." */
   fix: string;
+}
+
+/** Which send of which action this is: the durable outbox's key, the same on every resend. */
+export interface Delivery {
+  key: string;
+  /** A resend after a crash: an earlier send may have reached the platform already. */
+  mayHaveBeenSent: boolean;
 }
 
 /** Looks up people and rooms the core is told about only by id. */

@@ -26,3 +26,18 @@ export interface SettingsStore {
   set(workspace: string, scope: string, key: string, value: unknown): Promise<void>;
   delete(workspace: string, scope: string, key: string): Promise<void>;
 }
+
+/**
+ * The database cannot save (or read) right now: PostgreSQL unreachable or restarting, an SQLite disk
+ * full or read-only. The engine answers people with a short apology instead of silence; /readyz says
+ * not ready until a write succeeds again.
+ */
+export class StorageUnavailableError extends Error {
+  constructor(
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`storage unavailable: ${reason}`, options);
+    this.name = "StorageUnavailableError";
+  }
+}

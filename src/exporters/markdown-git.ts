@@ -5,7 +5,7 @@
  * message, pushed to a configured remote.
  */
 import { execFile } from "node:child_process";
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, realpath, rename, rm, writeFile } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { promisify } from "node:util";
 import { parse as parseYaml } from "yaml";
@@ -25,7 +25,7 @@ export const markdownSettings = z
       .string()
       .default("")
       .describe(
-        "Folder for the decision files; empty means <OUTLOUD_DATA_DIR>/decisions. {workspace} is replaced by the workspace id (use it when one bot serves several workspaces).",
+        "Folder for the decision files; empty means <OUTLOUD_DATA_DIR>/decisions/{workspace}. {workspace} is replaced by the workspace id, so each workspace (or homeserver) numbers its decisions in a folder of its own.",
       ),
     index: z
       .string()
@@ -77,7 +77,7 @@ export class MarkdownGitExporter implements DocumentExporter {
 
   /** The folder for a workspace's decisions. */
   directoryFor(workspace: string): string {
-    const configured = this.settings.directory || join(this.dataDir, "decisions");
+    const configured = this.settings.directory || join(this.dataDir, "decisions", "{workspace}");
     return resolve(configured.replaceAll("{workspace}", slugOf(workspace)));
   }
 
@@ -100,8 +100,9 @@ export class MarkdownGitExporter implements DocumentExporter {
     // Idempotent: the file is keyed by its number; any earlier name for the same number is replaced.
     for (const f of files.filter((f) => f.number === decision.number)) {
       if (f.workspace && f.workspace !== decision.workspace) {
+        // Said to people of this workspace: the other's file name (its title) and id stay out of it.
         throw new Error(
-          `${f.name} belongs to workspace ${f.workspace}: put {workspace} in the markdown directory setting`,
+          `decision file ${decision.number} in this folder belongs to another workspace: put {workspace} in the markdown directory setting`,
         );
       }
       if (f.name !== name) await rm(join(dir, f.name));
@@ -112,8 +113,25 @@ export class MarkdownGitExporter implements DocumentExporter {
     // Shown in chat: relative to the data folder when inside it, rather than the server's full path.
     const inData = relative(this.dataDir, join(dir, name));
     let location = inData.startsWith("..") || isAbsolute(inData) ? join(dir, name) : inData;
-    if (this.settings.git.enabled) location = await this.commitAndPush(dir, name, decision);
+    if (this.settings.git.enabled) location = await this.commitRecovering(dir, name, decision);
     return { ref: name, location };
+  }
+
+  /**
+   * Commits, once more after removing a lock that a crashed git of ours left behind. Ours for sure
+   * only when the repository is this folder itself (no person or other tool works in it) and no git
+   * of ours runs now (exports of a folder run one at a time); anywhere else the error says what to do.
+   */
+  private async commitRecovering(dir: string, name: string, decision: DecisionRecord): Promise<string> {
+    try {
+      return await this.commitAndPush(dir, name, decision);
+    } catch (err) {
+      if (!(err instanceof GitLockedError)) throw err;
+      const top = await realpath((await git(dir, ["rev-parse", "--show-toplevel"])).trim());
+      if (top !== (await realpath(dir))) throw err;
+      await rm(err.lockFile, { force: true });
+      return this.commitAndPush(dir, name, decision);
+    }
   }
 
   private async ensureRepository(dir: string): Promise<void> {
@@ -295,9 +313,23 @@ async function git(cwd: string, args: string[]): Promise<string> {
     return stdout;
   } catch (err) {
     const e = err as { stderr?: string; message?: string };
+    const command = `git ${args.find((a) => !a.startsWith("-") && !a.includes("=")) ?? ""}`;
+    const lockFile = /Unable to create '([^']+\.lock)': File exists/.exec(e.stderr ?? "")?.[1];
+    if (lockFile) throw new GitLockedError(command, lockFile);
     const detail = (e.stderr || e.message || "").trim().split("\n").slice(-2).join(" ");
-    throw new Error(
-      redactUrls(`git ${args.find((a) => !a.startsWith("-") && !a.includes("=")) ?? ""} failed: ${detail}`),
+    throw new Error(redactUrls(`${command} failed: ${detail}`));
+  }
+}
+
+/** git found a lock file of an earlier git command: one still running, or one that crashed. */
+export class GitLockedError extends Error {
+  constructor(
+    command: string,
+    readonly lockFile: string,
+  ) {
+    super(
+      `${command} failed: ${lockFile} exists (another git command runs in that repository, or one crashed). ` +
+        `If no git command is running there, delete ${lockFile}; the export is retried.`,
     );
   }
 }

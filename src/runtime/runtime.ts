@@ -6,10 +6,9 @@
  * entry point for events, `dispatch`. An adapter is then transport, translate, render, sink and
  * directory, and nothing else.
  *
- * Every action the core takes, for an event or for a timer, leaves through `deliver`: the one place
- * where a durable outbox can sit between the core and the platform's sink.
+ * Every action the core takes, for an event or for a timer, leaves through `deliver`: through the
+ * durable outbox (src/outbox/) on the live platforms, straight to the sink in the replay.
  */
-import { sql } from "kysely";
 import { type AppContext, createEngine } from "../app.js";
 import type { Action } from "../core/actions.js";
 import { SystemClock } from "../core/clocks.js";
@@ -21,7 +20,10 @@ import type { ChatEvent } from "../core/model.js";
 import type { ActionSink, Clock, Directory } from "../core/ports.js";
 import { Scheduler } from "../core/scheduler.js";
 import type { ProcessedEventStore } from "../core/stores.js";
+import { DurableOutbox } from "../outbox/durable-outbox.js";
+import type { ActionOutboxStore } from "../outbox/store.js";
 import { reportRoutes } from "../report/live.js";
+import { databaseWritable } from "../storage/database.js";
 import { SqlDecisionStore } from "../storage/decision-store.js";
 import { SqlNudgeStore } from "../storage/nudge-store.js";
 import { type HealthRoute, healthRoutes, type RunningHealthServer, startHealthServer } from "./health.js";
@@ -64,6 +66,11 @@ export interface RuntimeOptions {
   healthHost?: string;
   /** Handled event ids, forgotten after `keepMs`: they only guard against acting twice on a repeat. */
   processedEvents?: { store: ProcessedEventStore; keepMs: number };
+  /**
+   * Live platforms: every action is written to this durable outbox before it is sent (src/outbox/),
+   * and what a crashed replica left unsent is sent on start-up. `holder` names this replica.
+   */
+  outbox?: { store: ActionOutboxStore; holder: string; claimMs?: number };
 }
 
 /** How often handled event ids older than their retention are deleted. */
@@ -78,6 +85,7 @@ export class PlatformRuntime {
   private readonly driver: LiveSchedulerDriver | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
   private transport: Transport | undefined;
+  private readonly outbox: DurableOutbox | undefined;
   private healthServer: RunningHealthServer | undefined;
   private stopping = false;
 
@@ -92,6 +100,13 @@ export class PlatformRuntime {
     // A scheduler handed in is driven by its owner (a virtual clock); ours waits on the wall clock.
     this.driver = options.scheduler ? undefined : new LiveSchedulerDriver(this.scheduler, this.clock);
     this.metrics = options.metrics ?? new OutloudMetrics();
+    if (options.outbox)
+      this.outbox = new DurableOutbox({
+        ...options.outbox,
+        platform: platform.name,
+        sink: platform.sink,
+        log: app.log,
+      });
     this.engine = createEngine(app, {
       clock: this.clock,
       scheduler: this.scheduler,
@@ -114,13 +129,8 @@ export class PlatformRuntime {
   /** /healthz, /readyz (database, the platform, the scheduler) and /metrics, for a transport that serves HTTP. */
   healthRoutes(): HealthRoute[] {
     const checks = [
-      {
-        name: "database",
-        check: async () => {
-          await sql`select 1 as one`.execute(this.app.db.db);
-          return true;
-        },
-      },
+      // Writable, not only reachable: a full disk or a read-only file still answers reads.
+      { name: "database", check: () => databaseWritable(this.app.db) },
       { name: this.name, check: () => this.ready() },
       // A scheduler driven by its owner has no driver to ask: there, running means not stopping.
       { name: "scheduler", check: () => (this.driver ? this.driver.alive() : !this.stopping) },
@@ -144,6 +154,8 @@ export class PlatformRuntime {
     await this.engine.start();
     this.driver?.start();
     this.armPurge();
+    // What a crashed run (this replica's or another's) left unsent goes out now.
+    this.outbox?.start();
     try {
       await transport?.start();
     } catch (err) {
@@ -195,13 +207,14 @@ export class PlatformRuntime {
     await this.transport?.close?.();
     await this.driver?.stop();
     await this.engine.stop();
+    await this.outbox?.stop();
     await this.platform.sink.drain?.();
     await this.healthServer?.close();
   }
 
   /** Where every action of the core goes out: one event's or one timer's, to the platform's sink. */
   private deliver(action: Action): Promise<void> {
-    return this.platform.sink.deliver(action);
+    return this.outbox ? this.outbox.deliver(action) : this.platform.sink.deliver(action);
   }
 
   /** Forgets handled event ids past their retention: at start, then every few hours. */

@@ -5,15 +5,53 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import SqliteDatabase from "better-sqlite3";
-import { Kysely, type SqliteDatabase as KyselySqliteDatabase, SqliteAdapter, SqliteDialect } from "kysely";
+import {
+  type Driver,
+  Kysely,
+  type SqliteDatabase as KyselySqliteDatabase,
+  SqliteAdapter,
+  SqliteDialect,
+} from "kysely";
 import type { DialectName } from "./dialect.js";
 import { migrateToLatest } from "./migrate.js";
+import { DatabaseHealth, ResilientDriver } from "./resilient-driver.js";
 import type { Database } from "./schema.js";
 
 export interface DatabaseHandle {
   db: Kysely<Database>;
   dialect: DialectName;
+  /** Whether writes succeed lately (a full disk, an unreachable server: not). */
+  health: DatabaseHealth;
   close(): Promise<void>;
+}
+
+/** How long /readyz waits for the write probe before calling the database unavailable. */
+const PROBE_TIMEOUT_MS = 2000;
+
+/**
+ * Whether the database takes a write now: one small upsert (a read would pass on a full disk or a
+ * read-only file). Also how a database that was unavailable is noticed to be back.
+ */
+export async function databaseWritable(handle: DatabaseHandle): Promise<boolean> {
+  const at = new Date().toISOString();
+  const write = handle.db
+    .insertInto("settings")
+    .values({ workspace: "", scope: "outloud.health", key: "write-probe", value: JSON.stringify(at) })
+    .onConflict((oc) => oc.columns(["workspace", "scope", "key"]).doUpdateSet({ value: JSON.stringify(at) }))
+    .execute()
+    .then(
+      () => true,
+      () => false,
+    );
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), PROBE_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([write, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export interface OpenOptions {
@@ -34,8 +72,19 @@ class TransactionalSqliteAdapter extends SqliteAdapter {
 }
 
 class OutloudSqliteDialect extends SqliteDialect {
+  constructor(
+    config: ConstructorParameters<typeof SqliteDialect>[0],
+    private readonly health: DatabaseHealth,
+  ) {
+    super(config);
+  }
+
   override createAdapter(): SqliteAdapter {
     return new TransactionalSqliteAdapter();
+  }
+
+  override createDriver(): Driver {
+    return new ResilientDriver(super.createDriver(), { health: this.health });
   }
 }
 
@@ -95,8 +144,9 @@ function withStatementCache(sqlite: SqliteDatabase.Database, size = 500): Kysely
 
 function openSqliteHandle(file: string): DatabaseHandle {
   const sqlite = withStatementCache(openSqlite(file));
-  const db = new Kysely<Database>({ dialect: new OutloudSqliteDialect({ database: sqlite }) });
-  return { db, dialect: "sqlite", close: () => db.destroy() };
+  const health = new DatabaseHealth();
+  const db = new Kysely<Database>({ dialect: new OutloudSqliteDialect({ database: sqlite }, health) });
+  return { db, dialect: "sqlite", health, close: () => db.destroy() };
 }
 
 // Loaded lazily: SQLite users never load the pg driver.

@@ -23,6 +23,7 @@ import {
 } from "../core/decisions/store.js";
 import type { DecisionTables } from "./decision-tables.js";
 import { type DialectName, dialectOf } from "./dialect.js";
+import { withTransaction } from "./resilient-driver.js";
 import type { Database } from "./schema.js";
 
 type DecisionRow = Selectable<DecisionTables["decisions"]>;
@@ -39,7 +40,7 @@ export class SqlDecisionStore implements DecisionStore {
   }
 
   async record(input: NewDecision, targets: readonly string[]): Promise<DecisionRecord> {
-    return this.db.transaction().execute(async (trx) => {
+    return withTransaction(this.db, async (trx) => {
       const counter = await trx
         .insertInto("decision_counters")
         .values({ workspace: input.workspace, last_number: 1 })
@@ -144,7 +145,7 @@ export class SqlDecisionStore implements DecisionStore {
   }
 
   async remove(workspace: string, number: number, now: Date): Promise<ExportState[]> {
-    return this.db.transaction().execute(async (trx) => {
+    return withTransaction(this.db, async (trx) => {
       const row = await trx
         .selectFrom("decisions")
         .selectAll()
@@ -198,7 +199,7 @@ export class SqlDecisionStore implements DecisionStore {
   }
 
   async requeue(workspace: string, number: number, now: Date, targets?: readonly string[]): Promise<number> {
-    return this.db.transaction().execute(async (trx) => {
+    return withTransaction(this.db, async (trx) => {
       const existing = await this.targetsOf(trx, workspace, number);
       const wanted = targets ? existing.filter((t) => targets.includes(t)) : existing;
       await this.queue(trx, workspace, number, wanted, now);

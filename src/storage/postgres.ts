@@ -1,7 +1,8 @@
 /** PostgreSQL behind the same query layer (the `pg` driver), for several replicas on one database. */
-import { Kysely, PostgresAdapter, PostgresDialect } from "kysely";
+import { type Driver, Kysely, PostgresAdapter, PostgresDialect } from "kysely";
 import pg from "pg";
 import type { DatabaseHandle } from "./database.js";
+import { DatabaseHealth, ResilientDriver } from "./resilient-driver.js";
 import type { Database } from "./schema.js";
 
 export interface PostgresOptions {
@@ -32,8 +33,19 @@ class PerSchemaLockAdapter extends PostgresAdapter {
 }
 
 class OutloudPostgresDialect extends PostgresDialect {
+  constructor(
+    config: ConstructorParameters<typeof PostgresDialect>[0],
+    private readonly health: DatabaseHealth,
+  ) {
+    super(config);
+  }
+
   override createAdapter(): PostgresAdapter {
     return new PerSchemaLockAdapter();
+  }
+
+  override createDriver(): Driver {
+    return new ResilientDriver(super.createDriver(), { health: this.health });
   }
 }
 
@@ -51,11 +63,17 @@ export async function openPostgresDatabase(
     max: options.poolSize ?? 10,
     types: sameNumbersAsSqlite,
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+    // An unreachable server fails a connection attempt in seconds (then retried), not a TCP timeout.
+    connectionTimeoutMillis: 5000,
   });
-  // An idle connection that breaks (server restart, network) is dropped by the pool and the next
-  // query opens a new one; without a listener the 'error' event would kill the process instead.
+  // A connection that breaks (server restart, failover, pg_terminate_backend) emits 'error' on its
+  // client, idle in the pool or checked out in a query; without a listener that event would end the
+  // process. The query in flight fails on its own and is retried (resilient-driver.ts); the pool
+  // drops the broken client and the next query opens a new one.
   pool.on("error", () => {});
-  const db = new Kysely<Database>({ dialect: new OutloudPostgresDialect({ pool }) });
+  pool.on("connect", (client) => client.on("error", () => {}));
+  const health = new DatabaseHealth();
+  const db = new Kysely<Database>({ dialect: new OutloudPostgresDialect({ pool }, health) });
   try {
     // Fail at start-up with the driver's message (wrong host, password, database), not at the first event.
     await pool.query("select 1");
@@ -63,5 +81,5 @@ export async function openPostgresDatabase(
     await db.destroy();
     throw new Error(`cannot connect to PostgreSQL: ${err instanceof Error ? err.message : String(err)}`);
   }
-  return { db, dialect: "postgres", close: () => db.destroy() };
+  return { db, dialect: "postgres", health, close: () => db.destroy() };
 }

@@ -10,6 +10,7 @@ import type {
   RotaStore,
   Turn,
 } from "../core/rota/store.js";
+import { withTransaction } from "./resilient-driver.js";
 import type { RotaTables } from "./rota-tables.js";
 import type { Database } from "./schema.js";
 
@@ -134,7 +135,7 @@ export class SqlRotaStore implements RotaStore {
   }
 
   async setMembers(workspace: string, room: string, queue: readonly string[]): Promise<void> {
-    await this.db.transaction().execute(async (tx) => {
+    await withTransaction(this.db, async (tx) => {
       const existing = await tx
         .selectFrom("rota_members")
         .select(["member", "left_at"])

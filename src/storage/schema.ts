@@ -10,6 +10,7 @@ import type { FoundationTables } from "./foundation-tables.js";
 import type { LeaseTables } from "./lease-tables.js";
 import type { MatrixTables } from "./matrix-tables.js";
 import type { NudgeTables } from "./nudge-tables.js";
+import type { OutboxTables } from "./outbox-tables.js";
 import type { RotaTables } from "./rota-tables.js";
 import type { SlackTables } from "./slack-tables.js";
 
@@ -20,4 +21,5 @@ export type Database = FoundationTables &
   NudgeTables &
   LeaseTables &
   MatrixTables &
+  OutboxTables &
   DigestTables;

@@ -125,6 +125,14 @@ const TEAM_ID_WITH_ORG_TOKEN = new Set([
   "usergroups.users.update",
 ]);
 
+interface StoredMessage {
+  text: unknown;
+  user: string | undefined;
+  ts: string;
+  thread_ts: unknown;
+  metadata?: unknown;
+}
+
 export class FakeSlackApi {
   readonly calls: RecordedCall[] = [];
   readonly responseUrlPosts: ResponseUrlPost[] = [];
@@ -161,6 +169,7 @@ export class FakeSlackApi {
   private readonly lastPostInChannel = new Map<string, number>();
   private readonly workspacePostTimes = new Map<string, number[]>();
   private tsCounter = 0;
+  private readonly messages = new Map<string, StoredMessage[]>();
   private readonly waiters: Array<() => void> = [];
   /** Per `team method`, when its recent calls came (for the tier limits). */
   private readonly tierCalls = new Map<string, number[]>();
@@ -318,6 +327,16 @@ export class FakeSlackApi {
       };
       this.waiters.push(check);
     });
+  }
+
+  /** Messages the bot posted in a conversation, oldest first. */
+  private messagesIn(channel: string): StoredMessage[] {
+    let list = this.messages.get(channel);
+    if (!list) {
+      list = [];
+      this.messages.set(channel, list);
+    }
+    return list;
   }
 
   /**
@@ -568,11 +587,37 @@ export class FakeSlackApi {
         if (args.blocks !== undefined && blockKitProblem(asJson(args.blocks), "message"))
           throw new SlackError("invalid_blocks");
         const ts = this.nextTs();
+        // Kept for conversations.history and .replies, with the message metadata the app attached
+        // (https://docs.slack.dev/messaging/message-metadata/: `event_type` and `event_payload`).
+        const metadata = typeof args.metadata === "string" ? JSON.parse(args.metadata) : args.metadata;
+        const stored = { text: args.text, user: ws.botUserId, ts, thread_ts: args.thread_ts, metadata };
+        this.messagesIn(channel.id).push(stored);
         return {
           channel: channel.id,
           ts,
           message: { text: args.text, user: ws.botUserId, ts, thread_ts: args.thread_ts },
         };
+      }
+      // https://docs.slack.dev/reference/methods/conversations.history: the channel's messages, newest
+      // first, thread replies left out; their metadata only with `include_all_metadata`.
+      case "conversations.history": {
+        const channel = this.channelIn(ws, required(args, "channel"));
+        const withMetadata = args.include_all_metadata === true || args.include_all_metadata === "true";
+        const messages = this.messagesIn(channel.id)
+          .filter((m) => !m.thread_ts || m.thread_ts === m.ts)
+          .reverse()
+          .map(({ metadata, ...m }) => (withMetadata && metadata ? { ...m, metadata } : m));
+        return { messages, has_more: false, response_metadata: { next_cursor: "" } };
+      }
+      // https://docs.slack.dev/reference/methods/conversations.replies: a thread, parent first.
+      case "conversations.replies": {
+        const channel = this.channelIn(ws, required(args, "channel"));
+        const ts = required(args, "ts");
+        const withMetadata = args.include_all_metadata === true || args.include_all_metadata === "true";
+        const messages = this.messagesIn(channel.id)
+          .filter((m) => m.ts === ts || m.thread_ts === ts)
+          .map(({ metadata, ...m }) => (withMetadata && metadata ? { ...m, metadata } : m));
+        return { messages, has_more: false, response_metadata: { next_cursor: "" } };
       }
       case "chat.postEphemeral": {
         const channel = this.postableChannel(ws, method, required(args, "channel"));

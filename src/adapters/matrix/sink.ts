@@ -9,7 +9,7 @@ import type { Action } from "../../core/actions.js";
 import { errorMessage } from "../../core/error-message.js";
 import type { Logger } from "../../core/logger.js";
 import type { Room } from "../../core/model.js";
-import type { ActionSink, Clock } from "../../core/ports.js";
+import type { ActionSink, Clock, Delivery } from "../../core/ports.js";
 import type { OutloudMetrics } from "../../runtime/metrics.js";
 import type { MatrixApi } from "./api.js";
 import type { MatrixDirectory } from "./directory.js";
@@ -36,9 +36,12 @@ export class MatrixSink implements ActionSink {
 
   constructor(private readonly deps: MatrixSinkDeps) {}
 
-  async deliver(action: Action): Promise<void> {
+  async deliver(action: Action, delivery?: Delivery): Promise<void> {
+    // The outbox's key as the transaction id: a resend after a crash is one the homeserver has seen
+    // (client-server API, "Transaction identifiers"), so it posts the message once.
+    const txnId = `outloud-${delivery?.key ?? randomUUID()}`;
     try {
-      await this.carryOut(action);
+      await this.carryOut(action, txnId);
       this.deps.metrics?.countAction("matrix", action.action, action.source);
     } catch (err) {
       this.deps.log.error("matrix action failed", {
@@ -49,13 +52,13 @@ export class MatrixSink implements ActionSink {
     }
   }
 
-  private async carryOut(action: Action): Promise<void> {
+  private async carryOut(action: Action, txnId: string): Promise<void> {
     switch (action.action) {
       case "post":
-        await this.say(action.room.id, action.text, action.mentions);
+        await this.say(txnId, action.room.id, action.text, action.mentions);
         return;
       case "reply":
-        await this.say(action.room.id, action.text, action.mentions, action.thread);
+        await this.say(txnId, action.room.id, action.text, action.mentions, action.thread);
         return;
       // Matrix has no forms (and never says it can): a stray one is told like a notice.
       case "notice":
@@ -63,12 +66,12 @@ export class MatrixSink implements ActionSink {
         const dm = await this.dmRoomFor(action.user);
         // In the person's own DM with the bot the notice answers in place (in its thread, if any).
         if (dm === action.room.id)
-          return void (await this.say(dm, action.text, action.mentions, action.thread));
-        await this.say(dm, action.text, action.mentions, undefined, action.room);
+          return void (await this.say(txnId, dm, action.text, action.mentions, action.thread));
+        await this.say(txnId, dm, action.text, action.mentions, undefined, action.room);
         return;
       }
       case "dm":
-        await this.say(await this.dmRoomFor(action.user), action.text, action.mentions);
+        await this.say(txnId, await this.dmRoomFor(action.user), action.text, action.mentions);
         return;
       case "topic":
         await this.deps.api.setTopic(action.room.id, action.text);
@@ -81,6 +84,7 @@ export class MatrixSink implements ActionSink {
   }
 
   private async say(
+    txnId: string,
     roomId: string,
     text: string,
     mentions: readonly string[] = [],
@@ -104,7 +108,7 @@ export class MatrixSink implements ActionSink {
       };
     }
     // One transaction id per action, reused by every retry: the homeserver posts it once.
-    await this.deps.api.send(roomId, content, `outloud-${randomUUID()}`, thread);
+    await this.deps.api.send(roomId, content, txnId, thread);
   }
 
   /** The bot's DM room with `user`: remembered, or found in `m.direct`, or created now. */

@@ -8,8 +8,10 @@ import { platformsConfigured } from "../../config/platforms.js";
 import { SystemClock } from "../../core/clocks.js";
 import type { Clock } from "../../core/ports.js";
 import type { Scheduler } from "../../core/scheduler.js";
+import { replicaName } from "../../outbox/durable-outbox.js";
 import { OutloudMetrics } from "../../runtime/metrics.js";
 import { PlatformRuntime } from "../../runtime/runtime.js";
+import { SqlActionOutboxStore } from "../../storage/action-outbox-store.js";
 import { SqlClaimStore, SqlProcessedEventStore } from "../../storage/foundation-stores.js";
 import { SqlLeaseStore } from "../../storage/leases.js";
 import { SqlMatrixStateStore } from "../../storage/matrix-store.js";
@@ -76,6 +78,7 @@ export async function startMatrixPlatform(options: MatrixOptions): Promise<Platf
       healthPort: options.healthPort,
       healthHost: options.healthHost,
       processedEvents: { store: processed, keepMs: settings.privacy.retentionDays * DAY_MS },
+      outbox: { store: new SqlActionOutboxStore(app.db.db), holder: replicaName() },
     },
   );
   const transport = new MatrixTransport({

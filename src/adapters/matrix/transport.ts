@@ -14,7 +14,7 @@ import { hostname } from "node:os";
 import { errorMessage } from "../../core/error-message.js";
 import { type Lease, LeaseKeeper, type LeaseStore } from "../../core/leases.js";
 import type { Logger } from "../../core/logger.js";
-import type { ClaimStore, ProcessedEventStore } from "../../core/stores.js";
+import { type ClaimStore, type ProcessedEventStore, StorageUnavailableError } from "../../core/stores.js";
 import type { PlatformRuntime, Transport } from "../../runtime/runtime.js";
 import type { MatrixApi } from "./api.js";
 import type { DirectMap, JoinedRoom, MatrixRawEvent, SyncResponse } from "./events.js";
@@ -167,6 +167,8 @@ export class MatrixTransport implements Transport {
       try {
         await this.handleRoom(roomId, joined, first);
       } catch (err) {
+        // The database cannot save: fail the batch, so its position is not saved and it comes again.
+        if (err instanceof StorageUnavailableError) throw err;
         // One broken room must not wedge the sync for every other room: log it and go on.
         this.deps.log.error("matrix room failed", { room: roomId, error: errorMessage(err) });
       }
@@ -213,6 +215,7 @@ export class MatrixTransport implements Transport {
       try {
         await this.onTimelineEvent(roomId, event);
       } catch (err) {
+        if (err instanceof StorageUnavailableError) throw err;
         this.deps.log.error("matrix event failed", {
           room: roomId,
           event: event.event_id,

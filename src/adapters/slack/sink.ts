@@ -6,7 +6,7 @@
  */
 import { type Action, formFallback } from "../../core/actions.js";
 import type { Logger } from "../../core/logger.js";
-import type { ActionSink, DeliveryProblem } from "../../core/ports.js";
+import type { ActionSink, Delivery, DeliveryProblem } from "../../core/ports.js";
 import type { OutloudMetrics } from "../../runtime/metrics.js";
 import type { WorkspaceClients } from "./clients.js";
 import { type PendingCommand, pendingCommands } from "./command-reply.js";
@@ -22,6 +22,12 @@ const TOPIC_LIMIT = 250;
 
 /** usergroups.create: a group with that handle or name exists already. */
 const GROUP_EXISTS = new Set(["name_already_exists", "handle_already_exists"]);
+
+/** Message metadata naming the outbox entry a message was sent for. */
+export const OUTBOX_EVENT_TYPE = "outloud_action";
+function outboxMetadata(key: string) {
+  return { event_type: OUTBOX_EVENT_TYPE, event_payload: { key } };
+}
 
 /** How long a listing of a workspace's user groups is used to find existing groups by handle. */
 const GROUP_LIST_TTL_MS = 10 * 60_000;
@@ -51,12 +57,12 @@ export class SlackActionSink implements ActionSink {
     return this.deps.outbox.drain();
   }
 
-  async deliver(action: Action): Promise<void> {
+  async deliver(action: Action, delivery?: Delivery): Promise<void> {
     // Topic and user group updates say who is on duty: nobody waits for Slack to apply them (their
     // methods allow far fewer calls than posting, and a fan-out of announcements must not queue
     // behind them). They are applied in order per room and per group; a shutdown drains them.
     if (action.action === "topic" || action.action === "group") void this.settle(action, this.update(action));
-    else await this.settle(action, this.carryOut(action));
+    else await this.settle(action, this.carryOut(action, delivery));
   }
 
   private async settle(action: Action, work: Promise<void>): Promise<void> {
@@ -136,8 +142,14 @@ export class SlackActionSink implements ActionSink {
     return action.mentions.filter((m) => !guests.has(m));
   }
 
-  private async carryOut(action: Exclude<Action, { action: "topic" | "group" }>): Promise<void> {
+  private async carryOut(
+    action: Exclude<Action, { action: "topic" | "group" }>,
+    delivery?: Delivery,
+  ): Promise<void> {
     const { client } = await this.deps.clients.forWorkspace(action.workspace);
+    // The outbox's key travels with the message (https://docs.slack.dev/messaging/message-metadata/),
+    // so a resend after a crash can first look whether the message is there already.
+    const keyed = delivery ? { metadata: outboxMetadata(delivery.key) } : {};
     const message = renderMessage(action);
     const pending = pendingCommands.getStore();
     const { workspace } = action;
@@ -146,9 +158,11 @@ export class SlackActionSink implements ActionSink {
       case "post":
       case "reply": {
         const thread = action.action === "reply" ? { thread_ts: action.thread } : {};
+        if (delivery?.mayHaveBeenSent && (await this.alreadyPosted(action, action.room.id, delivery.key)))
+          return;
         try {
           await this.deps.outbox.post(workspace, action.room.id, "chat.postMessage", () =>
-            client.chat.postMessage({ channel: action.room.id, ...thread, ...message }),
+            client.chat.postMessage({ channel: action.room.id, ...thread, ...message, ...keyed }),
           );
         } catch (err) {
           const fromCommand =
@@ -182,8 +196,9 @@ export class SlackActionSink implements ActionSink {
       }
       case "dm": {
         const channel = await this.dmChannel(action.workspace, action.user);
+        if (delivery?.mayHaveBeenSent && (await this.alreadyPosted(action, channel, delivery.key))) return;
         await this.deps.outbox.post(workspace, channel, "chat.postMessage", () =>
-          client.chat.postMessage({ channel, ...message }),
+          client.chat.postMessage({ channel, ...message, ...keyed }),
         );
         return;
       }
@@ -211,6 +226,28 @@ export class SlackActionSink implements ActionSink {
         error: errorCode(err),
       });
     }
+  }
+
+  /**
+   * Whether a message with this outbox key is in the channel (or the reply's thread) already: a send
+   * that reached Slack just before a crash. Read with its metadata (conversations.history and
+   * conversations.replies, `include_all_metadata`); the newest 200 messages are enough for a restart.
+   */
+  private async alreadyPosted(action: Action, channel: string, key: string): Promise<boolean> {
+    const { workspace } = action;
+    const { client } = await this.deps.clients.forWorkspace(workspace);
+    const found = (messages: Array<{ metadata?: { event_payload?: unknown } }> | undefined) =>
+      (messages ?? []).some((m) => (m.metadata?.event_payload as { key?: unknown } | undefined)?.key === key);
+    if (action.action === "reply") {
+      const res = await this.deps.outbox.call(workspace, "conversations.replies", () =>
+        client.conversations.replies({ channel, ts: action.thread, include_all_metadata: true, limit: 200 }),
+      );
+      return found(res.messages);
+    }
+    const res = await this.deps.outbox.call(workspace, "conversations.history", () =>
+      client.conversations.history({ channel, include_all_metadata: true, limit: 200 }),
+    );
+    return found(res.messages);
   }
 
   private dmChannel(workspace: string, user: string): Promise<string> {

@@ -6,8 +6,10 @@
  */
 import type { webApi } from "@slack/bolt";
 import type { AppContext } from "../../app.js";
+import { replicaName } from "../../outbox/durable-outbox.js";
 import { OutloudMetrics } from "../../runtime/metrics.js";
 import { PlatformRuntime } from "../../runtime/runtime.js";
+import { SqlActionOutboxStore } from "../../storage/action-outbox-store.js";
 import { SqlProcessedEventStore } from "../../storage/foundation-stores.js";
 import { SqlSlackInstallationStore } from "../../storage/slack-installation-store.js";
 import { TokenCipher } from "../../storage/slack-token-cipher.js";
@@ -137,6 +139,7 @@ export async function startSlackPlatform(o: SlackOptions): Promise<PlatformRunti
       healthPort: o.appToken && !o.oauth ? o.healthPort : undefined,
       healthHost: o.host,
       processedEvents: { store: processed, keepMs: PROCESSED_EVENT_RETENTION_MS },
+      outbox: { store: new SqlActionOutboxStore(app.db.db), holder: replicaName() },
     },
   );
   const transport = new SlackTransport({

@@ -16,12 +16,12 @@ import {
   type webApi,
 } from "@slack/bolt";
 import type { Logger } from "../../core/logger.js";
-import type { ProcessedEventStore } from "../../core/stores.js";
+import { type ProcessedEventStore, StorageUnavailableError } from "../../core/stores.js";
 import type { PlatformRuntime, Transport } from "../../runtime/runtime.js";
 import { type WorkspaceClients, type WorkspaceInstallations, webClientOptions } from "./clients.js";
 import { errorCode, type SlackDirectory } from "./directory.js";
 import { HomeRenderer } from "./home.js";
-import { registerCommands } from "./listeners/commands.js";
+import { registerCommands, setFirstDelivery } from "./listeners/commands.js";
 import type { ListenerDeps } from "./listeners/deps.js";
 import { EventRouter } from "./listeners/event-router.js";
 import { registerForms } from "./listeners/forms.js";
@@ -33,6 +33,9 @@ import { registerNudgeFeedback } from "./listeners/nudge-feedback.js";
 import { registerReactions } from "./listeners/reactions.js";
 import { registerUsers } from "./listeners/users.js";
 import type { SlackOutbox } from "./outbox.js";
+import { refuseMalformedBodies } from "./request-guard.js";
+
+const SLACK_EVENTS_PATH = "/slack/events";
 
 export interface SlackOAuthOptions {
   clientId: string;
@@ -118,15 +121,17 @@ export class SlackTransport implements Transport {
       receiver = socket;
     } else {
       if (!deps.signingSecret) throw new Error("SLACK_SIGNING_SECRET is required in HTTP mode");
-      receiver = new HTTPReceiver({
+      const http = new HTTPReceiver({
         signingSecret: deps.signingSecret,
-        endpoints: ["/slack/events"],
+        endpoints: [SLACK_EVENTS_PATH],
         customRoutes: routes,
         logger: boltLogger,
         processBeforeResponse: false,
         installerOptions,
         ...oauthOptions,
       });
+      refuseMalformedBodies(http, [SLACK_EVENTS_PATH]);
+      receiver = http;
     }
 
     this.bolt = new App({
@@ -214,9 +219,27 @@ export class SlackTransport implements Transport {
       const workspace = context.teamId ?? b.team_id ?? b.team?.id;
       if (single && workspace && workspace !== single.team) return; // another workspace's stray request
       const id = b.event_id ?? (b.trigger_id ? `trigger:${b.trigger_id}` : undefined);
+      const ack = (rest as { ack?: () => Promise<void> }).ack;
       const store = b.event_id ? processed.events : processed.triggers;
-      if (workspace && id && !(await store.markProcessed(workspace, id, new Date()))) {
-        const ack = (rest as { ack?: () => Promise<void> }).ack;
+      const marked = workspace && id ? store.markProcessed(workspace, id, new Date()) : Promise.resolve(true);
+      if (answersWithinAck(body)) {
+        // Slack wants these acknowledged within 3 s, and a database that is being retried may take
+        // longer: the listener starts its "working on it" timer first, then waits for the mark.
+        setFirstDelivery(context, marked);
+        return next();
+      }
+      let first = true;
+      try {
+        first = await marked;
+      } catch (err) {
+        // Cannot remember having seen it, so cannot act on it once. (An Events API event was
+        // acknowledged before this; it is not acted on.)
+        if (!(err instanceof StorageUnavailableError)) throw err;
+        log.warn("slack request not handled: storage unavailable", { reason: err.reason });
+        if (ack) await ack();
+        return;
+      }
+      if (!first) {
         if (ack) await ack();
         return;
       }
@@ -278,6 +301,12 @@ export class SlackTransport implements Transport {
       });
     }
   }
+}
+
+/** Slash commands and message shortcuts: their listeners acknowledge through runAcknowledged. */
+function answersWithinAck(body: unknown): boolean {
+  const b = body as { command?: unknown; type?: unknown };
+  return typeof b.command === "string" || b.type === "message_action";
 }
 
 function oauthReceiverOptions(oauth: SlackOAuthOptions, installationStore: InstallationStore) {

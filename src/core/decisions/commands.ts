@@ -165,9 +165,11 @@ export function decisionCommands(deps: DecisionCommandDeps): CommandSpec[] {
       summary: `take back a decision you recorded in the last ${UNDO_WINDOW_MS / 60_000} minutes`,
       parse: parseOneId,
       async run(ctx, args) {
-        const { workspace, user, at } = ctx.invocation;
+        const { workspace, user, room, at } = ctx.invocation;
         const d = await store.get(workspace, args.number);
-        if (!d) return { kind: "error", problem: `there is no decision ${decisionId(args.number)}` };
+        // One the asker cannot see is answered as one that does not exist: no author, no title, no file.
+        if (!d || !(await visible(d, user, room)))
+          return { kind: "error", problem: `there is no decision ${decisionId(args.number)}` };
         if (d.author.id !== user)
           return { kind: "private", text: `Only ${d.author.name}, who recorded ${d.id}, can undo it.` };
         if (at.getTime() - d.at.getTime() > UNDO_WINDOW_MS) {
@@ -183,7 +185,8 @@ export function decisionCommands(deps: DecisionCommandDeps): CommandSpec[] {
           ? ` It had already been exported to ${written.map((s) => `${s.target} (${s.location})`).join(", ")}: remove it there if needed.`
           : "";
         return {
-          kind: "public",
+          // A private room's decision (its title is in the file name) is not talked about elsewhere.
+          kind: d.room.private && d.room.id !== room.id ? "private" : "public",
           text: `Decision ${d.id} was undone by ${d.author.name}.${d.supersedes ? ` ${d.supersedes} stands again.` : ""}${tail}`,
         };
       },

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -25,7 +25,55 @@ const help = JSON.stringify({
   text: "/outloud help",
 });
 
+/** Every file under `root` with its bytes, to compare a folder before and after. */
+function snapshot(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    out[path] = readFileSync(path).toString("base64");
+  }
+  return out;
+}
+
 describe("npm run replay", () => {
+  it(
+    "never writes into the live bot's decisions folder; --data keeps its export elsewhere",
+    { timeout: 120_000 },
+    async () => {
+      // A live bot's data folder, as it would have it: its own D-1 exported, and its database.
+      const live = mkdtempSync(join(tmpdir(), "outloud-live-"));
+      mkdirSync(join(live, "decisions", "local"), { recursive: true });
+      writeFileSync(
+        join(live, "decisions", "local", "0001-the-live-decision.md"),
+        "---\nid: D-1\n---\nlive\n",
+      );
+      writeFileSync(join(live, "decisions", "local", "README.md"), "# Decisions (live)\n");
+      writeFileSync(join(live, "outloud.sqlite"), "the live database");
+      const before = snapshot(live);
+      const decide = JSON.stringify({
+        type: "command",
+        at: "2026-11-25T09:00:00Z",
+        user: "alice",
+        room: "#team",
+        text: "/decision Replayed teams use tabs.",
+      });
+      const file = scenario("decide.jsonl", [decide]);
+      const result = await runEntry("src/cli/replay.ts", [file], { env: { OUTLOUD_DATA_DIR: live } });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain("Exported to markdown");
+      expect(snapshot(live)).toEqual(before);
+
+      const kept = mkdtempSync(join(tmpdir(), "outloud-replay-data-"));
+      const again = await runEntry("src/cli/replay.ts", [file, "--data", kept], {
+        env: { OUTLOUD_DATA_DIR: live },
+      });
+      expect(again.code).toBe(0);
+      expect(readdirSync(join(kept, "decisions", "local"))).toContain("0001-replayed-teams-use-tabs.md");
+      expect(snapshot(live)).toEqual(before);
+    },
+  );
+
   it("prints one JSON line per bot action, in the documented shape", async () => {
     const file = scenario("help.jsonl", [help]);
     const result = await runEntry("src/cli/replay.ts", [file], { env });

@@ -1,5 +1,14 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -22,14 +31,14 @@ function frontMatterOf(text: string): Record<string, unknown> {
 }
 
 describe("Markdown exporter", () => {
-  it("writes an ADR file with front matter, sections and an index under <data dir>/decisions by default", async () => {
+  it("writes an ADR file with front matter, sections and an index under <data dir>/decisions/<workspace> by default", async () => {
     const exporter = new MarkdownGitExporter(markdownSettings.parse({}), tmp);
     const receipt = await exporter.export(mkDecisionRecord());
-    const dir = join(tmp, "decisions");
+    const dir = join(tmp, "decisions", "t1");
     expect(readdirSync(dir).sort()).toEqual(["0012-use-postgresql-for-events.md", "README.md"]);
     expect(receipt).toEqual({
       ref: "0012-use-postgresql-for-events.md",
-      location: "decisions/0012-use-postgresql-for-events.md",
+      location: "decisions/t1/0012-use-postgresql-for-events.md",
     });
     const text = readFileSync(join(dir, receipt.ref), "utf8");
     expect(frontMatterOf(text)).toEqual({
@@ -67,7 +76,7 @@ describe("Markdown exporter", () => {
       }),
     );
     await exporter.export(mkDecisionRecord({ status: "superseded", supersededBy: "D-13" }));
-    const dir = join(tmp, "decisions");
+    const dir = join(tmp, "decisions", "t1");
     expect(readdirSync(dir).sort()).toEqual([
       "0012-use-postgresql-for-events.md",
       "0013-use-kafka.md",
@@ -94,9 +103,10 @@ describe("Markdown exporter", () => {
     expect(readdirSync(join(tmp, "adr")).sort()).toEqual(["t1", "t2"]);
     const shared = new MarkdownGitExporter(markdownSettings.parse({ directory: join(tmp, "shared") }), tmp);
     await shared.export(mkDecisionRecord());
-    await expect(shared.export(mkDecisionRecord({ workspace: "T2" }))).rejects.toThrow(
-      /belongs to workspace T1/,
-    );
+    // The error reaches T2's people: it names neither T1 nor T1's file (whose name is its title).
+    const refused = await shared.export(mkDecisionRecord({ workspace: "T2" })).catch((e: Error) => e);
+    expect((refused as Error).message).toMatch(/belongs to another workspace: put \{workspace\}/);
+    expect((refused as Error).message).not.toMatch(/T1|postgresql/i);
   });
 
   it("keeps injection attempts inert: no extra front matter, no markup, no path", async () => {
@@ -108,7 +118,7 @@ describe("Markdown exporter", () => {
       room: { id: "C1", name: "team](javascript:alert(1))" },
     });
     const receipt = await exporter.export(evil);
-    const dir = join(tmp, "decisions");
+    const dir = join(tmp, "decisions", "t1");
     expect(receipt.ref).toBe("0012-etc-passwd.md");
     expect(readdirSync(dir).sort()).toEqual(["0012-etc-passwd.md", "README.md"]);
     const text = readFileSync(join(dir, receipt.ref), "utf8");
@@ -235,5 +245,56 @@ describe("Markdown exporter with git", () => {
     const error = await exporter.export(mkDecisionRecord()).catch((e: Error) => e);
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).not.toContain("s3cret-token");
+  });
+
+  it("recovers from the lock a git commit killed mid-way left behind, and commits the next export", async () => {
+    const dir = join(tmp, "repo");
+    const exporter = new MarkdownGitExporter(
+      markdownSettings.parse({ directory: dir, git: { enabled: true } }),
+      tmp,
+    );
+    await exporter.export(mkDecisionRecord());
+    // A commit that waits in its editor holds .git/index.lock; SIGKILL leaves the lock behind, as a
+    // crash of the bot in the middle of its own commit does.
+    writeFileSync(join(dir, "README.md"), "a half-made change to a tracked file");
+    const commit = spawn("git", ["commit", "--quiet", "--all"], {
+      cwd: dir,
+      env: { ...process.env, GIT_EDITOR: "sleep 60; true", GIT_AUTHOR_NAME: "x", GIT_COMMITTER_NAME: "x" },
+      stdio: "ignore",
+      // Its own process group, so the kill takes its editor along.
+      detached: true,
+    });
+    const lock = join(dir, ".git", "index.lock");
+    for (let waited = 0; !existsSync(lock); waited += 20) {
+      if (waited > 10_000) throw new Error("git commit never took its lock");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    process.kill(-commit.pid!, "SIGKILL");
+    await new Promise((r) => commit.once("exit", r));
+    expect(existsSync(lock)).toBe(true);
+
+    await exporter.export(
+      mkDecisionRecord({ id: "D-13", number: 13, title: "Use Kafka", text: "Use Kafka." }),
+    );
+    expect(git(dir, "log", "--format=%s", "-1").trim()).toBe("Record decision D-13: Use Kafka");
+    expect(git(dir, "status", "--porcelain").trim()).toBe("");
+  });
+
+  it("names the lock file and the fix when the lock may belong to someone else's git", async () => {
+    // The decisions live in a sub-folder of a repository people work in: their git may hold the lock.
+    const repo = join(tmp, "docs");
+    const dir = join(repo, "decisions");
+    mkdirSync(dir, { recursive: true });
+    git(repo, "init", "--quiet", "--initial-branch=main");
+    writeFileSync(join(repo, ".git", "index.lock"), "");
+    const exporter = new MarkdownGitExporter(
+      markdownSettings.parse({ directory: dir, git: { enabled: true } }),
+      tmp,
+    );
+    const error = await exporter.export(mkDecisionRecord()).catch((e: Error) => e);
+    const lock = join(realpathSync(repo), ".git", "index.lock");
+    expect((error as Error).message).toContain(`${lock} exists`);
+    expect((error as Error).message).toContain(`If no git command is running there, delete ${lock}`);
+    expect(existsSync(lock)).toBe(true);
   });
 });

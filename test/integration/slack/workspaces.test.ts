@@ -1,6 +1,6 @@
 // OAuth installs into several workspaces: tokens encrypted at rest, no workspace sees another's data,
 // and a workspace that uninstalled the app gets nothing from the bot until it installs it again.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -81,6 +81,14 @@ describe("two installed workspaces", () => {
     await h.slack.waitFor((s) =>
       s.succeeded("chat.postMessage").some((c) => c.team === "T2" && /D-1/.test(String(c.args.text))),
     );
+    // With the default config each exports into a folder of its own, and is told only of its own file.
+    const decisions = join(h.app.config.dataDir, "decisions");
+    expect(readdirSync(decisions).sort()).toEqual(["t1", "t2"]);
+    expect(readdirSync(join(decisions, "t1"))).toContain("0001-team-one-keeps-its-secrets-in-the-vault.md");
+    expect(readdirSync(join(decisions, "t2"))).toEqual(["0001-team-two-uses-the-wiki.md", "README.md"]);
+    const toT2 = h.slack.calls.filter((c) => c.team === "T2").map((c) => JSON.stringify(c.args));
+    expect(toT2.join("\n")).toContain("decisions/t2/0001-team-two-uses-the-wiki.md");
+    expect(toT2.join("\n")).not.toMatch(/vault|secrets|t1\//);
   });
 
   it("refuses events from a workspace that never installed the app", async () => {

@@ -59,10 +59,10 @@ describe("/decision in a thread", () => {
         action: "reply",
         room: "#team",
         thread: "m1",
-        text: "Recorded decision *D-1*: Use PostgreSQL for events. Exported to markdown (decisions/0001-use-postgresql-for-events.md).",
+        text: "Recorded decision *D-1*: Use PostgreSQL for events. Exported to markdown (decisions/local/0001-use-postgresql-for-events.md).",
       });
       const file = readFileSync(
-        join(session.config.dataDir, "decisions", "0001-use-postgresql-for-events.md"),
+        join(session.config.dataDir, "decisions", "local", "0001-use-postgresql-for-events.md"),
         "utf8",
       );
       expect(file).toContain('author: "Bob"\nparticipants:\n  - "Alice"\n  - "Bob"\n  - "carol"\n');
@@ -73,7 +73,9 @@ describe("/decision in a thread", () => {
       expect(show).toMatchObject({ action: "notice", user: "dave" });
       expect(show!.text).toContain("*D-1*: Use PostgreSQL for events (accepted)");
       expect(show!.text).toContain("Recorded by Bob in #team on 2026-11-25 with Alice, carol.");
-      expect(show!.text).toContain("• markdown: exported (decisions/0001-use-postgresql-for-events.md)");
+      expect(show!.text).toContain(
+        "• markdown: exported (decisions/local/0001-use-postgresql-for-events.md)",
+      );
     } finally {
       await session.close();
     }
@@ -197,6 +199,34 @@ describe("capturing decisions from the conversation", () => {
       'No decision mentions "keys".',
     ]);
   });
+
+  it("answers an outsider's undo of a private-room decision as if it did not exist, and its author privately elsewhere", async () => {
+    const run = await runScenario(
+      [
+        { type: "room", at: at(0), room: "~ops", members: ["alice", "bob"] },
+        {
+          type: "command",
+          at: at(1),
+          user: "alice",
+          room: "~ops",
+          text: "/decision Rotate the keys monthly.",
+        },
+        cmd(2, "mallory", "/decision undo D-1"),
+        cmd(3, "mallory", "/decision undo D-2"),
+        cmd(4, "alice", "/decision undo D-1"),
+      ],
+      { settings: { decisions: { privateRooms: true } } },
+    );
+    const [mallory, missing, alice] = run.outputs.slice(1);
+    expect(mallory).toMatchObject({
+      action: "notice",
+      text: "There is no decision D-1. Usage: `/decision undo D-12`",
+    });
+    expect(missing!.text).toBe("There is no decision D-2. Usage: `/decision undo D-12`");
+    // Undone by its author in #team: said to her alone, since the file name carries the title.
+    expect(alice).toMatchObject({ action: "notice", user: "alice", room: "#team" });
+    expect(alice!.text).toMatch(/^Decision D-1 was undone by alice\. .*rotate-the-keys-monthly/);
+  });
 });
 
 describe("finding, superseding and undoing decisions", () => {
@@ -295,7 +325,7 @@ describe("finding, superseding and undoing decisions", () => {
       );
       const [show] = await session.feed([cmd(1, "carol", "/decision show D-2")]);
       expect(show!.text).toContain("(superseded, superseded by D-4)");
-      const dir = join(session.config.dataDir, "decisions");
+      const dir = join(session.config.dataDir, "decisions", "local");
       expect(readFileSync(join(dir, "0002-use-postgresql-for-events.md"), "utf8")).toContain(
         'status: "superseded"',
       );
@@ -326,7 +356,7 @@ describe("finding, superseding and undoing decisions", () => {
         ["notice", "Only alice, who recorded D-1, can undo it."],
         [
           "post",
-          "Decision D-1 was undone by alice. It had already been exported to markdown (decisions/0001-use-tabs.md): remove it there if needed.",
+          "Decision D-1 was undone by alice. It had already been exported to markdown (decisions/local/0001-use-tabs.md): remove it there if needed.",
         ],
         [
           "notice",
@@ -348,7 +378,7 @@ describe("decision text cannot inject", () => {
       await session.feed([
         cmd(0, "alice", "/decision ../../../../tmp/evil\n---\nstatus: rejected\n---\n<script>x</script>"),
       ]);
-      const dir = join(session.config.dataDir, "decisions");
+      const dir = join(session.config.dataDir, "decisions", "local");
       const files = readdirSync(dir).sort();
       expect(files).toEqual(["0001-tmp-evil-status-rejected-script-x-script.md", "README.md"]);
       const text = readFileSync(join(dir, files[0]!), "utf8");

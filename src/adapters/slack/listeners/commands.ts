@@ -5,7 +5,9 @@
  * then, otherwise with a private "working on it", the answer following through `response_url`.
  */
 import type { App } from "@slack/bolt";
+import { CANNOT_SAVE } from "../../../core/engine.js";
 import type { RoomKind } from "../../../core/model.js";
+import { StorageUnavailableError } from "../../../core/stores.js";
 import { PendingCommand, pendingCommands, type SlashResponse } from "../command-reply.js";
 import { fromSlackText } from "../translate.js";
 import { type ListenerDeps, workspaceOf } from "./deps.js";
@@ -31,7 +33,7 @@ export function registerCommands(app: App, deps: ListenerDeps): void {
         (r) => respond(r),
         command.trigger_id,
       );
-      await runAcknowledged(pending, deps, async () => {
+      await runAcknowledged(pending, deps, context, async () => {
         const room = await deps.directory.room(
           workspace,
           command.channel_id,
@@ -82,7 +84,7 @@ export function registerCommands(app: App, deps: ListenerDeps): void {
         return;
       }
       const thread = shortcut.message.thread_ts as string | undefined;
-      await runAcknowledged(pending, deps, async () => {
+      await runAcknowledged(pending, deps, context, async () => {
         // In a DM between two people the bot cannot look the conversation up: its name says what it is.
         const room = await deps.directory.room(
           workspace,
@@ -110,10 +112,23 @@ export function registerCommands(app: App, deps: ListenerDeps): void {
   );
 }
 
-/** Runs the core's handling with the pending acknowledgement attached, sending "working on it" if it runs long. */
+const FIRST_DELIVERY = Symbol("outloud.firstDelivery");
+
+/** Hands the listener the (pending) answer to "is this the first delivery of the request?". */
+export function setFirstDelivery(context: object, first: Promise<boolean>): void {
+  first.catch(() => undefined); // awaited by the listener; never left unhandled meanwhile
+  (context as Record<symbol, unknown>)[FIRST_DELIVERY] = first;
+}
+
+/**
+ * Runs the core's handling with the pending acknowledgement attached, sending "working on it" if it
+ * runs long. A repeated delivery is only acknowledged; when the database cannot save, the person is
+ * told so instead of being left without an answer.
+ */
 export async function runAcknowledged(
   pending: PendingCommand,
   deps: ListenerDeps,
+  context: object,
   work: () => Promise<void>,
 ): Promise<void> {
   const timer = setTimeout(
@@ -121,7 +136,13 @@ export async function runAcknowledged(
     ACK_DEADLINE_MS,
   );
   try {
+    const first = (context as Record<symbol, Promise<boolean> | undefined>)[FIRST_DELIVERY];
+    if (first && !(await first)) return;
     await pendingCommands.run(pending, work);
+  } catch (err) {
+    if (!(err instanceof StorageUnavailableError)) throw err;
+    deps.log.warn("slack command not handled: storage unavailable", { reason: err.reason });
+    await pending.replyPrivately({ text: CANNOT_SAVE, blocks: [] });
   } finally {
     clearTimeout(timer);
     // Nothing private to say (the answer was posted publicly, or nothing at all): close the request.
