@@ -601,7 +601,7 @@ export class FakeSlackApi {
       // https://docs.slack.dev/reference/methods/conversations.history: the channel's messages, newest
       // first, thread replies left out; their metadata only with `include_all_metadata`.
       case "conversations.history": {
-        const channel = this.channelIn(ws, required(args, "channel"));
+        const channel = this.visibleChannel(ws, method, required(args, "channel"));
         const withMetadata = args.include_all_metadata === true || args.include_all_metadata === "true";
         const messages = this.messagesIn(channel.id)
           .filter((m) => !m.thread_ts || m.thread_ts === m.ts)
@@ -611,7 +611,7 @@ export class FakeSlackApi {
       }
       // https://docs.slack.dev/reference/methods/conversations.replies: a thread, parent first.
       case "conversations.replies": {
-        const channel = this.channelIn(ws, required(args, "channel"));
+        const channel = this.visibleChannel(ws, method, required(args, "channel"));
         const ts = required(args, "ts");
         const withMetadata = args.include_all_metadata === true || args.include_all_metadata === "true";
         const messages = this.messagesIn(channel.id)
