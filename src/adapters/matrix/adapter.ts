@@ -183,11 +183,15 @@ export class MatrixAdapter implements RunningAdapter {
     this.options.app.log.info("matrix sync lease taken; syncing", { generation: lease.generation });
   }
 
-  /** Lease lost or released: stop reading /sync (saving the position is already fenced off). */
+  /**
+   * Lease lost or released: stop reading /sync. The batch in hand is finished first and its position
+   * saved under the tenure it was read in: on a clean stop the lease still holds, so the save goes
+   * through quietly; a lease really lost to another replica is refused by the fence in the database.
+   */
   private async stopSyncing(): Promise<void> {
-    this.syncingUnder = undefined;
     this.firstBatch = undefined;
     await this.sync.stop();
+    this.syncingUnder = undefined;
   }
 
   /** Checks the token, learns the DM rooms, starts the features, then syncs (first batch before returning). */
@@ -398,15 +402,7 @@ export class MatrixAdapter implements RunningAdapter {
       this.options.app.log.info("matrix invite not accepted", { room: roomId, inviter });
       return;
     }
-    if (invite.content.is_direct === true) {
-      this.rooms.markDirect(roomId);
-      const map = { ...this.rooms.directMap() };
-      map[inviter] = [...new Set([...(map[inviter] ?? []), roomId])];
-      this.rooms.setDirectMap(map);
-      await this.api
-        .setDirectMap(map)
-        .catch((err) => this.options.app.log.warn("could not update m.direct", { error: errorMessage(err) }));
-    }
+    if (invite.content.is_direct === true) await this.sender.markDirect(inviter, roomId);
     try {
       await this.api.join(roomId);
       this.options.app.log.info("matrix invite accepted", { room: roomId, inviter });
@@ -450,8 +446,9 @@ export async function startMatrix(app: AppContext): Promise<RunningAdapter> {
   }
   const adapter = new MatrixAdapter({
     app,
-    // Slack serves the health routes when it runs; alone, Matrix serves them on HEALTH_PORT.
+    // Slack serves the health routes when it runs; alone, Matrix serves them on HEALTH_PORT (on HOST).
     healthPort: platformsConfigured(app.config).slack ? undefined : env.HEALTH_PORT,
+    healthHost: env.HOST,
     credentials: {
       homeserverUrl: env.MATRIX_HOMESERVER_URL,
       userId: env.MATRIX_USER_ID,

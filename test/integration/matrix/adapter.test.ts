@@ -216,7 +216,32 @@ describe("Matrix adapter against the fake homeserver", () => {
     expect(announcement?.content["m.mentions"]).toMatchObject({
       user_ids: [expect.stringMatching(/^@(alice|bob):/)],
     });
-    expect(String(hs.stateOf(room, "m.room.topic")?.topic)).toMatch(/@(alice|bob):example\.test/);
+    // Topics are plain text: the responder by display name, never a Matrix id (`@@alice:…` before).
+    const responder = /^Today's responder is (Alice|Bob)/.exec(String(announcement?.content.body))?.[1];
+    expect(hs.stateOf(room, "m.room.topic")?.topic).toBe(`Today's responder: ${responder}`);
+  });
+
+  it("still posts the announcement when it may not change the topic (power levels, as on Synapse)", async () => {
+    const room = hs.createRoom({
+      members: [ALICE, BOB, CAROL, BOT],
+      name: "team",
+      public: true,
+      topic: "Team room",
+      powerLevels: { users: { [ALICE]: 100 }, state_default: 50 },
+    });
+    const clock = new VirtualClock(new Date());
+    const scheduler = new Scheduler(silentLogger);
+    bot = await startBot(hs, { clock, scheduler });
+    hs.message(room, ALICE, `!rota setup ${ALICE} ${BOB} at 09:30 days mon-sun`);
+    await hs.waitForSent((e) => isMessage(e) && e.room_id === room);
+    const tomorrow = new Date(clock.now().getTime() + 24 * 3600_000);
+    tomorrow.setUTCHours(9, 31, 0, 0);
+    await clock.advanceTo(tomorrow, scheduler);
+    const [, announcement] = await hs.waitForSent((e) => isMessage(e) && e.room_id === room, 2);
+    expect(String(announcement?.content.body)).toMatch(/^Today's responder is (Alice|Bob)/);
+    await hs.waitForRequests("PUT", /\/state\/m\.room\.topic/);
+    expect(hs.stateOf(room, "m.room.topic")?.topic).toBe("Team room");
+    expect(bot.logs.join("\n")).toMatch(/"msg":"matrix action failed","action":"topic"/);
   });
 
   it("records a decision when someone reacts with 📝, and confirms it in the message's thread", async () => {
