@@ -237,7 +237,14 @@ export class FakeHomeserver {
     this.limits.set(roomId, keep);
   }
 
-  /** The next request matching `method path` gets a 429 `M_LIMIT_EXCEEDED`. */
+  /**
+   * The next request matching `method path` gets a 429 `M_LIMIT_EXCEEDED`. Synapse (1.67, seen in the
+   * Synapse suite) puts the wait in `retry_after_ms` only, with no `Retry-After` header; the spec allows
+   * the header too (https://spec.matrix.org/v1.2/client-server-api/#rate-limiting), so both are offered.
+   * Synapse also limits every send of an ordinary account (a burst of 10, then 0.2/s: `rc_message`)
+   * without being asked; here 429s come only when a test asks, and test/e2e/matrix-synapse meets the
+   * real ones.
+   */
   rateLimitNext(
     method: string,
     path: RegExp,

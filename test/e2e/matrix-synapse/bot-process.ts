@@ -4,7 +4,7 @@
  * HEALTH_PORT bound to HOST. Its logs (pino JSON on stderr) are kept for the tests to read.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../../helpers/processes.js";
@@ -76,6 +76,12 @@ export class BotProcess {
       return this.child?.exitCode ?? null;
     this.child.kill(signal);
     return this.exited;
+  }
+
+  /** Stops the bot (if running) and removes its data directory. */
+  async dispose(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    await this.stop(signal);
+    rmSync(this.dataDir, { recursive: true, force: true });
   }
 
   /** Log lines (parsed) whose message matches `pattern`. */

@@ -25,7 +25,7 @@ describe("direct messages on Synapse", () => {
     await world.bob.say(team, "thanks, reading them now");
   });
   afterAll(async () => {
-    await world?.bot.stop();
+    await world?.bot.dispose();
   });
 
   it("suggests, privately, to ask a group DM's work question in the team room, naming the group DM by its people", async () => {

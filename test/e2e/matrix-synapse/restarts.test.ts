@@ -27,7 +27,7 @@ describe("a clean stop on Synapse (SIGTERM)", () => {
     team = await teamRoom(world, "Team");
   });
   afterAll(async () => {
-    await world?.bot.stop("SIGKILL");
+    await world?.bot.dispose("SIGKILL");
   });
 
   it("serves its health routes on HOST only", async () => {
@@ -66,7 +66,7 @@ describe("a crash on Synapse (SIGKILL)", () => {
     team = await teamRoom(world, "Team");
   });
   afterAll(async () => {
-    await world?.bot.stop("SIGKILL");
+    await world?.bot.dispose("SIGKILL");
   });
 
   // Expected to fail until the durable outbox (issue 15, branch wip-delivery) is merged: the event is

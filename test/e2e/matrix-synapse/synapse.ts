@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { freePort } from "../../helpers/processes.js";
@@ -44,8 +44,22 @@ export async function startSynapse(): Promise<SynapseServer> {
   return { url, sharedSecret, dataDir };
 }
 
+/** Stops the server and, once it has exited, removes its data directory. */
 export async function stopSynapse(server: SynapseServer): Promise<void> {
+  const pidFile = join(server.dataDir, "synapse.pid");
+  const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8")) : undefined;
   await run("bash", [SYNAPSE_SCRIPT, "stop", server.dataDir]);
+  for (let i = 0; pid && i < 100 && isRunning(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  rmSync(server.dataDir, { recursive: true, force: true });
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A registered account: its id and an access token (one device). */

@@ -19,7 +19,7 @@ describe("a team room on Synapse", () => {
     await world.bot.start();
   });
   afterAll(async () => {
-    await world?.bot.stop();
+    await world?.bot.dispose();
   });
 
   it("joins the room it is invited to", async () => {
