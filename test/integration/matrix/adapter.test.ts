@@ -294,6 +294,49 @@ describe("Matrix adapter against the fake homeserver", () => {
     expect(hs.directContent()[BOB]).toContain(third?.room_id);
   });
 
+  it("names a group DM by its people in a private notice, and answers in the DM with the bot the person wrote in", async () => {
+    hs.setDisplayName(CAROL, "Carol");
+    const groupDm = hs.createRoom({ members: [ALICE, BOB, CAROL] });
+    const ownDm = hs.createRoom({ members: [ALICE] });
+    bot = await startBot(hs);
+    hs.inviteBot(groupDm, ALICE, { isDirect: true });
+    hs.inviteBot(ownDm, ALICE, { isDirect: true });
+    await hs.waitForRequests("POST", new RegExp(`/join/${escapeRegExp(ownDm)}`));
+    await hs.waitForSyncedUpTo();
+    hs.message(groupDm, ALICE, "!rota who");
+    const [aboutGroup] = await hs.waitForSent((e) => isMessage(e));
+    // Not the room's id: the room as Alice knows it. Her own DM with the bot is where it goes.
+    expect(String(aboutGroup?.content.body)).toMatch(/^In the group DM with Bob and Carol: /);
+    expect(aboutGroup?.room_id).toBe(ownDm);
+    hs.message(ownDm, ALICE, "!rota who");
+    const [, inPlace] = await hs.waitForSent((e) => isMessage(e), 2);
+    expect(inPlace?.room_id).toBe(ownDm);
+    expect(String(inPlace?.content.body)).not.toMatch(/^In /);
+    expect(hs.requests.filter((r) => r.path === "/createRoom")).toEqual([]);
+  });
+
+  it("after a restart, reaches a person who left the remembered DM in another DM that m.direct lists", async () => {
+    const room = hs.createRoom({ members: [ALICE, BOB, CAROL, BOT], name: "team", public: true });
+    const dataDir = freshDataDir();
+    bot = await startBot(hs, { dataDir });
+    hs.message(room, BOB, "!rota who");
+    const [first] = await hs.waitForSent((e) => isMessage(e) && e.room_id !== room);
+    const created = first?.room_id ?? "";
+    hs.join(created, BOB);
+    const own = hs.createRoom({ members: [BOB] });
+    hs.inviteBot(own, BOB, { isDirect: true });
+    await hs.waitForRequests("POST", new RegExp(`/join/${escapeRegExp(own)}`));
+    await hs.waitForSyncedUpTo();
+    await bot.stop();
+    bot = await startBot(hs, { dataDir });
+    hs.leave(created, BOB);
+    hs.message(room, BOB, "!rota who");
+    const [second] = await hs.waitForSent((e) => isMessage(e) && e.room_id === own);
+    expect(String(second?.content.body)).toMatch(/^In team: /);
+    expect(hs.requests.filter((r) => r.path === "/createRoom")).toHaveLength(1);
+    expect(hs.directContent()[BOB]).toEqual([created, own]);
+  });
+
   it("answers a command typed in a thread inside that thread", async () => {
     const room = hs.createRoom({ members: [ALICE, BOB, CAROL, BOT], name: "team", public: true });
     bot = await startBot(hs);
