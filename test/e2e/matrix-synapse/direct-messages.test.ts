@@ -18,7 +18,6 @@ describe("direct messages on Synapse", () => {
 
   beforeAll(async () => {
     world = await createWorld();
-    await world.bot.start();
     team = await teamRoom(world, "Team");
     // The team room is where Alice and Bob talk in public: the suggestion points there.
     await world.alice.say(team, "morning all, standup notes are in the doc");

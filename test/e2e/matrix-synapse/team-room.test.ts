@@ -16,7 +16,6 @@ describe("a team room on Synapse", () => {
 
   beforeAll(async () => {
     world = await createWorld();
-    await world.bot.start();
   });
   afterAll(async () => {
     await world?.bot.dispose();

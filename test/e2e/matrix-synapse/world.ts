@@ -24,11 +24,15 @@ const ALWAYS_WORKING = `workspace:
   workingHours: { start: "00:00", end: "23:59", days: mon-sun }
 `;
 
+/** Registers the accounts and starts the bot; the bot's process is running when this resolves. */
 export async function createWorld(options: { config?: string; host?: string } = {}): Promise<World> {
   const synapse = inject("synapse");
   const suffix = randomUUID().slice(0, 6);
-  const admin = await register(synapse, `admin-${suffix}`, { admin: true });
-  const botAccount = await register(synapse, `outloud-${suffix}`, { displayName: "Outloud" });
+  // Registration hashes each password (bcrypt): done side by side, it costs one hash's time.
+  const [admin, botAccount] = await Promise.all([
+    register(synapse, `admin-${suffix}`, { admin: true }),
+    register(synapse, `outloud-${suffix}`, { displayName: "Outloud" }),
+  ]);
   const person = async (name: string) => {
     const account = await register(synapse, `${name.toLowerCase()}-${suffix}`, { displayName: name });
     await liftRateLimit(synapse, admin, account.userId);
@@ -37,13 +41,19 @@ export async function createWorld(options: { config?: string; host?: string } = 
     await p.sync();
     return p;
   };
-  const [alice, bob, carol] = [await person("Alice"), await person("Bob"), await person("Carol")];
   const bot = new BotProcess({
     homeserverUrl: synapse.url,
     account: botAccount,
     config: ALWAYS_WORKING + (options.config ?? ""),
     host: options.host,
   });
+  // The bot starts (`npm start`, until /readyz) while the people register.
+  const [alice, bob, carol] = await Promise.all([
+    person("Alice"),
+    person("Bob"),
+    person("Carol"),
+    bot.start(),
+  ]);
   return { synapse, botAccount, bot, alice, bob, carol };
 }
 
