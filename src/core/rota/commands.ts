@@ -31,9 +31,9 @@ import type { RotaService } from "./service.js";
 import type { Rota, RotaState } from "./store.js";
 
 const error = (problem: string): CommandReply => ({ kind: "error", problem });
-const NO_ROTA = "this room has no rota yet: start one with `/rota setup @a @b @c`";
-
 export function rotaCommands(rota: RotaService): CommandSpec[] {
+  /** A rota command as typed on this platform, in code quotes: `` `/rota resume` `` or `` `!rota resume` ``. */
+  const typed = (words: string) => `\`${rota.services.commands.spell(`rota ${words}`)}\``;
   /** Loads this room's rota, or answers that there is none. */
   async function withRota(
     ctx: CommandContext,
@@ -41,7 +41,7 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
   ): Promise<CommandReply> {
     const { invocation } = ctx;
     const state = await rota.load(invocation.workspace, invocation.room.id);
-    if (!state) return error(NO_ROTA);
+    if (!state) return error(`this room has no rota yet: start one with ${typed("setup @a @b @c")}`);
     return run(state, invocation.user);
   }
 
@@ -137,8 +137,8 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
               ? `Today's responder: @${todayTurn.responder}.`
               : "Nobody has been announced as responder today yet.",
           ];
-          if (r.paused) lines.push("The rota is paused: `/rota resume` restarts it.");
-          else if (state.queue.length === 0) lines.push("The rota has no members: `/rota add @x`.");
+          if (r.paused) lines.push(`The rota is paused: ${typed("resume")} restarts it.`);
+          else if (state.queue.length === 0) lines.push(`The rota has no members: ${typed("add @x")}.`);
           else {
             const plan = upcomingTurns(state, rota.now(), todayTurn, 5);
             lines.push("Next:");
@@ -197,7 +197,7 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
       parse: noArgs,
       run: (ctx) =>
         withRota(ctx, async (state, caller) => {
-          if (state.rota.paused) return error("the rota is paused: `/rota resume` first");
+          if (state.rota.paused) return error(`the rota is paused: ${typed("resume")} first`);
           const today = rota.today(state.rota);
           const current = await rota.store.turnOn(state.rota.workspace, state.rota.room, today);
           if (!current) return error("nobody is on duty yet today, so there is no turn to skip");
@@ -337,7 +337,7 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
           return change(
             state,
             { paused: true },
-            `@${caller} paused the rota: no announcements until \`/rota resume\`.`,
+            `@${caller} paused the rota: no announcements until ${typed("resume")}.`,
           );
         }),
     }),
@@ -362,8 +362,8 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
       run: (ctx) =>
         withRota(ctx, async (state) => {
           const r = state.rota;
-          if (r.paused) return error("the rota is paused: `/rota resume` first");
-          if (state.queue.length === 0) return error("the rota has no members: `/rota add @x`");
+          if (r.paused) return error(`the rota is paused: ${typed("resume")} first`);
+          if (state.queue.length === 0) return error(`the rota has no members: ${typed("add @x")}`);
           const today = rota.today(r);
           // Announcing on a day off would take a turn and shift the next working day's responder.
           if (!rota.worksOn(state, today)) {
