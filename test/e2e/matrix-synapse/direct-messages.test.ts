@@ -92,6 +92,9 @@ describe("direct messages on Synapse", () => {
     const [first] = await bob.waitFor("a private answer", (e) => fromBot()(e) && e.room_id !== team);
     const created = first?.room_id ?? "";
     expect(bodyOf(first)).toMatch(/^In Team: /);
+    // Commands are spelled the Matrix way in the bot's texts.
+    expect(bodyOf(first)).toContain("`!rota setup");
+    expect(bodyOf(first)).not.toContain("/rota");
     // Bob opens a DM with the bot himself; the bot lists it for Bob in m.direct.
     const own = await bob.createRoom({
       preset: "trusted_private_chat",

@@ -64,6 +64,9 @@ describe("a team room on Synapse", () => {
     );
     // Said privately, in Alice's DM with the bot, naming the room by its name.
     expect(bodyOf(refusal)).toMatch(/^In Ops: /);
+    // Commands are spelled the Matrix way in the bot's texts.
+    expect(bodyOf(refusal)).toContain("Usage: `!rota announce`");
+    expect(bodyOf(refusal)).not.toContain("/rota");
     expect(await world.alice.joinedMembers(refusal?.room_id ?? "")).toHaveLength(2);
     await alice.sync();
     expect(alice.seen.filter((e) => fromBot(ops)(e) && bodyOf(e).startsWith("Today's responder"))).toEqual(
