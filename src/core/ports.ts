@@ -28,4 +28,6 @@ export interface Directory {
    * homeserver). Scheduled work for a workspace that removed the bot is skipped, not failed every day.
    */
   installedIn?(workspace: string): Promise<boolean>;
+  /** Is this person an admin or owner of the workspace? Absent where the platform has no such role. */
+  isWorkspaceAdmin?(workspace: string, user: string): Promise<boolean>;
 }

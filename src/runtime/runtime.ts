@@ -21,6 +21,7 @@ import type { ChatEvent } from "../core/model.js";
 import type { ActionSink, Clock, Directory } from "../core/ports.js";
 import { Scheduler } from "../core/scheduler.js";
 import type { ProcessedEventStore } from "../core/stores.js";
+import { reportRoutes } from "../report/live.js";
 import { SqlDecisionStore } from "../storage/decision-store.js";
 import { type HealthRoute, healthRoutes, type RunningHealthServer, startHealthServer } from "./health.js";
 import { LiveSchedulerDriver } from "./live-scheduler.js";
@@ -121,7 +122,16 @@ export class PlatformRuntime {
       // A scheduler driven by its owner has no driver to ask: there, running means not stopping.
       { name: "scheduler", check: () => (this.driver ? this.driver.alive() : !this.stopping) },
     ];
-    return healthRoutes({ metrics: this.metrics, checks });
+    const { directory } = this.platform;
+    const report = reportRoutes({
+      db: this.app.db.db,
+      config: this.app.config,
+      clock: this.clock,
+      directory,
+      log: this.app.log,
+      isWorkspaceAdmin: directory.isWorkspaceAdmin?.bind(directory),
+    });
+    return [...healthRoutes({ metrics: this.metrics, checks }), ...report];
   }
 
   /** Connects, starts the engine and its timers, then takes events; the health server last. */

@@ -7,6 +7,8 @@
  * OAuth: it knows an app's credentials (addOAuthApp), issues one-time codes as Slack's consent page
  * would (issueCode) and exchanges them in oauth.v2.access; an org-wide Enterprise Grid install is one
  * token for several workspaces (addOrgInstall), listed by auth.teams.list.
+ * Sign in with Slack: issueSignInCode stands for the person's consent; openid.connect.token exchanges
+ * the code (once, with the app's credentials), openid.connect.userInfo names the person and workspace.
  *
  *   const slack = await new FakeSlackApi().start();
  *   slack.addWorkspace({ team: "T1", botToken: "xoxb-1" });
@@ -36,6 +38,8 @@ export interface FakeUser {
   realName?: string;
   tz?: string;
   isBot?: boolean;
+  /** A workspace admin (users.info `is_admin`). */
+  isAdmin?: boolean;
 }
 
 export interface FakeConversation {
@@ -111,6 +115,8 @@ export class FakeSlackApi {
   private readonly oauthApps = new Map<string, string>();
   /** OAuth codes not yet exchanged, and the token each grants. */
   private readonly codes = new Map<string, { botToken: string; installer: string }>();
+  private readonly signInCodes = new Map<string, { team: string; user: string }>();
+  private readonly signInTokens = new Map<string, { team: string; user: string }>();
   private readonly lastPostInChannel = new Map<string, number>();
   private readonly workspacePostTimes = new Map<string, number[]>();
   private tsCounter = 0;
@@ -174,6 +180,13 @@ export class FakeSlackApi {
     if (!this.workspaces.has(botToken)) throw new Error("issueCode: add the workspace or org first");
     const code = `code-${randomUUID()}`;
     this.codes.set(code, { botToken, installer });
+    return code;
+  }
+
+  /** What Slack's OpenID Connect consent page hands back: a one-time code for `user` of `team`. */
+  issueSignInCode(team: string, user: string): string {
+    const code = `oidc-${randomUUID()}`;
+    this.signInCodes.set(code, { team, user });
     return code;
   }
 
@@ -293,6 +306,18 @@ export class FakeSlackApi {
       return reply(200, { ok: true, url: this.socketModeUrl });
     }
     if (method === "oauth.v2.access") return reply(200, this.oauthAccess(args, auth));
+    if (method === "openid.connect.token") return reply(200, this.signInToken(args, auth));
+    if (method === "openid.connect.userInfo") {
+      // https://api.slack.com/methods/openid.connect.userInfo: the user token from openid.connect.token.
+      const who = token ? this.signInTokens.get(token) : undefined;
+      if (!who) return reply(200, { ok: false, error: token ? "invalid_auth" : "not_authed" });
+      return reply(200, {
+        ok: true,
+        sub: who.user,
+        "https://slack.com/user_id": who.user,
+        "https://slack.com/team_id": who.team,
+      });
+    }
     if (!workspace) return reply(200, { ok: false, error: token ? "invalid_auth" : "not_authed" });
 
     if (POSTING_METHODS.has(method)) {
@@ -343,6 +368,30 @@ export class FakeSlackApi {
       enterprise: ws.enterprise ? { id: ws.enterprise, name: `Org ${ws.enterprise}` } : null,
       authed_user: { id: code.installer },
       is_enterprise_install: org,
+    };
+  }
+
+  /**
+   * openid.connect.token (https://api.slack.com/methods/openid.connect.token): the app's credentials
+   * (form fields or HTTP Basic) and a sign-in code not used before; answers a user token and an id token.
+   */
+  private signInToken(args: Record<string, unknown>, auth: string | undefined): Record<string, unknown> {
+    let clientId = args.client_id as string | undefined;
+    let secret = args.client_secret as string | undefined;
+    if (auth?.startsWith("Basic "))
+      [clientId, secret] = Buffer.from(auth.slice(6), "base64").toString("utf8").split(":", 2);
+    if (!clientId || !this.oauthApps.has(clientId)) return { ok: false, error: "invalid_client_id" };
+    if (this.oauthApps.get(clientId) !== secret) return { ok: false, error: "bad_client_secret" };
+    const who = this.signInCodes.get(String(args.code ?? ""));
+    if (!who) return { ok: false, error: "invalid_code" };
+    this.signInCodes.delete(String(args.code));
+    const accessToken = `xoxp-oidc-${randomUUID()}`;
+    this.signInTokens.set(accessToken, who);
+    return {
+      ok: true,
+      access_token: accessToken,
+      token_type: "Bearer",
+      id_token: "header.payload.signature",
     };
   }
 
@@ -466,6 +515,7 @@ export class FakeSlackApi {
             real_name: u.realName ?? u.name ?? u.id,
             tz: u.tz ?? "America/Los_Angeles",
             is_bot: u.isBot ?? false,
+            is_admin: u.isAdmin ?? false,
             profile: { display_name: u.name ?? "", real_name: u.realName ?? u.name ?? u.id },
           },
         };

@@ -36,6 +36,18 @@ export class SlackDirectory implements Directory {
     this.members = new LookupCache(ttlMs);
   }
 
+  /** Admins and owners of the workspace may read the live report (users.info `is_admin`/`is_owner`). */
+  async isWorkspaceAdmin(workspace: string, id: string): Promise<boolean> {
+    try {
+      const { client } = await this.options.clients.forWorkspace(workspace);
+      const u = (await client.users.info({ user: id })).user;
+      return Boolean(u?.is_admin || u?.is_owner || u?.is_primary_owner);
+    } catch (err) {
+      this.options.log.warn("slack users.info failed", { workspace, error: errorCode(err) });
+      return false;
+    }
+  }
+
   async user(workspace: string, id: string): Promise<User> {
     try {
       return await this.users.get(`${workspace}/${id}`, async () => {

@@ -39,10 +39,11 @@ describe("manifest.yaml", () => {
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...BOT_SCOPES].sort());
   });
 
-  it("declares the four commands, the shortcut and the App Home the adapter handles", () => {
+  it("declares the five commands, the shortcut and the App Home the adapter handles", () => {
     expect(manifest.features.slash_commands.map((c: { command: string }) => c.command)).toEqual([
       "/rota",
       "/decision",
+      "/digest",
       "/outloud",
       "/share",
     ]);
