@@ -42,10 +42,6 @@ export class RoomRegistry {
     this.direct = new Set([...invited, ...Object.values(map).flat()]);
   }
 
-  directMap(): DirectMap {
-    return this.directByUser;
-  }
-
   /** Marks a room as a DM (its invite carried `is_direct`). */
   markDirect(roomId: string): void {
     this.direct.add(roomId);
@@ -152,11 +148,20 @@ export class RoomRegistry {
     return out;
   }
 
-  /** A room `m.direct` names as a DM with `userId` that holds exactly the bot and that person. */
-  directRoomWith(userId: string): string | undefined {
-    return (this.directByUser[userId] ?? []).find((r) => {
-      const joined = this.joined(r);
-      return joined.length === 2 && joined.includes(this.botUserId) && joined.includes(userId);
-    });
+  /** The rooms `m.direct` lists as DMs with `userId`, newest last (their state may not be loaded yet). */
+  directRoomsWith(userId: string): string[] {
+    return [...(this.directByUser[userId] ?? [])];
+  }
+
+  /** True when exactly the bot and `userId` have joined the room: the person's own DM with the bot. */
+  isDmWith(roomId: string, userId: string): boolean {
+    const joined = this.joined(roomId);
+    return joined.length === 2 && joined.includes(this.botUserId) && joined.includes(userId);
+  }
+
+  /** What people call the room: its name, else its canonical alias (`#team:example.org`), if any. */
+  title(roomId: string): string | undefined {
+    const state = this.rooms.get(roomId);
+    return state?.name ?? state?.alias;
   }
 }

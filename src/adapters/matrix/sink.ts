@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { Action } from "../../core/actions.js";
 import { errorMessage } from "../../core/error-message.js";
 import type { Logger } from "../../core/logger.js";
-import type { Room } from "../../core/model.js";
+import { isDirect, type Room } from "../../core/model.js";
 import type { ActionSink, Clock, Delivery } from "../../core/ports.js";
 import type { OutloudMetrics } from "../../runtime/metrics.js";
 import type { MatrixApi } from "./api.js";
@@ -63,24 +63,43 @@ export class MatrixSink implements ActionSink {
       // Matrix has no forms (and never says it can): a stray one is told like a notice.
       case "notice":
       case "form": {
+        // Written in the person's own DM with the bot: answered in place (in its thread, if any), and
+        // that DM is where their private notices go from now on.
+        if (this.deps.rooms.isDmWith(action.room.id, action.user)) {
+          await this.keepDm(action.user, action.room.id);
+          return void (await this.say(txnId, action.room.id, action.text, action.mentions, action.thread));
+        }
         const dm = await this.dmRoomFor(action.user);
-        // In the person's own DM with the bot the notice answers in place (in its thread, if any).
         if (dm === action.room.id)
           return void (await this.say(txnId, dm, action.text, action.mentions, action.thread));
-        await this.say(txnId, dm, action.text, action.mentions, undefined, action.room);
+        const about = { id: action.room.id, label: await this.roomAsKnownTo(action.room, action.user) };
+        await this.say(txnId, dm, action.text, action.mentions, undefined, about);
         return;
       }
       case "dm":
         await this.say(txnId, await this.dmRoomFor(action.user), action.text, action.mentions);
         return;
-      case "topic":
-        await this.deps.api.setTopic(action.room.id, action.text);
+      case "topic": {
+        // A topic is plain text (m.room.topic has no HTML): people by display name, never by Matrix id.
+        const names = await this.namesIn(action.text, action.mentions);
+        await this.deps.api.setTopic(
+          action.room.id,
+          renderNotice(action.text, action.mentions ?? [], names).body,
+        );
         return;
+      }
       case "group":
         // Matrix has no user groups (Slack's @team-responder); the announcement's mention does the job.
         this.deps.log.debug("matrix has no user groups; skipped", { source: action.source });
         return;
     }
+  }
+
+  /** Display names for the people a text mentions. */
+  private async namesIn(text: string, mentions: readonly string[] = []): Promise<Map<string, string>> {
+    const names = new Map<string, string>();
+    for (const id of mentionedIds(text, mentions)) names.set(id, await this.deps.directory.displayName(id));
+    return names;
   }
 
   private async say(
@@ -89,15 +108,13 @@ export class MatrixSink implements ActionSink {
     text: string,
     mentions: readonly string[] = [],
     thread?: string,
-    about?: Room,
+    about?: { id: string; label: string },
   ): Promise<void> {
-    const names = new Map<string, string>();
-    for (const id of mentionedIds(text, mentions)) names.set(id, await this.deps.directory.displayName(id));
-    const content: Record<string, unknown> = renderNotice(text, mentions, names);
+    const content: Record<string, unknown> = renderNotice(text, mentions, await this.namesIn(text, mentions));
     if (about) {
       // A private notice about another room says which one, so it makes sense on its own.
-      content.body = `In ${about.name}: ${content.body}`;
-      content.formatted_body = `In <a href="https://matrix.to/#/${escapeHtml(about.id)}">${escapeHtml(about.name)}</a>: ${content.formatted_body}`;
+      content.body = `In ${about.label}: ${content.body}`;
+      content.formatted_body = `In <a href="https://matrix.to/#/${escapeHtml(about.id)}">${escapeHtml(about.label)}</a>: ${content.formatted_body}`;
     }
     if (thread) {
       content["m.relates_to"] = {
@@ -111,6 +128,22 @@ export class MatrixSink implements ActionSink {
     await this.deps.api.send(roomId, content, txnId, thread);
   }
 
+  /**
+   * How `user` knows `room`, for a notice sent elsewhere: its name or canonical alias; else, as clients
+   * name rooms without one, by who is in it ("your DM with the bot", "the group DM with Bob and Carol").
+   * Never its id, which nobody recognises.
+   */
+  private async roomAsKnownTo(room: Room, user: string): Promise<string> {
+    const { rooms, directory, botUserId } = this.deps;
+    const title = rooms.title(room.id);
+    if (title) return title;
+    if (rooms.isDmWith(room.id, user)) return "your DM with the bot";
+    const others = rooms.joined(room.id).filter((id) => id !== user && id !== botUserId);
+    const names = await Promise.all(others.map((id) => directory.displayName(id)));
+    if (!isDirect(room)) return names.length ? `the room with ${listOf(names)}` : "a room without a name";
+    return names.length === 1 ? `your DM with ${names[0]}` : `the group DM with ${listOf(names)}`;
+  }
+
   /** The bot's DM room with `user`: remembered, or found in `m.direct`, or created now. */
   async dmRoomFor(user: string): Promise<string> {
     const pending = this.opening.get(user);
@@ -120,43 +153,75 @@ export class MatrixSink implements ActionSink {
     return opening;
   }
 
-  /** The bot is still in the room and the person has not left it (a left DM gets a new one). */
-  private async stillShared(roomId: string, user: string): Promise<boolean> {
+  /**
+   * Still a DM between the bot and `user`: the bot is in it, the person is in it or invited, and nobody
+   * else has joined. A DM the person left gets a new one.
+   */
+  private async isSharedDm(roomId: string, user: string): Promise<boolean> {
+    const { rooms, botUserId } = this.deps;
     try {
-      await this.deps.rooms.ensureLoaded(roomId);
+      await rooms.ensureLoaded(roomId);
     } catch {
       return false; // No longer allowed to read it: the bot was removed.
     }
-    const person = this.deps.rooms.membership(roomId, user);
+    const person = rooms.membership(roomId, user);
     return (
-      this.deps.rooms.membership(roomId, this.deps.botUserId) === "join" &&
-      (person === "join" || person === "invite")
+      rooms.membership(roomId, botUserId) === "join" &&
+      (person === "join" || person === "invite") &&
+      rooms.joined(roomId).every((id) => id === botUserId || id === user)
     );
   }
 
   private async findOrCreateDm(user: string): Promise<string> {
     const { store, rooms, api, workspace, botUserId, clock } = this.deps;
     const remembered = await store.dmRoom(workspace, botUserId, user);
-    if (remembered && (await this.stillShared(remembered, user))) return remembered;
-    const listed = rooms.directRoomWith(user);
-    if (listed) {
+    if (remembered && (await this.isSharedDm(remembered, user))) return remembered;
+    // A DM still shared that m.direct lists (made by the person, or by the bot earlier), newest first.
+    for (const listed of rooms.directRoomsWith(user).reverse()) {
+      if (listed === remembered || !(await this.isSharedDm(listed, user))) continue;
       await store.saveDmRoom(workspace, botUserId, user, listed, clock.now());
       return listed;
     }
     const roomId = await api.createDirectRoom(user);
     await store.saveDmRoom(workspace, botUserId, user, roomId, clock.now());
-    rooms.markDirect(roomId);
     rooms.apply(roomId, [
       { type: "m.room.member", state_key: botUserId, sender: botUserId, content: { membership: "join" } },
       { type: "m.room.member", state_key: user, sender: botUserId, content: { membership: "invite" } },
     ]);
-    // Tell the bot's other sessions (and clients showing its account) that this room is a DM.
-    const map = { ...rooms.directMap() };
-    map[user] = [...new Set([...(map[user] ?? []), roomId])];
-    rooms.setDirectMap(map);
-    await api
-      .setDirectMap(map)
-      .catch((err) => this.deps.log.warn("could not update m.direct", { error: errorMessage(err) }));
+    await this.markDirect(user, roomId);
     return roomId;
   }
+
+  /** Remembers `roomId` as the DM for `user`'s private notices (the one they last wrote in). */
+  private async keepDm(user: string, roomId: string): Promise<void> {
+    const { store, workspace, botUserId, clock } = this.deps;
+    if ((await store.dmRoom(workspace, botUserId, user)) !== roomId)
+      await store.saveDmRoom(workspace, botUserId, user, roomId, clock.now());
+  }
+
+  /**
+   * Lists `roomId` as a DM with `user` in the bot's `m.direct`, added to what the homeserver holds now:
+   * the bot's other sessions (or a person managing its account) may have changed it meanwhile.
+   */
+  async markDirect(user: string, roomId: string): Promise<void> {
+    const { rooms, api, log } = this.deps;
+    rooms.markDirect(roomId);
+    try {
+      const current = await api.directMap();
+      const listed = current[user] ?? [];
+      const map = listed.includes(roomId) ? current : { ...current, [user]: [...listed, roomId] };
+      rooms.setDirectMap(map);
+      if (map !== current) await api.setDirectMap(map);
+    } catch (err) {
+      log.warn("could not update m.direct", { error: errorMessage(err) });
+    }
+  }
+}
+
+/** "Bob", "Bob and Carol", "Bob, Carol and Dan", "Bob, Carol, Dan and 2 others". */
+function listOf(names: readonly string[]): string {
+  const shown = names.length > 4 ? [...names.slice(0, 3), `${names.length - 3} others`] : [...names];
+  return shown.length > 1
+    ? `${shown.slice(0, -1).join(", ")} and ${shown[shown.length - 1]}`
+    : (shown[0] ?? "");
 }

@@ -112,8 +112,9 @@ export async function startMatrix(app: AppContext): Promise<PlatformRuntime> {
   }
   return startMatrixPlatform({
     app,
-    // Slack serves the health routes when it runs; alone, Matrix serves them on HEALTH_PORT.
+    // Slack serves the health routes when it runs; alone, Matrix serves them on HEALTH_PORT (on HOST).
     healthPort: platformsConfigured(app.config).slack ? undefined : env.HEALTH_PORT,
+    healthHost: env.HOST,
     credentials: {
       homeserverUrl: env.MATRIX_HOMESERVER_URL,
       userId: env.MATRIX_USER_ID,

@@ -109,11 +109,15 @@ export class MatrixTransport implements Transport {
     this.deps.log.info("matrix sync lease taken; syncing", { generation: lease.generation });
   }
 
-  /** Lease lost or released: stop reading /sync (saving the position is already fenced off). */
+  /**
+   * Lease lost or released: stop reading /sync. The batch in hand is finished first and its position
+   * saved under the tenure it was read in: on a clean stop the lease still holds, so the save goes
+   * through quietly; a lease really lost to another replica is refused by the fence in the database.
+   */
   private async stopSyncing(): Promise<void> {
-    this.syncingUnder = undefined;
     this.firstBatch = undefined;
     await this.sync.stop();
+    this.syncingUnder = undefined;
   }
 
   /** Checks the token and learns the DM rooms, before the features start. */
@@ -286,15 +290,7 @@ export class MatrixTransport implements Transport {
       this.deps.log.info("matrix invite not accepted", { room: roomId, inviter });
       return;
     }
-    if (invite.content.is_direct === true) {
-      this.deps.rooms.markDirect(roomId);
-      const map = { ...this.deps.rooms.directMap() };
-      map[inviter] = [...new Set([...(map[inviter] ?? []), roomId])];
-      this.deps.rooms.setDirectMap(map);
-      await this.deps.api
-        .setDirectMap(map)
-        .catch((err) => this.deps.log.warn("could not update m.direct", { error: errorMessage(err) }));
-    }
+    if (invite.content.is_direct === true) await this.deps.sink.markDirect(inviter, roomId);
     try {
       await this.deps.api.join(roomId);
       this.deps.log.info("matrix invite accepted", { room: roomId, inviter });

@@ -24,7 +24,7 @@ import { exportSummary } from "./replies.js";
 import type { DecisionSettings } from "./settings.js";
 import { type DecisionStore, SupersedeError } from "./store.js";
 import { decisionsSummary } from "./summary.js";
-import { decisionTextProblem, hasDecisionLanguage, titleOf } from "./text.js";
+import { decisionTextProblem, hasDecisionLanguage, ownWords, titleOf } from "./text.js";
 
 export interface DecisionsDeps {
   services: CoreServices;
@@ -185,6 +185,8 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
       author: message.user,
       recordedBy: by,
       text: message.text,
+      // The text is kept whole (a quote gives context); the title is the message's own words.
+      title: titleOf(ownWords(message.text)),
       at,
     });
     if (!result.ok) return notice(`I did not record that: ${result.problem}.`);

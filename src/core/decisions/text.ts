@@ -29,6 +29,23 @@ export function titleOf(text: string): string {
 }
 
 /**
+ * The message's own words, for a title: without the quote it starts with (`> …` lines, as clients write
+ * a reply's fallback or a quote) and without a sender prefix such as `**Alice:**` (quotes and bridged
+ * messages name who said it that way). Falls back to the whole text when nothing else is left.
+ */
+export function ownWords(text: string): string {
+  const lines = text.split("\n");
+  let i = 0;
+  while (i < lines.length && lines[i]?.startsWith(">")) i++;
+  const words = lines
+    .slice(i)
+    .join("\n")
+    .trim()
+    .replace(/^\*\*[^*\n]{1,64}?(?::\*\*|\*\*:)\s*/, "");
+  return words || text.trim();
+}
+
+/**
  * A safe file-name fragment: lower-case ASCII letters, digits and single dashes, at most 60
  * characters. Never contains a dot, slash or backslash, so it cannot escape the directory.
  */

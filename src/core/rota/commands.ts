@@ -365,6 +365,13 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
           if (r.paused) return error(`the rota is paused: ${typed("resume")} first`);
           if (state.queue.length === 0) return error(`the rota has no members: ${typed("add @x")}`);
           const today = rota.today(r);
+          // Announcing on a day off would take a turn and shift the next working day's responder.
+          if (!rota.worksOn(state, today)) {
+            const next = rota.next(state);
+            return error(
+              `today is not a working day for this rota (${formatDays(r.days)}${r.holidays ? `, without ${r.holidays} holidays` : ""}), so there is nothing to announce${next ? `; next announcement: ${rota.formatDate(r, next.date)} at ${r.time} (${r.zone})` : ""}`,
+            );
+          }
           const existing = await rota.store.turnOn(r.workspace, r.room, today);
           if (existing) return { kind: "silent", followUps: rota.repeatedAnnouncement(r, existing) };
           const turn = await rota.announce(state, today, { late: false });

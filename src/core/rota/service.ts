@@ -27,6 +27,7 @@ import {
   type AnnouncementRule,
   addWorkingMinutes,
   announcesOn,
+  isWorkingDay,
   localDateOf,
   nextOccurrence,
   type Occurrence,
@@ -97,6 +98,11 @@ export class RotaService {
 
   context(state: RotaState): ScheduleContext {
     return scheduleContext(state);
+  }
+
+  /** Is `date` one of the rota's working days, and not a public holiday it skips? */
+  worksOn(state: RotaState, date: string): boolean {
+    return isWorkingDay(this.rule(state.rota), date, this.context(state).isHoliday);
   }
 
   today(rota: Rota): string {

@@ -217,7 +217,32 @@ describe("Matrix adapter against the fake homeserver", () => {
     expect(announcement?.content["m.mentions"]).toMatchObject({
       user_ids: [expect.stringMatching(/^@(alice|bob):/)],
     });
-    expect(String(hs.stateOf(room, "m.room.topic")?.topic)).toMatch(/@(alice|bob):example\.test/);
+    // Topics are plain text: the responder by display name, never a Matrix id (`@@alice:…` before).
+    const responder = /^Today's responder is (Alice|Bob)/.exec(String(announcement?.content.body))?.[1];
+    expect(hs.stateOf(room, "m.room.topic")?.topic).toBe(`Today's responder: ${responder}`);
+  });
+
+  it("still posts the announcement when it may not change the topic (power levels, as on Synapse)", async () => {
+    const room = hs.createRoom({
+      members: [ALICE, BOB, CAROL, BOT],
+      name: "team",
+      public: true,
+      topic: "Team room",
+      powerLevels: { users: { [ALICE]: 100 }, state_default: 50 },
+    });
+    const clock = new VirtualClock(new Date());
+    const scheduler = new Scheduler(silentLogger);
+    bot = await startBot(hs, { clock, scheduler });
+    hs.message(room, ALICE, `!rota setup ${ALICE} ${BOB} at 09:30 days mon-sun`);
+    await hs.waitForSent((e) => isMessage(e) && e.room_id === room);
+    const tomorrow = new Date(clock.now().getTime() + 24 * 3600_000);
+    tomorrow.setUTCHours(9, 31, 0, 0);
+    await clock.advanceTo(tomorrow, scheduler);
+    const [, announcement] = await hs.waitForSent((e) => isMessage(e) && e.room_id === room, 2);
+    expect(String(announcement?.content.body)).toMatch(/^Today's responder is (Alice|Bob)/);
+    await hs.waitForRequests("PUT", /\/state\/m\.room\.topic/);
+    expect(hs.stateOf(room, "m.room.topic")?.topic).toBe("Team room");
+    expect(bot.logs.join("\n")).toMatch(/"msg":"matrix action failed","action":"topic"/);
   });
 
   it("records a decision when someone reacts with 📝, and confirms it in the message's thread", async () => {
@@ -268,6 +293,49 @@ describe("Matrix adapter against the fake homeserver", () => {
     const [third] = await hs.waitForSent((e) => isMessage(e) && e.room_id !== room && e.room_id !== dm);
     expect(hs.requests.filter((r) => r.path === "/createRoom")).toHaveLength(2);
     expect(hs.directContent()[BOB]).toContain(third?.room_id);
+  });
+
+  it("names a group DM by its people in a private notice, and answers in the DM with the bot the person wrote in", async () => {
+    hs.setDisplayName(CAROL, "Carol");
+    const groupDm = hs.createRoom({ members: [ALICE, BOB, CAROL] });
+    const ownDm = hs.createRoom({ members: [ALICE] });
+    bot = await startBot(hs);
+    hs.inviteBot(groupDm, ALICE, { isDirect: true });
+    hs.inviteBot(ownDm, ALICE, { isDirect: true });
+    await hs.waitForRequests("POST", new RegExp(`/join/${escapeRegExp(ownDm)}`));
+    await hs.waitForSyncedUpTo();
+    hs.message(groupDm, ALICE, "!rota who");
+    const [aboutGroup] = await hs.waitForSent((e) => isMessage(e));
+    // Not the room's id: the room as Alice knows it. Her own DM with the bot is where it goes.
+    expect(String(aboutGroup?.content.body)).toMatch(/^In the group DM with Bob and Carol: /);
+    expect(aboutGroup?.room_id).toBe(ownDm);
+    hs.message(ownDm, ALICE, "!rota who");
+    const [, inPlace] = await hs.waitForSent((e) => isMessage(e), 2);
+    expect(inPlace?.room_id).toBe(ownDm);
+    expect(String(inPlace?.content.body)).not.toMatch(/^In /);
+    expect(hs.requests.filter((r) => r.path === "/createRoom")).toEqual([]);
+  });
+
+  it("after a restart, reaches a person who left the remembered DM in another DM that m.direct lists", async () => {
+    const room = hs.createRoom({ members: [ALICE, BOB, CAROL, BOT], name: "team", public: true });
+    const dataDir = freshDataDir();
+    bot = await startBot(hs, { dataDir });
+    hs.message(room, BOB, "!rota who");
+    const [first] = await hs.waitForSent((e) => isMessage(e) && e.room_id !== room);
+    const created = first?.room_id ?? "";
+    hs.join(created, BOB);
+    const own = hs.createRoom({ members: [BOB] });
+    hs.inviteBot(own, BOB, { isDirect: true });
+    await hs.waitForRequests("POST", new RegExp(`/join/${escapeRegExp(own)}`));
+    await hs.waitForSyncedUpTo();
+    await bot.stop();
+    bot = await startBot(hs, { dataDir });
+    hs.leave(created, BOB);
+    hs.message(room, BOB, "!rota who");
+    const [second] = await hs.waitForSent((e) => isMessage(e) && e.room_id === own);
+    expect(String(second?.content.body)).toMatch(/^In team: /);
+    expect(hs.requests.filter((r) => r.path === "/createRoom")).toHaveLength(1);
+    expect(hs.directContent()[BOB]).toEqual([created, own]);
   });
 
   it("answers a command typed in a thread inside that thread", async () => {

@@ -171,6 +171,33 @@ describe("changing the rota", () => {
     expect(stats).toBe("Turns since 2026-08-29:\n• @ana: 2\n• @bob: 1\n• @cy: 1");
   });
 
+  it("announce on a day the rota does not work is refused privately, and takes nobody's turn", async () => {
+    // Saturday 28 November: not one of mon-fri.
+    const run = await runScenario([
+      ...start,
+      { type: "tick", at: at(27, "12:00") },
+      cmd(at(28, "10:00"), "cy", "/rota announce"),
+      { type: "tick", at: at(30, "12:00") },
+    ]);
+    expect(replies(run.outputs, at(28, "10:00")).map((o) => [o.action, o.user, o.text])).toEqual([
+      [
+        "notice",
+        "cy",
+        "Today is not a working day for this rota (mon-fri), so there is nothing to announce; next announcement: Mon 30 Nov at 09:00 (Europe/Madrid). Usage: `/rota announce`",
+      ],
+    ]);
+    // Monday's responder is the one next in line after Friday's, as if nobody had asked on Saturday.
+    const daily = run.outputs.filter((o) => o.source === "rota.announce" && o.action === "post");
+    expect(daily.map((o) => [o.at.slice(0, 10), o.mentions?.[0]])).toEqual([
+      ["2026-11-23", "ana"],
+      ["2026-11-24", "bob"],
+      ["2026-11-25", "cy"],
+      ["2026-11-26", "ana"],
+      ["2026-11-27", "bob"],
+      ["2026-11-30", "cy"],
+    ]);
+  });
+
   it("replacing a rota keeps its holidays and says so", async () => {
     const run = await runScenario([
       ...start,

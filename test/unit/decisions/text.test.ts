@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseDecisionId } from "../../../src/core/decisions/model.js";
-import { hasDecisionLanguage, slugOf, titleOf } from "../../../src/core/decisions/text.js";
+import { hasDecisionLanguage, ownWords, slugOf, titleOf } from "../../../src/core/decisions/text.js";
 
 describe("titleOf", () => {
   it("takes the first sentence", () => {
@@ -52,5 +52,24 @@ describe("parseDecisionId", () => {
     expect(["D-12", "d-12", "D12", "12"].map(parseDecisionId)).toEqual([12, 12, 12, 12]);
     expect(parseDecisionId("X-12")).toBeUndefined();
     expect(parseDecisionId("D-")).toBeUndefined();
+  });
+});
+
+describe("ownWords", () => {
+  it("drops a leading quote and a **Name:** sender prefix, as quotes and bridged messages carry them", () => {
+    expect(ownWords("> Which database for the ledger?\n**Alice:** We go with PostgreSQL")).toBe(
+      "We go with PostgreSQL",
+    );
+    expect(ownWords("> <@bob:example.org> Which one?\n\nWe go with PostgreSQL")).toBe(
+      "We go with PostgreSQL",
+    );
+    expect(ownWords("**Alice**: We go with PostgreSQL")).toBe("We go with PostgreSQL");
+  });
+
+  it("keeps bold words further in, and a message that is only a quote", () => {
+    expect(ownWords("We go with **PostgreSQL**: it has the ledger extension")).toBe(
+      "We go with **PostgreSQL**: it has the ledger extension",
+    );
+    expect(ownWords("> only a quote")).toBe("> only a quote");
   });
 });
