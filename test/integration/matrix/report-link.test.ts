@@ -16,6 +16,8 @@ describe("report links for Matrix room admins", () => {
   let bot: RunningBot | undefined;
   let room: string;
   let base: string;
+  /** The bot's clock runs this far ahead of the wall clock: a day later, links have expired. */
+  let ahead = 0;
 
   beforeEach(async () => {
     hs = await new FakeHomeserver({ botUserId: BOT, token: TOKEN }).start();
@@ -25,8 +27,10 @@ describe("report links for Matrix room admins", () => {
       users_default: 0,
       state_default: 50,
     });
+    ahead = 0;
     bot = await startBot(hs, {
       healthPort: 0,
+      clock: { now: () => new Date(Date.now() + ahead) },
       env: { REPORT_SECRET: SECRET, OUTLOUD_PUBLIC_URL: "https://outloud.example.test" },
     });
     base = `http://127.0.0.1:${bot.adapter.port}`;
@@ -93,11 +97,18 @@ describe("report links for Matrix room admins", () => {
     const widened = Buffer.from(JSON.stringify({ ...claims, room: "!other:example.test" })).toString(
       "base64url",
     );
-    const expired = Buffer.from(JSON.stringify({ ...claims, exp: Date.now() - 1000 })).toString("base64url");
-    for (const forged of [`${widened}.${mac}`, `${expired}.${mac}`, `${payload}.AAAA`, "not-a-token"]) {
-      const res = await fetch(`${base}/report?token=${encodeURIComponent(forged)}`, { redirect: "manual" });
+    const longer = Buffer.from(JSON.stringify({ ...claims, exp: claims.exp + 1e9 })).toString("base64url");
+    const tries = [`${widened}.${mac}`, `${longer}.${mac}`, `${payload}.AAAA`, "not-a-token"];
+    const opens = (t: string) =>
+      fetch(`${base}/report?token=${encodeURIComponent(t)}`, { redirect: "manual" });
+    for (const forged of tries) {
+      const res = await opens(forged);
       expect(res.status, forged).toBe(401);
       expect(res.headers.get("set-cookie")).toBeNull();
     }
+    // The genuine link works until a day has passed, and not after.
+    expect((await opens(token)).status).toBe(303);
+    ahead = 24 * 60 * 60_000 + 1000;
+    expect((await opens(token)).status).toBe(401);
   });
 });
