@@ -18,7 +18,7 @@ import { reportLinks } from "./report/report-link.js";
 import type { DatabaseHandle } from "./storage/database.js";
 import { SqlDecisionStore } from "./storage/decision-store.js";
 import { SqlDigestStore } from "./storage/digest-store.js";
-import { SqlClaimStore } from "./storage/foundation-stores.js";
+import { SqlClaimStore, SqlSettingsStore } from "./storage/foundation-stores.js";
 import { SqlNudgeStore } from "./storage/nudge-store.js";
 import { SqlRotaStore } from "./storage/rota-store.js";
 
@@ -53,6 +53,7 @@ export function createEngine(app: AppContext, platform: PlatformServices): Engin
       services,
       store: rota,
       claims,
+      notes: new SqlSettingsStore(db),
       settings: settings.rota,
       workingHours: settings.workspace.workingHours,
     }),

@@ -11,6 +11,7 @@ import { errorMessage } from "./error-message.js";
 import type { CoreServices, Feature } from "./feature.js";
 import type { FieldErrors, FormSpec, FormSubmission } from "./forms.js";
 import type { ChatEvent, CommandInvocation } from "./model.js";
+import type { DeliveryProblem } from "./ports.js";
 import type { SummarySection, SummaryViewer } from "./summaries.js";
 
 export interface EngineOptions {
@@ -87,6 +88,23 @@ export class Engine {
         this.services.log.error("feature failed on event", {
           feature: f.name,
           event: event.type,
+          error: errorMessage(err),
+        });
+      }
+    }
+  }
+
+  /**
+   * The platform refused an action for a reason only a person can fix (the bot is not in the room, a
+   * permission is missing): each feature may tell someone. Never throws.
+   */
+  async deliveryProblem(problem: DeliveryProblem): Promise<void> {
+    for (const f of this.features) {
+      try {
+        await f.onDeliveryProblem?.(problem);
+      } catch (err) {
+        this.services.log.error("feature failed on a delivery problem", {
+          feature: f.name,
           error: errorMessage(err),
         });
       }

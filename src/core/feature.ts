@@ -8,7 +8,7 @@ import type { CommandSpelling } from "./commands/spelling.js";
 import type { FormSpec } from "./forms.js";
 import type { Logger } from "./logger.js";
 import type { ChatEvent } from "./model.js";
-import type { Clock, Directory } from "./ports.js";
+import type { Clock, DeliveryProblem, Directory } from "./ports.js";
 import type { Scheduler } from "./scheduler.js";
 import type { SummaryProvider } from "./summaries.js";
 
@@ -23,6 +23,8 @@ export interface Feature {
   readonly forms?: readonly FormSpec[];
   /** Sees every event from a human (bots' and our own messages are filtered out before). */
   onEvent?(event: ChatEvent): Promise<void>;
+  /** One of this feature's actions was refused for a reason only a person can fix. */
+  onDeliveryProblem?(problem: DeliveryProblem): Promise<void>;
   /** Rebuilds timers and resumes work from the database; called once before events flow. */
   start?(): Promise<void>;
   /** Stops background work; in-flight work is finished. */

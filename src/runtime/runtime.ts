@@ -23,6 +23,7 @@ import { Scheduler } from "../core/scheduler.js";
 import type { ProcessedEventStore } from "../core/stores.js";
 import { reportRoutes } from "../report/live.js";
 import { SqlDecisionStore } from "../storage/decision-store.js";
+import { SqlNudgeStore } from "../storage/nudge-store.js";
 import { type HealthRoute, healthRoutes, type RunningHealthServer, startHealthServer } from "./health.js";
 import { LiveSchedulerDriver } from "./live-scheduler.js";
 import { OutloudMetrics } from "./metrics.js";
@@ -101,6 +102,8 @@ export class PlatformRuntime {
     const decisions = new SqlDecisionStore(app.db.db);
     // Read at each scrape; a database that does not answer shows as NaN rather than failing /metrics.
     this.metrics.setOutboxProbe(() => decisions.pendingCount().catch(() => Number.NaN));
+    const nudges = new SqlNudgeStore(app.db.db);
+    this.metrics.setUnhelpfulProbe(() => nudges.unhelpfulCounts());
   }
 
   /** The port this platform serves HTTP on (its health routes, and Slack's requests in HTTP mode). */

@@ -6,6 +6,9 @@ import type { Room, User } from "../../core/model.js";
 import type { Directory } from "../../core/ports.js";
 import { dmMembers } from "./rooms.js";
 
+/** The bot's own user on the local platform (the playground and the replay). */
+export const LOCAL_BOT_USER = "outloud";
+
 export class LocalDirectory implements Directory {
   private readonly users = new Map<string, User>();
   private readonly declaredMembers = new Map<string, string[]>();
@@ -20,7 +23,10 @@ export class LocalDirectory implements Directory {
     private readonly workspace: string,
     private readonly defaultTz = "UTC",
     private readonly anyoneExists = false,
-  ) {}
+  ) {
+    // The bot itself, as people mention it locally (`@outloud rota help`): a bot, never a person.
+    this.declareUser(LOCAL_BOT_USER, { name: "Outloud", bot: true });
+  }
 
   declareUser(id: string, fields: { name?: string; tz?: string; bot?: boolean }): void {
     const current = this.users.get(id);

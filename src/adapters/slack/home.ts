@@ -7,7 +7,8 @@ import type { webApi } from "@slack/bolt";
 import type { SummarySection, SummaryViewer } from "../../core/summaries.js";
 import type { WorkspaceClients } from "./clients.js";
 import type { SlackOutbox } from "./outbox.js";
-import { toSlackText } from "./translate.js";
+import { fitText } from "./render.js";
+import { escapeSlack, toSlackText } from "./translate.js";
 
 export const HOME_COMMAND_ACTION = "outloud_home_command";
 
@@ -38,7 +39,7 @@ export class HomeRenderer {
         type: "section",
         text: {
           type: "mrkdwn",
-          text: `*${toSlackText(section.title)}*\n${toSlackText(body)}`.slice(0, 3000),
+          text: fitText(`*${toSlackText(section.title)}*\n${toSlackText(body)}`, 3000),
         },
       });
       if (section.buttons?.length) {
@@ -54,7 +55,11 @@ export class HomeRenderer {
       }
     }
     blocks.push({ type: "divider" });
-    blocks.push({ type: "section", text: { type: "mrkdwn", text: this.deps.help().slice(0, 3000) } });
+    // The help shows placeholders such as `<what was decided>`: escaped, or mrkdwn would eat them.
+    blocks.push({
+      type: "section",
+      text: { type: "mrkdwn", text: fitText(escapeSlack(this.deps.help()), 3000) },
+    });
     return { type: "home", blocks };
   }
 

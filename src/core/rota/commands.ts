@@ -112,6 +112,7 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
         };
         await rota.store.saveRota(created);
         await rota.store.setMembers(created.workspace, created.room, members);
+        await rota.problems.setUp(created, invocation.user);
         const next = await rota.changed(created.workspace, created.room);
         const list = members.map((m) => `@${m}`).join(", ");
         return {
@@ -143,6 +144,9 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
             lines.push("Next:");
             for (const p of plan) lines.push(`• ${rota.formatDate(r, p.date)}: @${p.responder ?? "nobody"}`);
           }
+          const lastTurn = (await rota.store.recentTurns(r.workspace, r.room, 1))[0];
+          const problem = await rota.problems.current(r, lastTurn);
+          if (problem) lines.push(`Problem: ${problem.reason}. ${problem.fix}`);
           return { kind: "private", text: lines.join("\n") };
         }),
     }),

@@ -39,6 +39,13 @@ export function createRotaFeature(deps: RotaFeatureDeps): Feature {
       rota.stop();
     },
 
+    async onDeliveryProblem(problem) {
+      const { action } = problem;
+      if (!action.source.startsWith("rota.") || !("room" in action)) return;
+      const saved = await deps.store.getRota(action.workspace, action.room.id);
+      if (saved) await rota.problems.report(saved, problem);
+    },
+
     async onEvent(event: ChatEvent) {
       if (event.type === "message") await rota.watchMessage(event.message);
       else if (event.type === "member-left" || event.type === "member-joined") {

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SingleWorkspaceClients } from "../../../src/adapters/slack/clients.js";
 import { SlackDirectory } from "../../../src/adapters/slack/directory.js";
+import { SlackOutbox } from "../../../src/adapters/slack/outbox.js";
 import { silentLogger } from "../../../src/logging.js";
 import { reportRoutes } from "../../../src/report/live.js";
 import { type RunningHealthServer, startHealthServer } from "../../../src/runtime/health.js";
@@ -140,7 +141,8 @@ describe("/report with Sign in with Slack", () => {
     slack.addUser({ id: "UADMIN", team: "T1", name: "Ada", isAdmin: true });
     slack.addUser({ id: "UPLAIN", team: "T1", name: "Pat" });
     const clients = new SingleWorkspaceClients("xoxb-1", { slackApiUrl: slack.apiUrl });
-    const directory = new SlackDirectory({ clients, log: silentLogger });
+    const calls = new SlackOutbox({ perChannelIntervalMs: 0, log: silentLogger });
+    const directory = new SlackDirectory({ clients, log: silentLogger, calls });
     ({ server, url } = await serve(
       {
         SLACK_CLIENT_ID: "cid",

@@ -59,6 +59,8 @@ describe("manifest.yaml", () => {
         "member_left_channel",
         "app_home_opened",
         "app_uninstalled",
+        "tokens_revoked",
+        "user_change",
       ]),
     );
   });
