@@ -10,9 +10,11 @@ import { Engine } from "./core/engine.js";
 import type { CoreServices, Feature } from "./core/feature.js";
 import type { Logger } from "./core/logger.js";
 import { createNudgesFeature } from "./core/nudges/feature.js";
+import { createReportFeature } from "./core/report/feature.js";
 import { createRotaFeature } from "./core/rota/feature.js";
 import { plainMailer } from "./exporters/email.js";
 import { createExporters } from "./exporters/index.js";
+import { reportLinks } from "./report/report-link.js";
 import type { DatabaseHandle } from "./storage/database.js";
 import { SqlDecisionStore } from "./storage/decision-store.js";
 import { SqlDigestStore } from "./storage/digest-store.js";
@@ -78,5 +80,12 @@ export function createEngine(app: AppContext, platform: PlatformServices): Engin
         mail: env.SMTP_URL ? plainMailer(env.SMTP_URL, settings.decisions.export.email.from) : undefined,
       }),
     );
+  const links = reportLinks(env);
+  features.push(
+    createReportFeature({
+      services,
+      reportLink: links && ((workspace, room, now) => links.link(workspace, room.id, now)),
+    }),
+  );
   return new Engine({ services, features });
 }

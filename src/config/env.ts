@@ -51,6 +51,15 @@ export const envSchema = z.object({
   WEBHOOK_SECRET: optionalText,
   /** Opens the live report at /report (playground and self-hosted); at least 16 characters. */
   REPORT_TOKEN: z.string().trim().min(16, "must be at least 16 characters (a long random string)").optional(),
+  /**
+   * Signs the report's sessions and the room-scoped report links the bot sends Matrix room admins
+   * (`!outloud report`); at least 32 characters. With OUTLOUD_PUBLIC_URL it switches those links on.
+   */
+  REPORT_SECRET: z
+    .string()
+    .trim()
+    .min(32, "must be at least 32 characters (a long random string)")
+    .optional(),
   /** Where people reach the bot's HTTP server, for "Sign in with Slack" to come back to /report. */
   OUTLOUD_PUBLIC_URL: url("the bot's public address, e.g. https://outloud.example.com"),
 });
@@ -72,6 +81,7 @@ export const SECRET_ENV_KEYS: ReadonlySet<string> = new Set([
   "WEBHOOK_SECRET",
   "DATABASE_URL",
   "REPORT_TOKEN",
+  "REPORT_SECRET",
 ]);
 
 /** Prefixes we own: an unknown variable with one of these is probably a typo. */

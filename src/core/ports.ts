@@ -61,4 +61,6 @@ export interface Directory {
   installedIn?(workspace: string): Promise<boolean>;
   /** Is this person an admin or owner of the workspace? Absent where the platform has no such role. */
   isWorkspaceAdmin?(workspace: string, user: string): Promise<boolean>;
+  /** May this person change the room's settings (Matrix: power level)? Absent where rooms have no admins. */
+  isRoomAdmin?(workspace: string, room: Room, user: string): Promise<boolean>;
 }

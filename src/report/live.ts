@@ -4,10 +4,12 @@
  * Never public: with no way to sign in configured the route does not exist. Ways in:
  * - `REPORT_TOKEN` (playground, self-hosted): `Authorization: Bearer …`, or `?token=…` once, which
  *   sets a session cookie and redirects to a URL without the token;
- * - "Sign in with Slack" (OpenID Connect) for workspace admins: /report/login → Slack → /report/callback.
+ * - "Sign in with Slack" (OpenID Connect) for workspace admins: /report/login → Slack → /report/callback;
+ * - a room-scoped link the bot sends a Matrix room admin on request (`!outloud report`, report-link.ts),
+ *   taken like REPORT_TOKEN's `?token=`, whose session shows that room only.
  * Sessions are HMAC-signed cookies, so any replica can check them.
  */
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Kysely } from "kysely";
 import type { Config } from "../config/load.js";
@@ -20,6 +22,7 @@ import type { Database } from "../storage/schema.js";
 import { reportCharts } from "./charts.js";
 import { HealthCollector, type HealthReport } from "./health.js";
 import { reportHtml } from "./html.js";
+import { readLinkToken, reportKey, sameSecret, signature, signedToken } from "./report-link.js";
 import { type SlackSignIn, slackSignIn } from "./slack-sign-in.js";
 
 const WEEKS = 4;
@@ -47,6 +50,8 @@ export interface ReportRoute {
 interface Session {
   /** The workspace the session may see; absent for REPORT_TOKEN (every workspace). */
   workspace?: string;
+  /** The one room a report link opens; absent for whole-workspace sessions. */
+  room?: string;
   user?: string;
   exp: number;
 }
@@ -63,10 +68,12 @@ export function reportRoutes(deps: LiveReportDeps): ReportRoute[] {
         })
       : undefined;
   // Never public: without a token or a sign-in there is no /report at all.
-  if (!env.REPORT_TOKEN && !slack) return [];
-  const key = createHmac("sha256", "outloud-report-session")
-    .update(env.REPORT_TOKEN ?? env.SLACK_CLIENT_SECRET ?? randomBytes(32).toString("hex"))
-    .digest();
+  if (!env.REPORT_TOKEN && !slack && !env.REPORT_SECRET) return [];
+  const key = reportKey(
+    env.REPORT_SECRET ?? env.REPORT_TOKEN ?? env.SLACK_CLIENT_SECRET ?? randomBytes(32).toString("hex"),
+    "session",
+  );
+  const linkKey = env.REPORT_SECRET ? reportKey(env.REPORT_SECRET, "link") : undefined;
   const sessions = new SessionCookies(key, () => deps.clock.now().getTime());
   const safely =
     (handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>) =>
@@ -85,17 +92,25 @@ export function reportRoutes(deps: LiveReportDeps): ReportRoute[] {
       handler: safely(async (req, res) => {
         const url = new URL(req.url ?? "/report", "http://localhost");
         const token = bearer(req) ?? url.searchParams.get("token") ?? undefined;
+        let session: Session | undefined;
         if (token !== undefined) {
-          if (!env.REPORT_TOKEN || !sameSecret(token, env.REPORT_TOKEN))
-            return send(res, 401, "text/plain", "Wrong report token.\n");
+          const now = deps.clock.now().getTime();
+          const link = linkKey ? readLinkToken(linkKey, token, now) : undefined;
+          if (link) session = { workspace: link.workspace, room: link.room, exp: link.exp };
+          else if (env.REPORT_TOKEN && sameSecret(token, env.REPORT_TOKEN))
+            session = { exp: Number.POSITIVE_INFINITY };
+          else return send(res, 401, "text/plain", "Wrong or expired report token.\n");
           if (!bearer(req)) {
             // The token leaves the address bar (and the history) at once: a cookie carries the session.
             url.searchParams.delete("token");
-            return redirect(res, `/report${url.search}`, sessions.issue({}, SESSION_MS));
+            const { exp, ...scope } = session;
+            return redirect(
+              res,
+              `/report${url.search}`,
+              sessions.issue(scope, Math.min(SESSION_MS, exp - now)),
+            );
           }
-        }
-        const session =
-          token !== undefined ? ({ exp: Number.POSITIVE_INFINITY } as Session) : sessions.read(req);
+        } else session = sessions.read(req);
         if (!session) {
           if (slack) return redirect(res, "/report/login");
           res.setHeader("www-authenticate", 'Bearer realm="outloud report"');
@@ -110,7 +125,10 @@ export function reportRoutes(deps: LiveReportDeps): ReportRoute[] {
           url.searchParams.get("workspace") !== session.workspace
         )
           return send(res, 403, "text/plain", "You are signed in to another workspace.\n");
-        const room = url.searchParams.get("room") ?? undefined;
+        const asked = url.searchParams.get("room") ?? undefined;
+        if (session.room && asked && asked !== session.room)
+          return send(res, 403, "text/plain", "Your link opens another room's report.\n");
+        const room = session.room ?? asked;
         const html = await liveReportHtml(deps, workspace, room);
         res.writeHead(200, {
           "content-type": "text/html; charset=utf-8",
@@ -237,8 +255,7 @@ class SessionCookies {
   ) {}
 
   issue(session: Omit<Session, "exp">, ttlMs: number): string {
-    const body = Buffer.from(JSON.stringify({ ...session, exp: this.now() + ttlMs })).toString("base64url");
-    const value = `${body}.${this.sign(body)}`;
+    const value = signedToken(this.key, { ...session, exp: this.now() + ttlMs });
     return `${COOKIE}=${value}; Path=/report; HttpOnly; SameSite=Lax; Max-Age=${Math.floor(ttlMs / 1000)}`;
   }
 
@@ -248,7 +265,7 @@ class SessionCookies {
       .find((c) => c.startsWith(`${COOKIE}=`))
       ?.slice(COOKIE.length + 1);
     const [body, mac] = cookie?.split(".") ?? [];
-    if (!body || !mac || !sameSecret(mac, this.sign(body))) return undefined;
+    if (!body || !mac || !sameSecret(mac, signature(this.key, body))) return undefined;
     try {
       const session = JSON.parse(Buffer.from(body, "base64url").toString("utf8")) as Session;
       return session.exp > this.now() ? session : undefined;
@@ -256,22 +273,11 @@ class SessionCookies {
       return undefined;
     }
   }
-
-  private sign(body: string): string {
-    return createHmac("sha256", this.key).update(body).digest("base64url");
-  }
 }
 
 function bearer(req: IncomingMessage): string | undefined {
   const auth = req.headers.authorization;
   return auth?.startsWith("Bearer ") ? auth.slice("Bearer ".length).trim() : undefined;
-}
-
-/** Compares secrets in constant time (a wrong guess takes as long as a nearly right one). */
-function sameSecret(given: string, expected: string): boolean {
-  const a = createHmac("sha256", "compare").update(given).digest();
-  const b = createHmac("sha256", "compare").update(expected).digest();
-  return timingSafeEqual(a, b);
 }
 
 function redirect(res: ServerResponse, location: string, cookie?: string): void {

@@ -217,6 +217,14 @@ export class FakeHomeserver {
     return this.append(roomId, sender, type, content).event_id;
   }
 
+  /**
+   * `sender` sets the room's `m.room.power_levels` (a state event, replacing the whole content):
+   * https://spec.matrix.org/v1.11/client-server-api/#mroompower_levels
+   */
+  setPowerLevels(roomId: string, sender: string, content: Record<string, unknown>): void {
+    this.appendState(roomId, sender, "m.room.power_levels", "", content);
+  }
+
   /** Sets the bot's `m.direct` account data as another of its clients would. */
   setDirect(content: Record<string, string[]>): void {
     this.accountData.set("m.direct", { pos: ++this.pos, content });

@@ -60,6 +60,11 @@ export class MatrixDirectory implements Directory {
     return undefined;
   }
 
+  async isRoomAdmin(_workspace: string, room: Room, user: string): Promise<boolean> {
+    await this.rooms.ensureLoaded(room.id);
+    return this.rooms.isAdmin(room.id, user);
+  }
+
   async permalink(_workspace: string, room: Room, messageId: string): Promise<string | undefined> {
     return `https://matrix.to/#/${encodeURI(room.id)}/${encodeURI(messageId)}`;
   }

@@ -19,6 +19,16 @@ interface RoomState {
   encrypted: boolean;
   topic?: string;
   members: Map<string, Member>;
+  /** `m.room.create`'s creator: with no `m.room.power_levels` yet, the only one with power (100). */
+  creator?: string;
+  powerLevels?: PowerLevels;
+}
+
+/** The parts of `m.room.power_levels` that say who may change the room's state. */
+interface PowerLevels {
+  users: Record<string, number>;
+  usersDefault: number;
+  stateDefault: number;
 }
 
 /** Loads a room's full current state (GET /rooms/{id}/state). */
@@ -93,6 +103,12 @@ export class RoomRegistry {
         case "m.room.topic":
           room.topic = typeof c.topic === "string" ? c.topic : undefined;
           break;
+        case "m.room.create":
+          room.creator = typeof c.creator === "string" ? c.creator : e.sender;
+          break;
+        case "m.room.power_levels":
+          room.powerLevels = powerLevels(c);
+          break;
         case "m.room.member":
           room.members.set(e.state_key, {
             membership: typeof c.membership === "string" ? c.membership : "leave",
@@ -101,6 +117,22 @@ export class RoomRegistry {
           break;
       }
     }
+  }
+
+  /**
+   * Can this person change the room's state, as its admins and moderators can? Their power level
+   * (`users`, else `users_default`) must reach `state_default`, and at least 50 (moderator) so that
+   * a room that lets everyone edit state does not make everyone an admin. Without a power-levels
+   * event the creator has 100 and everyone else 0.
+   * https://spec.matrix.org/v1.11/client-server-api/#mroompower_levels
+   */
+  isAdmin(roomId: string, userId: string): boolean {
+    const room = this.rooms.get(roomId);
+    if (!room) return false;
+    const levels = room.powerLevels;
+    if (!levels) return room.creator === userId;
+    const level = levels.users[userId] ?? levels.usersDefault;
+    return level >= Math.max(levels.stateDefault, 50);
   }
 
   membership(roomId: string, userId: string): string | undefined {
@@ -164,4 +196,14 @@ export class RoomRegistry {
     const state = this.rooms.get(roomId);
     return state?.name ?? state?.alias;
   }
+}
+
+/** Reads `m.room.power_levels`, with the spec's defaults for missing keys (state_default 50, users_default 0). */
+function powerLevels(c: Record<string, unknown>): PowerLevels {
+  const level = (v: unknown, fallback: number) =>
+    typeof v === "number" && Number.isFinite(v) ? v : fallback;
+  const users: Record<string, number> = {};
+  if (c.users && typeof c.users === "object")
+    for (const [id, v] of Object.entries(c.users)) if (typeof v === "number") users[id] = v;
+  return { users, usersDefault: level(c.users_default, 0), stateDefault: level(c.state_default, 50) };
 }

@@ -35,6 +35,8 @@ export interface BotOptions {
   scheduler?: Scheduler;
   /** Serve the health routes on 127.0.0.1 (0: any free port). */
   healthPort?: number;
+  /** More environment variables (REPORT_SECRET, OUTLOUD_PUBLIC_URL…). */
+  env?: Record<string, string>;
 }
 
 export function freshDataDir(): string {
@@ -44,6 +46,7 @@ export function freshDataDir(): string {
 export async function startBot(hs: FakeHomeserver, options: BotOptions = {}): Promise<RunningBot> {
   const config = scenarioConfig(options.settings ?? {}, {
     OUTLOUD_DATA_DIR: options.dataDir ?? freshDataDir(),
+    ...options.env,
   });
   const db = await openDatabase({ url: config.databaseUrl });
   const logs: string[] = [];
