@@ -4,6 +4,8 @@
  * embedded defaults (SQLite under OUTLOUD_DATA_DIR).
  */
 
+import { createWriteStream } from "node:fs";
+import { join } from "node:path";
 import type { RunningAdapter } from "./adapters/adapter.js";
 import { runPlayground } from "./adapters/local/playground.js";
 import { startMatrix } from "./adapters/matrix/adapter.js";
@@ -13,7 +15,7 @@ import { platformsConfigured } from "./config/platforms.js";
 import { environment, readConfig } from "./config/read.js";
 import { errorMessage } from "./core/scheduler.js";
 import { createLogger } from "./logging.js";
-import { type DatabaseHandle, openDatabase } from "./storage/database.js";
+import { type DatabaseHandle, makeDirectory, openDatabase } from "./storage/database.js";
 
 function fail(lines: string[]): never {
   process.stderr.write(`Outloud cannot start:\n${lines.map((l) => `  - ${l}`).join("\n")}\n`);
@@ -25,24 +27,33 @@ async function main(): Promise<void> {
   const loaded = readConfig(env);
   if (!loaded.ok) fail(loaded.problems);
   const config = loaded.config;
-  const log = createLogger(config.env.LOG_LEVEL);
-  for (const w of config.warnings) log.warn(w);
-
+  const wanted = platformsConfigured(config);
+  const playground = !wanted.slack && !wanted.matrix;
   let db: DatabaseHandle;
   try {
+    // The playground keeps its clock and log in the data folder even when the database is PostgreSQL.
+    if (playground) makeDirectory(config.dataDir);
     db = await openDatabase({ url: config.databaseUrl });
   } catch (err) {
     fail([`database: ${errorMessage(err)}`]);
   }
+  // The playground's terminal is a chat transcript: its logs go to a file beside the database instead.
+  const logFile = playground ? join(config.dataDir, "playground.log") : undefined;
+  const log = createLogger(
+    config.env.LOG_LEVEL,
+    logFile ? createWriteStream(logFile, { flags: "a" }) : process.stderr,
+  );
+  for (const w of config.warnings) log.warn(w);
   const app: AppContext = { config, db, log };
-  const wanted = platformsConfigured(config);
 
-  if (!wanted.slack && !wanted.matrix) {
+  if (playground) {
+    for (const w of config.warnings) process.stderr.write(`warning: ${w}\n`);
     await runPlayground({
       app,
       input: process.stdin,
       output: process.stdout,
       interactive: Boolean(process.stdin.isTTY),
+      statePath: join(config.dataDir, "playground.json"),
     });
     await db.close();
     return;

@@ -1,6 +1,7 @@
 /**
  * The directory of the local platform: people and rooms as a scenario declares them. An undeclared
- * user is a human in the default time zone; a room's members are those declared, else those who spoke.
+ * user is a human in the default time zone; a room's members are those declared, else those who spoke
+ * there or were named in a command there (as in a chat room, where you name people who are in it).
  */
 import type { Room, User } from "../../core/model.js";
 import type { Directory } from "../../core/ports.js";
@@ -48,6 +49,15 @@ export class LocalDirectory implements Directory {
     set.add(user);
   }
 
+  /**
+   * Someone a command in the room named (`/rota setup @ana @bob`): a person known to the directory
+   * counts as a member, like a speaker, unless the room's members were declared.
+   */
+  noteNamed(room: Room, name: string): void {
+    const id = this.knownId(name);
+    if (id) this.noteSpeaker(room, id);
+  }
+
   memberJoined(room: Room, user: string): void {
     const declared = this.declaredMembers.get(room.id);
     if (declared && !declared.includes(user)) declared.push(user);
@@ -90,6 +100,10 @@ export class LocalDirectory implements Directory {
   }
 
   async findUser(_workspace: string, nameOrId: string): Promise<string | undefined> {
+    return this.knownId(nameOrId);
+  }
+
+  private knownId(nameOrId: string): string | undefined {
     const wanted = nameOrId.replace(/^@/, "");
     if (this.users.has(wanted)) return wanted;
     const lower = wanted.toLowerCase();
