@@ -7,6 +7,14 @@ import type { Room, User } from "../../core/model.js";
 import type { Directory } from "../../core/ports.js";
 import { dmMembers } from "./rooms.js";
 
+/** The people and rooms a directory learned, as plain data. */
+export interface DirectorySnapshot {
+  users: { id: string; name: string; tz: string; bot: boolean }[];
+  members: Record<string, string[]>;
+  speakers: Record<string, string[]>;
+  topics: Record<string, string>;
+}
+
 export class LocalDirectory implements Directory {
   private readonly users = new Map<string, User>();
   private readonly declaredMembers = new Map<string, string[]>();
@@ -72,6 +80,28 @@ export class LocalDirectory implements Directory {
         declared.filter((u) => u !== user),
       );
     this.speakers.get(room.id)?.delete(user);
+  }
+
+  /** What the directory learned, for the playground to keep between sessions. */
+  snapshot(): DirectorySnapshot {
+    return {
+      users: [...this.users.values()].map(({ id, displayName, tz, bot }) => ({
+        id,
+        name: displayName,
+        tz,
+        bot,
+      })),
+      members: Object.fromEntries(this.declaredMembers),
+      speakers: Object.fromEntries([...this.speakers].map(([room, set]) => [room, [...set]])),
+      topics: Object.fromEntries(this.topics),
+    };
+  }
+
+  restore(snapshot: DirectorySnapshot): void {
+    for (const u of snapshot.users) this.declareUser(u.id, u);
+    for (const [room, members] of Object.entries(snapshot.members)) this.declaredMembers.set(room, members);
+    for (const [room, people] of Object.entries(snapshot.speakers)) this.speakers.set(room, new Set(people));
+    for (const [room, topic] of Object.entries(snapshot.topics)) this.topics.set(room, topic);
   }
 
   isBot(id: string): boolean {

@@ -1,32 +1,39 @@
 /**
- * The playground's saved state: where its virtual clock stood and the next message id, kept beside the
- * database so a second session resumes where the first one stopped (rather than at the real time, which
- * may lie before announcements the first session already made) and never reuses a message id.
+ * The playground's saved state: where its virtual clock stood, the next message id and who is in which
+ * room, kept beside the database so a second session resumes where the first one stopped (rather than
+ * at the real time, which may lie before announcements the first session already made), never reuses
+ * a message id, and does not take the rota's members for people who left.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { DateTime } from "luxon";
+import type { DirectorySnapshot } from "./local-directory.js";
 
 export interface PlaygroundState {
   /** The virtual time when the last session stopped. */
   now: Date;
   /** The number of the next message id (`m<n>`). */
   nextId: number;
+  directory?: DirectorySnapshot;
 }
 
 /** The saved state, or undefined when there is none (or it is unreadable: a fresh start is harmless). */
 export function readPlaygroundState(path: string): PlaygroundState | undefined {
   try {
-    const saved = JSON.parse(readFileSync(path, "utf8")) as { now?: unknown; nextId?: unknown };
+    const saved = JSON.parse(readFileSync(path, "utf8")) as {
+      now?: unknown;
+      nextId?: unknown;
+      directory?: DirectorySnapshot;
+    };
     const now = typeof saved.now === "string" ? new Date(saved.now) : undefined;
     if (!now || Number.isNaN(now.getTime()) || !Number.isInteger(saved.nextId)) return undefined;
-    return { now, nextId: saved.nextId as number };
+    return { now, nextId: saved.nextId as number, directory: saved.directory };
   } catch {
     return undefined;
   }
 }
 
 export function writePlaygroundState(path: string, state: PlaygroundState): void {
-  writeFileSync(path, `${JSON.stringify({ now: state.now.toISOString(), nextId: state.nextId })}\n`);
+  writeFileSync(path, `${JSON.stringify({ ...state, now: state.now.toISOString() })}\n`);
 }
 
 const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];

@@ -64,6 +64,7 @@ export async function runPlayground(options: PlaygroundOptions): Promise<void> {
   let thread: string | undefined;
   const saved = options.statePath ? readPlaygroundState(options.statePath) : undefined;
   let nextId = saved?.nextId ?? 1;
+  if (saved?.directory) platform.directory.restore(saved.directory);
   // The clock follows real time, plus however far you fast-forwarded.
   let offset = 0;
   // Piped input runs on a frozen clock (only :ff and :at move it), so a script gives the same output every time.
@@ -95,7 +96,12 @@ export async function runPlayground(options: PlaygroundOptions): Promise<void> {
     }
   };
   const save = () => {
-    if (options.statePath) writePlaygroundState(options.statePath, { now: virtualNow(), nextId });
+    if (options.statePath)
+      writePlaygroundState(options.statePath, {
+        now: virtualNow(),
+        nextId,
+        directory: platform.directory.snapshot(),
+      });
   };
   out(`Outloud playground: you are "${user}" in ${room}. Type :help for help.`);
   if (saved) out(`Resuming where the last session stopped: ${formatTime(virtualNow())}.`);

@@ -1,0 +1,110 @@
+/**
+ * The terminal playground as a newcomer meets it: the README's quick start and docs/rota.md's tutorial
+ * typed as written, on every day of the week, and a second session on the same data folder.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { playgroundSession, typedLines } from "../../helpers/playground.js";
+
+const fresh = () => mkdtempSync(join(tmpdir(), "outloud-playground-"));
+const README = "README.md";
+const ROTA_DOC = "docs/rota.md";
+// Sunday 6 Dec 2026 to Saturday 12 Dec, at 15:00 UTC: after that day's 09:30 in Madrid.
+const EVERY_WEEKDAY = [6, 7, 8, 9, 10, 11, 12].map((d) => new Date(Date.UTC(2026, 11, d, 15)));
+
+const announced = (transcript: string) =>
+  [...transcript.matchAll(/outloud: Today's responder is @(\w+)/g)].map((m) => m[1]);
+
+describe("the README's quick start", () => {
+  const typed = typedLines(README, "### The playground");
+
+  it.each(
+    EVERY_WEEKDAY.map((d) => [d.toUTCString().slice(0, 3), d]),
+  )("typed on a %s gives one rota week taking turns, as the README shows", async (_day, start) => {
+    const transcript = await playgroundSession(fresh(), typed, { start });
+    expect(announced(transcript)).toEqual(["alice", "bob", "alice", "bob", "alice"]);
+    expect(transcript).toContain("set up this room's rota: @alice, @bob, announced at 09:30 Europe/Madrid");
+    expect(transcript).not.toContain("left this room");
+    expect(transcript).toMatch(/Last responders:\n• Fri .*: @alice\n• Thu .*: @bob\n• Wed .*: @alice/);
+  });
+});
+
+describe("docs/rota.md's tutorial", () => {
+  it.each(
+    EVERY_WEEKDAY.map((d) => [d.toUTCString().slice(0, 3), d]),
+  )("typed on a %s gives the announcement, the question mention, Tuesday and the skip", async (_day, start) => {
+    const transcript = await playgroundSession(fresh(), typedLines(ROTA_DOC, "## Try it in the playground"), {
+      start,
+    });
+    expect(announced(transcript)).toEqual(["ana", "bob"]);
+    expect(transcript).toContain(
+      "[#payments thread m1] outloud: @ana, today's responder: could you pick up this question from @zed?",
+    );
+    expect(transcript).toContain("@bob passed today's turn: today's responder is now @cy.");
+    expect(transcript).not.toContain("in the past");
+  });
+});
+
+describe("playground rooms", () => {
+  it("count the people a command names and everyone who spoke as members, so a question from outside reaches the responder", async () => {
+    const transcript = await playgroundSession(fresh(), [
+      ":at next monday 06:00",
+      ":user alice tz Europe/Madrid",
+      "/rota setup @alice @bob at 09:30",
+      ":user zed",
+      "does anyone know where the refund keys live?",
+      ":ff 1d",
+      ":ff 1d",
+    ]);
+    expect(announced(transcript)).toEqual(["alice", "bob"]);
+    expect(transcript).toContain("@alice, today's responder: could you pick up this question from @zed?");
+    expect(transcript).not.toContain("left this room");
+    expect(transcript).not.toContain("Nobody in the rota is available");
+  });
+
+  it("follow :members when it is given", async () => {
+    const transcript = await playgroundSession(fresh(), [
+      ":at next monday 06:00",
+      ":members alice",
+      "/rota setup @alice @bob at 09:30",
+      ":ff 1d",
+    ]);
+    expect(transcript).toContain("@bob left this room");
+  });
+});
+
+describe("a second playground session", () => {
+  it("resumes at the virtual time where the first stopped, and never reuses a message id", async () => {
+    const dir = fresh();
+    const start = new Date("2026-12-06T15:00:00Z");
+    await playgroundSession(
+      dir,
+      [":at next monday 06:00", "/rota setup @alice @bob at 09:30", "hello", "again", ":ff 3d"],
+      { start },
+    );
+    const second = await playgroundSession(
+      dir,
+      [":time", "/rota history", "/rota who", "later", ":ff 1d"],
+      {},
+    );
+    expect(second).toContain("Resuming where the last session stopped: 2026-12-10 06:00 UTC (Thursday).");
+    expect(second).toContain("it is 2026-12-10 06:00 UTC (Thursday)");
+    expect(second).toContain("Last responders:\n• Wed 9 Dec: @alice\n• Tue 8 Dec: @bob\n• Mon 7 Dec: @alice");
+    expect(second).toContain("[m3] you in #general: later");
+    // Thursday's announcement comes in this session.
+    expect(announced(second)).toEqual(["bob"]);
+  });
+});
+
+describe(":at", () => {
+  it("jumps to the coming weekday from any day, and says when a time is in the past", async () => {
+    for (const start of EVERY_WEEKDAY) {
+      const transcript = await playgroundSession(fresh(), [":at next monday 09:00"], { start });
+      expect(transcript).toMatch(/it is now 2026-12-(07|14) 09:00 UTC \(Monday\)/);
+    }
+    const past = await playgroundSession(fresh(), [":at 2026-11-26T09:00Z"], { start: EVERY_WEEKDAY[0] });
+    expect(past).toContain("2026-11-26 09:00 UTC (Thursday) is in the past: it is 2026-12-06 15:00 UTC");
+  });
+});
