@@ -7,13 +7,13 @@ import { z } from "zod";
 import { matrixSettings } from "../adapters/matrix/settings.js";
 import { nudgesSettings } from "../core/nudges/settings.js";
 import { rotaSettings } from "../core/rota/settings.js";
+import { zoneName } from "../core/zones.js";
 import { decisionsConfig } from "../exporters/index.js";
 import { clockTime, weekdayList } from "./values.js";
 
 const workspaceSettings = z
   .strictObject({
-    timezone: z
-      .string()
+    timezone: zoneName
       .default("UTC")
       .describe("Time zone (IANA name) for people whose platform does not tell us theirs."),
     workingHours: z

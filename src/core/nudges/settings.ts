@@ -84,6 +84,11 @@ export const nudgesSettings = z
       .prefault({})
       .describe("Out of hours: a private note when you mention someone outside their working hours."),
     social: socialSettings
+      // Enabled without a room, the call would never be announced anywhere: refuse it at start-up.
+      .refine((social) => !social.enabled || social.room !== "", {
+        path: ["room"],
+        message: "is required when social is enabled (the room to announce the call in, e.g. random)",
+      })
       .prefault({})
       .describe(
         "Social: a weekly open video call for chit-chat, announced in a chosen room (off by default).",

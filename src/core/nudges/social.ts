@@ -5,6 +5,7 @@
 import { DateTime } from "luxon";
 import { z } from "zod";
 import type { Room } from "../model.js";
+import { zoneName } from "../zones.js";
 import { nudge } from "./nudge.js";
 import { baseShape } from "./settings-shape.js";
 import { parseDays } from "./working-hours.js";
@@ -24,7 +25,10 @@ export const socialSettings = z.strictObject({
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a time like 15:00")
     .default("15:00")
     .describe("Local time of the announcement (the call starts then)."),
-  timezone: z.string().default("").describe("Time zone of `time`; empty: the workspace time zone."),
+  timezone: z
+    .union([z.literal(""), zoneName])
+    .default("")
+    .describe("Time zone of `time`; empty: the workspace time zone."),
   workspace: z
     .string()
     .default("")

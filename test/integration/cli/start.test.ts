@@ -76,4 +76,17 @@ describe("npm start", () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("LOG_LEVEL: Invalid option");
   });
+
+  it("config:check --print shows the effective settings, defaults filled in and secrets hidden", async () => {
+    const dir = fresh();
+    const config = join(dir, "outloud.yaml");
+    writeFileSync(config, "workspace:\n  timezone: Europe/Madrid\n");
+    const result = await runEntry("src/cli/config-check.ts", ["--print"], {
+      env: { OUTLOUD_DATA_DIR: dir, OUTLOUD_CONFIG: config, WEBHOOK_SECRET: "s3cr3t-value" },
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Effective settings:\nworkspace:\n  timezone: Europe/Madrid\n");
+    expect(result.stdout).toContain("  defaultTime: 09:00");
+    expect(result.stdout).not.toContain("s3cr3t-value");
+  });
 });

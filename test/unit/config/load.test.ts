@@ -79,3 +79,46 @@ describe("settings that depend on the environment", () => {
     ]);
   });
 });
+
+describe("loadConfig checks what start-up relies on", () => {
+  const problemsOf = (yaml: string, env: Record<string, string> = {}) => {
+    const result = loadConfig(file(yaml), env);
+    return result.ok ? [] : result.problems;
+  };
+
+  it("refuses a time zone the tz data does not know, wherever a zone is accepted, naming the key", () => {
+    expect(problemsOf("workspace:\n  timezone: Mars/Base\n")).toEqual([
+      "config/outloud.yaml: workspace.timezone: must be an IANA time zone like Europe/Madrid or UTC (an unknown zone)",
+    ]);
+    expect(problemsOf("nudges:\n  social:\n    room: random\n    timezone: Mars/Base\n")).toEqual([
+      expect.stringContaining("nudges.social.timezone: "),
+    ]);
+    expect(problemsOf("workspace:\n  timezone: Europe/Madrid\n")).toEqual([]);
+  });
+
+  it("refuses the social call enabled without the room to announce it in", () => {
+    expect(problemsOf("nudges:\n  social:\n    enabled: true\n")).toEqual([
+      "config/outloud.yaml: nudges.social.room: is required when social is enabled (the room to announce the call in, e.g. random)",
+    ]);
+  });
+
+  it("reports every export target missing its secret at once, beside other problems", () => {
+    const problems = problemsOf(
+      "workspace:\n  timezone: Mars/Base\ndecisions:\n  export:\n    email:\n      enabled: true\n    webhook:\n      enabled: true\n      url: https://example.org/hook\n",
+      { LOG_LEVEL: "loud" },
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining("workspace.timezone"),
+        expect.stringContaining("LOG_LEVEL"),
+        "decisions.export.email.enabled is true but SMTP_URL is not set in the environment",
+        "decisions.export.webhook.enabled is true but WEBHOOK_SECRET is not set in the environment",
+      ]),
+    );
+  });
+
+  it("ends a YAML problem with the place, not a dangling colon", () => {
+    const [problem] = problemsOf("a: b: c\n");
+    expect(problem).toMatch(/not valid YAML: .* at line 1, column \d+$/);
+  });
+});
