@@ -71,7 +71,8 @@ describe("playground rooms", () => {
       "/rota setup @alice @bob at 09:30",
       ":ff 1d",
     ]);
-    expect(transcript).toContain("@bob left this room");
+    expect(transcript).toContain("@bob is not in this room, so the rota skips them until they join.");
+    expect(announced(transcript)).toEqual(["alice"]);
   });
 });
 
