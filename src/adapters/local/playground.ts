@@ -6,6 +6,7 @@
 import { clearLine, createInterface, cursorTo } from "node:readline";
 import type { AppContext } from "../../app.js";
 import type { Action } from "../../core/actions.js";
+import { isKnownZone } from "../../core/zones.js";
 import { LocalPlatform } from "./local-platform.js";
 import { parseJump, readPlaygroundState, writePlaygroundState } from "./playground-clock.js";
 import { parseRoomRef } from "./rooms.js";
@@ -124,8 +125,10 @@ export async function runPlayground(options: PlaygroundOptions): Promise<void> {
             return;
           case ":user": {
             if (!args[0]) return out("usage: :user NAME [tz ZONE]");
-            user = args[0];
             const tz = args[1] === "tz" ? args[2] : undefined;
+            if (tz !== undefined && !isKnownZone(tz))
+              return out(`unknown time zone ${tz}: use an IANA name such as Europe/Madrid`);
+            user = args[0];
             if (tz) await apply({ type: "user", at: at(), user, tz });
             return out(`you are now ${user}${tz ? ` (${tz})` : ""}`);
           }

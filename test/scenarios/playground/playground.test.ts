@@ -109,3 +109,11 @@ describe(":at", () => {
     expect(past).toContain("2026-11-26 09:00 UTC (Thursday) is in the past: it is 2026-12-06 15:00 UTC");
   });
 });
+
+describe(":user", () => {
+  it("refuses a time zone the tz data does not know, and stays who you were", async () => {
+    const transcript = await playgroundSession(fresh(), [":user alice tz Mars/Base", "hello"]);
+    expect(transcript).toContain("unknown time zone Mars/Base: use an IANA name such as Europe/Madrid");
+    expect(transcript).toContain("[m1] you in #general: hello");
+  });
+});
