@@ -4,7 +4,8 @@
  * Headers (documented in docs/decisions.md):
  *   X-Outloud-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with WEBHOOK_SECRET>
  *   X-Outloud-Event:     decision.recorded | decision.updated
- *   X-Outloud-Delivery:  <workspace>/<id>/<status>  (the same on every retry of one state)
+ *   X-Outloud-Delivery:  <workspace>/<id>/<status>/<n>  (n counts the decision's deliveries: unique
+ *                        per event, the same on every retry of one event)
  * Receivers should upsert by `decision.id` (and may drop repeated delivery ids): a retry then
  * updates their copy and never creates a second one.
  */
@@ -46,9 +47,12 @@ export class WebhookExporter implements DocumentExporter {
   }
 
   async export(decision: DecisionRecord, previous?: ExportReceipt): Promise<ExportReceipt> {
-    const delivery = `${decision.workspace}/${decision.id}/${decision.status}`;
+    const last = previous ? parseDelivery(previous.ref) : undefined;
     // This state was delivered and acknowledged already.
-    if (previous?.ref === delivery) return previous;
+    if (previous && last?.status === decision.status) return previous;
+    // A new event, even one returning to an earlier state (accepted again after an undo), gets a new
+    // id: receivers that drop repeated ids must not drop it.
+    const delivery = `${decision.workspace}/${decision.id}/${decision.status}/${(last?.n ?? 0) + 1}`;
     const body = JSON.stringify({
       event: decision.status === "accepted" && !previous ? "decision.recorded" : "decision.updated",
       decision: payload(decision),
@@ -76,6 +80,12 @@ export class WebhookExporter implements DocumentExporter {
     await response.body?.cancel();
     return { ref: delivery, location: new URL(this.settings.url).origin };
   }
+}
+
+/** The status and number of a delivery id; ids from before numbering (`…/<status>`) count as the first. */
+function parseDelivery(ref: string): { status: string; n: number } | undefined {
+  const m = /\/(accepted|superseded)(?:\/(\d+))?$/.exec(ref);
+  return m ? { status: m[1]!, n: Number(m[2] ?? 1) } : undefined;
 }
 
 /** `t=<t>,v1=<hex>`: HMAC-SHA256 over `<t>.<body>`, so a captured request cannot be replayed with a new time. */

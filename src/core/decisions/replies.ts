@@ -24,7 +24,7 @@ export function showText(d: DecisionRecord, states: readonly ExportState[]): str
   const date = d.at.toISOString().slice(0, 10);
   const others = d.participants.filter((p) => p.id !== d.author.id).map((p) => p.name);
   const lines = [
-    `*${d.id}*: ${d.title} (${d.status}${d.supersededBy ? `, superseded by ${d.supersededBy}` : ""})`,
+    `*${d.id}*: ${d.title} (${d.supersededBy ? `superseded by ${d.supersededBy}` : d.status})`,
     `Recorded by ${d.author.name} in #${d.room.name} on ${date}${others.length ? ` with ${others.join(", ")}` : ""}.${d.supersedes ? ` Supersedes ${d.supersedes}.` : ""}`,
   ];
   if (d.link) lines.push(`Conversation: ${d.link}`);

@@ -294,7 +294,7 @@ describe("finding, superseding and undoing decisions", () => {
         /^Recorded decision \*D-4\*: Use Kafka for events, PostgreSQL for state \(supersedes D-2\)\. Exported/,
       );
       const [show] = await session.feed([cmd(1, "carol", "/decision show D-2")]);
-      expect(show!.text).toContain("(superseded, superseded by D-4)");
+      expect(show!.text).toContain("*D-2*: Use PostgreSQL for events (superseded by D-4)\n");
       const dir = join(session.config.dataDir, "decisions");
       expect(readFileSync(join(dir, "0002-use-postgresql-for-events.md"), "utf8")).toContain(
         'status: "superseded"',
