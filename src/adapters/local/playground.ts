@@ -185,6 +185,11 @@ export async function runPlayground(options: PlaygroundOptions): Promise<void> {
         await apply({ type: "command", at: at(), user, room, text, thread });
         return;
       }
+      // As in Slack, a `/word` that is no command is refused, not said to the room as a message
+      // (https://api.slack.com/interactivity/slash-commands: Slack answers "/x is not a valid command").
+      const unknown = /^\/(\S+)/.exec(text);
+      if (unknown)
+        return out(`/${unknown[1]} is not a command: try /rota help, /decision help or /outloud help`);
       const id = `m${nextId++}`;
       out(`[${id}] ${user} in ${room}${thread ? ` (thread ${thread})` : ""}: ${text}`);
       await apply({ type: "message", at: at(), id, user, room, text, thread });

@@ -89,7 +89,7 @@ export function nudgeSettingsSection(
       lines: [
         "Outloud sends you a private hint now and then.",
         mutes.length
-          ? `Muted: ${mutes.map(describeMute).join("; ")}.`
+          ? `Muted: ${mutes.map((m) => describeMute(m)).join("; ")}.`
           : "They are on: mute them here for a while.",
         `Your working hours, in your time zone: ${hours}. Change them with \`/outloud hours 09:00-17:00 mon-fri\`.`,
       ],

@@ -11,7 +11,7 @@
 import { DateTime } from "luxon";
 import type { Action } from "../actions.js";
 import type { CoreServices } from "../feature.js";
-import type { ChatMessage, Room } from "../model.js";
+import { type ChatMessage, type Room, roomLabel } from "../model.js";
 import { errorMessage } from "../scheduler.js";
 import type { ClaimStore } from "../stores.js";
 import { formatDay, isAvailable, ruleOf, scheduleContext } from "./forecast.js";
@@ -387,7 +387,7 @@ export class RotaService {
     const open = await this.store.unansweredQuestions(rota.workspace, rota.room, since);
     const room = this.roomOf(rota);
     const lines = [
-      `You are today's responder in #${rota.roomName}: please answer questions from other teams there today.`,
+      `You are today's responder in ${roomLabel(room)}: please answer questions from other teams there today.`,
       previous && previous !== responder ? `@${previous} had it before you.` : "",
     ];
     if (open.length === 0) lines.push("No questions from other teams are waiting.");

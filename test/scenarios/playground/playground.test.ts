@@ -117,3 +117,12 @@ describe(":user", () => {
     expect(transcript).toContain("[m1] you in #general: hello");
   });
 });
+
+describe("a slash word that is no command", () => {
+  it("is refused like Slack does, not posted to the room", async () => {
+    const transcript = await playgroundSession(fresh(), ["/rtoa who", "/rota help"]);
+    expect(transcript).toContain("/rtoa is not a command: try /rota help, /decision help or /outloud help");
+    expect(transcript).not.toContain("you in #general: /rtoa who");
+    expect(transcript).not.toContain("[m1]");
+  });
+});

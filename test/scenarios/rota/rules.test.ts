@@ -168,3 +168,16 @@ describe("a profile time zone the tz data does not know", () => {
     );
   });
 });
+
+describe("a rota in a private room", () => {
+  it("names the room as private in the hand-over, never as #secret", async () => {
+    const run = await runScenario([
+      { type: "room", at: at(7, "07:00"), room: "~secret", members: ["ana", "bob"] },
+      { type: "command", at: at(7, "07:00"), user: "ana", room: "~secret", text: "/rota setup @ana @bob" },
+      { type: "tick", at: at(7, "12:00") },
+    ]);
+    const handOver = run.outputs.find((o) => o.action === "dm");
+    expect(handOver?.text).toMatch(/^You are today's responder in 🔒secret: /);
+    expect(run.outputs.map((o) => o.text).join("\n")).not.toContain("#secret");
+  });
+});
