@@ -155,7 +155,8 @@ export class MarkdownGitExporter implements DocumentExporter {
         await git(dir, ["push", "--quiet", remote, `HEAD:refs/heads/${branch}`]);
       }
     }
-    return `${relative(top, join(dir, name)) || name}${remote ? ` (${branch} on ${redactUrls(remote)})` : ""}`;
+    // No brackets: chat shows the location inside "markdown (…)" already.
+    return `${relative(top, join(dir, name)) || name}${remote ? ` on branch ${branch} of ${redactUrls(remote)}` : ""}`;
   }
 }
 

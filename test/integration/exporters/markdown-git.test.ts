@@ -143,7 +143,7 @@ describe("Markdown exporter with git", () => {
       tmp,
     );
     const receipt = await exporter.export(mkDecisionRecord());
-    expect(receipt.location).toBe(`0012-use-postgresql-for-events.md (main on ${remote})`);
+    expect(receipt.location).toBe(`0012-use-postgresql-for-events.md on branch main of ${remote}`);
     await exporter.export(
       mkDecisionRecord({
         id: "D-13",
