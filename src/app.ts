@@ -7,10 +7,9 @@ import type { Config } from "./config/load.js";
 import { createDecisionsFeature } from "./core/decisions/feature.js";
 import { Engine } from "./core/engine.js";
 import type { CoreServices, Feature } from "./core/feature.js";
+import type { Logger } from "./core/logger.js";
 import { createNudgesFeature } from "./core/nudges/feature.js";
-import type { ActionSink, Clock, Directory } from "./core/ports.js";
 import { createRotaFeature } from "./core/rota/feature.js";
-import type { Logger, Scheduler } from "./core/scheduler.js";
 import { createExporters } from "./exporters/index.js";
 import type { DatabaseHandle } from "./storage/database.js";
 import { SqlDecisionStore } from "./storage/decision-store.js";
@@ -25,24 +24,11 @@ export interface AppContext {
   log: Logger;
 }
 
-/** What differs per platform: its clock and timers, who is who, and how actions are carried out. */
-export interface PlatformBinding {
-  clock: Clock;
-  scheduler: Scheduler;
-  directory: Directory;
-  sink: ActionSink;
-  /** How people type commands here, for hints the features give: `/` (Slack, replay) or `!` (Matrix). */
-  commandPrefix?: string;
-}
+/** The services every feature gets, less the log (shared by the whole app); the runtime builds them. */
+export type PlatformServices = Omit<CoreServices, "log">;
 
-export function createEngine(app: AppContext, platform: PlatformBinding): Engine {
-  const services: CoreServices = {
-    clock: platform.clock,
-    scheduler: platform.scheduler,
-    directory: platform.directory,
-    emit: (action) => platform.sink.deliver(action),
-    log: app.log,
-  };
+export function createEngine(app: AppContext, platform: PlatformServices): Engine {
+  const services: CoreServices = { ...platform, log: app.log };
   const db = app.db.db;
   const claims = new SqlClaimStore(db);
   const { settings, env, dataDir } = app.config;
@@ -54,7 +40,6 @@ export function createEngine(app: AppContext, platform: PlatformBinding): Engine
       settings: settings.nudges,
       workspace: settings.workspace,
       retentionDays: settings.privacy.retentionDays,
-      prefix: platform.commandPrefix,
     }),
     createRotaFeature({
       services,
@@ -68,7 +53,6 @@ export function createEngine(app: AppContext, platform: PlatformBinding): Engine
       store: new SqlDecisionStore(db),
       claims,
       settings: settings.decisions,
-      prefix: platform.commandPrefix,
       exporters: createExporters(settings.decisions.export, env, dataDir, () => platform.clock.now()),
     }),
   ];

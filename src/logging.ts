@@ -3,7 +3,7 @@
  * wherever they appear, as a second line of defence: callers should not log them in the first place.
  */
 import pino from "pino";
-import type { Logger } from "./core/scheduler.js";
+import type { Logger } from "./core/logger.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
 

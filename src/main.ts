@@ -6,15 +6,15 @@
 
 import { createWriteStream } from "node:fs";
 import { join } from "node:path";
-import type { RunningAdapter } from "./adapters/adapter.js";
 import { runPlayground } from "./adapters/local/playground.js";
-import { startMatrix } from "./adapters/matrix/adapter.js";
+import { startMatrix } from "./adapters/matrix/start.js";
 import { startSlack } from "./adapters/slack/start.js";
 import type { AppContext } from "./app.js";
 import { platformsConfigured } from "./config/platforms.js";
 import { environment, readConfig } from "./config/read.js";
-import { errorMessage } from "./core/scheduler.js";
+import { errorMessage } from "./core/error-message.js";
 import { createLogger } from "./logging.js";
+import type { PlatformRuntime } from "./runtime/runtime.js";
 import { type DatabaseHandle, makeDirectory, openDatabase } from "./storage/database.js";
 
 function fail(lines: string[]): never {
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     return;
   }
 
-  const adapters: RunningAdapter[] = [];
+  const adapters: PlatformRuntime[] = [];
   try {
     // Platform adapters are added here, one line each.
     if (wanted.slack) adapters.push(await startSlack(app));

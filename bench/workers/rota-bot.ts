@@ -11,7 +11,7 @@
  * without waiting for 09:00. SIGTERM stops it.
  */
 import { homeSectionsFor } from "../../src/adapters/slack/home-sections.js";
-import { SlackAdapter } from "../../src/adapters/slack/slack-adapter.js";
+import { startSlackPlatform } from "../../src/adapters/slack/start.js";
 import { SqlRotaStore } from "../../src/storage/rota-store.js";
 import {
   BENCH_SIGNING_SECRET,
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
 
   const started = performance.now();
   const app = await openBenchApp(dbFile);
-  const adapter = await SlackAdapter.start({
+  const adapter = await startSlackPlatform({
     app,
     botToken: BENCH_TOKEN,
     signingSecret: BENCH_SIGNING_SECRET,

@@ -2,7 +2,7 @@
  * The two servers of the Slack HTTP benchmark, each in its own process on 127.0.0.1:
  *   --mode bare  a bare Bolt App (HTTPReceiver, request signing, a single bot token) with a no-op
  *                `message` listener: the least any Bolt app does per event;
- *   --mode bot   Outloud's Slack adapter (SlackAdapter: dedup by event_id in the database, directory,
+ *   --mode bot   Outloud's Slack platform (startSlackPlatform: dedup by event_id in the database, directory,
  *                every feature through createEngine) on a SQLite file or a PostgreSQL URL (one replica
  *                of several, when they share the URL).
  * Both talk to the same fake Slack Web API (--api-url). Sends `{kind: "ready", port}`; SIGTERM stops it
@@ -13,7 +13,7 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { App, LogLevel } from "@slack/bolt";
 import { homeSectionsFor } from "../../src/adapters/slack/home-sections.js";
-import { SlackAdapter } from "../../src/adapters/slack/slack-adapter.js";
+import { startSlackPlatform } from "../../src/adapters/slack/start.js";
 import { BENCH_SIGNING_SECRET, BENCH_TOKEN } from "../lib/slack-fixtures.js";
 import { openBenchApp } from "./app.js";
 import { answerCpuQueries, finish, option, send } from "./ipc.js";
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   } else if (mode === "bot") {
     const app = await openBenchApp(option("db")!);
     // As startSlack does for SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET, but bound to loopback on a free port.
-    const adapter = await SlackAdapter.start({
+    const adapter = await startSlackPlatform({
       app,
       botToken: BENCH_TOKEN,
       signingSecret: BENCH_SIGNING_SECRET,

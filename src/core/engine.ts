@@ -7,10 +7,10 @@
 import type { Action } from "./actions.js";
 import type { CommandReply } from "./commands/command.js";
 import { CommandTable } from "./commands/registry.js";
+import { errorMessage } from "./error-message.js";
 import type { CoreServices, Feature } from "./feature.js";
 import type { FieldErrors, FormSpec, FormSubmission } from "./forms.js";
 import type { ChatEvent, CommandInvocation } from "./model.js";
-import { errorMessage } from "./scheduler.js";
 
 export interface EngineOptions {
   services: CoreServices;
@@ -102,11 +102,12 @@ export class Engine {
     if (action) await this.services.emit(action);
   }
 
-  private async runCommand(invocation: CommandInvocation, prefix = invocation.prefix ?? "/"): Promise<void> {
+  private async runCommand(invocation: CommandInvocation): Promise<void> {
     let root = "outloud";
     let reply: CommandReply;
     try {
-      const result = await this.commands.dispatch({ invocation, prefix });
+      // Replies spell commands the platform's way, whatever the person typed (the playground takes both).
+      const result = await this.commands.dispatch({ invocation, prefix: this.services.commands.prefix });
       root = result.root;
       reply = result.reply;
     } catch (err) {

@@ -4,10 +4,12 @@
  */
 import type { Action } from "./actions.js";
 import type { CommandSpec } from "./commands/command.js";
+import type { CommandSpelling } from "./commands/spelling.js";
 import type { FormSpec } from "./forms.js";
+import type { Logger } from "./logger.js";
 import type { ChatEvent } from "./model.js";
 import type { Clock, Directory } from "./ports.js";
-import type { Logger, Scheduler } from "./scheduler.js";
+import type { Scheduler } from "./scheduler.js";
 
 export interface Feature {
   readonly name: string;
@@ -31,5 +33,7 @@ export interface CoreServices {
   directory: Directory;
   /** Hands an action to the platform. */
   emit(action: Action): Promise<void>;
+  /** How commands are spelled on this platform, for every text that names one. */
+  commands: CommandSpelling;
   log: Logger;
 }

@@ -4,8 +4,10 @@
  * takes it once it has expired. Each new tenure gets a higher `generation`, a fencing token: a store
  * can refuse writes from an old holder that has not noticed yet that it lost the lease.
  */
+
+import { errorMessage } from "./error-message.js";
+import type { Logger } from "./logger.js";
 import type { Clock } from "./ports.js";
-import { errorMessage, type Logger } from "./scheduler.js";
 
 export interface Lease {
   workspace: string;

@@ -69,7 +69,10 @@ export interface CommandInvocation {
   user: string;
   /** The whole command line without its prefix, e.g. `rota setup @alice @bob at 09:30`. */
   text: string;
-  /** How the platform spells commands: `/` (Slack, replay) or `!` (Matrix); used in usage replies. */
+  /**
+   * The prefix as the person typed it (`/`, `!`), kept for the record. Replies spell commands the
+   * platform's way instead (CoreServices.commands), so the prefix is carried in one place.
+   */
   prefix?: string;
   /** The platform can answer with a form to fill in right now (Slack: the request carries a trigger). */
   canOpenForm?: boolean;

@@ -10,6 +10,8 @@ export interface Clock {
 /** Carries out actions on a platform (Slack, Matrix, the terminal, the replay's stdout). */
 export interface ActionSink {
   deliver(action: Action): Promise<void>;
+  /** At stop, once the features stopped: carries out what is still queued (paced posts, topic updates). */
+  drain?(): Promise<void>;
 }
 
 /** Looks up people and rooms the core is told about only by id. */

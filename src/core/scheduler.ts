@@ -1,10 +1,11 @@
 /**
  * One queue of timed work for the whole core. Features ask for `at(when, key, task)`; a driver decides
  * when "now" moves: the virtual clock in replay and tests, a single armed timer in live mode
- * (src/scheduler/live-scheduler.ts). Tasks are not durable: features rebuild theirs from the
+ * (src/runtime/live-scheduler.ts). Tasks are not durable: features rebuild theirs from the
  * database in `start()`, and claim each occurrence there so a re-armed task never acts twice.
  */
-import type { Clock } from "./ports.js";
+import { errorMessage } from "./error-message.js";
+import type { Logger } from "./logger.js";
 
 export type Task = () => Promise<void>;
 
@@ -26,13 +27,6 @@ export interface RunOptions {
    * never two with the same key at once.
    */
   concurrency?: number;
-}
-
-export interface Logger {
-  debug(msg: string, fields?: Record<string, unknown>): void;
-  info(msg: string, fields?: Record<string, unknown>): void;
-  warn(msg: string, fields?: Record<string, unknown>): void;
-  error(msg: string, fields?: Record<string, unknown>): void;
 }
 
 export class Scheduler {
@@ -168,42 +162,4 @@ export class Scheduler {
       this.insert({ ...entry, when: entry.when + entry.interval, seq: this.seq++ });
     }
   }
-}
-
-/** A clock that only moves when told to: replay, the playground's fast-forward, and tests. */
-export class VirtualClock implements Clock {
-  private current: number;
-
-  constructor(start: Date) {
-    this.current = start.getTime();
-  }
-
-  now(): Date {
-    return new Date(this.current);
-  }
-
-  set(when: Date): void {
-    this.current = when.getTime();
-  }
-
-  /** Moves to `when`, first running everything scheduled before it, each at its own time. */
-  async advanceTo(when: Date, scheduler: Scheduler): Promise<void> {
-    if (when.getTime() < this.current) return;
-    await scheduler.runDue(when, {
-      beforeEach: (due) => {
-        if (due.getTime() > this.current) this.current = due.getTime();
-      },
-    });
-    this.current = when.getTime();
-  }
-}
-
-export class SystemClock implements Clock {
-  now(): Date {
-    return new Date();
-  }
-}
-
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

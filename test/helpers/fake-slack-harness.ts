@@ -7,11 +7,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { homeSectionsFor } from "../../src/adapters/slack/home-sections.js";
-import { SlackAdapter, type SlackAdapterOptions } from "../../src/adapters/slack/slack-adapter.js";
-import { BOT_SCOPES } from "../../src/adapters/slack/start.js";
+import { BOT_SCOPES, type SlackOptions, startSlackPlatform } from "../../src/adapters/slack/start.js";
 import type { AppContext } from "../../src/app.js";
-import type { Logger } from "../../src/core/scheduler.js";
+import type { Logger } from "../../src/core/logger.js";
 import { silentLogger } from "../../src/logging.js";
+import type { PlatformRuntime } from "../../src/runtime/runtime.js";
 import { type DatabaseHandle, openDatabase } from "../../src/storage/database.js";
 import { SqlSlackInstallationStore } from "../../src/storage/slack-installation-store.js";
 import { TokenCipher } from "../../src/storage/slack-token-cipher.js";
@@ -22,7 +22,7 @@ import { scenarioConfig } from "./scenario.js";
 export const SIGNING_SECRET = "test-signing-secret";
 
 export interface SlackHarness {
-  adapter: SlackAdapter;
+  adapter: PlatformRuntime;
   slack: FakeSlackApi;
   db: DatabaseHandle;
   app: AppContext;
@@ -37,7 +37,7 @@ export interface HarnessOptions {
   /** Behaviour settings as in config/outloud.yaml. */
   settings?: Record<string, unknown>;
   /** Adapter options other than the app and the fake's URL. */
-  adapter?: Partial<Omit<SlackAdapterOptions, "app">>;
+  adapter?: Partial<Omit<SlackOptions, "app">>;
   /** Called with the fake before the adapter starts (workspaces, users, channels). */
   seed?(slack: FakeSlackApi): void;
   databaseUrl?: string;
@@ -64,8 +64,8 @@ export async function startSlackHarness(options: HarnessOptions = {}): Promise<S
   const config = scenarioConfig(options.settings ?? {}, { OUTLOUD_DATA_DIR: dataDir });
   const db = await openDatabase({ url: options.databaseUrl ?? join(dataDir, "outloud.sqlite") });
   const app: AppContext = { config, db, log: options.log ?? silentLogger };
-  let adapter: SlackAdapter;
-  let oauth: SlackAdapterOptions["oauth"];
+  let adapter: PlatformRuntime;
+  let oauth: SlackOptions["oauth"];
   if (options.installed) {
     const installationStore = new SqlSlackInstallationStore(db.db, TokenCipher.fromEnv(TEST_ENCRYPTION_KEY));
     for (const i of options.installed) {
@@ -94,7 +94,7 @@ export async function startSlackHarness(options: HarnessOptions = {}): Promise<S
     };
   }
   try {
-    adapter = await SlackAdapter.start({
+    adapter = await startSlackPlatform({
       app,
       signingSecret: SIGNING_SECRET,
       ...(oauth ? { oauth } : { botToken: "xoxb-t1" }),

@@ -3,11 +3,13 @@
  * feeds it scenario lines; the playground feeds it what you type. Actions come out as ReplayOutput.
  */
 
-import { type AppContext, createEngine } from "../../app.js";
+import type { AppContext } from "../../app.js";
 import { type Action, formFallback } from "../../core/actions.js";
-import type { Engine } from "../../core/engine.js";
+import { VirtualClock } from "../../core/clocks.js";
 import type { ChatEvent, Room } from "../../core/model.js";
-import { Scheduler, VirtualClock } from "../../core/scheduler.js";
+import { Scheduler } from "../../core/scheduler.js";
+import { OutloudMetrics } from "../../runtime/metrics.js";
+import { PlatformRuntime } from "../../runtime/runtime.js";
 import { LocalDirectory } from "./local-directory.js";
 import { LOCAL_WORKSPACE, parseRoomRef } from "./rooms.js";
 import { mentionsInText, type ReplayOutput, type ScenarioLine } from "./scenario.js";
@@ -26,7 +28,7 @@ export class LocalPlatform {
   readonly clock: VirtualClock;
   readonly scheduler: Scheduler;
   readonly directory: LocalDirectory;
-  readonly engine: Engine;
+  readonly runtime: PlatformRuntime;
   private started = false;
 
   constructor(private readonly options: LocalPlatformOptions) {
@@ -38,12 +40,21 @@ export class LocalPlatform {
       app.config.settings.workspace.timezone,
       options.anyoneExists ?? false,
     );
-    this.engine = createEngine(app, {
-      clock: this.clock,
-      scheduler: this.scheduler,
-      directory: this.directory,
-      sink: { deliver: async (action) => this.deliver(action) },
-    });
+    this.runtime = new PlatformRuntime(
+      app,
+      {
+        name: "local",
+        directory: this.directory,
+        sink: { deliver: async (action) => this.deliver(action) },
+        commandPrefix: "/",
+      },
+      // Nobody scrapes the terminal: no process-wide default metrics for each replay.
+      {
+        clock: this.clock,
+        scheduler: this.scheduler,
+        metrics: new OutloudMetrics({ defaultMetrics: false }),
+      },
+    );
   }
 
   /** Starts the engine (re-arming timers from the database) at `at`, once. */
@@ -51,7 +62,7 @@ export class LocalPlatform {
     if (this.started) return;
     this.started = true;
     this.clock.set(at);
-    await this.engine.start();
+    await this.runtime.start();
   }
 
   /** Moves the virtual clock, running everything that falls due on the way. */
@@ -65,11 +76,11 @@ export class LocalPlatform {
     const at = new Date(line.at);
     await this.advanceTo(at);
     const event = this.toEvent(line, at);
-    if (event) await this.engine.handle(event);
+    if (event) await this.runtime.dispatch(event);
   }
 
   async stop(): Promise<void> {
-    await this.engine.stop();
+    await this.runtime.stop();
   }
 
   private toEvent(line: ScenarioLine, at: Date): ChatEvent | undefined {

@@ -181,7 +181,7 @@ export async function runPlayground(options: PlaygroundOptions): Promise<void> {
             return out(`unknown playground command ${cmd}; type :help`);
         }
       }
-      if (/^[/!]/.test(text) && platform.engine.isCommand(text.slice(1))) {
+      if (/^[/!]/.test(text) && platform.runtime.engine.isCommand(text.slice(1))) {
         await apply({ type: "command", at: at(), user, room, text, thread });
         return;
       }

@@ -5,7 +5,7 @@
  */
 import { Direction, EventType, type IRequestOpts, MatrixClient, Method, Preset } from "matrix-js-sdk";
 import type { RoomMessageEventContent } from "matrix-js-sdk/lib/@types/events.js";
-import type { Logger } from "../../core/scheduler.js";
+import type { Logger } from "../../core/logger.js";
 import type { DirectMap, MatrixRawEvent, SyncResponse } from "./events.js";
 import { withRateLimitRetry } from "./rate-limit.js";
 

@@ -6,9 +6,11 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Action } from "../../core/actions.js";
+import { errorMessage } from "../../core/error-message.js";
+import type { Logger } from "../../core/logger.js";
 import type { Room } from "../../core/model.js";
 import type { ActionSink, Clock } from "../../core/ports.js";
-import { errorMessage, type Logger } from "../../core/scheduler.js";
+import type { OutloudMetrics } from "../../runtime/metrics.js";
 import type { MatrixApi } from "./api.js";
 import type { MatrixDirectory } from "./directory.js";
 import { escapeHtml, mentionedIds, renderNotice } from "./render.js";
@@ -21,6 +23,8 @@ export interface MatrixSenderDeps {
   directory: MatrixDirectory;
   store: MatrixStateStore;
   clock: Clock;
+  /** Counts the actions carried out (absent in unit tests). */
+  metrics?: OutloudMetrics;
   log: Logger;
   workspace: string;
   botUserId: string;
@@ -35,6 +39,7 @@ export class MatrixSender implements ActionSink {
   async deliver(action: Action): Promise<void> {
     try {
       await this.carryOut(action);
+      this.deps.metrics?.countAction("matrix", action.action, action.source);
     } catch (err) {
       this.deps.log.error("matrix action failed", {
         action: action.action,

@@ -8,7 +8,8 @@
  * times: each run has its own abort signal and starts from the position stored in the database, which
  * the previous holder (this replica or another) saved.
  */
-import { errorMessage, type Logger } from "../../core/scheduler.js";
+import { errorMessage } from "../../core/error-message.js";
+import type { Logger } from "../../core/logger.js";
 import type { SyncResponse } from "./events.js";
 import { rateLimitWait } from "./rate-limit.js";
 

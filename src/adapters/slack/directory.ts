@@ -4,9 +4,10 @@
  * for a while, and concurrent questions about the same one share a request: the core asks often, and
  * Slack's read methods are rate limited too.
  */
+
+import type { Logger } from "../../core/logger.js";
 import type { Room, RoomKind, User } from "../../core/model.js";
 import type { Directory } from "../../core/ports.js";
-import type { Logger } from "../../core/scheduler.js";
 import type { WorkspaceClients } from "./clients.js";
 import { LookupCache } from "./lookup-cache.js";
 import { roomKindFromInfo } from "./translate.js";

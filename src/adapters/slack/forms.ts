@@ -7,8 +7,8 @@
 import type { webApi } from "@slack/bolt";
 import type { FormAction } from "../../core/actions.js";
 import type { FormSubmission } from "../../core/forms.js";
+import type { Logger } from "../../core/logger.js";
 import type { Room, RoomKind } from "../../core/model.js";
-import type { Logger } from "../../core/scheduler.js";
 import type { PendingCommand } from "./command-reply.js";
 import { errorCode } from "./directory.js";
 

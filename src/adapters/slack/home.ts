@@ -5,7 +5,7 @@
  * Buttons run ordinary commands (`/outloud mute`, …) through the engine, as if typed.
  */
 import type { webApi } from "@slack/bolt";
-import type { Logger } from "../../core/scheduler.js";
+import type { Logger } from "../../core/logger.js";
 import type { WorkspaceClients } from "./clients.js";
 import { errorCode } from "./directory.js";
 import type { SlackOutbox } from "./outbox.js";

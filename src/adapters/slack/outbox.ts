@@ -5,7 +5,7 @@
  * kept after a 429, the workspace-wide posting rate learnt from it). Other channels and other
  * workspaces keep moving meanwhile. `drain()` lets a shutdown finish what is queued.
  */
-import type { Logger } from "../../core/scheduler.js";
+import type { Logger } from "../../core/logger.js";
 import { MethodLimiter } from "./method-limiter.js";
 
 export interface OutboxOptions {

@@ -5,9 +5,9 @@
  * Nothing here logs message text: only the action kind, the source and Slack's error code.
  */
 import { type Action, formFallback } from "../../core/actions.js";
+import type { Logger } from "../../core/logger.js";
 import type { ActionSink } from "../../core/ports.js";
-import type { Logger } from "../../core/scheduler.js";
-import type { OutloudMetrics } from "../../server/metrics.js";
+import type { OutloudMetrics } from "../../runtime/metrics.js";
 import type { WorkspaceClients } from "./clients.js";
 import { pendingCommands } from "./command-reply.js";
 import { errorCode } from "./directory.js";
@@ -37,6 +37,11 @@ export class SlackActionSink implements ActionSink {
       metrics?: OutloudMetrics;
     },
   ) {}
+
+  /** Posts still paced in the outbox, and the topic and group updates queued behind them. */
+  drain(): Promise<void> {
+    return this.deps.outbox.drain();
+  }
 
   async deliver(action: Action): Promise<void> {
     // Topic and user group updates say who is on duty: nobody waits for Slack to apply them (their

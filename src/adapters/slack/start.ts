@@ -1,14 +1,26 @@
 /**
- * `npm start` with Slack variables: reads them from the validated environment and starts the adapter.
- * HTTP Events API on PORT unless SLACK_APP_TOKEN selects Socket Mode (health routes then on
- * HEALTH_PORT, else PORT). SLACK_BOT_TOKEN for one workspace, or OAuth for many.
+ * The Slack platform put together: Web API clients (one workspace or OAuth installs), the directory,
+ * the paced outbox and the sink, and the Bolt transport, handed to the shared runtime.
+ * `startSlack` is what `npm start` runs with Slack variables: HTTP Events API on PORT unless
+ * SLACK_APP_TOKEN selects Socket Mode (health routes then on HEALTH_PORT, else PORT).
  */
+import type { webApi } from "@slack/bolt";
 import type { AppContext } from "../../app.js";
+import { OutloudMetrics } from "../../runtime/metrics.js";
+import { PlatformRuntime } from "../../runtime/runtime.js";
+import { SqlProcessedEventStore } from "../../storage/foundation-stores.js";
 import { SqlSlackInstallationStore } from "../../storage/slack-installation-store.js";
 import { TokenCipher } from "../../storage/slack-token-cipher.js";
-import type { RunningAdapter } from "../adapter.js";
+import { InstalledWorkspaceClients, SingleWorkspaceClients, type WorkspaceClients } from "./clients.js";
+import { errorCode, SlackDirectory } from "./directory.js";
+import type { HomeSectionProvider } from "./home.js";
 import { homeSectionsFor } from "./home-sections.js";
-import { SlackAdapter } from "./slack-adapter.js";
+import { SlackOutbox } from "./outbox.js";
+import { SlackActionSink } from "./sink.js";
+import { type SingleWorkspace, type SlackOAuthOptions, SlackTransport } from "./transport.js";
+
+/** Slack retries for at most a few hours; a week of event ids is plenty, and the table stays small. */
+const PROCESSED_EVENT_RETENTION_MS = 7 * 24 * 60 * 60_000;
 
 /** The bot scopes of manifest.yaml, requested again at OAuth install time. */
 export const BOT_SCOPES = [
@@ -31,7 +43,109 @@ export const BOT_SCOPES = [
   "users:read",
 ];
 
-export async function startSlack(app: AppContext): Promise<RunningAdapter> {
+export interface SlackOptions {
+  app: AppContext;
+  /** SLACK_BOT_TOKEN: a single workspace. */
+  botToken?: string;
+  /** SLACK_CLIENT_ID/SECRET/STATE_SECRET: OAuth installs into many workspaces. */
+  oauth?: SlackOAuthOptions;
+  /** SLACK_SIGNING_SECRET: required in HTTP mode. */
+  signingSecret?: string;
+  /** SLACK_APP_TOKEN: Socket Mode instead of HTTP. */
+  appToken?: string;
+  /** SLACK_API_URL */
+  slackApiUrl?: string;
+  /** HTTP mode: where Slack's requests (and the health routes) are served. */
+  port: number;
+  /** Interface to listen on; all interfaces when absent (tests pass 127.0.0.1). */
+  host?: string;
+  /** Socket Mode: port of the health routes (0 for any free port); none when absent. */
+  healthPort?: number;
+  metrics?: OutloudMetrics;
+  /** Minimum gap between posts in one channel (default 1000 ms, Slack's guidance). */
+  perChannelIntervalMs?: number;
+  /** Retries of failed Web API requests (tests shorten them). */
+  retryConfig?: webApi.RetryOptions;
+  /** App Home sections (rotas, decisions, nudge settings). */
+  homeSections?: HomeSectionProvider[];
+}
+
+/** Checks the credentials, then starts the features and takes Slack's requests. */
+export async function startSlackPlatform(o: SlackOptions): Promise<PlatformRuntime> {
+  const { app } = o;
+  const log = app.log;
+  const clientOptions = { slackApiUrl: o.slackApiUrl, retryConfig: o.retryConfig };
+  let clients: WorkspaceClients;
+  let single: SingleWorkspace | undefined;
+  let installed: InstalledWorkspaceClients | undefined;
+  if (o.botToken) {
+    const singleClients = new SingleWorkspaceClients(o.botToken, clientOptions);
+    try {
+      single = { token: o.botToken, ...(await singleClients.verify()) };
+    } catch (err) {
+      throw new Error(
+        `Slack refused SLACK_BOT_TOKEN (${errorCode(err)}): check the token, or reinstall the app to get a new one`,
+      );
+    }
+    clients = singleClients;
+  } else if (o.oauth) {
+    installed = new InstalledWorkspaceClients(o.oauth.installationStore, clientOptions);
+    clients = installed;
+  } else {
+    throw new Error(
+      "Slack needs SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET (OAuth)",
+    );
+  }
+  if (!o.appToken && !o.signingSecret)
+    throw new Error(
+      "SLACK_SIGNING_SECRET is required for the HTTP Events API (or set SLACK_APP_TOKEN for Socket Mode)",
+    );
+
+  const metrics = o.metrics ?? new OutloudMetrics();
+  const directory = new SlackDirectory({ clients, log, defaultTz: app.config.settings.workspace.timezone });
+  const outbox = new SlackOutbox({
+    perChannelIntervalMs: o.perChannelIntervalMs ?? 1000,
+    log,
+    onRateLimited: () => metrics.errors.inc({ where: "slack.rate_limited" }),
+  });
+  const sink = new SlackActionSink({ clients, outbox, log, metrics });
+  // Slack has its acknowledgement before the mark is written: gathering 2 ms of events into one
+  // commit makes a busy workspace's hundreds of events a second a few dozen writes.
+  const processed = new SqlProcessedEventStore(app.db.db, { gatherMs: 2 });
+  const runtime = new PlatformRuntime(
+    app,
+    { name: "slack", directory, sink, commandPrefix: "/" },
+    {
+      metrics,
+      // Socket Mode without OAuth has no HTTP server of Bolt's: the health routes get their own.
+      healthPort: o.appToken && !o.oauth ? o.healthPort : undefined,
+      healthHost: o.host,
+      processedEvents: { store: processed, keepMs: PROCESSED_EVENT_RETENTION_MS },
+    },
+  );
+  const transport = new SlackTransport({
+    runtime,
+    clients,
+    directory,
+    outbox,
+    processed,
+    log,
+    single,
+    oauth: o.oauth && installed ? { options: o.oauth, store: installed.installationStore() } : undefined,
+    signingSecret: o.signingSecret,
+    appToken: o.appToken,
+    slackApiUrl: o.slackApiUrl,
+    retryConfig: o.retryConfig,
+    port: o.port,
+    host: o.host,
+    healthPort: o.healthPort,
+    homeSections: o.homeSections ?? [],
+  });
+  await runtime.start(transport);
+  return runtime;
+}
+
+export async function startSlack(app: AppContext): Promise<PlatformRuntime> {
   const env = app.config.env;
   const oauthWanted = Boolean(env.SLACK_CLIENT_ID || env.SLACK_CLIENT_SECRET || env.SLACK_STATE_SECRET);
   if (!env.SLACK_BOT_TOKEN && oauthWanted) {
@@ -53,7 +167,7 @@ export async function startSlack(app: AppContext): Promise<RunningAdapter> {
           scopes: BOT_SCOPES,
         }
       : undefined;
-  return SlackAdapter.start({
+  return startSlackPlatform({
     app,
     botToken: env.SLACK_BOT_TOKEN,
     oauth,

@@ -31,8 +31,6 @@ export interface DecisionsDeps {
   claims: ClaimStore;
   exporters: readonly DocumentExporter[];
   settings: DecisionSettings;
-  /** How commands are spelled in hints: `/` (Slack, replay) or `!` (Matrix). */
-  prefix?: string;
 }
 
 /** A decision to record, from a command, a reaction or the Slack "Record as decision" shortcut. */
@@ -63,7 +61,7 @@ export interface DecisionsFeature extends Feature {
 
 export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
   const { services, store, claims, settings } = deps;
-  const prefix = deps.prefix ?? "/";
+  const decisionCommand = `\`${services.commands.spell("decision <what was decided>")}\``;
   const memory = new ConversationMemory();
   // Workspaces this engine has heard from: its platform serves them (see OutboxWorker's notices).
   const served = new Set<string>();
@@ -77,7 +75,7 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
       maxDelayMs: settings.retry.maxDelaySeconds * 1000,
       leaseMs: settings.retry.leaseSeconds * 1000,
     },
-    { claims, serves: (workspace) => served.has(workspace), prefix },
+    { claims, serves: (workspace) => served.has(workspace) },
   );
 
   /** The first event from a workspace: remember it, and report failures that happened meanwhile. */
@@ -166,7 +164,7 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
       source: "decision.suggest",
       about: m.id,
       text:
-        `That sounds like a decision. Write it down where the team will find it: \`${prefix}decision <what was decided>\` ` +
+        `That sounds like a decision. Write it down where the team will find it: ${decisionCommand} ` +
         `in this thread records it, or react with :${settings.reaction}: on the message that states it.`,
     });
   }
@@ -194,7 +192,7 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
     if (why) return notice(`I did not record that: ${why}.`);
     if (!message) {
       return notice(
-        `I no longer have that message at hand. Record it with \`${prefix}decision <what was decided>\` in its thread.`,
+        `I no longer have that message at hand. Record it with ${decisionCommand} in its thread.`,
       );
     }
     // Several people may react, or use the shortcut: the first one records it.
@@ -256,7 +254,7 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
       form: decisionForm(message),
       text:
         `I could not open the form. React with :${settings.reaction}: on the message to record it as it stands, ` +
-        `or use \`${prefix}decision <what was decided>\` in its thread.`,
+        `or use ${decisionCommand} in its thread.`,
     });
   }
 

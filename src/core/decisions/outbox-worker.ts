@@ -4,8 +4,9 @@
  * re-armed from the database in start(), so exports resume after a restart. After the last attempt
  * the row is `failed` and the decision's author is told privately.
  */
+
+import { errorMessage } from "../error-message.js";
 import type { CoreServices } from "../feature.js";
-import { errorMessage } from "../scheduler.js";
 import type { ClaimStore } from "../stores.js";
 import type { DocumentExporter } from "./exporter.js";
 import { decisionId } from "./model.js";
@@ -43,8 +44,6 @@ export class OutboxWorker {
        * engine's worker may export any row, but only the right platform can tell the author.
        */
       serves(workspace: string): boolean;
-      /** How commands are spelled for the author: `/` or `!`. */
-      prefix: string;
     },
   ) {
     this.exporters = new Map(exporters.map((e) => [e.target, e]));
@@ -145,7 +144,7 @@ export class OutboxWorker {
         source: "decision.export",
         text:
           `Your decision ${id} ("${decision.title}") could not be exported to ${f.target} after ${f.attempts} ` +
-          `attempt${f.attempts === 1 ? "" : "s"}: ${f.error}. Once that is fixed, \`${this.notices.prefix}decision export ${id}\` tries again.`,
+          `attempt${f.attempts === 1 ? "" : "s"}: ${f.error}. Once that is fixed, \`${this.services.commands.spell(`decision export ${id}`)}\` tries again.`,
       });
     }
   }

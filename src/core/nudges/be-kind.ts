@@ -41,7 +41,7 @@ export const beKind = nudge({
             about: message.id,
             text:
               `Just so you know: your last message may read harsher than you meant (${tone.reasons.join(", ")}). ` +
-              `Text loses tone of voice; a softer word costs nothing. ${muteHint(ctx.prefixFor(message.room), "be-kind")}`,
+              `Text loses tone of voice; a softer word costs nothing. ${muteHint(ctx.services.commands, "be-kind")}`,
           },
         });
       },

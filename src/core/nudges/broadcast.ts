@@ -58,8 +58,8 @@ export const broadcast = nudge({
             about: message.id,
             text:
               `Your @${message.broadcast} just notified ${members.length} people${outside}. Next time, a thread, ` +
-              `today's responder (\`${ctx.prefixFor(message.room)}rota who\`), or for must-read news an e-mail or a meeting may reach ` +
-              `the right people without interrupting everyone. ${muteHint(ctx.prefixFor(message.room), "broadcast")}`,
+              `today's responder (\`${ctx.services.commands.spell("rota who")}\`), or for must-read news an e-mail or a meeting may reach ` +
+              `the right people without interrupting everyone. ${muteHint(ctx.services.commands, "broadcast")}`,
           },
         });
       },

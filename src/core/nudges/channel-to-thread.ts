@@ -75,7 +75,7 @@ export const channelToThread = nudge({
           text:
             `${people.map((p) => (mentioned.includes(p) ? `@${p}` : p)).join(" and ")}, you have a good back-and-forth going: ` +
             "could you carry on in this thread? It keeps the room readable for everyone else. " +
-            muteHint(ctx.prefixFor(message.room), "channel-to-thread"),
+            muteHint(ctx.services.commands, "channel-to-thread"),
         });
         // Whoever already had enough nudges today is named without a mention: no notification for them.
         await ctx.offer({

@@ -103,7 +103,7 @@ export const dmToChannel = nudge({
           share: { room: target, message: message.id },
           text:
             `This looks like a question others could help with or learn from. How about asking it in #${target.name}? ` +
-            `\`${ctx.prefixFor(message.room)}share\` posts it there for you. ${muteHint(ctx.prefixFor(message.room), "dm-to-channel")}`,
+            `\`${ctx.services.commands.spell("share")}\` posts it there for you. ${muteHint(ctx.services.commands, "dm-to-channel")}`,
         };
         await ctx.offer({
           kind: "dm-to-channel",

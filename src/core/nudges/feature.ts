@@ -3,9 +3,10 @@
  * before anything reaches a person — switched on for the workspace and room, never about bots, not
  * muted, out of cooldown, under the daily cap (all durable, see NudgeStore) — then emits the action.
  */
+
+import { errorMessage } from "../error-message.js";
 import type { CoreServices, Feature } from "../feature.js";
 import type { ChatMessage, Room } from "../model.js";
-import { errorMessage } from "../scheduler.js";
 import type { ClaimStore } from "../stores.js";
 import { nudgeCommands } from "./commands.js";
 import { NUDGES } from "./index.js";
@@ -25,8 +26,6 @@ export interface NudgesFeatureDeps {
   workspace: { timezone: string; workingHours: { start: string; end: string; days: string } };
   /** Days after which the ids, counts and times kept for the rules are deleted. */
   retentionDays: number;
-  /** How people type commands on this platform (`/`, or `!` on Matrix), for the hints. */
-  prefix?: string;
 }
 
 const DAY_MS = 24 * 60 * 60_000;
@@ -34,9 +33,6 @@ const PURGE_KEY = "nudge.purge";
 
 export function createNudgesFeature(deps: NudgesFeatureDeps): Feature {
   const { services, store, settings } = deps;
-  // Matrix room ids look like `!abc:server`; Slack and the local platform spell commands with `/`.
-  const prefix = deps.prefix ?? "/";
-  const prefixFor = (_room: Room) => prefix;
   const shares = new ShareHandles(settings.shareMinutes * 60_000);
   const recent = new RecentDeliveries();
   const defaultHours = workspaceHours(deps.workspace.workingHours);
@@ -134,7 +130,6 @@ export function createNudgesFeature(deps: NudgesFeatureDeps): Feature {
       hours,
       shares,
       workspaceTimezone: deps.workspace.timezone,
-      prefixFor,
       offer,
     };
     return { kind: unit.kind, runtime: unit.create(ctx as never) };

@@ -122,7 +122,7 @@ export const impatientPings = nudge({
               mentions: [to],
               text:
                 `You've pinged @${to} ${s.pings} times in a few minutes. Chat is asynchronous: they will answer when ` +
-                `they can, and one clear message is easier to answer than several.${away} ${muteHint(ctx.prefixFor(message.room), "impatient-pings")}`,
+                `they can, and one clear message is easier to answer than several.${away} ${muteHint(ctx.services.commands, "impatient-pings")}`,
             },
           });
         }

@@ -54,7 +54,7 @@ export const noHello = nudge({
               about: id,
               text:
                 "Tip: say hello and ask your question in the same message. Chat is asynchronous: " +
-                `the other person can answer in one go instead of waiting for the rest. ${muteHint(ctx.prefixFor(message.room), "no-hello")}`,
+                `the other person can answer in one go instead of waiting for the rest. ${muteHint(ctx.services.commands, "no-hello")}`,
             },
           });
         });

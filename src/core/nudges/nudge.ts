@@ -6,6 +6,7 @@
  */
 import type { z } from "zod";
 import type { Action } from "../actions.js";
+import type { CommandSpelling } from "../commands/spelling.js";
 import type { CoreServices } from "../feature.js";
 import type { ChatMessage, Room } from "../model.js";
 import type { ClaimStore } from "../stores.js";
@@ -77,8 +78,6 @@ export interface NudgeContext<S> {
   shares: ShareHandles;
   /** Time zone for people and schedules that have none of their own. */
   workspaceTimezone: string;
-  /** How commands are spelled in hints for a room's platform: `/` (Slack, replay) or `!` (Matrix). */
-  prefixFor(room: Room): string;
   /** Proposes a nudge; resolves true when it was delivered. */
   offer(proposal: NudgeProposal): Promise<boolean>;
 }
@@ -105,6 +104,6 @@ export function nudge<Schema extends z.ZodObject>(unit: NudgeUnit<Schema>): Nudg
 }
 
 /** The last line of every private nudge: how to make it stop. */
-export function muteHint(prefix: string, kind: NudgeKind): string {
-  return `(Mute with \`${prefix}outloud mute ${kind}\`.)`;
+export function muteHint(commands: CommandSpelling, kind: NudgeKind): string {
+  return `(Mute with \`${commands.spell(`outloud mute ${kind}`)}\`.)`;
 }

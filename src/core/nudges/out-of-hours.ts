@@ -63,7 +63,7 @@ export const outOfHours = nudge({
             about: message.id,
             text:
               `Heads-up: ${who} ${away.length === 1 ? "is" : "are"} outside working hours and will likely see this later. ` +
-              `No need to wait for an answer now. ${muteHint(ctx.prefixFor(message.room), "out-of-hours")}`,
+              `No need to wait for an answer now. ${muteHint(ctx.services.commands, "out-of-hours")}`,
           },
         });
       },

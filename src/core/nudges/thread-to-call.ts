@@ -176,7 +176,7 @@ export const threadToCall = nudge({
             about: message.id,
             text:
               `${WHY[reason]}: a few minutes on a call may settle it faster. Here is a room: ${link}\n` +
-              `Afterwards, record what you decided with \`${ctx.prefixFor(message.room)}decision\` so everyone can find it. ` +
+              `Afterwards, record what you decided with \`${ctx.services.commands.spell("decision")}\` so everyone can find it. ` +
               "(This room can switch these suggestions off in the Outloud config.)",
           },
         });

@@ -38,9 +38,9 @@ interface HandOver {
   publish?: () => Promise<void>;
 }
 
-const NO_ROTA = "this room has no rota yet: start one with `/rota setup @a @b @c`";
-
 export function rotaCommands(rota: RotaService): CommandSpec[] {
+  /** A rota command as typed on this platform, in code quotes: `` `/rota resume` `` or `` `!rota resume` ``. */
+  const typed = (words: string) => `\`${rota.services.commands.spell(`rota ${words}`)}\``;
   /** Loads this room's rota, or answers that there is none. */
   async function withRota(
     ctx: CommandContext,
@@ -48,7 +48,7 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
   ): Promise<CommandReply> {
     const { invocation } = ctx;
     const state = await rota.load(invocation.workspace, invocation.room.id);
-    if (!state) return error(NO_ROTA);
+    if (!state) return error(`this room has no rota yet: start one with ${typed("setup @a @b @c")}`);
     return run(state, invocation.user);
   }
 
@@ -229,8 +229,8 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
               ? `Today's responder: @${todayTurn.responder}.`
               : "Nobody has been announced as responder today yet.",
           ];
-          if (r.paused) lines.push("The rota is paused: `/rota resume` restarts it.");
-          else if (state.queue.length === 0) lines.push("The rota has no members: `/rota add @x`.");
+          if (r.paused) lines.push(`The rota is paused: ${typed("resume")} restarts it.`);
+          else if (state.queue.length === 0) lines.push(`The rota has no members: ${typed("add @x")}.`);
           else {
             const plan = upcomingTurns(state, rota.now(), todayTurn, 5);
             lines.push("Next:");
@@ -282,7 +282,7 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
           if (typeof id !== "string") return id;
           const queue = removeMember(state.queue, id);
           if (queue.length === 0)
-            return error(`@${id} is the rota's last member: add someone first, or \`/rota pause\` it`);
+            return error(`@${id} is the rota's last member: add someone first, or ${typed("pause")} it`);
           await rota.store.setMembers(state.rota.workspace, state.rota.room, queue);
           const handOver = await handOverIfOnDuty({ ...state, queue }, id);
           await rota.changed(state.rota.workspace, state.rota.room);
@@ -298,7 +298,7 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
       parse: noArgs,
       run: (ctx) =>
         withChange(ctx, async (state, caller) => {
-          if (state.rota.paused) return error("the rota is paused: `/rota resume` first");
+          if (state.rota.paused) return error(`the rota is paused: ${typed("resume")} first`);
           const today = rota.today(state.rota);
           const current = await rota.store.turnOn(state.rota.workspace, state.rota.room, today);
           if (!current) return error("nobody is on duty yet today, so there is no turn to skip");
@@ -438,7 +438,7 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
           return change(
             state,
             { paused: true },
-            `@${caller} paused the rota: no announcements until \`/rota resume\`.`,
+            `@${caller} paused the rota: no announcements until ${typed("resume")}.`,
           );
         }),
     }),
@@ -463,8 +463,8 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
       run: (ctx) =>
         withRota(ctx, async (state) => {
           const r = state.rota;
-          if (r.paused) return error("the rota is paused: `/rota resume` first");
-          if (state.queue.length === 0) return error("the rota has no members: `/rota add @x`");
+          if (r.paused) return error(`the rota is paused: ${typed("resume")} first`);
+          if (state.queue.length === 0) return error(`the rota has no members: ${typed("add @x")}`);
           const today = rota.today(r);
           const existing = await rota.store.turnOn(r.workspace, r.room, today);
           if (existing) {

@@ -10,9 +10,9 @@
  */
 import { DateTime } from "luxon";
 import type { Action } from "../actions.js";
+import { errorMessage } from "../error-message.js";
 import type { CoreServices } from "../feature.js";
 import { type ChatMessage, type Room, roomLabel } from "../model.js";
-import { errorMessage } from "../scheduler.js";
 import type { ClaimStore } from "../stores.js";
 import { formatDay, isAvailable, ruleOf, scheduleContext } from "./forecast.js";
 import { holidayCheck } from "./holidays.js";
@@ -314,7 +314,7 @@ export class RotaService {
     if (!turn.responder) {
       await this.emit(rota, "rota.announce", {
         action: "post",
-        text: "Nobody in the rota is available today, so there is no responder. `/rota who` shows the rota.",
+        text: `Nobody in the rota is available today, so there is no responder. \`${this.services.commands.spell("rota who")}\` shows the rota.`,
       });
       return undefined;
     }
@@ -483,7 +483,7 @@ export class RotaService {
     await this.store.touchRota(rota.workspace, rota.room, this.now());
     await this.emit(rota, "rota.left", {
       action: "post",
-      text: `@${member} left this room, so the rota skips them until they are back (or \`/rota remove @${member}\`).`,
+      text: `@${member} left this room, so the rota skips them until they are back (or \`${this.services.commands.spell(`rota remove @${member}`)}\`).`,
     });
   }
 

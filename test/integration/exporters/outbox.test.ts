@@ -8,9 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Action } from "../../../src/core/actions.js";
+import { VirtualClock } from "../../../src/core/clocks.js";
+import { CommandSpelling } from "../../../src/core/commands/spelling.js";
 import { OutboxWorker } from "../../../src/core/decisions/outbox-worker.js";
 import type { CoreServices } from "../../../src/core/feature.js";
-import { Scheduler, VirtualClock } from "../../../src/core/scheduler.js";
+import { Scheduler } from "../../../src/core/scheduler.js";
 import { ConfluenceExporter, confluenceSettings } from "../../../src/exporters/confluence.js";
 import { silentLogger } from "../../../src/logging.js";
 import { type DatabaseHandle, openDatabase } from "../../../src/storage/database.js";
@@ -199,6 +201,7 @@ describe("a process that hangs mid-export", () => {
       emit: async (a) => {
         emitted.push(a);
       },
+      commands: new CommandSpelling("/"),
       log: silentLogger,
     };
   }
@@ -216,7 +219,6 @@ describe("a process that hangs mid-export", () => {
     const notices = (h: DatabaseHandle) => ({
       claims: new SqlClaimStore(h.db),
       serves: () => true,
-      prefix: "/",
     });
     const policy = { attempts: 5, firstDelayMs: 60_000, maxDelayMs: 3_600_000, leaseMs: 300_000 };
     const t0 = new Date("2026-11-25T09:00:00Z");

@@ -3,7 +3,8 @@
  * against a fake homeserver on loopback. Each case is something a person in a Matrix room would see.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Scheduler, VirtualClock } from "../../../src/core/scheduler.js";
+import { VirtualClock } from "../../../src/core/clocks.js";
+import { Scheduler } from "../../../src/core/scheduler.js";
 import { silentLogger } from "../../../src/logging.js";
 import { FakeHomeserver, type SentEvent } from "../../helpers/fake-homeserver.js";
 import { ALICE, BOB, BOT, CAROL, freshDataDir, type RunningBot, startBot, TOKEN } from "./bot.js";
@@ -236,7 +237,7 @@ describe("Matrix adapter against the fake homeserver", () => {
   it("reports ready on /readyz once it has synced, and counts events in /metrics", async () => {
     const room = hs.createRoom({ members: [ALICE, BOB, CAROL, BOT], name: "team", public: true });
     bot = await startBot(hs, { healthPort: 0 });
-    const base = `http://127.0.0.1:${bot.adapter.healthPort}`;
+    const base = `http://127.0.0.1:${bot.adapter.port}`;
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ ready: true, checks: { matrix: true, database: true } });

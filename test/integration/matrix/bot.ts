@@ -5,9 +5,11 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MatrixAdapter } from "../../../src/adapters/matrix/adapter.js";
+import { startMatrixPlatform } from "../../../src/adapters/matrix/start.js";
+import type { Logger } from "../../../src/core/logger.js";
 import type { Clock } from "../../../src/core/ports.js";
-import type { Logger, Scheduler } from "../../../src/core/scheduler.js";
+import type { Scheduler } from "../../../src/core/scheduler.js";
+import type { PlatformRuntime } from "../../../src/runtime/runtime.js";
 import { type DatabaseHandle, openDatabase } from "../../../src/storage/database.js";
 import type { FakeHomeserver } from "../../helpers/fake-homeserver.js";
 import { scenarioConfig } from "../../helpers/scenario.js";
@@ -19,7 +21,7 @@ export const BOB = "@bob:example.test";
 export const CAROL = "@carol:example.test";
 
 export interface RunningBot {
-  adapter: MatrixAdapter;
+  adapter: PlatformRuntime;
   db: DatabaseHandle;
   logs: string[];
   stop(): Promise<void>;
@@ -56,7 +58,7 @@ export async function startBot(hs: FakeHomeserver, options: BotOptions = {}): Pr
     warn: record("warn"),
     error: record("error"),
   };
-  const adapter = new MatrixAdapter({
+  const adapter = await startMatrixPlatform({
     app: { config, db, log },
     credentials: { homeserverUrl: hs.url, userId: BOT, accessToken: TOKEN },
     clock: options.clock,
@@ -65,7 +67,6 @@ export async function startBot(hs: FakeHomeserver, options: BotOptions = {}): Pr
     healthPort: options.healthPort,
     healthHost: "127.0.0.1",
   });
-  await adapter.start();
   return {
     adapter,
     db,

@@ -11,8 +11,8 @@ import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { envSchema } from "../../../src/config/env.js";
 import { loadConfig } from "../../../src/config/load.js";
-import { healthRoutes } from "../../../src/server/health.js";
-import type { OutloudMetrics } from "../../../src/server/metrics.js";
+import { healthRoutes } from "../../../src/runtime/health.js";
+import type { OutloudMetrics } from "../../../src/runtime/metrics.js";
 import { isPostgresUrl } from "../../../src/storage/database.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));

@@ -4,8 +4,8 @@
  * within 30 seconds and the old one stops. Driven step by step on a virtual clock.
  */
 import { expect, it, vi } from "vitest";
+import { SystemClock, VirtualClock } from "../../../src/core/clocks.js";
 import { type Lease, LeaseKeeper } from "../../../src/core/leases.js";
-import { SystemClock, VirtualClock } from "../../../src/core/scheduler.js";
 import { silentLogger } from "../../../src/logging.js";
 import type { DatabaseHandle } from "../../../src/storage/database.js";
 import { SqlLeaseStore } from "../../../src/storage/leases.js";

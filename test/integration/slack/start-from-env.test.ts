@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SlackAdapter } from "../../../src/adapters/slack/slack-adapter.js";
 import { startSlack } from "../../../src/adapters/slack/start.js";
 import { silentLogger } from "../../../src/logging.js";
+import type { PlatformRuntime } from "../../../src/runtime/runtime.js";
 import { openDatabase } from "../../../src/storage/database.js";
 import { FakeSlackApi } from "../../helpers/fake-slack-api.js";
 import { seedWorkspace, TEST_ENCRYPTION_KEY } from "../../helpers/fake-slack-harness.js";
@@ -30,7 +30,7 @@ describe("starting Slack from the environment", () => {
   });
 
   /** Starts the adapter with these variables (and the fake's URL) on a fresh database; stops it after `use`. */
-  async function withSlack(env: Record<string, string>, use: (adapter: SlackAdapter) => Promise<void>) {
+  async function withSlack(env: Record<string, string>, use: (adapter: PlatformRuntime) => Promise<void>) {
     const dataDir = mkdtempSync(join(tmpdir(), "outloud-slack-env-"));
     const config = scenarioConfig(
       {},
@@ -38,7 +38,7 @@ describe("starting Slack from the environment", () => {
     );
     const db = await openDatabase({ url: join(dataDir, "outloud.sqlite") });
     try {
-      const adapter = (await startSlack({ config, db, log: silentLogger })) as SlackAdapter;
+      const adapter = await startSlack({ config, db, log: silentLogger });
       try {
         await use(adapter);
       } finally {

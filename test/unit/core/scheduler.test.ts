@@ -1,5 +1,6 @@
 import { expect, it } from "vitest";
-import { Scheduler, VirtualClock } from "../../../src/core/scheduler.js";
+import { VirtualClock } from "../../../src/core/clocks.js";
+import { Scheduler } from "../../../src/core/scheduler.js";
 import { silentLogger } from "../../../src/logging.js";
 
 it("runs due tasks in time order, each at its own time, when the virtual clock moves", async () => {

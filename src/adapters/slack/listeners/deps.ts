@@ -1,8 +1,8 @@
 import type { Engine } from "../../../core/engine.js";
 import type { FieldErrors, FormSubmission } from "../../../core/forms.js";
+import type { Logger } from "../../../core/logger.js";
 import type { ChatEvent } from "../../../core/model.js";
-import type { Logger } from "../../../core/scheduler.js";
-import type { OutloudMetrics } from "../../../server/metrics.js";
+import type { OutloudMetrics } from "../../../runtime/metrics.js";
 import type { SlackDirectory } from "../directory.js";
 import type { HomeRenderer } from "../home.js";
 

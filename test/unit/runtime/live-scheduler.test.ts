@@ -1,7 +1,8 @@
 import { expect, it } from "vitest";
-import { Scheduler, VirtualClock } from "../../../src/core/scheduler.js";
+import { VirtualClock } from "../../../src/core/clocks.js";
+import { Scheduler } from "../../../src/core/scheduler.js";
 import { silentLogger } from "../../../src/logging.js";
-import { LiveSchedulerDriver } from "../../../src/scheduler/live-scheduler.js";
+import { LiveSchedulerDriver } from "../../../src/runtime/live-scheduler.js";
 
 it("is alive once started and while it keeps up; not when due work has waited for minutes, nor once stopped", async () => {
   const t0 = new Date("2026-11-25T09:00:00Z");

@@ -1,0 +1,288 @@
+/**
+ * The Slack transport: a Bolt 5 app (HTTP Events API with request signing, or Socket Mode) whose
+ * listeners translate Slack payloads into core events for the runtime's `dispatch`. Every event is
+ * acted on once (event ids recorded in the database); the health routes are served on the same port
+ * in HTTP mode, and beside Bolt's install pages in Socket Mode with OAuth.
+ */
+import type { Server } from "node:http";
+import {
+  App,
+  type Logger as BoltLogger,
+  HTTPReceiver,
+  type InstallationStore,
+  LogLevel,
+  type Receiver,
+  SocketModeReceiver,
+  type webApi,
+} from "@slack/bolt";
+import type { Logger } from "../../core/logger.js";
+import type { ProcessedEventStore } from "../../core/stores.js";
+import type { PlatformRuntime, Transport } from "../../runtime/runtime.js";
+import { type WorkspaceClients, type WorkspaceInstallations, webClientOptions } from "./clients.js";
+import { errorCode, type SlackDirectory } from "./directory.js";
+import { HomeRenderer, type HomeSectionProvider } from "./home.js";
+import { registerCommands } from "./listeners/commands.js";
+import type { ListenerDeps } from "./listeners/deps.js";
+import { EventRouter } from "./listeners/event-router.js";
+import { registerForms } from "./listeners/forms.js";
+import { registerHome } from "./listeners/home.js";
+import { registerInstallations } from "./listeners/installations.js";
+import { registerMembers } from "./listeners/members.js";
+import { registerMessages } from "./listeners/messages.js";
+import { registerReactions } from "./listeners/reactions.js";
+import type { SlackOutbox } from "./outbox.js";
+
+export interface SlackOAuthOptions {
+  clientId: string;
+  clientSecret: string;
+  stateSecret: string;
+  installationStore: WorkspaceInstallations;
+  scopes: string[];
+}
+
+/** The one workspace of SLACK_BOT_TOKEN, as auth.test told it. */
+export interface SingleWorkspace {
+  token: string;
+  team: string;
+  botUserId: string | undefined;
+  botId: string | undefined;
+}
+
+export interface SlackTransportDeps {
+  runtime: PlatformRuntime;
+  clients: WorkspaceClients;
+  directory: SlackDirectory;
+  outbox: SlackOutbox;
+  /** Event ids already acted on. */
+  processed: ProcessedEventStore;
+  log: Logger;
+  /** SLACK_BOT_TOKEN mode; OAuth mode (many workspaces) otherwise. */
+  single?: SingleWorkspace;
+  /** OAuth mode: the app's credentials and where installations are kept (Bolt's view of them). */
+  oauth?: { options: SlackOAuthOptions; store: InstallationStore };
+  /** SLACK_SIGNING_SECRET: HTTP mode. */
+  signingSecret?: string;
+  /** SLACK_APP_TOKEN: Socket Mode instead of HTTP. */
+  appToken?: string;
+  slackApiUrl?: string;
+  retryConfig?: webApi.RetryOptions;
+  /** HTTP mode: where Slack's requests (and the health routes) are served. */
+  port: number;
+  host?: string;
+  /** Socket Mode with OAuth: the port of Bolt's install pages, where the health routes go along. */
+  healthPort?: number;
+  homeSections: HomeSectionProvider[];
+}
+
+export class SlackTransport implements Transport {
+  port: number | undefined;
+  private readonly bolt: App;
+  private server: Server | undefined;
+  private connected = false;
+  private stopped: Promise<unknown> | undefined;
+
+  constructor(private readonly deps: SlackTransportDeps) {
+    const { runtime, single, oauth, log } = deps;
+    const routes = runtime.healthRoutes();
+    const boltLogger = toBoltLogger(log);
+    // With OAuth, Bolt serves /slack/install (straight on to Slack's consent page) and /slack/oauth_redirect.
+    const oauthOptions = oauth ? oauthReceiverOptions(oauth.options, oauth.store) : {};
+    const installerOptions = {
+      clientOptions: { ...(deps.slackApiUrl ? { slackApiUrl: deps.slackApiUrl } : {}) },
+      directInstall: true,
+    };
+    let receiver: Receiver;
+    if (deps.appToken) {
+      const socket = new SocketModeReceiver({
+        appToken: deps.appToken,
+        logger: boltLogger,
+        // With OAuth, Bolt serves the install pages itself on one port: the health routes go along.
+        ...(oauth ? { customRoutes: routes } : {}),
+        installerOptions: { ...installerOptions, ...(oauth ? { port: deps.healthPort ?? deps.port } : {}) },
+        ...oauthOptions,
+      });
+      socket.client.on("connected", () => {
+        this.connected = true;
+      });
+      socket.client.on("disconnected", () => {
+        this.connected = false;
+      });
+      socket.client.on("reconnecting", () => {
+        this.connected = false;
+      });
+      receiver = socket;
+    } else {
+      if (!deps.signingSecret) throw new Error("SLACK_SIGNING_SECRET is required in HTTP mode");
+      receiver = new HTTPReceiver({
+        signingSecret: deps.signingSecret,
+        endpoints: ["/slack/events"],
+        customRoutes: routes,
+        logger: boltLogger,
+        processBeforeResponse: false,
+        installerOptions,
+        ...oauthOptions,
+      });
+    }
+
+    this.bolt = new App({
+      receiver,
+      // No listener reads `context.conversation`; Bolt's store of it is work on every event for nothing.
+      convoStore: false,
+      logger: boltLogger,
+      clientOptions: webClientOptions({ slackApiUrl: deps.slackApiUrl, retryConfig: deps.retryConfig }),
+      ...(single
+        ? {
+            token: single.token,
+            botUserId: single.botUserId,
+            botId: single.botId,
+            tokenVerificationEnabled: false,
+          }
+        : {}),
+    });
+    this.register();
+  }
+
+  ready(): boolean {
+    return this.connected;
+  }
+
+  async start(): Promise<void> {
+    const { deps } = this;
+    if (deps.appToken) {
+      try {
+        await this.bolt.start();
+      } catch (err) {
+        throw new Error(
+          `Slack refused the Socket Mode connection (${errorCode(err)}): check SLACK_APP_TOKEN and its connections:write scope`,
+        );
+      }
+      this.connected = true;
+      if (deps.oauth) this.port = deps.healthPort ?? deps.port;
+    } else {
+      this.server = (await this.bolt.start({
+        port: deps.port,
+        ...(deps.host ? { host: deps.host } : {}),
+      })) as Server;
+      const address = this.server.address();
+      this.port = typeof address === "object" && address ? address.port : deps.port;
+      this.connected = true;
+    }
+    deps.log.info("slack adapter started", {
+      mode: deps.appToken ? "socket" : "http",
+      port: this.port,
+      workspaces: deps.single ? "single" : "oauth",
+    });
+  }
+
+  /** Stops taking requests; connections stay open for the answers of the work in flight. */
+  async stop(): Promise<void> {
+    this.stopped = this.bolt
+      .stop()
+      .catch((err) => this.deps.log.warn("slack receiver failed to stop", { error: errorCode(err) }));
+    this.server?.closeIdleConnections();
+    this.connected = false;
+  }
+
+  /**
+   * Connections that carried the last answers go idle once those are written: close them as they do,
+   * rather than wait out keep-alive; after a grace period, close whatever is left.
+   */
+  async close(): Promise<void> {
+    let closed = false;
+    void this.stopped?.then(() => {
+      closed = true;
+    });
+    for (let waited = 0; !closed && waited < 3000; waited += 50) {
+      this.server?.closeIdleConnections();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    this.server?.closeAllConnections();
+    await this.stopped;
+  }
+
+  /** The middleware every request passes, then one listener per kind of payload. */
+  private register(): void {
+    const { runtime, single, processed, log, clients, directory } = this.deps;
+    // Each event is acted on once: Slack retries on timeouts, Socket Mode redelivers unacknowledged envelopes.
+    this.bolt.use(async ({ body, context, next, ...rest }) => {
+      const b = body as { event_id?: string; trigger_id?: string; team_id?: string; team?: { id?: string } };
+      const workspace = context.teamId ?? b.team_id ?? b.team?.id;
+      if (single && workspace && workspace !== single.team) return; // another workspace's stray request
+      const id = b.event_id ?? (b.trigger_id ? `trigger:${b.trigger_id}` : undefined);
+      if (workspace && id && !(await processed.markProcessed(workspace, id, new Date()))) {
+        const ack = (rest as { ack?: () => Promise<void> }).ack;
+        if (ack) await ack();
+        return;
+      }
+      await next();
+    });
+    this.bolt.error(async (err) => {
+      runtime.metrics.errors.inc({ where: "slack.listener" });
+      log.error("slack listener failed", { error: errorCode(err.original ?? err) });
+    });
+
+    const home = new HomeRenderer({
+      clients,
+      providers: this.deps.homeSections,
+      help: () => runtime.engine.commands.help("outloud", runtime.engine.services.commands.prefix),
+      isMember: async (workspace, room, user) => {
+        const r = await directory.room(workspace, room);
+        return (await directory.roomMembers(workspace, r)).includes(user);
+      },
+      outbox: this.deps.outbox,
+      log,
+    });
+    const deps: ListenerDeps = {
+      engine: runtime.engine,
+      directory,
+      log,
+      metrics: runtime.metrics,
+      home,
+      dispatch: (event) => runtime.dispatch(event),
+      submitForm: (submission, answer) => runtime.submitForm(submission, answer),
+      track: (work) => runtime.track(work),
+      botUserId: async (workspace) =>
+        single ? single.botUserId : (await clients.forWorkspace(workspace)).botUserId,
+    };
+    const events = new EventRouter();
+    events.install(this.bolt);
+    registerMessages(events, deps);
+    registerReactions(events, deps);
+    registerMembers(events, deps);
+    registerCommands(this.bolt, deps);
+    registerHome(this.bolt, events, deps);
+    registerForms(this.bolt, deps);
+    if (this.deps.oauth) registerInstallations(events, deps, this.deps.oauth.store);
+  }
+}
+
+function oauthReceiverOptions(oauth: SlackOAuthOptions, installationStore: InstallationStore) {
+  return {
+    clientId: oauth.clientId,
+    clientSecret: oauth.clientSecret,
+    stateSecret: oauth.stateSecret,
+    installationStore,
+    scopes: oauth.scopes,
+  };
+}
+
+/** Bolt's logger interface over ours. Debug output (which can include payloads) is dropped. */
+function toBoltLogger(log: Logger): BoltLogger {
+  let level = LogLevel.INFO;
+  const text = (args: unknown[]) =>
+    args
+      .map((a) => (a instanceof Error ? a.name : String(a)))
+      .join(" ")
+      .slice(0, 300);
+  return {
+    debug: () => {},
+    info: (...args: unknown[]) => log.info(`bolt: ${text(args)}`),
+    warn: (...args: unknown[]) => log.warn(`bolt: ${text(args)}`),
+    error: (...args: unknown[]) => log.error(`bolt: ${text(args)}`),
+    setLevel: (l: LogLevel) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}

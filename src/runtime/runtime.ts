@@ -1,0 +1,209 @@
+/**
+ * One runtime for every platform. Given the app context and a platform's directory, sink and
+ * transport, it builds what Slack, Matrix and the local platform all share: the engine, the clock and
+ * the scheduler (with the live driver that waits on the wall clock), the health and readiness routes,
+ * metrics, the purge of handled event ids (a scheduled task like any other), graceful stop, and the one
+ * entry point for events, `dispatch`. An adapter is then transport, translate, render, sink and
+ * directory, and nothing else.
+ *
+ * Every action the core takes, for an event or for a timer, leaves through `deliver`: the one place
+ * where a durable outbox can sit between the core and the platform's sink.
+ */
+import { sql } from "kysely";
+import { type AppContext, createEngine } from "../app.js";
+import type { Action } from "../core/actions.js";
+import { SystemClock } from "../core/clocks.js";
+import { CommandSpelling } from "../core/commands/spelling.js";
+import type { Engine } from "../core/engine.js";
+import { errorMessage } from "../core/error-message.js";
+import type { FieldErrors, FormSubmission } from "../core/forms.js";
+import type { ChatEvent } from "../core/model.js";
+import type { ActionSink, Clock, Directory } from "../core/ports.js";
+import { Scheduler } from "../core/scheduler.js";
+import type { ProcessedEventStore } from "../core/stores.js";
+import { SqlDecisionStore } from "../storage/decision-store.js";
+import { type HealthRoute, healthRoutes, type RunningHealthServer, startHealthServer } from "./health.js";
+import { LiveSchedulerDriver } from "./live-scheduler.js";
+import { OutloudMetrics } from "./metrics.js";
+
+/** What a platform brings besides its transport: who is who, how actions are carried out, how commands are typed. */
+export interface PlatformParts {
+  /** `slack`, `matrix`, `local`: names the platform in metrics, logs and /readyz. */
+  name: string;
+  directory: Directory;
+  sink: ActionSink;
+  /** How people type commands here: `/` (Slack, the playground) or the Matrix prefix (`!`). */
+  commandPrefix: string;
+}
+
+/** The platform's connection: it receives events and hands them to `PlatformRuntime.dispatch`. */
+export interface Transport {
+  /** Checks credentials and learns what the platform already knows, before the engine starts. */
+  connect?(): Promise<void>;
+  /** Starts taking events; the engine and its timers run already. */
+  start(): Promise<void>;
+  /** Connected and able to act (for /readyz). */
+  ready(): boolean;
+  /** Stops taking events. The runtime then waits for the work in flight. */
+  stop(): Promise<void>;
+  /** Once the work in flight is done: closes what is still open (e.g. idle HTTP connections). */
+  close?(): Promise<void>;
+  /** The port the transport serves HTTP on itself, health routes included (Slack's receivers). */
+  readonly port?: number;
+}
+
+export interface RuntimeOptions {
+  /** A clock and a scheduler the caller moves (replay, tests); by default the wall clock and the live driver. */
+  clock?: Clock;
+  scheduler?: Scheduler;
+  metrics?: OutloudMetrics;
+  /** Serves the health routes on a server of their own on this port (0: any free port). */
+  healthPort?: number;
+  healthHost?: string;
+  /** Handled event ids, forgotten after `keepMs`: they only guard against acting twice on a repeat. */
+  processedEvents?: { store: ProcessedEventStore; keepMs: number };
+}
+
+/** How often handled event ids older than their retention are deleted. */
+const PURGE_EVERY_MS = 6 * 60 * 60_000;
+
+export class PlatformRuntime {
+  readonly name: string;
+  readonly engine: Engine;
+  readonly clock: Clock;
+  readonly scheduler: Scheduler;
+  readonly metrics: OutloudMetrics;
+  private readonly driver: LiveSchedulerDriver | undefined;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private transport: Transport | undefined;
+  private healthServer: RunningHealthServer | undefined;
+  private stopping = false;
+
+  constructor(
+    private readonly app: AppContext,
+    private readonly platform: PlatformParts,
+    private readonly options: RuntimeOptions = {},
+  ) {
+    this.name = platform.name;
+    this.clock = options.clock ?? new SystemClock();
+    this.scheduler = options.scheduler ?? new Scheduler(app.log);
+    // A scheduler handed in is driven by its owner (a virtual clock); ours waits on the wall clock.
+    this.driver = options.scheduler ? undefined : new LiveSchedulerDriver(this.scheduler, this.clock);
+    this.metrics = options.metrics ?? new OutloudMetrics();
+    this.engine = createEngine(app, {
+      clock: this.clock,
+      scheduler: this.scheduler,
+      directory: platform.directory,
+      emit: (action) => this.deliver(action),
+      commands: new CommandSpelling(platform.commandPrefix),
+    });
+    const decisions = new SqlDecisionStore(app.db.db);
+    // Read at each scrape; a database that does not answer shows as NaN rather than failing /metrics.
+    this.metrics.setOutboxProbe(() => decisions.pendingCount().catch(() => Number.NaN));
+  }
+
+  /** The port this platform serves HTTP on (its health routes, and Slack's requests in HTTP mode). */
+  get port(): number | undefined {
+    return this.healthServer?.port ?? this.transport?.port;
+  }
+
+  /** /healthz, /readyz (database, the platform, the scheduler) and /metrics, for a transport that serves HTTP. */
+  healthRoutes(): HealthRoute[] {
+    const checks = [
+      {
+        name: "database",
+        check: async () => {
+          await sql`select 1 as one`.execute(this.app.db.db);
+          return true;
+        },
+      },
+      { name: this.name, check: () => this.ready() },
+      // A scheduler driven by its owner has no driver to ask: there, running means not stopping.
+      { name: "scheduler", check: () => (this.driver ? this.driver.alive() : !this.stopping) },
+    ];
+    return healthRoutes({ metrics: this.metrics, checks });
+  }
+
+  /** Connects, starts the engine and its timers, then takes events; the health server last. */
+  async start(transport?: Transport): Promise<void> {
+    this.transport = transport;
+    await transport?.connect?.();
+    await this.engine.start();
+    this.driver?.start();
+    this.armPurge();
+    try {
+      await transport?.start();
+    } catch (err) {
+      await this.driver?.stop();
+      await this.engine.stop();
+      throw err;
+    }
+    if (this.options.healthPort !== undefined)
+      this.healthServer = await startHealthServer(
+        this.healthRoutes(),
+        this.options.healthPort,
+        this.options.healthHost,
+      );
+  }
+
+  /** Connected and not stopping. */
+  ready(): boolean {
+    return !this.stopping && (this.transport?.ready() ?? true);
+  }
+
+  /** The entry point of every event: counted, and tracked so that a stop waits for it. */
+  dispatch(event: ChatEvent): Promise<void> {
+    this.metrics.eventsIn.inc({ platform: this.name, type: event.type });
+    return this.track(this.engine.handle(event));
+  }
+
+  /** A filled-in form, the same way (see Engine.submitForm for `answer`). */
+  submitForm(submission: FormSubmission, answer: (errors?: FieldErrors) => Promise<void>): Promise<void> {
+    this.metrics.eventsIn.inc({ platform: this.name, type: "form" });
+    return this.track(this.engine.submitForm(submission, answer));
+  }
+
+  /** Runs work that a stop must wait for. */
+  track<T>(work: Promise<T>): Promise<T> {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work)).catch(() => undefined);
+    return work;
+  }
+
+  /**
+   * Stops taking events, finishes the work in flight, stops the timers and the features, and lets the
+   * sink carry out what it still queues. The database stays open (its owner closes it).
+   */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    await this.transport?.stop();
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    await this.transport?.close?.();
+    await this.driver?.stop();
+    await this.engine.stop();
+    await this.platform.sink.drain?.();
+    await this.healthServer?.close();
+  }
+
+  /** Where every action of the core goes out: one event's or one timer's, to the platform's sink. */
+  private deliver(action: Action): Promise<void> {
+    return this.platform.sink.deliver(action);
+  }
+
+  /** Forgets handled event ids past their retention: at start, then every few hours. */
+  private armPurge(): void {
+    const processed = this.options.processedEvents;
+    if (!processed) return;
+    const purge = async () => {
+      await processed.store
+        .purge(new Date(this.clock.now().getTime() - processed.keepMs))
+        .catch((err) =>
+          this.app.log.warn(`purging processed ${this.name} events failed`, { error: errorMessage(err) }),
+        );
+    };
+    // Due at once (one interval ago), then every interval; the scheduler runs it like any timer.
+    const from = new Date(this.clock.now().getTime() - PURGE_EVERY_MS);
+    this.scheduler.every(`${this.name}.purge-processed`, PURGE_EVERY_MS, from, purge);
+  }
+}
