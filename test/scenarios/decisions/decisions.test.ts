@@ -190,7 +190,7 @@ describe("capturing decisions from the conversation", () => {
       { settings: { decisions: { privateRooms: true } } },
     );
     expect(run.outputs[0]).toMatchObject({ action: "post", room: "~ops" });
-    expect(run.outputs[1]!.text).toContain("*D-1* Rotate the keys monthly (#ops");
+    expect(run.outputs[1]!.text).toContain("*D-1* Rotate the keys monthly (🔒ops");
     expect(run.outputs.slice(2).map((o) => o.text)).toEqual([
       "No decisions recorded yet for that.",
       "There is no decision D-1. Usage: `/decision show D-12`",
