@@ -55,16 +55,30 @@ async function main(): Promise<number> {
   if (!loaded) return 2;
   const progress = new Progress(process.stderr, "lines");
   const conversationOf = await readTruth(truthFile);
+  if (typeof conversationOf === "string") {
+    process.stderr.write(`${conversationOf}\n`);
+    return 2;
+  }
   const report = await evaluate(file, conversationOf, loaded.config, progress);
   process.stdout.write(formatReport(file, report, loaded.config.settings.nudges.dailyCap));
   return 0;
 }
 
-async function readTruth(path: string): Promise<Map<string, string>> {
+/** The truth file's message → conversation map, or a one-line problem naming the bad line. */
+async function readTruth(path: string): Promise<Map<string, string> | string> {
   const map = new Map<string, string>();
+  let n = 0;
   for await (const line of readScenarioFile(path)) {
+    n++;
     if (!line.trim()) continue;
-    const o = JSON.parse(line) as { id: string; conversation: string };
+    let o: { id?: unknown; conversation?: unknown } | undefined;
+    try {
+      o = JSON.parse(line);
+    } catch {
+      o = undefined;
+    }
+    if (typeof o?.id !== "string" || typeof o.conversation !== "string")
+      return `${path}:${n}: not a truth line: expected {"id": "...", "conversation": "..."}`;
     map.set(o.id, o.conversation);
   }
   return map;

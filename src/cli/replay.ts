@@ -14,6 +14,14 @@ import { OutputWriter } from "./output.js";
 import { Progress } from "./progress.js";
 
 const USAGE = "Usage: npm run replay -- FILE [--config F] [--db PATH] [--pretty]";
+const HELP = `Runs a scenario (JSON Lines, .gz read too) through the bot on a virtual clock and prints
+one JSON line per bot action. See README.md, "Scenario format".
+  FILE          the scenario
+  --config F    a config file added to OUTLOUD_CONFIG's
+  --db PATH     keep the state in this SQLite file (default: in memory)
+  --pretty      readable lines instead of JSON
+  --help, -h    this help
+`;
 
 async function main(): Promise<number> {
   let args: ReturnType<typeof parse>;
@@ -22,6 +30,10 @@ async function main(): Promise<number> {
   } catch (err) {
     process.stderr.write(`${err instanceof Error ? err.message : err}\n${USAGE}\n`);
     return 2;
+  }
+  if (args.values.help) {
+    process.stdout.write(`${USAGE}\n${HELP}`);
+    return 0;
   }
   const file = args.positionals[0];
   if (!file || args.positionals.length > 1) {
@@ -70,6 +82,7 @@ function parse() {
       config: { type: "string" },
       db: { type: "string" },
       pretty: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
     },
   });
 }

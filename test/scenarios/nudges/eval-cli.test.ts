@@ -59,4 +59,18 @@ describe("npm run eval", () => {
       stderr: expect.stringMatching(/Usage: npm run eval -- FILE TRUTH/),
     });
   }, 60_000);
+
+  it("names a malformed truth line in one line, without a stack trace", async () => {
+    const corpus = join(dir, "malformed.jsonl");
+    const annotation = join(dir, "malformed-truth.jsonl");
+    writeFileSync(corpus, `${JSON.stringify(msg(0, "ana", "#team", "hello"))}\n`);
+    writeFileSync(annotation, `${JSON.stringify({ id: "m1", conversation: "c1" })}\n{"id": 2}\n`);
+    const failed = await run("npx", ["tsx", "src/cli/eval.ts", corpus, annotation], {
+      env: { ...process.env, OUTLOUD_DATA_DIR: dir },
+    }).catch((err: { code: number; stderr: string }) => err);
+    expect(failed).toMatchObject({ code: 2 });
+    expect((failed as { stderr: string }).stderr).toBe(
+      `${annotation}:2: not a truth line: expected {"id": "...", "conversation": "..."}\n`,
+    );
+  });
 });
