@@ -83,9 +83,7 @@ export async function startSlackPlatform(o: SlackOptions): Promise<PlatformRunti
     try {
       single = { token: o.botToken, ...(await singleClients.verify()) };
     } catch (err) {
-      throw new Error(
-        `Slack refused SLACK_BOT_TOKEN (${errorCode(err)}): check the token, or reinstall the app to get a new one`,
-      );
+      throw new Error(startupProblem(err, o.slackApiUrl));
     }
     clients = singleClients;
   } else if (o.oauth) {
@@ -179,4 +177,23 @@ export async function startSlack(app: AppContext): Promise<PlatformRuntime> {
     healthPort: env.SLACK_APP_TOKEN ? (env.HEALTH_PORT ?? env.PORT) : undefined,
     homeSections: homeSectionsFor(app),
   });
+}
+
+/**
+ * Why auth.test failed at start-up, told apart: Slack answered and refused the token, Slack answered
+ * with an HTTP error, or Slack could not be reached at all (the WebClient's error codes:
+ * https://tools.slack.dev/node-slack-sdk/web-api#handle-errors).
+ */
+function startupProblem(err: unknown, apiUrl: string | undefined): string {
+  const e = err as {
+    code?: string;
+    statusCode?: number;
+    original?: { code?: string; message?: string; cause?: { code?: string } };
+  };
+  const api = apiUrl ?? "https://slack.com/api/";
+  if (e?.code === "slack_webapi_request_error")
+    return `could not reach the Slack API at ${api} (${e.original?.cause?.code ?? e.original?.code ?? e.original?.message ?? "no answer"}): check the network, a proxy, or SLACK_API_URL`;
+  if (e?.code === "slack_webapi_http_error")
+    return `the Slack API at ${api} answered HTTP ${e.statusCode ?? "error"} to auth.test: try again later, or check SLACK_API_URL`;
+  return `Slack refused SLACK_BOT_TOKEN (${errorCode(err)}): check the token, or reinstall the app to get a new one`;
 }
