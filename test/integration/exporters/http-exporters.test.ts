@@ -223,6 +223,16 @@ describe("Webhook exporter", () => {
     });
   });
 
+  it("sends decision.undone, with its own delivery id, when a decision is undone", async () => {
+    const first = await exporter().export(mkDecisionRecord());
+    await exporter().withdraw(mkDecisionRecord());
+    expect(receiver.deliveries).toEqual([first.ref, "T1/D-12/undone"]);
+    expect(receiver.byDecision.get("T1/D-12")).toMatchObject({
+      event: "decision.undone",
+      decision: { id: "D-12", status: "undone" },
+    });
+  });
+
   it("gives a decision accepted again (its successor undone) a new delivery id", async () => {
     const first = await exporter().export(mkDecisionRecord());
     const superseded = await exporter().export(

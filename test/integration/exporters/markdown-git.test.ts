@@ -164,6 +164,24 @@ describe("Markdown exporter with git", () => {
     expect(files).toEqual(["0012-use-postgresql-for-events.md", "0013-use-kafka.md", "README.md"]);
   });
 
+  it("takes an undone decision out of the folder and the index in a commit of its own", async () => {
+    const remote = bareRemote();
+    const exporter = new MarkdownGitExporter(
+      markdownSettings.parse({
+        directory: join(tmp, "repo"),
+        git: { enabled: true, remote, branch: "main" },
+      }),
+      tmp,
+    );
+    await exporter.export(mkDecisionRecord());
+    await exporter.withdraw(mkDecisionRecord());
+    expect(git(remote, "log", "-1", "--format=%s", "main").trim()).toBe(
+      "Undo decision D-12: Use PostgreSQL for events",
+    );
+    expect(git(remote, "ls-tree", "--name-only", "main").trim()).toBe("README.md");
+    expect(git(remote, "show", "main:README.md")).not.toContain("D-12");
+  });
+
   it("makes no second commit on a retry, and pushes a commit that was left unpushed", async () => {
     const remote = bareRemote();
     const dir = join(tmp, "repo");

@@ -324,10 +324,7 @@ describe("finding, superseding and undoing decisions", () => {
       ]);
       expect(out.map((o) => [o.action, o.text])).toEqual([
         ["notice", "Only alice, who recorded D-1, can undo it."],
-        [
-          "post",
-          "Decision D-1 was undone by alice. It had already been exported to markdown (decisions/0001-use-tabs.md): remove it there if needed.",
-        ],
+        ["post", "Decision D-1 was undone by alice. Taken back from markdown."],
         [
           "notice",
           "D-2 is older than 10 minutes and stays on record. To change it, `/decision supersede D-2 <new decision>`.",
@@ -335,6 +332,26 @@ describe("finding, superseding and undoing decisions", () => {
         ["notice", "There is no decision D-1. Usage: `/decision show D-12`"],
         ["notice", "Which decision? Give its id, like D-12. Usage: `/decision undo D-12`"],
       ]);
+    } finally {
+      await session.close();
+    }
+  });
+});
+
+describe("an undone decision in the exported folder", () => {
+  it("leaves the folder and its index, and the decision it superseded is listed as accepted again", async () => {
+    const session = await new ScenarioSession().open();
+    try {
+      await session.feed([
+        cmd(0, "alice", "/decision Use tabs."),
+        cmd(1, "alice", "/decision supersede D-1 Use spaces."),
+        cmd(2, "alice", "/decision undo D-2"),
+      ]);
+      const dir = join(session.config.dataDir, "decisions");
+      expect(readdirSync(dir).sort()).toEqual(["0001-use-tabs.md", "README.md"]);
+      const index = readFileSync(join(dir, "README.md"), "utf8");
+      expect(index).toContain("| [D-1](0001-use-tabs.md) | Use tabs | accepted |");
+      expect(index).not.toContain("D-2");
     } finally {
       await session.close();
     }
