@@ -9,6 +9,7 @@ import type { z } from "zod";
 import { decisionsConfig, exportConfigProblems } from "../exporters/index.js";
 import { type Env, envSchema, OWNED_ENV_PREFIXES, SECRET_ENV_KEYS } from "./env.js";
 import { type FileConfig, fileConfigSchema } from "./file.js";
+import { matrixProblems, slackProblems } from "./platforms.js";
 
 export interface ConfigFile {
   path: string;
@@ -69,6 +70,8 @@ export function loadConfig(files: ConfigFile[], env: Record<string, string | und
     for (const issue of fileResult.error.issues) problems.push(...describeIssue(issue, where));
   }
 
+  // Platform variables that only work together (a bot token without a signing secret or app token).
+  if (envResult.success) problems.push(...slackProblems(envResult.data), ...matrixProblems(envResult.data));
   // Settings that are each valid but don't fit the environment: a target switched on without its
   // secret. Checked even when another setting or variable is wrong, so every problem is reported at once.
   const decisions = fileResult.success

@@ -6,6 +6,7 @@
  */
 import type { webApi } from "@slack/bolt";
 import type { AppContext } from "../../app.js";
+import { slackProblems } from "../../config/platforms.js";
 import { OutloudMetrics } from "../../runtime/metrics.js";
 import { PlatformRuntime } from "../../runtime/runtime.js";
 import { SqlProcessedEventStore } from "../../storage/foundation-stores.js";
@@ -146,12 +147,8 @@ export async function startSlackPlatform(o: SlackOptions): Promise<PlatformRunti
 export async function startSlack(app: AppContext): Promise<PlatformRuntime> {
   const env = app.config.env;
   const oauthWanted = Boolean(env.SLACK_CLIENT_ID || env.SLACK_CLIENT_SECRET || env.SLACK_STATE_SECRET);
-  if (!env.SLACK_BOT_TOKEN && oauthWanted) {
-    const missing = ["SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET"].filter(
-      (k) => !env[k as keyof typeof env],
-    );
-    if (missing.length) throw new Error(`Slack OAuth needs ${missing.join(", ")}`);
-  }
+  const [problem] = slackProblems(env);
+  if (problem) throw new Error(problem);
   const oauth =
     !env.SLACK_BOT_TOKEN && oauthWanted
       ? {

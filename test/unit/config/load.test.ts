@@ -122,3 +122,23 @@ describe("loadConfig checks what start-up relies on", () => {
     expect(problem).toMatch(/not valid YAML: .* at line 1, column \d+$/);
   });
 });
+
+describe("loadConfig checks platform variables that only work together", () => {
+  const problemsOf = (env: Record<string, string>) => {
+    const result = loadConfig([], env);
+    return result.ok ? [] : result.problems;
+  };
+
+  it("reports what Slack and Matrix start-up would stop on, all at once", () => {
+    expect(
+      problemsOf({ SLACK_BOT_TOKEN: "xoxb-1", MATRIX_HOMESERVER_URL: "https://matrix.example.org" }),
+    ).toEqual([
+      "SLACK_SIGNING_SECRET is required for the HTTP Events API (or set SLACK_APP_TOKEN for Socket Mode)",
+      "Matrix needs MATRIX_HOMESERVER_URL, MATRIX_USER_ID and MATRIX_ACCESS_TOKEN (MATRIX_DEVICE_ID is optional)",
+    ]);
+    expect(problemsOf({ SLACK_CLIENT_ID: "1.2" })).toContain(
+      "Slack OAuth needs SLACK_CLIENT_SECRET, SLACK_STATE_SECRET",
+    );
+    expect(problemsOf({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xapp-1" })).toEqual([]);
+  });
+});
