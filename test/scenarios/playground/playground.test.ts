@@ -5,8 +5,13 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { runPlayground } from "../../../src/adapters/local/playground.js";
+import { silentLogger } from "../../../src/logging.js";
+import { openDatabase } from "../../../src/storage/database.js";
 import { playgroundSession, typedLines } from "../../helpers/playground.js";
+import { scenarioConfig } from "../../helpers/scenario.js";
 
 const fresh = () => mkdtempSync(join(tmpdir(), "outloud-playground-"));
 const README = "README.md";
@@ -125,4 +130,38 @@ describe("a slash word that is no command", () => {
     expect(transcript).not.toContain("you in #general: /rtoa who");
     expect(transcript).not.toContain("[m1]");
   });
+});
+
+describe("at a terminal", () => {
+  it("prints what arrives while you type above the prompt, and redraws the prompt with your text", async () => {
+    const dir = fresh();
+    const config = scenarioConfig({}, { OUTLOUD_DATA_DIR: dir });
+    const db = await openDatabase({ url: config.databaseUrl });
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let screen = "";
+    output.on("data", (chunk) => {
+      screen += chunk;
+    });
+    // Two seconds before a 09:30 announcement: the wall clock brings it while "hel" is half typed.
+    const session = runPlayground({
+      app: { config, db, log: silentLogger },
+      input,
+      output,
+      interactive: true,
+      start: new Date("2026-12-07T09:29:58Z"),
+    });
+    input.write("/rota setup @alice @bob at 09:30\r");
+    input.write("hel");
+    await expect
+      .poll(() => screen, { timeout: 20_000, interval: 200 })
+      .toContain("Today's responder is @alice");
+    input.end("lo\r:quit\r");
+    await session;
+    await db.close();
+    const announcement = screen.indexOf("[#general] outloud: Today's responder is @alice");
+    // The half-typed line is cleared first, and the prompt comes back with it after the notice.
+    expect(screen.slice(announcement - 10, announcement)).toContain("\x1b[2K");
+    expect(screen.slice(announcement)).toMatch(/\n(\x1b\[\d*[A-Za-z])*you in #general> hel/);
+  }, 30_000);
 });
