@@ -6,7 +6,8 @@
 import { join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
-import { decisionsConfig, exportConfigProblems } from "../exporters/index.js";
+import { exportConfigProblems } from "../exporters/index.js";
+import { decisionsConfig } from "./decisions.js";
 import { type Env, envSchema, OWNED_ENV_PREFIXES, SECRET_ENV_KEYS } from "./env.js";
 import { type FileConfig, fileConfigSchema } from "./file.js";
 import { matrixProblems, slackProblems } from "./platforms.js";

@@ -30,6 +30,11 @@ export class CommandTable {
     }
   }
 
+  /** Every root word, in the order the features declared them: Slack's slash commands are exactly these. */
+  rootWords(): string[] {
+    return [...this.roots.keys()];
+  }
+
   /** True when `word` starts one of our commands (`rota`, `decision`, `outloud`, …). */
   isRoot(word: string): boolean {
     return this.roots.has(word.toLowerCase());

@@ -39,11 +39,12 @@ describe("manifest.yaml", () => {
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...BOT_SCOPES].sort());
   });
 
-  it("declares the three commands, the shortcut and the App Home the adapter handles", () => {
+  it("declares the four commands, the shortcut and the App Home the adapter handles", () => {
     expect(manifest.features.slash_commands.map((c: { command: string }) => c.command)).toEqual([
       "/rota",
       "/decision",
       "/outloud",
+      "/share",
     ]);
     expect(manifest.features.shortcuts).toContainEqual(
       expect.objectContaining({ type: "message", callback_id: "record_decision" }),

@@ -1,5 +1,6 @@
 /**
- * Slash commands (`/rota`, `/decision`, `/outloud`) and the "Record as decision" message shortcut.
+ * Slash commands (one per root of the command table: `/rota`, `/decision`, `/outloud`, `/share`) and
+ * the "Record as decision" message shortcut.
  * Each is acknowledged within Slack's 3 seconds: with the private answer when the core has one by
  * then, otherwise with a private "working on it", the answer following through `response_url`.
  */
@@ -15,40 +16,43 @@ export const RECORD_DECISION_CALLBACK = "record_decision";
 const WORKING_ON_IT: SlashResponse = { response_type: "ephemeral", text: "Working on it…" };
 
 export function registerCommands(app: App, deps: ListenerDeps): void {
-  app.command(/^\/(rota|decision|outloud)$/, async ({ command, ack, respond, context, body }) => {
-    const workspace = workspaceOf(context, body);
-    if (!workspace) return ack();
-    const root = command.command.replace(/^\//, "");
-    const { text } = fromSlackText(command.text ?? "");
-    const pending = new PendingCommand(
-      workspace,
-      command.channel_id,
-      command.user_id,
-      (r) => ack(r),
-      (r) => respond(r),
-      command.trigger_id,
-    );
-    await runAcknowledged(pending, deps, async () => {
-      const room = await deps.directory.room(
+  app.command(
+    slashCommandPattern(deps.engine.commands.rootWords()),
+    async ({ command, ack, respond, context, body }) => {
+      const workspace = workspaceOf(context, body);
+      if (!workspace) return ack();
+      const root = command.command.replace(/^\//, "");
+      const { text } = fromSlackText(command.text ?? "");
+      const pending = new PendingCommand(
         workspace,
         command.channel_id,
-        kindFromChannelName(command.channel_name),
-        command.channel_name,
+        command.user_id,
+        (r) => ack(r),
+        (r) => respond(r),
+        command.trigger_id,
       );
-      await deps.dispatch({
-        type: "command",
-        command: {
+      await runAcknowledged(pending, deps, async () => {
+        const room = await deps.directory.room(
           workspace,
-          room,
-          user: command.user_id,
-          text: `${root} ${text}`.trim(),
-          prefix: "/",
-          canOpenForm: Boolean(command.trigger_id),
-          at: new Date(),
-        },
+          command.channel_id,
+          kindFromChannelName(command.channel_name),
+          command.channel_name,
+        );
+        await deps.dispatch({
+          type: "command",
+          command: {
+            workspace,
+            room,
+            user: command.user_id,
+            text: `${root} ${text}`.trim(),
+            prefix: "/",
+            canOpenForm: Boolean(command.trigger_id),
+            at: new Date(),
+          },
+        });
       });
-    });
-  });
+    },
+  );
 
   // The shortcut hands the message itself to the core: its author is the decision's author, and the
   // confirmation lands in the message's thread. The core first offers a form prefilled from it (a modal).
@@ -124,6 +128,12 @@ export async function runAcknowledged(
       .acknowledge()
       .catch((err) => deps.log.warn("slack ack failed", { error: String((err as Error)?.name) }));
   }
+}
+
+/** `/rota`, `/decision`, …: the slash command of each root word (manifest.yaml declares the same). */
+function slashCommandPattern(roots: readonly string[]): RegExp {
+  const words = roots.map((r) => r.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  return new RegExp(`^/(${words.join("|")})$`);
 }
 
 /** Slack's `channel_name` for conversations that are not channels. */
