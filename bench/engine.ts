@@ -10,6 +10,8 @@ import { fmt, fmtRatio } from "./lib/table.js";
 import type { BenchContext, Benchmark, BenchResult } from "./lib/types.js";
 
 const TARGET_RATIO = 0.5;
+/** CPU per message at most twice the bare loop's, with every feature on. */
+const TARGET_CPU_RATIO = 2;
 /** A slice big enough to warm the JIT and the database, small enough for a development loop. */
 const QUICK_LIMIT = 20_000;
 
@@ -60,24 +62,27 @@ export const engineBenchmark: Benchmark = {
     const r = ratio(subject, base);
     const cpu = { baseline: median(cpuPerMessage.baseline), subject: median(cpuPerMessage.subject) };
     const messages = lastSubject?.messages ?? 0;
+    const cpuRatio = ratio(cpu.subject, cpu.baseline);
     return {
       name: "engine",
       rows: [
         {
-          measure: `messages/s (${fmt(messages)} messages, median of ${rounds})`,
+          // The headline: CPU time per message barely moves when other processes compete for the
+          // cores, unlike wall time, so it is what a change is judged by.
+          measure: `CPU µs per message, user + system (${fmt(messages)} messages, median of ${rounds})`,
+          baseline: fmt(cpu.baseline, 1),
+          subject: fmt(cpu.subject, 1),
+          ratio: fmtRatio(cpuRatio),
+          target: `≤ ${TARGET_CPU_RATIO}×`,
+          met: cpuRatio <= TARGET_CPU_RATIO,
+        },
+        {
+          measure: "messages/s",
           baseline: fmt(base),
           subject: fmt(subject),
           ratio: fmtRatio(r),
           target: `≥ ${TARGET_RATIO}×`,
           met: r >= TARGET_RATIO,
-        },
-        {
-          // CPU time per message barely moves when other processes compete for the cores, unlike
-          // wall time: the inverse ratio is what the throughput ratio would be on an idle machine.
-          measure: "CPU µs per message (user + system)",
-          baseline: fmt(cpu.baseline),
-          subject: fmt(cpu.subject),
-          ratio: fmtRatio(ratio(cpu.baseline, cpu.subject)),
         },
         {
           measure: "bot actions over the corpus",
@@ -91,6 +96,7 @@ export const engineBenchmark: Benchmark = {
         subjectMessagesPerSecond: subject,
         ratio: r,
         cpuMicrosecondsPerMessage: cpu,
+        cpuRatio,
         actionsBySource: lastSubject?.actionsBySource ?? {},
         runs,
       },

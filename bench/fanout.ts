@@ -107,6 +107,8 @@ export const fanoutBenchmark: Benchmark = {
     return {
       name: "fanout",
       rows: [
+        // The bot's CPU from ready to the end: nearly all of it the fan-out (no baseline to compare).
+        { measure: "bot CPU ms per announcement (user + system)", subject: fmt(botCpuMs / rooms, 1) },
         {
           measure: `time to deliver all ${fmt(stats.posts)} posts (${fmt(rooms)} announcements + hand-over DMs) vs lower bound`,
           baseline: `${fmt(lowerBound / 1000, 1)} s`,
@@ -116,7 +118,6 @@ export const fanoutBenchmark: Benchmark = {
           met: r <= TARGET_RATIO,
         },
         { measure: "429 answers received", subject: fmt(stats.rateLimited) },
-        { measure: "bot CPU ms per announcement (user + system)", subject: fmt(botCpuMs / rooms, 1) },
         {
           measure: "announcements lost / posted twice",
           subject: `${fmt(lost)} / ${fmt(stats.roomPosts - stats.roomsPosted)}`,

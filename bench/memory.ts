@@ -6,14 +6,15 @@
 import { join } from "node:path";
 import { runWorker } from "./lib/child.js";
 import { growth } from "./lib/stats.js";
-import { fmt, fmtMiB } from "./lib/table.js";
+import { fmt, fmtMiB, fmtRatio } from "./lib/table.js";
 import type { BenchContext, Benchmark, BenchResult } from "./lib/types.js";
+import type { PassFigures } from "./workers/replay-engine.js";
 
 const TARGET_GROWTH = 0.2;
 const PASSES = 5;
 
 interface MemoryRun {
-  passes: Array<{ pass: number; messages: number; seconds: number; rssBytes: number; heapUsedBytes: number }>;
+  passes: PassFigures[];
   maxRssBytes: number;
   gcExposed: boolean;
 }
@@ -48,9 +49,17 @@ export const memoryBenchmark: Benchmark = {
     const rssGrowth = growth(first.rssBytes, last.rssBytes);
     const heapGrowth = growth(first.heapUsedBytes, last.heapUsedBytes);
     const pct = (g: number) => `${g >= 0 ? "+" : ""}${fmt(g * 100, 1)}%`;
+    const cpuPerMessage = (p: PassFigures) => (p.cpuSeconds * 1e6) / p.messages;
     return {
       name: "memory",
       rows: [
+        {
+          // Work per message must not grow with the history behind it (pass 1 also warms the JIT).
+          measure: `CPU µs per message, pass 1 → pass ${PASSES}`,
+          baseline: fmt(cpuPerMessage(first), 1),
+          subject: fmt(cpuPerMessage(last), 1),
+          ratio: fmtRatio(cpuPerMessage(last) / cpuPerMessage(first)),
+        },
         {
           measure: `RSS after GC, pass 1 → pass ${PASSES} (${fmt(first.messages)} messages a pass)`,
           baseline: fmtMiB(first.rssBytes),

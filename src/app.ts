@@ -5,15 +5,18 @@
  */
 import type { Config } from "./config/load.js";
 import { createDecisionsFeature } from "./core/decisions/feature.js";
+import { createDigestFeature } from "./core/digest/feature.js";
 import { Engine } from "./core/engine.js";
 import type { CoreServices, Feature } from "./core/feature.js";
 import type { Logger } from "./core/logger.js";
 import { createNudgesFeature } from "./core/nudges/feature.js";
 import { createRotaFeature } from "./core/rota/feature.js";
+import { plainMailer } from "./exporters/email.js";
 import { createExporters } from "./exporters/index.js";
 import type { DatabaseHandle } from "./storage/database.js";
 import { SqlDecisionStore } from "./storage/decision-store.js";
-import { SqlClaimStore } from "./storage/foundation-stores.js";
+import { SqlDigestStore } from "./storage/digest-store.js";
+import { SqlClaimStore, SqlSettingsStore } from "./storage/foundation-stores.js";
 import { SqlNudgeStore } from "./storage/nudge-store.js";
 import { SqlRotaStore } from "./storage/rota-store.js";
 
@@ -31,11 +34,14 @@ export function createEngine(app: AppContext, platform: PlatformServices): Engin
   const services: CoreServices = { ...platform, log: app.log };
   const db = app.db.db;
   const claims = new SqlClaimStore(db);
+  const decisions = new SqlDecisionStore(db);
+  const rota = new SqlRotaStore(db);
+  const nudges = new SqlNudgeStore(db);
   const { settings, env, dataDir } = app.config;
   const features: Feature[] = [
     createNudgesFeature({
       services,
-      store: new SqlNudgeStore(db),
+      store: nudges,
       claims,
       settings: settings.nudges,
       workspace: settings.workspace,
@@ -43,18 +49,34 @@ export function createEngine(app: AppContext, platform: PlatformServices): Engin
     }),
     createRotaFeature({
       services,
-      store: new SqlRotaStore(db),
+      store: rota,
       claims,
+      notes: new SqlSettingsStore(db),
       settings: settings.rota,
       workingHours: settings.workspace.workingHours,
     }),
     createDecisionsFeature({
       services,
-      store: new SqlDecisionStore(db),
+      store: decisions,
       claims,
       settings: settings.decisions,
       exporters: createExporters(settings.decisions.export, env, dataDir, () => platform.clock.now()),
     }),
   ];
+  if (settings.digest.enabled)
+    features.push(
+      createDigestFeature({
+        services,
+        store: new SqlDigestStore(db),
+        claims,
+        decisions,
+        rota,
+        settings: settings.digest,
+        workspace: settings.workspace,
+        retentionDays: settings.privacy.retentionDays,
+        personalHours: (workspace, user) => nudges.hours(workspace, user),
+        mail: env.SMTP_URL ? plainMailer(env.SMTP_URL, settings.decisions.export.email.from) : undefined,
+      }),
+    );
   return new Engine({ services, features });
 }

@@ -12,6 +12,8 @@ export interface MachineInfo {
   /** 1-minute load average when the run started: a busy machine explains noisy figures. */
   loadAverage: number;
   commit: string | undefined;
+  /** With --busy: the background load, and the share of a core it got over the run. */
+  backgroundLoad?: { description: string; coreShare: number | undefined };
 }
 
 export function machineInfo(): MachineInfo {
@@ -40,5 +42,9 @@ function gitCommit(): string | undefined {
 }
 
 export function describeMachine(m: MachineInfo): string {
-  return `${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}, load ${m.loadAverage} at start, ${m.date}${m.commit ? `, commit ${m.commit}` : ""}`;
+  const load = m.backgroundLoad;
+  const share =
+    load?.coreShare === undefined ? "" : ` (it got ${Math.round(load.coreShare * 100)}% of a core)`;
+  const busy = load ? `, background load: ${load.description}${share}` : "";
+  return `${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}, load ${m.loadAverage} at start${busy}, ${m.date}${m.commit ? `, commit ${m.commit}` : ""}`;
 }

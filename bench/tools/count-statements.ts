@@ -28,11 +28,11 @@ proto.prepare = function (this: unknown, sql: string) {
   const stmt = prepare.call(this, sql);
   const c = counts.get(sql) ?? { n: 0, ms: 0 };
   counts.set(sql, c);
-  c.n++;
   for (const name of ["run", "all", "get"]) {
     const f = stmt[name] as Method | undefined;
     if (typeof f !== "function") continue;
     stmt[name] = function (this: unknown, ...args: unknown[]) {
+      c.n++;
       const t = performance.now();
       try {
         return f.apply(this, args);

@@ -20,6 +20,8 @@ async function main(): Promise<void> {
   const users = Number(option("users", "50"));
   const channels = Number(option("channels", "20"));
   const fake = await new FakeSlackApi().start();
+  // The benchmarks measure the bot against the posting limits they set, not the per-method tiers.
+  fake.tierLimits = false;
   const workspace = fake.addWorkspace({ team, botToken: token });
   const members = Array.from({ length: users }, (_, i) => benchUser(i));
   for (const id of members) fake.addUser({ id, team, name: id.toLowerCase(), tz: "Europe/Berlin" });

@@ -17,7 +17,7 @@ import { finish, option, progressReporter, send } from "./ipc.js";
 
 const DAY_MS = 86_400_000;
 
-interface PassFigures {
+export interface PassFigures {
   pass: number;
   messages: number;
   seconds: number;

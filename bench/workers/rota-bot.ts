@@ -5,12 +5,11 @@
  *
  * --seed-only: seeds N rotas (rooms CB00000…, three members each, every day, UTC, at 09:00) through
  * the real RotaStore and exits. Otherwise starts the Slack adapter against the fake Web API on
- * 127.0.0.1 and sends `{kind: "ready", readyMs, dueAt}`: milliseconds from opening the database to
- * taking events (migrations checked, every rota re-armed). With --due-after-ms, every rota is first
+ * 127.0.0.1 and sends `{kind: "ready", readyMs, readyCpuMs, dueAt}`: milliseconds (wall and CPU) from
+ * opening the database to taking events (migrations checked, every rota re-armed). With --due-after-ms, every rota is first
  * re-timed to the first whole UTC minute at least that far away (dueAt), so they all fall due together
  * without waiting for 09:00. SIGTERM stops it.
  */
-import { homeSectionsFor } from "../../src/adapters/slack/home-sections.js";
 import { startSlackPlatform } from "../../src/adapters/slack/start.js";
 import { SqlRotaStore } from "../../src/storage/rota-store.js";
 import {
@@ -37,6 +36,7 @@ async function main(): Promise<void> {
   const dueAt = dueAfterMs ? await retime(dbFile, Number(dueAfterMs)) : undefined;
 
   const started = performance.now();
+  const cpuAtStart = process.cpuUsage();
   const app = await openBenchApp(dbFile);
   const adapter = await startSlackPlatform({
     app,
@@ -45,9 +45,10 @@ async function main(): Promise<void> {
     slackApiUrl: option("api-url")!,
     port: 0,
     host: "127.0.0.1",
-    homeSections: homeSectionsFor(app),
   });
   const readyMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuAtStart);
+  const readyCpuMs = (cpu.user + cpu.system) / 1000;
   answerCpuQueries();
   process.on("SIGTERM", () => {
     void adapter
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
       .then(() => app.db.close())
       .then(() => finish({ readyMs }));
   });
-  await send({ kind: "ready", readyMs, dueAt });
+  await send({ kind: "ready", readyMs, readyCpuMs, dueAt });
 }
 
 async function seed(dbFile: string, count: number): Promise<void> {

@@ -49,6 +49,10 @@ export const envSchema = z.object({
   CONFLUENCE_API_TOKEN: optionalText,
   NOTION_TOKEN: optionalText,
   WEBHOOK_SECRET: optionalText,
+  /** Opens the live report at /report (playground and self-hosted); at least 16 characters. */
+  REPORT_TOKEN: z.string().trim().min(16, "must be at least 16 characters (a long random string)").optional(),
+  /** Where people reach the bot's HTTP server, for "Sign in with Slack" to come back to /report. */
+  OUTLOUD_PUBLIC_URL: url("the bot's public address, e.g. https://outloud.example.com"),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -67,6 +71,7 @@ export const SECRET_ENV_KEYS: ReadonlySet<string> = new Set([
   "NOTION_TOKEN",
   "WEBHOOK_SECRET",
   "DATABASE_URL",
+  "REPORT_TOKEN",
 ]);
 
 /** Prefixes we own: an unknown variable with one of these is probably a typo. */

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { matrixSettings } from "../adapters/matrix/settings.js";
+import { digestSettings } from "../core/digest/settings.js";
 import { nudgesSettings } from "../core/nudges/settings.js";
 import { rotaSettings } from "../core/rota/settings.js";
 import { zoneName } from "../core/zones.js";
@@ -61,6 +62,7 @@ export const fileConfigSchema = z.strictObject({
   rota: rotaSettings.prefault({}),
   decisions: decisionsConfig.prefault({}),
   matrix: matrixSettings.prefault({}),
+  digest: digestSettings.prefault({}),
   // Feature sections are added here, one line each: `rota: rotaSettings.prefault({}),`
 });
 

@@ -21,6 +21,12 @@ export class VirtualClock implements Clock {
   /** Moves to `when`, first running everything scheduled before it, each at its own time. */
   async advanceTo(when: Date, scheduler: Scheduler): Promise<void> {
     if (when.getTime() < this.current) return;
+    // A replay moves the clock for every line and mostly nothing falls due on the way.
+    const next = scheduler.next();
+    if (next === undefined || next.getTime() > when.getTime()) {
+      this.current = when.getTime();
+      return;
+    }
     await scheduler.runDue(when, {
       beforeEach: (due) => {
         if (due.getTime() > this.current) this.current = due.getTime();

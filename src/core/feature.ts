@@ -8,18 +8,23 @@ import type { CommandSpelling } from "./commands/spelling.js";
 import type { FormSpec } from "./forms.js";
 import type { Logger } from "./logger.js";
 import type { ChatEvent } from "./model.js";
-import type { Clock, Directory } from "./ports.js";
+import type { Clock, DeliveryProblem, Directory } from "./ports.js";
 import type { Scheduler } from "./scheduler.js";
+import type { SummaryProvider } from "./summaries.js";
 
 export interface Feature {
   readonly name: string;
   /** Root words this feature owns, with a one-line purpose for the help. */
   readonly roots?: Readonly<Record<string, string>>;
   readonly commands?: readonly CommandSpec[];
+  /** What it shows a person about themselves (the App Home on Slack), in this order. */
+  readonly summaries?: readonly SummaryProvider[];
   /** Forms this feature asks people to fill in, and carries out when they are submitted. */
   readonly forms?: readonly FormSpec[];
   /** Sees every event from a human (bots' and our own messages are filtered out before). */
   onEvent?(event: ChatEvent): Promise<void>;
+  /** One of this feature's actions was refused for a reason only a person can fix. */
+  onDeliveryProblem?(problem: DeliveryProblem): Promise<void>;
   /** Rebuilds timers and resumes work from the database; called once before events flow. */
   start?(): Promise<void>;
   /** Stops background work; in-flight work is finished. */

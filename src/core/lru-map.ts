@@ -35,7 +35,7 @@ export class LruMap<K, V> {
       return node.value;
     }
     const value = make();
-    this.set(key, value);
+    this.insert(key, value);
     return value;
   }
 
@@ -46,12 +46,7 @@ export class LruMap<K, V> {
       this.touch(found);
       return;
     }
-    const node: Node<K, V> = { key, value, older: this.newest, newer: undefined };
-    if (this.newest) this.newest.newer = node;
-    else this.oldest = node;
-    this.newest = node;
-    this.nodes.set(key, node);
-    while (this.nodes.size > this.limit && this.oldest) this.delete(this.oldest.key);
+    this.insert(key, value);
   }
 
   delete(key: K): boolean {
@@ -77,6 +72,21 @@ export class LruMap<K, V> {
 
   get size(): number {
     return this.nodes.size;
+  }
+
+  /** Adds a key known to be absent as the most recently used, and forgets the least recent beyond the limit. */
+  private insert(key: K, value: V): void {
+    const node: Node<K, V> = { key, value, older: this.newest, newer: undefined };
+    if (this.newest) this.newest.newer = node;
+    else this.oldest = node;
+    this.newest = node;
+    this.nodes.set(key, node);
+    // Evicted through the list: a lookup of the old key first would hash it once more for nothing.
+    while (this.nodes.size > this.limit && this.oldest) {
+      const oldest = this.oldest;
+      this.unlink(oldest);
+      this.nodes.delete(oldest.key);
+    }
   }
 
   /** Makes `node` the most recently used. */

@@ -14,6 +14,29 @@ export interface ActionSink {
   drain?(): Promise<void>;
 }
 
+/** What kind of thing stopped an action: each needs a person to fix it, not a retry. */
+export type DeliveryProblemKind =
+  /** The bot is not in the room (never invited, or removed). */
+  | "not-in-room"
+  | "room-archived"
+  /** The install lacks a permission the action needs. */
+  | "missing-permission"
+  /** The workspace does not allow or offer the feature (e.g. user groups on a free plan). */
+  | "feature-unavailable";
+
+/**
+ * An action the platform refused for a reason only a person can fix. The adapter says why and what
+ * to do in the platform's own words (`reason`, `fix`); the feature that acted decides whom to tell.
+ */
+export interface DeliveryProblem {
+  action: Action;
+  kind: DeliveryProblemKind;
+  /** Why, for a person: "I am not a member of #payments". */
+  reason: string;
+  /** What to do about it: "Invite me there with `/invite @outloud`." */
+  fix: string;
+}
+
 /** Looks up people and rooms the core is told about only by id. */
 export interface Directory {
   user(workspace: string, id: string): Promise<User>;
@@ -28,4 +51,6 @@ export interface Directory {
    * homeserver). Scheduled work for a workspace that removed the bot is skipped, not failed every day.
    */
   installedIn?(workspace: string): Promise<boolean>;
+  /** Is this person an admin or owner of the workspace? Absent where the platform has no such role. */
+  isWorkspaceAdmin?(workspace: string, user: string): Promise<boolean>;
 }

@@ -24,6 +24,22 @@ export const emailSettings = z
 
 export type EmailSettings = z.infer<typeof emailSettings>;
 
+/** The SMTP transport for `SMTP_URL`: decisions' mails and the personal catch-up share it. */
+export function smtpTransport(smtpUrl: string): nodemailer.Transporter {
+  return nodemailer.createTransport(smtpUrl);
+}
+
+/** Sends one plain-text mail through `SMTP_URL`, from `from`. */
+export function plainMailer(
+  smtpUrl: string,
+  from: string,
+): (to: string, subject: string, text: string) => Promise<void> {
+  const transport = smtpTransport(smtpUrl);
+  return async (to, subject, text) => {
+    await transport.sendMail({ from, to, subject, text });
+  };
+}
+
 export class EmailExporter implements DocumentExporter {
   readonly target = "email";
   private readonly transport: nodemailer.Transporter;
@@ -33,7 +49,7 @@ export class EmailExporter implements DocumentExporter {
     smtpUrl: string,
   ) {
     if (settings.to.length === 0) throw new Error("decisions.export.email.to lists no address");
-    this.transport = nodemailer.createTransport(smtpUrl);
+    this.transport = smtpTransport(smtpUrl);
   }
 
   accepts(decision: Pick<DecisionRecord, "room">): boolean {

@@ -11,6 +11,7 @@ export class OutloudMetrics {
   readonly nudges: Counter<"kind">;
   readonly errors: Counter<"where">;
   private outboxProbe: () => Promise<number> | number = () => 0;
+  private unhelpfulProbe: () => Promise<Map<string, number>> = async () => new Map();
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -47,6 +48,19 @@ export class OutloudMetrics {
         this.set(await probe());
       },
     });
+    const unhelpful = () => this.unhelpfulProbe();
+    new Gauge({
+      name: "outloud_nudges_unhelpful",
+      help: 'Nudges people marked "not helpful", by kind, over the retention period (no text is kept)',
+      labelNames: ["kind"],
+      registers,
+      async collect() {
+        this.reset();
+        // A database that does not answer leaves the gauge empty rather than failing /metrics.
+        const counts = await unhelpful().catch(() => new Map<string, number>());
+        for (const [kind, n] of counts) this.set({ kind }, n);
+      },
+    });
     if (options.defaultMetrics !== false)
       collectDefaultMetrics({ register: this.registry, prefix: "outloud_" });
   }
@@ -54,6 +68,11 @@ export class OutloudMetrics {
   /** Lets the exporter report its queue length (read at every scrape). */
   setOutboxProbe(probe: () => Promise<number> | number): void {
     this.outboxProbe = probe;
+  }
+
+  /** Lets the nudges report their "not helpful" counts per kind (read at every scrape). */
+  setUnhelpfulProbe(probe: () => Promise<Map<string, number>>): void {
+    this.unhelpfulProbe = probe;
   }
 
   /** Counts an action; actions from nudges (`source` `nudge.<kind>`) also count as a nudge of that kind. */

@@ -21,7 +21,9 @@ import type { ChatEvent } from "../core/model.js";
 import type { ActionSink, Clock, Directory } from "../core/ports.js";
 import { Scheduler } from "../core/scheduler.js";
 import type { ProcessedEventStore } from "../core/stores.js";
+import { reportRoutes } from "../report/live.js";
 import { SqlDecisionStore } from "../storage/decision-store.js";
+import { SqlNudgeStore } from "../storage/nudge-store.js";
 import { type HealthRoute, healthRoutes, type RunningHealthServer, startHealthServer } from "./health.js";
 import { LiveSchedulerDriver } from "./live-scheduler.js";
 import { OutloudMetrics } from "./metrics.js";
@@ -100,6 +102,8 @@ export class PlatformRuntime {
     const decisions = new SqlDecisionStore(app.db.db);
     // Read at each scrape; a database that does not answer shows as NaN rather than failing /metrics.
     this.metrics.setOutboxProbe(() => decisions.pendingCount().catch(() => Number.NaN));
+    const nudges = new SqlNudgeStore(app.db.db);
+    this.metrics.setUnhelpfulProbe(() => nudges.unhelpfulCounts());
   }
 
   /** The port this platform serves HTTP on (its health routes, and Slack's requests in HTTP mode). */
@@ -121,7 +125,16 @@ export class PlatformRuntime {
       // A scheduler driven by its owner has no driver to ask: there, running means not stopping.
       { name: "scheduler", check: () => (this.driver ? this.driver.alive() : !this.stopping) },
     ];
-    return healthRoutes({ metrics: this.metrics, checks });
+    const { directory } = this.platform;
+    const report = reportRoutes({
+      db: this.app.db.db,
+      config: this.app.config,
+      clock: this.clock,
+      directory,
+      log: this.app.log,
+      isWorkspaceAdmin: directory.isWorkspaceAdmin?.bind(directory),
+    });
+    return [...healthRoutes({ metrics: this.metrics, checks }), ...report];
   }
 
   /** Connects, starts the engine and its timers, then takes events; the health server last. */

@@ -1,8 +1,9 @@
 /** The NudgeStore (src/core/nudges/store.ts) over the query layer, for SQLite and PostgreSQL. */
-import type { Kysely, Transaction } from "kysely";
+import type { Kysely, QueryResult, Transaction } from "kysely";
 import type { DeliveryDecision, DeliveryRequest, Mute, NudgeStore } from "../core/nudges/store.js";
 import type { WorkingHours } from "../core/nudges/working-hours.js";
 import { dialectOf } from "./dialect.js";
+import { type Param, PreparedSql } from "./prepared.js";
 import type { Database } from "./schema.js";
 
 /**
@@ -20,9 +21,62 @@ function oneAtATime<T>(task: () => Promise<T>): Promise<T> {
 
 export class SqlNudgeStore implements NudgeStore {
   private readonly sqlite: boolean;
+  // The statements of every delivery, built once (building them cost more than running them).
+  private readonly takeCooldownSql: PreparedSql<"workspace" | "user" | "kind" | "at" | "threshold">;
+  private readonly takeCooldownAlwaysSql: PreparedSql<"workspace" | "user" | "kind" | "at">;
+  private readonly usedSlotsSql: PreparedSql<"workspace" | "user" | "day">;
+  private readonly insertSlotSql: PreparedSql<
+    "workspace" | "user" | "day" | "slot" | "kind" | "at" | "about"
+  >;
+  private readonly mutesSql: PreparedSql<"workspace" | "user" | "at">;
 
   constructor(private readonly db: Kysely<Database>) {
     this.sqlite = dialectOf(db) === "sqlite";
+    // One atomic statement on both databases: of two processes, only one inserts or moves it.
+    const takeCooldown = (p: Param, cooled: boolean) =>
+      db
+        .insertInto("nudge_cooldowns")
+        .values({ workspace: p("workspace"), user_id: p("user"), kind: p("kind"), last_at: p("at") })
+        .onConflict((oc) =>
+          oc
+            .columns(["workspace", "user_id", "kind"])
+            .doUpdateSet({ last_at: p("at") })
+            .where((eb) =>
+              cooled ? eb("nudge_cooldowns.last_at", "<=", p<string>("threshold")) : eb.lit(true),
+            ),
+        );
+    this.takeCooldownSql = new PreparedSql((p) => takeCooldown(p, true));
+    this.takeCooldownAlwaysSql = new PreparedSql((p) => takeCooldown(p, false));
+    this.usedSlotsSql = new PreparedSql((p) =>
+      db
+        .selectFrom("nudge_deliveries")
+        .select("slot")
+        .where("workspace", "=", p<string>("workspace"))
+        .where("user_id", "=", p<string>("user"))
+        .where("day", "=", p<string>("day")),
+    );
+    this.insertSlotSql = new PreparedSql((p) =>
+      db
+        .insertInto("nudge_deliveries")
+        .values({
+          workspace: p("workspace"),
+          user_id: p("user"),
+          day: p("day"),
+          slot: p("slot"),
+          kind: p("kind"),
+          delivered_at: p("at"),
+          about: p("about"),
+        })
+        .onConflict((oc) => oc.columns(["workspace", "user_id", "day", "slot"]).doNothing()),
+    );
+    this.mutesSql = new PreparedSql((p) =>
+      db
+        .selectFrom("nudge_mutes")
+        .select(["kind", "until"])
+        .where("workspace", "=", p<string>("workspace"))
+        .where("user_id", "=", p<string>("user"))
+        .where((eb) => eb.or([eb("until", "is", null), eb("until", ">", p<string>("at"))])),
+    );
   }
 
   async recordDelivery(request: DeliveryRequest): Promise<DeliveryDecision> {
@@ -54,22 +108,15 @@ export class SqlNudgeStore implements NudgeStore {
 
   /** Moves the person's last time for this kind to now, unless it is within the cooldown. */
   private async takeCooldown(trx: Transaction<Database>, q: DeliveryRequest, user: string): Promise<boolean> {
-    const at = q.at.toISOString();
-    const threshold = new Date(q.at.getTime() - q.cooldownMinutes * 60_000).toISOString();
-    // One atomic statement on both databases: of two processes, only one inserts or moves it.
-    const taken = await trx
-      .insertInto("nudge_cooldowns")
-      .values({ workspace: q.workspace, user_id: user, kind: q.kind, last_at: at })
-      .onConflict((oc) =>
-        oc
-          .columns(["workspace", "user_id", "kind"])
-          .doUpdateSet({ last_at: at })
-          .where((eb) =>
-            q.cooldownMinutes > 0 ? eb("nudge_cooldowns.last_at", "<=", threshold) : eb.lit(true),
-          ),
-      )
-      .executeTakeFirst();
-    return Number(taken.numInsertedOrUpdatedRows ?? 0) > 0;
+    const values = { workspace: q.workspace, user, kind: q.kind, at: q.at.toISOString() };
+    const statement =
+      q.cooldownMinutes > 0
+        ? this.takeCooldownSql.with({
+            ...values,
+            threshold: new Date(q.at.getTime() - q.cooldownMinutes * 60_000).toISOString(),
+          })
+        : this.takeCooldownAlwaysSql.with(values);
+    return changedRows(await trx.executeQuery(statement)) > 0;
   }
 
   /** Takes the first free slot of the day; none left means the cap is reached. */
@@ -79,30 +126,24 @@ export class SqlNudgeStore implements NudgeStore {
     user: string,
     day: string,
   ): Promise<boolean> {
-    const used = await trx
-      .selectFrom("nudge_deliveries")
-      .select("slot")
-      .where("workspace", "=", q.workspace)
-      .where("user_id", "=", user)
-      .where("day", "=", day)
-      .execute();
-    const taken = new Set(used.map((r) => Number(r.slot)));
+    const { rows } = await trx.executeQuery<{ slot: number }>(
+      this.usedSlotsSql.with({ workspace: q.workspace, user, day }),
+    );
+    const taken = new Set(rows.map((r) => Number(r.slot)));
     for (let slot = 1; slot <= q.dailyCap; slot++) {
       if (taken.has(slot)) continue;
-      const inserted = await trx
-        .insertInto("nudge_deliveries")
-        .values({
+      const inserted = await trx.executeQuery(
+        this.insertSlotSql.with({
           workspace: q.workspace,
-          user_id: user,
+          user,
           day,
           slot,
           kind: q.kind,
-          delivered_at: q.at.toISOString(),
+          at: q.at.toISOString(),
           about: q.about ?? null,
-        })
-        .onConflict((oc) => oc.columns(["workspace", "user_id", "day", "slot"]).doNothing())
-        .executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) return true;
+        }),
+      );
+      if (changedRows(inserted) > 0) return true;
     }
     return false;
   }
@@ -135,13 +176,9 @@ export class SqlNudgeStore implements NudgeStore {
   }
 
   async mutes(workspace: string, user: string, at: Date): Promise<Mute[]> {
-    const rows = await this.db
-      .selectFrom("nudge_mutes")
-      .select(["kind", "until"])
-      .where("workspace", "=", workspace)
-      .where("user_id", "=", user)
-      .where((eb) => eb.or([eb("until", "is", null), eb("until", ">", at.toISOString())]))
-      .execute();
+    const { rows } = await this.db.executeQuery<{ kind: string; until: string | null }>(
+      this.mutesSql.with({ workspace, user, at: at.toISOString() }),
+    );
     return rows.map((r) => (r.until ? { kind: r.kind, until: new Date(r.until) } : { kind: r.kind }));
   }
 
@@ -187,9 +224,55 @@ export class SqlNudgeStore implements NudgeStore {
     return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
+  async lastDelivery(workspace: string, user: string): Promise<{ kind: string; at: Date } | undefined> {
+    const row = await this.db
+      .selectFrom("nudge_deliveries")
+      .select(["kind", "delivered_at"])
+      .where("workspace", "=", workspace)
+      .where("user_id", "=", user)
+      .orderBy("delivered_at", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    return row ? { kind: row.kind, at: new Date(row.delivered_at) } : undefined;
+  }
+
+  async markUnhelpful(workspace: string, user: string, kind: string, at: Date): Promise<void> {
+    await this.db
+      .insertInto("nudge_feedback")
+      .values({ workspace, user_id: user, kind, marked_at: at.toISOString() })
+      .onConflict((oc) => oc.columns(["workspace", "user_id", "kind", "marked_at"]).doNothing())
+      .execute();
+  }
+
+  async unhelpfulSince(workspace: string, user: string, kind: string, since: Date): Promise<number> {
+    const row = await this.db
+      .selectFrom("nudge_feedback")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("workspace", "=", workspace)
+      .where("user_id", "=", user)
+      .where("kind", "=", kind)
+      .where("marked_at", ">=", since.toISOString())
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  async unhelpfulCounts(workspace?: string): Promise<Map<string, number>> {
+    let q = this.db
+      .selectFrom("nudge_feedback")
+      .select((eb) => ["kind", eb.fn.countAll<number>().as("n")])
+      .groupBy("kind");
+    if (workspace !== undefined) q = q.where("workspace", "=", workspace);
+    const rows = await q.execute();
+    return new Map(rows.map((r) => [r.kind, Number(r.n)]));
+  }
+
   async purge(before: Date): Promise<number> {
     const cutoff = before.toISOString();
     let n = 0;
+    n += Number(
+      (await this.db.deleteFrom("nudge_feedback").where("marked_at", "<", cutoff).executeTakeFirst())
+        .numDeletedRows,
+    );
     n += Number(
       (await this.db.deleteFrom("nudge_deliveries").where("delivered_at", "<", cutoff).executeTakeFirst())
         .numDeletedRows,
@@ -213,4 +296,9 @@ export class SqlNudgeStore implements NudgeStore {
     );
     return n;
   }
+}
+
+/** Rows an insert or update changed, as both drivers report it. */
+function changedRows(result: QueryResult<unknown>): number {
+  return Number(result.numAffectedRows ?? 0);
 }

@@ -1,4 +1,4 @@
-/** Tables of the nudges (migrations/0004-nudges.ts): ids, kinds, counts and times, never text. */
+/** Tables of the nudges (migrations/0004-nudges.ts, 0011-nudge-feedback.ts): ids, kinds, counts and times, never text. */
 export interface NudgeTables {
   nudge_deliveries: {
     workspace: string;
@@ -15,4 +15,6 @@ export interface NudgeTables {
   nudge_mutes: { workspace: string; user_id: string; kind: string; until: string | null; created_at: string };
   nudge_hours: { workspace: string; user_id: string; start_time: string; end_time: string; days: string };
   nudge_pairs: { workspace: string; kind: string; people: string; day: string; claimed_at: string };
+  /** One "not helpful" mark. */
+  nudge_feedback: { workspace: string; user_id: string; kind: string; marked_at: string };
 }

@@ -5,6 +5,7 @@
  * explicit (no auto-increment). Each concern declares its tables in its own file and adds them here.
  */
 import type { DecisionTables } from "./decision-tables.js";
+import type { DigestTables } from "./digest-tables.js";
 import type { FoundationTables } from "./foundation-tables.js";
 import type { LeaseTables } from "./lease-tables.js";
 import type { MatrixTables } from "./matrix-tables.js";
@@ -18,4 +19,5 @@ export type Database = FoundationTables &
   RotaTables &
   NudgeTables &
   LeaseTables &
-  MatrixTables;
+  MatrixTables &
+  DigestTables;

@@ -144,4 +144,38 @@ describeEachDatabase("NudgeStore", (db) => {
       await store.recordDelivery(request({ at: later, recipients: [{ user: "alice", day: "2026-12-26" }] })),
     ).toEqual({ ok: true });
   });
+
+  it("keeps not-helpful marks per person and kind, counts them per kind, and purges old ones", async () => {
+    const store = new SqlNudgeStore(db().handle.db);
+    await store.markUnhelpful("T1", "alice", "be-kind", t0);
+    await store.markUnhelpful("T1", "alice", "be-kind", minutes(60));
+    await store.markUnhelpful("T1", "bob", "be-kind", minutes(1));
+    await store.markUnhelpful("T1", "bob", "no-hello", minutes(2));
+    await store.markUnhelpful("T2", "carol", "be-kind", minutes(3));
+    expect(await store.unhelpfulSince("T1", "alice", "be-kind", t0)).toBe(2);
+    expect(await store.unhelpfulSince("T1", "alice", "be-kind", minutes(1))).toBe(1);
+    expect(await store.unhelpfulSince("T1", "alice", "no-hello", t0)).toBe(0);
+    expect(await store.unhelpfulCounts("T1")).toEqual(
+      new Map([
+        ["be-kind", 3],
+        ["no-hello", 1],
+      ]),
+    );
+    expect(await store.unhelpfulCounts()).toEqual(
+      new Map([
+        ["be-kind", 4],
+        ["no-hello", 1],
+      ]),
+    );
+    await store.purge(minutes(30));
+    expect(await store.unhelpfulSince("T1", "alice", "be-kind", t0)).toBe(1);
+  });
+
+  it("tells the kind of the last nudge a person got", async () => {
+    const store = new SqlNudgeStore(db().handle.db);
+    expect(await store.lastDelivery("T1", "alice")).toBeUndefined();
+    await store.recordDelivery(request());
+    await store.recordDelivery(request({ kind: "no-hello", at: minutes(5) }));
+    expect(await store.lastDelivery("T1", "alice")).toEqual({ kind: "no-hello", at: minutes(5) });
+  });
 });

@@ -1,12 +1,17 @@
 /**
  * FakeSlackApi: a contract fake of the Slack Web API on 127.0.0.1, for the real WebClient and Bolt to
  * talk to. It speaks the wire protocol (POST form or JSON bodies, `Authorization: Bearer`, `{ok, error}`
- * replies, HTTP 429 with `Retry-After`), records every call, checks each method's required arguments
- * the way Slack does, and keeps just enough state (users, conversations, user groups, posted messages)
- * for the adapter's reads to be answered. Rate limits are configurable so benchmarks can use it too.
+ * replies, HTTP 429 with `Retry-After`), records every call, and is as strict as Slack: each method's
+ * required arguments, scopes (those manifest.yaml grants, unless a workspace says otherwise) and rate
+ * tier, channel membership, list paging, user-group permissions, plans and guests, org tokens' team_id,
+ * response_url and trigger_id lifetimes, and Block Kit limits (fake-slack-rules.ts, each rule with its
+ * Slack page). It keeps just enough state (users, conversations, user groups, posted messages) for the
+ * adapter's reads to be answered. Posting limits are configurable so benchmarks can use it too.
  * OAuth: it knows an app's credentials (addOAuthApp), issues one-time codes as Slack's consent page
  * would (issueCode) and exchanges them in oauth.v2.access; an org-wide Enterprise Grid install is one
  * token for several workspaces (addOrgInstall), listed by auth.teams.list.
+ * Sign in with Slack: issueSignInCode stands for the person's consent; openid.connect.token exchanges
+ * the code (once, with the app's credentials), openid.connect.userInfo names the person and workspace.
  *
  *   const slack = await new FakeSlackApi().start();
  *   slack.addWorkspace({ team: "T1", botToken: "xoxb-1" });
@@ -15,6 +20,17 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import {
+  blockKitProblem,
+  MESSAGE_TEXT_LIMIT,
+  METHOD_RULES,
+  manifestBotScopes,
+  neededScopes,
+  RESPONSE_URL,
+  TIER_PER_MINUTE,
+  TOPIC_LIMIT,
+  TRIGGER_VALID_MS,
+} from "./fake-slack-rules.js";
 
 export interface FakeWorkspace {
   /** The workspace's team id; for an org-wide install, the enterprise id. */
@@ -27,6 +43,15 @@ export interface FakeWorkspace {
   enterprise?: string;
   /** An org-wide install: the org's workspaces its one token works in. */
   orgTeams?: string[];
+  /** Bot scopes granted; manifest.yaml's by default. */
+  scopes?: string[];
+  /** User groups are a paid feature (https://slack.com/help/articles/212906697). Default "paid". */
+  plan?: "free" | "paid";
+  /**
+   * Who may change user groups (Workspace settings → Permissions). A bot token may only where it is
+   * "everyone" (https://api.slack.com/methods/usergroups.users.update, "Usage info"). Default "everyone".
+   */
+  usergroupManagers?: "everyone" | "admins";
 }
 
 export interface FakeUser {
@@ -36,6 +61,10 @@ export interface FakeUser {
   realName?: string;
   tz?: string;
   isBot?: boolean;
+  /** A guest account: multi-channel (is_restricted) or single-channel (is_ultra_restricted). */
+  guest?: "multi" | "single";
+  /** A workspace admin (users.info `is_admin`). */
+  isAdmin?: boolean;
 }
 
 export interface FakeConversation {
@@ -43,8 +72,10 @@ export interface FakeConversation {
   team: string;
   name?: string;
   kind?: "public" | "private" | "im" | "mpim";
+  /** Everyone in it, the bot included when it was invited: the bot reads and posts only where it is. */
   members?: string[];
   topic?: string;
+  archived?: boolean;
 }
 
 export interface RecordedCall {
@@ -64,6 +95,8 @@ export interface ResponseUrlPost {
   id: string;
   body: Record<string, unknown>;
   at: number;
+  /** What the fake answered: 200, or 404 for an expired or used-up url. */
+  status: number;
 }
 
 /** A scripted failure for the next call(s) to a method. */
@@ -84,6 +117,13 @@ export interface RateLimits {
 }
 
 const POSTING_METHODS = new Set(["chat.postMessage", "chat.postEphemeral"]);
+/** Methods that, with an org-wide token, must name the workspace (each method's page: "team_id ... required if org token is used"). */
+const TEAM_ID_WITH_ORG_TOKEN = new Set([
+  "users.list",
+  "usergroups.list",
+  "usergroups.create",
+  "usergroups.users.update",
+]);
 
 export class FakeSlackApi {
   readonly calls: RecordedCall[] = [];
@@ -98,6 +138,11 @@ export class FakeSlackApi {
     workspaceWindowMs: 60_000,
     retryAfterSeconds: 1,
   };
+  /**
+   * Every method limited by its tier per workspace (fake-slack-rules.ts). On by default; a benchmark
+   * that measures the bot rather than Slack's limits may turn it off.
+   */
+  tierLimits = true;
 
   private server: Server | undefined;
   private readonly workspaces = new Map<string, FakeWorkspace>();
@@ -111,10 +156,18 @@ export class FakeSlackApi {
   private readonly oauthApps = new Map<string, string>();
   /** OAuth codes not yet exchanged, and the token each grants. */
   private readonly codes = new Map<string, { botToken: string; installer: string }>();
+  private readonly signInCodes = new Map<string, { team: string; user: string }>();
+  private readonly signInTokens = new Map<string, { team: string; user: string }>();
   private readonly lastPostInChannel = new Map<string, number>();
   private readonly workspacePostTimes = new Map<string, number[]>();
   private tsCounter = 0;
   private readonly waiters: Array<() => void> = [];
+  /** Per `team method`, when its recent calls came (for the tier limits). */
+  private readonly tierCalls = new Map<string, number[]>();
+  private readonly responseUrls = new Map<string, { issued: number; uses: number }>();
+  private readonly usedTriggers = new Set<string>();
+  /** Bot tokens Slack has revoked (tokens_revoked, app_uninstalled). */
+  private readonly revoked = new Set<string>();
 
   /** http://127.0.0.1:PORT/api/ : give it to WebClient as `slackApiUrl`. */
   get apiUrl(): string {
@@ -141,7 +194,13 @@ export class FakeSlackApi {
   }
 
   addWorkspace(ws: FakeWorkspace): FakeWorkspace {
-    const full = { botUserId: `UBOT${ws.team}`, botId: `BBOT${ws.team}`, teamName: `Team ${ws.team}`, ...ws };
+    const full = {
+      botUserId: `UBOT${ws.team}`,
+      botId: `BBOT${ws.team}`,
+      teamName: `Team ${ws.team}`,
+      scopes: manifestBotScopes(),
+      ...ws,
+    };
     this.workspaces.set(full.botToken, full);
     this.users.set(full.botUserId, { id: full.botUserId, team: full.team, name: "outloud", isBot: true });
     return full;
@@ -177,6 +236,13 @@ export class FakeSlackApi {
     return code;
   }
 
+  /** What Slack's OpenID Connect consent page hands back: a one-time code for `user` of `team`. */
+  issueSignInCode(team: string, user: string): string {
+    const code = `oidc-${randomUUID()}`;
+    this.signInCodes.set(code, { team, user });
+    return code;
+  }
+
   addUser(user: FakeUser): void {
     this.users.set(user.id, user);
   }
@@ -195,11 +261,43 @@ export class FakeSlackApi {
     return undefined;
   }
 
-  /** The next `times` calls to `method` fail (or, with `delayMs`, answer late) as described (default once). */
+  /** The workspace's settings as an admin would change them (plan, user-group permissions, scopes). */
+  updateWorkspace(botToken: string, change: Partial<FakeWorkspace>): void {
+    const ws = this.workspaces.get(botToken);
+    if (!ws) throw new Error("updateWorkspace: no such workspace");
+    Object.assign(ws, change);
+  }
+
+  /** Slack revokes the token (an uninstall, or an admin revoking it): every call answers token_revoked. */
+  revokeToken(botToken: string): void {
+    this.revoked.add(botToken);
+  }
+
+  /**
+   * The next `times` calls to `method` fail (or, with `delayMs`, answer late) as described (default
+   * once). `{ status: 429, retryAfter }` forces a rate limit on any method.
+   */
   failNext(method: string, fault: Fault, times = 1): void {
     const queue = this.faults.get(method) ?? [];
     for (let i = 0; i < times; i++) queue.push(fault);
     this.faults.set(method, queue);
+  }
+
+  /** How many calls each method got (answered or not): the Web API budget a scenario cost. */
+  callCounts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const c of this.calls) counts[c.method] = (counts[c.method] ?? 0) + 1;
+    return counts;
+  }
+
+  /** Calls to `method` so far. */
+  countOf(method: string): number {
+    return this.calls.filter((c) => c.method === method).length;
+  }
+
+  /** Forgets the recorded calls, so a test can count what one step costs. */
+  resetCalls(): void {
+    this.calls.length = 0;
   }
 
   /** Calls that succeeded, optionally of one method. */
@@ -222,9 +320,14 @@ export class FakeSlackApi {
     });
   }
 
-  /** A response_url the adapter can post to; posts are recorded in `responseUrlPosts`. */
-  responseUrl(): string {
-    return `${this.baseUrl}/response/${randomUUID()}`;
+  /**
+   * A response_url the adapter can post to; posts are recorded in `responseUrlPosts`. Like Slack's, it
+   * takes 5 posts within 30 minutes (RESPONSE_URL); `issuedAgoMs` makes one issued that long ago.
+   */
+  responseUrl(issuedAgoMs = 0): string {
+    const id = randomUUID();
+    this.responseUrls.set(id, { issued: Date.now() - issuedAgoMs, uses: 0 });
+    return `${this.baseUrl}/response/${id}`;
   }
 
   private notify(): void {
@@ -236,12 +339,19 @@ export class FakeSlackApi {
     const raw = await readBody(req);
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     if (url.pathname.startsWith("/response/")) {
-      this.responseUrlPosts.push({
-        id: url.pathname.slice("/response/".length),
-        body: parseBody(req, raw),
-        at: Date.now(),
-      });
-      res.writeHead(200, { "content-type": "text/plain" }).end("ok");
+      const id = url.pathname.slice("/response/".length);
+      const issued = this.responseUrls.get(id);
+      const body = parseBody(req, raw);
+      // https://api.slack.com/interactivity/handling#message_responses: 5 uses within 30 minutes.
+      let problem: string | undefined;
+      if (!issued || Date.now() - issued.issued > RESPONSE_URL.validMs) problem = "expired_url";
+      else if (issued.uses >= RESPONSE_URL.uses) problem = "used_url";
+      else if (body.blocks !== undefined && blockKitProblem(asJson(body.blocks), "message"))
+        problem = "invalid_blocks";
+      if (issued && !problem) issued.uses += 1;
+      const status = problem ? 404 : 200;
+      this.responseUrlPosts.push({ id, body, at: Date.now(), status });
+      res.writeHead(status, { "content-type": "text/plain" }).end(problem ?? "ok");
       this.notify();
       return;
     }
@@ -293,7 +403,23 @@ export class FakeSlackApi {
       return reply(200, { ok: true, url: this.socketModeUrl });
     }
     if (method === "oauth.v2.access") return reply(200, this.oauthAccess(args, auth));
+    if (method === "openid.connect.token") return reply(200, this.signInToken(args, auth));
+    if (method === "openid.connect.userInfo") {
+      // https://api.slack.com/methods/openid.connect.userInfo: the user token from openid.connect.token.
+      const who = token ? this.signInTokens.get(token) : undefined;
+      if (!who) return reply(200, { ok: false, error: token ? "invalid_auth" : "not_authed" });
+      return reply(200, {
+        ok: true,
+        sub: who.user,
+        "https://slack.com/user_id": who.user,
+        "https://slack.com/team_id": who.team,
+      });
+    }
+    if (token && this.revoked.has(token)) return reply(200, { ok: false, error: "token_revoked" });
     if (!workspace) return reply(200, { ok: false, error: token ? "invalid_auth" : "not_authed" });
+    const retryAfter = this.tierLimited(workspace.team, method);
+    if (retryAfter !== undefined)
+      return reply(429, { ok: false, error: "ratelimited" }, { "retry-after": String(retryAfter) });
 
     if (POSTING_METHODS.has(method)) {
       const limited = this.rateLimited(workspace.team, String(args.channel ?? ""));
@@ -307,7 +433,7 @@ export class FakeSlackApi {
     try {
       return reply(200, { ok: true, ...this.answer(method, args, workspace) });
     } catch (err) {
-      if (err instanceof SlackError) return reply(200, { ok: false, error: err.code });
+      if (err instanceof SlackError) return reply(200, { ok: false, error: err.code, ...err.extra });
       throw err;
     }
   }
@@ -346,9 +472,51 @@ export class FakeSlackApi {
     };
   }
 
+  /**
+   * openid.connect.token (https://api.slack.com/methods/openid.connect.token): the app's credentials
+   * (form fields or HTTP Basic) and a sign-in code not used before; answers a user token and an id token.
+   */
+  private signInToken(args: Record<string, unknown>, auth: string | undefined): Record<string, unknown> {
+    let clientId = args.client_id as string | undefined;
+    let secret = args.client_secret as string | undefined;
+    if (auth?.startsWith("Basic "))
+      [clientId, secret] = Buffer.from(auth.slice(6), "base64").toString("utf8").split(":", 2);
+    if (!clientId || !this.oauthApps.has(clientId)) return { ok: false, error: "invalid_client_id" };
+    if (this.oauthApps.get(clientId) !== secret) return { ok: false, error: "bad_client_secret" };
+    const who = this.signInCodes.get(String(args.code ?? ""));
+    if (!who) return { ok: false, error: "invalid_code" };
+    this.signInCodes.delete(String(args.code));
+    const accessToken = `xoxp-oidc-${randomUUID()}`;
+    this.signInTokens.set(accessToken, who);
+    return {
+      ok: true,
+      access_token: accessToken,
+      token_type: "Bearer",
+      id_token: "header.payload.signature",
+    };
+  }
+
   /** Does a token work in this team? Its own workspace's, or any of its org's for an org-wide install. */
   private covers(ws: FakeWorkspace, team: string): boolean {
     return ws.orgTeams ? ws.orgTeams.includes(team) : ws.team === team;
+  }
+
+  /**
+   * The method's tier allows so many calls a minute per workspace
+   * (https://api.slack.com/apis/rate-limits#tiers): past that, 429 with the seconds until the oldest
+   * call in the window is a minute old. Returns that wait, or undefined when the call may go.
+   */
+  private tierLimited(team: string, method: string): number | undefined {
+    const tier = METHOD_RULES[method]?.tier;
+    if (!this.tierLimits || tier === undefined || tier === "special") return undefined;
+    const now = Date.now();
+    const key = `${team} ${method}`;
+    const recent = (this.tierCalls.get(key) ?? []).filter((t) => now - t < 60_000);
+    this.tierCalls.set(key, recent);
+    if (recent.length >= TIER_PER_MINUTE[tier])
+      return Math.max(1, Math.ceil((recent[0]! + 60_000 - now) / 1000));
+    recent.push(now);
+    return undefined;
   }
 
   private rateLimited(team: string, channel: string): boolean {
@@ -370,6 +538,9 @@ export class FakeSlackApi {
   }
 
   private answer(method: string, args: Record<string, unknown>, ws: FakeWorkspace): Record<string, unknown> {
+    // Methods on a conversation check the scope for its kind once it is found; the rest here.
+    const rule = METHOD_RULES[method];
+    if (rule && Array.isArray(rule.scopes)) this.needScopes(ws, method, undefined);
     switch (method) {
       case "auth.test":
         return {
@@ -391,16 +562,11 @@ export class FakeSlackApi {
         };
       }
       case "chat.postMessage": {
-        const channel = this.channelIn(ws, required(args, "channel"));
+        const channel = this.postableChannel(ws, method, required(args, "channel"));
         if (!args.text && !args.blocks && !args.attachments) throw new SlackError("no_text");
-        // Bots post only where they are members (a declared member list without the bot means "not invited").
-        if (
-          (channel.kind === "public" || channel.kind === "private") &&
-          channel.members?.length &&
-          !channel.members.includes(ws.botUserId!)
-        ) {
-          throw new SlackError("not_in_channel");
-        }
+        if (String(args.text ?? "").length > MESSAGE_TEXT_LIMIT) throw new SlackError("msg_too_long");
+        if (args.blocks !== undefined && blockKitProblem(asJson(args.blocks), "message"))
+          throw new SlackError("invalid_blocks");
         const ts = this.nextTs();
         return {
           channel: channel.id,
@@ -409,15 +575,16 @@ export class FakeSlackApi {
         };
       }
       case "chat.postEphemeral": {
-        const channel = this.channelIn(ws, required(args, "channel"));
+        const channel = this.postableChannel(ws, method, required(args, "channel"));
         const user = required(args, "user");
         if (!args.text && !args.blocks && !args.attachments) throw new SlackError("no_text");
-        if (channel.members && channel.members.length > 0 && !channel.members.includes(user))
-          throw new SlackError("user_not_in_channel");
+        if (args.blocks !== undefined && blockKitProblem(asJson(args.blocks), "message"))
+          throw new SlackError("invalid_blocks");
+        if (!(channel.members ?? []).includes(user)) throw new SlackError("user_not_in_channel");
         return { message_ts: this.nextTs() };
       }
       case "chat.getPermalink": {
-        const channel = this.channelIn(ws, required(args, "channel"));
+        const channel = this.visibleChannel(ws, method, required(args, "channel"));
         const ts = required(args, "message_ts");
         return {
           channel: channel.id,
@@ -425,17 +592,22 @@ export class FakeSlackApi {
         };
       }
       case "conversations.setTopic": {
-        const channel = this.channelIn(ws, required(args, "channel"));
-        channel.topic = required(args, "topic", true);
+        // https://api.slack.com/methods/conversations.setTopic: a member may set it, up to 250 characters.
+        const channel = this.postableChannel(ws, method, required(args, "channel"));
+        const topic = required(args, "topic", true);
+        if (topic.length > TOPIC_LIMIT) throw new SlackError("too_long");
+        channel.topic = topic;
         return { channel: { id: channel.id, topic: { value: channel.topic } } };
       }
       case "conversations.info": {
-        const c = this.channelIn(ws, required(args, "channel"));
+        const c = this.visibleChannel(ws, method, required(args, "channel"));
         return { channel: conversationJson(c) };
       }
       case "conversations.members": {
-        const c = this.channelIn(ws, required(args, "channel"));
-        return { members: c.members ?? [], response_metadata: { next_cursor: "" } };
+        // https://api.slack.com/methods/conversations.members: cursor-paged, `limit` default 100.
+        const c = this.visibleChannel(ws, method, required(args, "channel"));
+        const { items, next } = page(c.members ?? [], args, 100);
+        return { members: items, response_metadata: { next_cursor: next } };
       }
       case "conversations.open": {
         const users = required(args, "users")
@@ -456,45 +628,52 @@ export class FakeSlackApi {
         this.addConversation({ id, team: ws.team, kind: users.length > 1 ? "mpim" : "im", members });
         return { channel: { id } };
       }
-      case "users.info": {
-        const u = this.userIn(ws, required(args, "user"));
-        return {
-          user: {
-            id: u.id,
-            team_id: u.team,
-            name: u.name ?? u.id.toLowerCase(),
-            real_name: u.realName ?? u.name ?? u.id,
-            tz: u.tz ?? "America/Los_Angeles",
-            is_bot: u.isBot ?? false,
-            profile: { display_name: u.name ?? "", real_name: u.realName ?? u.name ?? u.id },
-          },
-        };
+      case "users.info":
+        return { user: userJson(this.userIn(ws, required(args, "user"))) };
+      case "users.list": {
+        // https://api.slack.com/methods/users.list: cursor-paged; team_id with an org token.
+        const team = this.teamOf(ws, method, args);
+        const all = [...this.users.values()].filter((u) => u.team === team).map(userJson);
+        const { items, next } = page(all, args, 200);
+        return { members: items, response_metadata: { next_cursor: next } };
       }
-      case "usergroups.list":
+      case "usergroups.list": {
+        const team = this.teamOf(ws, method, args);
         return {
           usergroups: [...this.usergroups.values()]
-            .filter((g) => g.team === ws.team)
+            .filter((g) => g.team === team)
             .map((g) => ({ id: g.id, handle: g.handle, name: g.name, users: g.users })),
         };
+      }
       case "usergroups.create": {
+        const team = this.teamOf(ws, method, args);
+        this.mayManageUsergroups(ws);
         const name = required(args, "name");
         const handle = String(args.handle ?? name);
         for (const g of this.usergroups.values())
-          if (g.team === ws.team && (g.handle === handle || g.name === name))
+          if (g.team === team && (g.handle === handle || g.name === name))
             throw new SlackError("name_already_exists");
-        const id = `S${ws.team}${this.usergroups.size + 1}`;
-        const group = { id, team: ws.team, handle, name, users: [] as string[] };
+        const id = `S${team}${this.usergroups.size + 1}`;
+        const group = { id, team, handle, name, users: [] as string[] };
         this.usergroups.set(id, group);
         return { usergroup: { id, handle, name, users: [] } };
       }
       case "usergroups.users.update": {
+        const team = this.teamOf(ws, method, args);
+        this.mayManageUsergroups(ws);
         const group = this.usergroups.get(required(args, "usergroup"));
-        if (!group || group.team !== ws.team) throw new SlackError("no_such_subteam");
+        if (!group || group.team !== team) throw new SlackError("no_such_subteam");
         const users = required(args, "users")
           .split(",")
           .map((u) => u.trim())
           .filter(Boolean);
-        for (const u of users) this.userIn(ws, u);
+        if (users.length === 0) throw new SlackError("no_users_provided");
+        // "Guests or bot users cannot be added to user groups" (usergroups.users.update, "Usage info").
+        for (const u of users) {
+          const user = this.userIn(ws, u);
+          if (user.guest === "single") throw new SlackError("single_channel_guests_cannot_be_added");
+          if (user.guest || user.isBot) throw new SlackError("invalid_user");
+        }
         group.users = users;
         return { usergroup: { id: group.id, handle: group.handle, users } };
       }
@@ -503,7 +682,7 @@ export class FakeSlackApi {
         return { view: { id: `V${this.nextTs()}`, ...parseView(required(args, "view", true)) } };
       }
       case "views.open": {
-        required(args, "trigger_id");
+        this.exchangeTrigger(required(args, "trigger_id"));
         return { view: { id: `V${this.nextTs()}`, ...parseView(required(args, "view", true)) } };
       }
       default:
@@ -511,10 +690,73 @@ export class FakeSlackApi {
     }
   }
 
-  private channelIn(ws: FakeWorkspace, id: string): FakeConversation {
+  /** https://api.slack.com/methods/<method>: a token without the method's scope gets missing_scope. */
+  private needScopes(ws: FakeWorkspace, method: string, kind: FakeConversation["kind"]): void {
+    const needed = neededScopes(method, kind);
+    if (needed.length > 0 && !needed.some((s) => ws.scopes?.includes(s)))
+      throw new SlackError("missing_scope", {
+        needed: needed.join(","),
+        provided: (ws.scopes ?? []).join(","),
+      });
+  }
+
+  /**
+   * A conversation the bot can see: any public channel of its workspace, but a private channel, DM or
+   * group DM only when it is a member; otherwise channel_not_found, as if it did not exist
+   * (https://api.slack.com/methods/conversations.info, "Errors").
+   */
+  private visibleChannel(ws: FakeWorkspace, method: string, id: string): FakeConversation {
     const c = this.conversations.get(id);
     if (!c || !this.covers(ws, c.team)) throw new SlackError("channel_not_found");
+    if (c.kind !== "public" && !(c.members ?? []).includes(ws.botUserId!))
+      throw new SlackError("channel_not_found");
+    this.needScopes(ws, method, c.kind);
     return c;
+  }
+
+  /**
+   * A conversation the bot may post in or change: it must be a member (not_in_channel for a public
+   * channel it was not invited to, https://api.slack.com/methods/chat.postMessage "Errors"), and the
+   * channel not archived (is_archived).
+   */
+  private postableChannel(ws: FakeWorkspace, method: string, id: string): FakeConversation {
+    const c = this.visibleChannel(ws, method, id);
+    if (c.archived) throw new SlackError("is_archived");
+    if (!(c.members ?? []).includes(ws.botUserId!)) throw new SlackError("not_in_channel");
+    return c;
+  }
+
+  /** The workspace a call is about: an org-wide token must say which (`team_id`), a workspace token is its own. */
+  private teamOf(ws: FakeWorkspace, method: string, args: Record<string, unknown>): string {
+    if (!ws.orgTeams || !TEAM_ID_WITH_ORG_TOKEN.has(method)) return ws.team;
+    const team = args.team_id as string | undefined;
+    if (!team) throw new SlackError("missing_argument");
+    if (!ws.orgTeams.includes(team)) throw new SlackError("team_access_not_granted");
+    return team;
+  }
+
+  /**
+   * usergroups.create and usergroups.users.update: only on paid plans (plan_upgrade_required), and with
+   * a bot token only where everyone may manage user groups (permission_denied)
+   * (https://api.slack.com/methods/usergroups.users.update, "Usage info" and "Errors").
+   */
+  private mayManageUsergroups(ws: FakeWorkspace): void {
+    if (ws.plan === "free") throw new SlackError("plan_upgrade_required");
+    if (ws.usergroupManagers === "admins") throw new SlackError("permission_denied");
+  }
+
+  /**
+   * views.open: a trigger_id opens one view, within 3 seconds of the interaction that gave it
+   * (https://api.slack.com/methods/views.open "Errors": invalid, expired, exchanged trigger ids). The
+   * fake's trigger ids carry their issue time in milliseconds: `counter.issuedAtMs.hex`.
+   */
+  private exchangeTrigger(trigger: string): void {
+    const issued = Number(trigger.split(".")[1]);
+    if (!/^\d+\.\d+\.[0-9a-f]+$/.test(trigger) || !Number.isFinite(issued))
+      throw new SlackError("invalid_trigger_id");
+    if (this.usedTriggers.has(trigger)) throw new SlackError("exchanged_trigger_id");
+    if (Date.now() - issued > TRIGGER_VALID_MS) throw new SlackError("expired_trigger_id");
+    this.usedTriggers.add(trigger);
   }
 
   private userIn(ws: FakeWorkspace, id: string): FakeUser {
@@ -530,8 +772,51 @@ export class FakeSlackApi {
 }
 
 class SlackError extends Error {
-  constructor(readonly code: string) {
+  constructor(
+    readonly code: string,
+    /** More fields of the error reply, e.g. missing_scope's `needed` and `provided`. */
+    readonly extra: Record<string, unknown> = {},
+  ) {
     super(code);
+  }
+}
+
+/** One page of a cursor-paged list: the cursor is the offset, `limit` at most 1,000 (https://api.slack.com/apis/pagination). */
+function page<T>(
+  all: T[],
+  args: Record<string, unknown>,
+  defaultLimit: number,
+): { items: T[]; next: string } {
+  const limit = Math.min(Number(args.limit) || defaultLimit, 1000);
+  const from = args.cursor ? Number(Buffer.from(String(args.cursor), "base64").toString("utf8")) : 0;
+  if (!Number.isInteger(from) || from < 0) throw new SlackError("invalid_cursor");
+  const items = all.slice(from, from + limit);
+  const more = from + limit < all.length;
+  return { items, next: more ? Buffer.from(String(from + limit)).toString("base64") : "" };
+}
+
+function userJson(u: FakeUser): Record<string, unknown> {
+  return {
+    id: u.id,
+    team_id: u.team,
+    name: u.name ?? u.id.toLowerCase(),
+    real_name: u.realName ?? u.name ?? u.id,
+    tz: u.tz ?? "America/Los_Angeles",
+    is_bot: u.isBot ?? false,
+    is_admin: u.isAdmin ?? false,
+    is_restricted: Boolean(u.guest),
+    is_ultra_restricted: u.guest === "single",
+    profile: { display_name: u.name ?? "", real_name: u.realName ?? u.name ?? u.id },
+  };
+}
+
+/** Blocks as sent: a JSON string in a form body, an array in a JSON body. */
+function asJson(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return undefined;
   }
 }
 
@@ -552,6 +837,8 @@ function parseView(view: string): Record<string, unknown> {
   const v = parsed as { type?: string; blocks?: unknown };
   if (!v || (v.type !== "home" && v.type !== "modal") || !Array.isArray(v.blocks))
     throw new SlackError("invalid_arguments");
+  // Modals and Home tabs: 100 blocks and each block's own limits (https://api.slack.com/reference/surfaces/views).
+  if (blockKitProblem(v.blocks, "view")) throw new SlackError("invalid_arguments");
   if (v.type === "modal") checkModal(v as ModalJson);
   return v as Record<string, unknown>;
 }

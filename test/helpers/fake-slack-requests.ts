@@ -145,7 +145,7 @@ export function mkSlashCommand(fields: {
     text: fields.text,
     api_app_id: "AFAKE",
     response_url: fields.responseUrl,
-    trigger_id: `trigger.${nextTs()}`,
+    trigger_id: triggerId(),
   });
 }
 
@@ -170,7 +170,7 @@ export function mkMessageShortcut(fields: {
     user: { id: fields.user, name: fields.user.toLowerCase(), team_id: fields.team },
     channel: { id: fields.channel, name: "general" },
     callback_id: "record_decision",
-    trigger_id: fields.triggerId === null ? undefined : (fields.triggerId ?? `trigger.${nextTs()}`),
+    trigger_id: fields.triggerId === null ? undefined : (fields.triggerId ?? triggerId()),
     message_ts: fields.messageTs,
     message: {
       type: "message",
@@ -213,7 +213,7 @@ export function mkViewSubmission(fields: {
     team: { id: fields.team, domain: fields.team.toLowerCase() },
     user: { id: fields.user, name: fields.user.toLowerCase(), team_id: fields.team },
     api_app_id: "AFAKE",
-    trigger_id: `trigger.${nextTs()}`,
+    trigger_id: triggerId(),
     view: {
       id: `V${nextTs()}`,
       team_id: fields.team,
@@ -235,6 +235,16 @@ export function mkViewSubmission(fields: {
 /** Interactive payloads are posted as a form with one `payload` field holding JSON. */
 export function asInteractiveForm(payload: Record<string, unknown>): URLSearchParams {
   return new URLSearchParams({ payload: JSON.stringify(payload) });
+}
+
+let triggerCounter = 0;
+/**
+ * A trigger_id shaped like Slack's (`398738663015.47445629121.803a0bc8…`), whose middle part is when it
+ * was issued, in milliseconds: FakeSlackApi's views.open lets it open one view within 3 seconds.
+ */
+export function triggerId(issuedAt = Date.now()): string {
+  triggerCounter += 1;
+  return `${triggerCounter}.${issuedAt}.${triggerCounter.toString(16).padStart(8, "0")}`;
 }
 
 let tsCounter = 0;

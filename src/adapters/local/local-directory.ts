@@ -15,6 +15,9 @@ export interface DirectorySnapshot {
   topics: Record<string, string>;
 }
 
+/** The bot's own user on the local platform (the playground and the replay). */
+export const LOCAL_BOT_USER = "outloud";
+
 export class LocalDirectory implements Directory {
   private readonly users = new Map<string, User>();
   private readonly declaredMembers = new Map<string, string[]>();
@@ -29,7 +32,10 @@ export class LocalDirectory implements Directory {
     private readonly workspace: string,
     private readonly defaultTz = "UTC",
     private readonly anyoneExists = false,
-  ) {}
+  ) {
+    // The bot itself, as people mention it locally (`@outloud rota help`): a bot, never a person.
+    this.declareUser(LOCAL_BOT_USER, { name: "Outloud", bot: true });
+  }
 
   declareUser(id: string, fields: { name?: string; tz?: string; bot?: boolean }): void {
     const current = this.users.get(id);

@@ -1,6 +1,6 @@
 /**
- * The Matrix platform put together: the homeserver API, the room registry, the directory, the sender
- * (the sink) and the sync transport, handed to the shared runtime. `startMatrix` is what `npm start`
+ * The Matrix platform put together: the homeserver API, the room registry, the directory, the sink
+ * and the sync transport, handed to the shared runtime. `startMatrix` is what `npm start`
  * runs with MATRIX_* set; tests call `startMatrixPlatform` with a fake homeserver and a virtual clock.
  */
 import type { AppContext } from "../../app.js";
@@ -16,7 +16,7 @@ import { SqlMatrixStateStore } from "../../storage/matrix-store.js";
 import { MatrixApi, type MatrixCredentials } from "./api.js";
 import { MatrixDirectory } from "./directory.js";
 import { RoomRegistry } from "./rooms.js";
-import { MatrixSender } from "./sender.js";
+import { MatrixSink } from "./sink.js";
 import { MatrixTransport } from "./transport.js";
 
 export interface MatrixOptions {
@@ -54,7 +54,7 @@ export async function startMatrixPlatform(options: MatrixOptions): Promise<Platf
     displayName: (id) => api.displayName(id),
   });
   const store = new SqlMatrixStateStore(db);
-  const sender = new MatrixSender({
+  const sink = new MatrixSink({
     api,
     rooms,
     directory,
@@ -68,7 +68,7 @@ export async function startMatrixPlatform(options: MatrixOptions): Promise<Platf
   const processed = new SqlProcessedEventStore(db);
   const runtime = new PlatformRuntime(
     app,
-    { name: "matrix", directory, sink: sender, commandPrefix: settings.commands.matrixPrefix },
+    { name: "matrix", directory, sink, commandPrefix: settings.commands.matrixPrefix },
     {
       clock,
       scheduler: options.scheduler,
@@ -82,7 +82,7 @@ export async function startMatrixPlatform(options: MatrixOptions): Promise<Platf
     runtime,
     api,
     rooms,
-    sender,
+    sink,
     store,
     processed,
     claims: new SqlClaimStore(db),

@@ -19,8 +19,8 @@ import type { PlatformRuntime, Transport } from "../../runtime/runtime.js";
 import type { MatrixApi } from "./api.js";
 import type { DirectMap, JoinedRoom, MatrixRawEvent, SyncResponse } from "./events.js";
 import type { RoomRegistry } from "./rooms.js";
-import type { MatrixSender } from "./sender.js";
 import type { MatrixSettings } from "./settings.js";
+import type { MatrixSink } from "./sink.js";
 import type { MatrixStateStore } from "./store.js";
 import { SyncLoop } from "./sync-loop.js";
 import { type BotIdentity, isNotice, toChatEvent } from "./translate.js";
@@ -29,7 +29,7 @@ export interface MatrixTransportDeps {
   runtime: PlatformRuntime;
   api: MatrixApi;
   rooms: RoomRegistry;
-  sender: MatrixSender;
+  sink: MatrixSink;
   store: MatrixStateStore;
   processed: ProcessedEventStore;
   claims: ClaimStore;
@@ -322,7 +322,7 @@ export class MatrixTransport implements Transport {
       ))
     )
       return;
-    await this.deps.sender.deliver({
+    await this.deps.sink.deliver({
       workspace: this.deps.workspace,
       action: "post",
       room: this.deps.rooms.room(roomId),

@@ -9,6 +9,8 @@ import { type Installation, type InstallationStore, webApi } from "@slack/bolt";
 export interface WorkspaceAuth {
   client: webApi.WebClient;
   botUserId: string | undefined;
+  /** An Enterprise Grid org-wide token: user and user-group methods must then name the workspace (`team_id`). */
+  orgWide?: boolean;
 }
 
 export interface ClientFactoryOptions {
@@ -33,12 +35,17 @@ export interface WorkspaceClients {
   installedIn(workspace: string): Promise<boolean>;
 }
 
-/** SLACK_BOT_TOKEN: one workspace, learnt from auth.test at start-up. */
+/**
+ * SLACK_BOT_TOKEN: one workspace, learnt from auth.test at start-up. Once Slack has revoked the token
+ * (app_uninstalled, tokens_revoked), no call is made with it again: the workspace counts as not installed.
+ */
 export class SingleWorkspaceClients implements WorkspaceClients {
   private readonly client: webApi.WebClient;
   private readonly checker: webApi.WebClient;
   team: string | undefined;
   botUserId: string | undefined;
+  /** Why the token stopped working, once it has. */
+  revokedBecause: string | undefined;
 
   constructor(token: string, options: ClientFactoryOptions) {
     this.client = new webApi.WebClient(token, webClientOptions(options));
@@ -60,11 +67,19 @@ export class SingleWorkspaceClients implements WorkspaceClients {
 
   async forWorkspace(workspace: string): Promise<WorkspaceAuth> {
     if (this.team && workspace !== this.team) throw new Error(`not installed in workspace ${workspace}`);
+    if (this.revokedBecause) throw new Error(`the bot token was revoked (${this.revokedBecause})`);
     return { client: this.client, botUserId: this.botUserId };
   }
 
   async installedIn(workspace: string): Promise<boolean> {
-    return !this.team || workspace === this.team;
+    return !this.revokedBecause && (!this.team || workspace === this.team);
+  }
+
+  /** Slack revoked the token; true the first time (the caller logs it once). */
+  revoke(reason: string): boolean {
+    if (this.revokedBecause) return false;
+    this.revokedBecause = reason;
+    return true;
   }
 }
 
@@ -103,6 +118,7 @@ export class InstalledWorkspaceClients implements WorkspaceClients {
     const auth = {
       client: new webApi.WebClient(token, webClientOptions(this.options)),
       botUserId: installation.bot?.userId,
+      orgWide: key !== workspace,
     };
     this.cache.set(workspace, { auth, installation: key });
     return auth;

@@ -27,6 +27,16 @@ export class PendingCommand {
     private trigger?: string,
   ) {}
 
+  /**
+   * A submitted modal: already acknowledged (the view closed), with no response_url to answer
+   * through; what the person must know goes to their DM.
+   */
+  static afterForm(workspace: string, channel: string, user: string): PendingCommand {
+    const pending = new PendingCommand(workspace, channel, user, async () => {}, undefined);
+    pending.acked = true;
+    return pending;
+  }
+
   /** The trigger for a modal, once: Slack accepts each trigger for one view only. */
   takeTrigger(): string | undefined {
     const trigger = this.trigger;

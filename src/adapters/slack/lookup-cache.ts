@@ -11,16 +11,22 @@ export class LookupCache<T> {
   /** `ttlMs`: how long an answer is reused; forever by default. */
   constructor(private readonly ttlMs = Number.POSITIVE_INFINITY) {}
 
-  /** The remembered answer for `key`, the one being fetched, or a new fetch with `load`. */
-  get(key: string, load: () => Promise<T>): Promise<T> {
+  /**
+   * The remembered answer for `key`, the one being fetched, or a new fetch with `load`. `load` may
+   * call `keepFor(ms)` to have its answer remembered for less than usual (a fallback after a failure).
+   */
+  get(key: string, load: (keepFor: (ms: number) => void) => Promise<T>): Promise<T> {
     const hit = this.answers.get(key);
     if (hit && hit.until > Date.now()) return Promise.resolve(hit.value);
     const inFlight = this.pending.get(key);
     if (inFlight) return inFlight;
-    const fetching = load()
+    let ttlMs = this.ttlMs;
+    const fetching = load((ms) => {
+      ttlMs = ms;
+    })
       .then((value) => {
         // Forgotten while in flight (someone left the room): the answer may already be stale.
-        if (this.pending.get(key) === fetching) this.set(key, value);
+        if (this.pending.get(key) === fetching) this.set(key, value, ttlMs);
         return value;
       })
       .finally(() => {
@@ -31,8 +37,13 @@ export class LookupCache<T> {
   }
 
   /** Remembers an answer learnt another way (a list that named many at once). */
-  set(key: string, value: T): void {
-    this.answers.set(key, { value, until: Date.now() + this.ttlMs });
+  set(key: string, value: T, ttlMs = this.ttlMs): void {
+    this.answers.set(key, { value, until: Date.now() + ttlMs });
+  }
+
+  /** Is a fresh answer remembered for `key`? */
+  has(key: string): boolean {
+    return (this.answers.get(key)?.until ?? 0) > Date.now();
   }
 
   /** The next `get` asks again. */

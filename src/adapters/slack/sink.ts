@@ -6,18 +6,20 @@
  */
 import { type Action, formFallback } from "../../core/actions.js";
 import type { Logger } from "../../core/logger.js";
-import type { ActionSink } from "../../core/ports.js";
+import type { ActionSink, DeliveryProblem } from "../../core/ports.js";
 import type { OutloudMetrics } from "../../runtime/metrics.js";
 import type { WorkspaceClients } from "./clients.js";
-import { pendingCommands } from "./command-reply.js";
-import { errorCode } from "./directory.js";
+import { type PendingCommand, pendingCommands } from "./command-reply.js";
+import { errorCode, teamIdFor } from "./directory.js";
 import { openForm } from "./forms.js";
 import { LookupCache } from "./lookup-cache.js";
 import type { SlackOutbox } from "./outbox.js";
-import { renderMessage } from "./render.js";
+import { deliveryProblemOf, GROUPS_UNAVAILABLE, inviteHint, NOT_IN_CHANNEL } from "./problems.js";
+import { fitText, renderMessage, type SlackMessage } from "./render.js";
 
-/** Errors that mean the bot cannot post in that channel itself (Slack can still post a command's answer). */
-const NOT_IN_CHANNEL = new Set(["not_in_channel", "channel_not_found"]);
+/** https://api.slack.com/methods/conversations.setTopic: "The topic can be at most 250 characters". */
+const TOPIC_LIMIT = 250;
+
 /** usergroups.create: a group with that handle or name exists already. */
 const GROUP_EXISTS = new Set(["name_already_exists", "handle_already_exists"]);
 
@@ -28,6 +30,8 @@ export class SlackActionSink implements ActionSink {
   private readonly dmChannels = new LookupCache<string>();
   private readonly usergroups = new LookupCache<string>();
   private readonly groupLists = new LookupCache<Map<string, string>>(GROUP_LIST_TTL_MS);
+  /** Workspaces whose user groups are closed to the bot or not on their plan: until when that is taken as so. */
+  private readonly groupsClosed = new Map<string, number>();
 
   constructor(
     private readonly deps: {
@@ -35,6 +39,10 @@ export class SlackActionSink implements ActionSink {
       outbox: SlackOutbox;
       log: Logger;
       metrics?: OutloudMetrics;
+      /** Guests cannot be in user groups: who is one. */
+      people?: { isGuest(workspace: string, user: string): Promise<boolean> };
+      /** An action refused for a reason only a person can fix (see problems.ts). */
+      onProblem?(problem: DeliveryProblem): Promise<void>;
     },
   ) {}
 
@@ -64,6 +72,12 @@ export class SlackActionSink implements ActionSink {
         workspace: action.workspace,
         error: errorCode(err),
       });
+      // One only a person can fix: the feature that acted tells them.
+      const problem = deliveryProblemOf(action, err);
+      if (problem)
+        await this.deps
+          .onProblem?.(problem)
+          .catch((e) => this.deps.log.warn("slack delivery problem not passed on", { error: errorCode(e) }));
     }
   }
 
@@ -71,7 +85,8 @@ export class SlackActionSink implements ActionSink {
     const { workspace } = action;
     const clients = this.deps.clients;
     if (action.action === "topic") {
-      const topic = renderMessage(action).text;
+      // Slack refuses a topic over 250 characters (conversations.setTopic): cut, never inside a mention.
+      const topic = fitText(renderMessage(action).text, TOPIC_LIMIT);
       return this.deps.outbox.update(workspace, action.room.id, "conversations.setTopic", async () => {
         const { client } = await clients.forWorkspace(workspace);
         await client.conversations.setTopic({ channel: action.room.id, topic });
@@ -82,16 +97,43 @@ export class SlackActionSink implements ActionSink {
       this.deps.log.warn("slack user group left unchanged: no members given", { workspace });
       return Promise.resolve();
     }
+    // Closed to the bot or not on the plan, as found earlier today: not tried again (nor logged) until tomorrow.
+    if ((this.groupsClosed.get(workspace) ?? 0) > Date.now()) return Promise.resolve();
     return this.deps.outbox.update(workspace, action.text, "usergroups.users.update", async () => {
-      const { client } = await clients.forWorkspace(workspace);
-      const id = await this.usergroupId(workspace, action.text);
+      const auth = await clients.forWorkspace(workspace);
+      const members = await this.withoutGuests(action);
+      if (members.length === 0) return;
       try {
-        await client.usergroups.users.update({ usergroup: id, users: action.mentions.join(",") });
+        const id = await this.usergroupId(workspace, action.text);
+        await auth.client.usergroups.users.update({
+          usergroup: id,
+          users: members.join(","),
+          ...teamIdFor(auth, workspace),
+        });
       } catch (err) {
-        if (errorCode(err) === "no_such_subteam") this.forgetUsergroup(workspace, action.text);
+        const code = errorCode(err);
+        if (code === "no_such_subteam") this.forgetUsergroup(workspace, action.text);
+        if (GROUPS_UNAVAILABLE.has(code)) this.groupsClosed.set(workspace, endOfUtcDay(Date.now()));
         throw err;
       }
     });
+  }
+
+  /**
+   * Slack keeps guests out of user groups (usergroups.users.update: invalid_user): they are left out,
+   * with a note in the log; with only guests, the group keeps its members.
+   */
+  private async withoutGuests(action: Extract<Action, { action: "group" }>): Promise<string[]> {
+    const people = this.deps.people;
+    if (!people) return action.mentions;
+    const guests = new Set<string>();
+    for (const user of action.mentions) if (await people.isGuest(action.workspace, user)) guests.add(user);
+    if (guests.size > 0)
+      this.deps.log.info("slack user group: guests left out (Slack does not allow them in user groups)", {
+        workspace: action.workspace,
+        guests: guests.size,
+      });
+    return action.mentions.filter((m) => !guests.has(m));
   }
 
   private async carryOut(action: Exclude<Action, { action: "topic" | "group" }>): Promise<void> {
@@ -111,9 +153,11 @@ export class SlackActionSink implements ActionSink {
         } catch (err) {
           const fromCommand =
             pending && pending.workspace === action.workspace && pending.channel === action.room.id;
-          if (fromCommand && NOT_IN_CHANNEL.has(errorCode(err)) && (await pending.replyInChannel(message)))
-            return;
-          throw err;
+          if (!fromCommand || !NOT_IN_CHANNEL.has(errorCode(err))) throw err;
+          // Slack can still show the answer (response_url); the person learns how to invite the bot.
+          const shown = await pending.replyInChannel(message);
+          await this.tellToInvite(pending, action.room.name);
+          if (!shown) throw err;
         }
         return;
       }
@@ -149,6 +193,26 @@ export class SlackActionSink implements ActionSink {
     }
   }
 
+  /** Privately, to whoever asked: the bot is not in the channel, and how to invite it. */
+  private async tellToInvite(pending: PendingCommand, room: string): Promise<void> {
+    const text = inviteHint(room);
+    const hint: SlackMessage = { text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
+    try {
+      if (await pending.replyPrivately(hint)) return;
+      // No way to answer the request itself (a submitted modal): a DM does.
+      const { client } = await this.deps.clients.forWorkspace(pending.workspace);
+      const channel = await this.dmChannel(pending.workspace, pending.user);
+      await this.deps.outbox.post(pending.workspace, channel, "chat.postMessage", () =>
+        client.chat.postMessage({ channel, ...hint }),
+      );
+    } catch (err) {
+      this.deps.log.warn("slack invite hint not delivered", {
+        workspace: pending.workspace,
+        error: errorCode(err),
+      });
+    }
+  }
+
   private dmChannel(workspace: string, user: string): Promise<string> {
     return this.dmChannels.get(`${workspace}/${user}`, async () => {
       const { client } = await this.deps.clients.forWorkspace(workspace);
@@ -171,10 +235,10 @@ export class SlackActionSink implements ActionSink {
     return this.usergroups.get(`${workspace}/${clean}`, async () => {
       const found = (await this.listedGroups(workspace)).get(clean);
       if (found) return found;
-      const { client } = await this.deps.clients.forWorkspace(workspace);
+      const auth = await this.deps.clients.forWorkspace(workspace);
       try {
         const created = await this.deps.outbox.call(workspace, "usergroups.create", () =>
-          client.usergroups.create({ name: clean, handle: clean }),
+          auth.client.usergroups.create({ name: clean, handle: clean, ...teamIdFor(auth, workspace) }),
         );
         if (!created.usergroup?.id) throw new Error("usergroups.create returned no id");
         return created.usergroup.id;
@@ -192,9 +256,9 @@ export class SlackActionSink implements ActionSink {
   /** Handle → id of the workspace's user groups, from one recent usergroups.list. */
   private listedGroups(workspace: string): Promise<Map<string, string>> {
     return this.groupLists.get(workspace, async () => {
-      const { client } = await this.deps.clients.forWorkspace(workspace);
+      const auth = await this.deps.clients.forWorkspace(workspace);
       const list = await this.deps.outbox.call(workspace, "usergroups.list", () =>
-        client.usergroups.list({ include_disabled: true }),
+        auth.client.usergroups.list({ include_disabled: true, ...teamIdFor(auth, workspace) }),
       );
       return new Map((list.usergroups ?? []).flatMap((g) => (g.handle && g.id ? [[g.handle, g.id]] : [])));
     });
@@ -205,4 +269,10 @@ export class SlackActionSink implements ActionSink {
     this.usergroups.delete(`${workspace}/${handle.replace(/^@/, "")}`);
     this.groupLists.delete(workspace);
   }
+}
+
+/** Midnight UTC after `now`: what "for the rest of the day" means for a workspace-wide setting. */
+function endOfUtcDay(now: number): number {
+  const d = new Date(now);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1);
 }

@@ -14,8 +14,6 @@ import { SqlSlackInstallationStore } from "../../storage/slack-installation-stor
 import { TokenCipher } from "../../storage/slack-token-cipher.js";
 import { InstalledWorkspaceClients, SingleWorkspaceClients, type WorkspaceClients } from "./clients.js";
 import { errorCode, SlackDirectory } from "./directory.js";
-import type { HomeSectionProvider } from "./home.js";
-import { homeSectionsFor } from "./home-sections.js";
 import { SlackOutbox } from "./outbox.js";
 import { SlackActionSink } from "./sink.js";
 import { type SingleWorkspace, type SlackOAuthOptions, SlackTransport } from "./transport.js";
@@ -67,8 +65,6 @@ export interface SlackOptions {
   perChannelIntervalMs?: number;
   /** Retries of failed Web API requests (tests shorten them). */
   retryConfig?: webApi.RetryOptions;
-  /** App Home sections (rotas, decisions, nudge settings). */
-  homeSections?: HomeSectionProvider[];
 }
 
 /** Checks the credentials, then starts the features and takes Slack's requests. */
@@ -82,7 +78,11 @@ export async function startSlackPlatform(o: SlackOptions): Promise<PlatformRunti
   if (o.botToken) {
     const singleClients = new SingleWorkspaceClients(o.botToken, clientOptions);
     try {
-      single = { token: o.botToken, ...(await singleClients.verify()) };
+      single = {
+        token: o.botToken,
+        ...(await singleClients.verify()),
+        revoke: (reason) => singleClients.revoke(reason),
+      };
     } catch (err) {
       throw new Error(startupProblem(err, o.slackApiUrl));
     }
@@ -101,17 +101,33 @@ export async function startSlackPlatform(o: SlackOptions): Promise<PlatformRunti
     );
 
   const metrics = o.metrics ?? new OutloudMetrics();
-  const directory = new SlackDirectory({ clients, log, defaultTz: app.config.settings.workspace.timezone });
   const outbox = new SlackOutbox({
     perChannelIntervalMs: o.perChannelIntervalMs ?? 1000,
     log,
     onRateLimited: () => metrics.errors.inc({ where: "slack.rate_limited" }),
   });
-  const sink = new SlackActionSink({ clients, outbox, log, metrics });
-  // Slack has its acknowledgement before the mark is written: gathering 2 ms of events into one
-  // commit makes a busy workspace's hundreds of events a second a few dozen writes.
-  const processed = new SqlProcessedEventStore(app.db.db, { gatherMs: 2 });
-  const runtime = new PlatformRuntime(
+  const directory = new SlackDirectory({
+    clients,
+    log,
+    calls: outbox,
+    defaultTz: app.config.settings.workspace.timezone,
+  });
+  const sink = new SlackActionSink({
+    clients,
+    outbox,
+    log,
+    metrics,
+    people: directory,
+    // Refusals only a person can fix go to the feature that acted (runtime is set by then).
+    onProblem: (problem): Promise<void> => runtime.engine.deliveryProblem(problem),
+  });
+  // Bolt acknowledges an event before the mark is written: gathering 20 ms of events into one commit
+  // makes a busy workspace's hundreds of events a second a few dozen writes (at 2 ms, nearly every event
+  // at 200 a second had a commit of its own, the largest part of the bot's CPU per event beyond Bolt's).
+  const processed = new SqlProcessedEventStore(app.db.db, { gatherMs: 20 });
+  // Commands and interactions are acknowledged after their mark: it is written at once.
+  const processedTriggers = new SqlProcessedEventStore(app.db.db);
+  const runtime: PlatformRuntime = new PlatformRuntime(
     app,
     { name: "slack", directory, sink, commandPrefix: "/" },
     {
@@ -127,10 +143,11 @@ export async function startSlackPlatform(o: SlackOptions): Promise<PlatformRunti
     clients,
     directory,
     outbox,
-    processed,
+    processed: { events: processed, triggers: processedTriggers },
     log,
     single,
     oauth: o.oauth && installed ? { options: o.oauth, store: installed.installationStore() } : undefined,
+    installations: o.oauth?.installationStore,
     signingSecret: o.signingSecret,
     appToken: o.appToken,
     slackApiUrl: o.slackApiUrl,
@@ -138,7 +155,6 @@ export async function startSlackPlatform(o: SlackOptions): Promise<PlatformRunti
     port: o.port,
     host: o.host,
     healthPort: o.healthPort,
-    homeSections: o.homeSections ?? [],
   });
   await runtime.start(transport);
   return runtime;
@@ -172,7 +188,6 @@ export async function startSlack(app: AppContext): Promise<PlatformRuntime> {
     port: env.PORT,
     host: env.HOST,
     healthPort: env.SLACK_APP_TOKEN ? (env.HEALTH_PORT ?? env.PORT) : undefined,
-    homeSections: homeSectionsFor(app),
   });
 }
 

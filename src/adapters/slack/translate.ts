@@ -38,10 +38,11 @@ export function fromSlackText(slack: string): CoreText {
 /**
  * Core text to Slack mrkdwn: escapes `& < >` and turns `@U123` into real mentions, for the users the
  * action names and for anything shaped like a Slack user id (the core writes people as `@<id>`, and
- * Slack shows a bare id as gibberish, a mention as the person's name).
+ * Slack shows a bare id as gibberish, a mention as the person's name). A Slack id has digits in it:
+ * a word such as `@UTC` or `@WWDC` in someone's text stays a word.
  */
 export function toSlackText(text: string, mentions: readonly string[] = []): string {
-  let out = escapeSlack(text).replace(/(^|[^\w<])@([UW][A-Z0-9]{2,})\b/g, "$1<@$2>");
+  let out = escapeSlack(text).replace(/(^|[^\w<])@([UW][A-Z0-9]*\d[A-Z0-9]*)\b/g, "$1<@$2>");
   for (const id of mentions) {
     out = out.replace(new RegExp(`(^|[^\\w<])@${escapeRegExp(id)}(?![\\w])`, "g"), `$1<@${id}>`);
   }
@@ -90,7 +91,8 @@ function unescapeSlack(text: string): string {
   return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 }
 
-function escapeSlack(text: string): string {
+/** Escapes `& < >`, the three characters mrkdwn gives a meaning (https://api.slack.com/reference/surfaces/formatting#escaping). */
+export function escapeSlack(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 

@@ -20,16 +20,18 @@ import type { ProcessedEventStore } from "../../core/stores.js";
 import type { PlatformRuntime, Transport } from "../../runtime/runtime.js";
 import { type WorkspaceClients, type WorkspaceInstallations, webClientOptions } from "./clients.js";
 import { errorCode, type SlackDirectory } from "./directory.js";
-import { HomeRenderer, type HomeSectionProvider } from "./home.js";
+import { HomeRenderer } from "./home.js";
 import { registerCommands } from "./listeners/commands.js";
 import type { ListenerDeps } from "./listeners/deps.js";
 import { EventRouter } from "./listeners/event-router.js";
 import { registerForms } from "./listeners/forms.js";
 import { registerHome } from "./listeners/home.js";
-import { registerInstallations } from "./listeners/installations.js";
+import { type RemovedInstallation, registerInstallations } from "./listeners/installations.js";
 import { registerMembers } from "./listeners/members.js";
 import { registerMessages } from "./listeners/messages.js";
+import { registerNudgeFeedback } from "./listeners/nudge-feedback.js";
 import { registerReactions } from "./listeners/reactions.js";
+import { registerUsers } from "./listeners/users.js";
 import type { SlackOutbox } from "./outbox.js";
 
 export interface SlackOAuthOptions {
@@ -46,6 +48,8 @@ export interface SingleWorkspace {
   team: string;
   botUserId: string | undefined;
   botId: string | undefined;
+  /** Slack revoked the token: no more calls with it. True the first time. */
+  revoke(reason: string): boolean;
 }
 
 export interface SlackTransportDeps {
@@ -53,13 +57,15 @@ export interface SlackTransportDeps {
   clients: WorkspaceClients;
   directory: SlackDirectory;
   outbox: SlackOutbox;
-  /** Event ids already acted on. */
-  processed: ProcessedEventStore;
+  /** Ids already acted on: Events API event ids, and the trigger ids of commands and interactions. */
+  processed: { events: ProcessedEventStore; triggers: ProcessedEventStore };
   log: Logger;
   /** SLACK_BOT_TOKEN mode; OAuth mode (many workspaces) otherwise. */
   single?: SingleWorkspace;
   /** OAuth mode: the app's credentials and where installations are kept (Bolt's view of them). */
   oauth?: { options: SlackOAuthOptions; store: InstallationStore };
+  /** OAuth mode: the stored installations, to tell whether one is still there. */
+  installations?: WorkspaceInstallations;
   /** SLACK_SIGNING_SECRET: HTTP mode. */
   signingSecret?: string;
   /** SLACK_APP_TOKEN: Socket Mode instead of HTTP. */
@@ -71,7 +77,6 @@ export interface SlackTransportDeps {
   host?: string;
   /** Socket Mode with OAuth: the port of Bolt's install pages, where the health routes go along. */
   healthPort?: number;
-  homeSections: HomeSectionProvider[];
 }
 
 export class SlackTransport implements Transport {
@@ -209,7 +214,8 @@ export class SlackTransport implements Transport {
       const workspace = context.teamId ?? b.team_id ?? b.team?.id;
       if (single && workspace && workspace !== single.team) return; // another workspace's stray request
       const id = b.event_id ?? (b.trigger_id ? `trigger:${b.trigger_id}` : undefined);
-      if (workspace && id && !(await processed.markProcessed(workspace, id, new Date()))) {
+      const store = b.event_id ? processed.events : processed.triggers;
+      if (workspace && id && !(await store.markProcessed(workspace, id, new Date()))) {
         const ack = (rest as { ack?: () => Promise<void> }).ack;
         if (ack) await ack();
         return;
@@ -223,14 +229,10 @@ export class SlackTransport implements Transport {
 
     const home = new HomeRenderer({
       clients,
-      providers: this.deps.homeSections,
+      summaries: (viewer) => runtime.engine.summaries(viewer),
       help: () => runtime.engine.commands.help("outloud", runtime.engine.services.commands.prefix),
-      isMember: async (workspace, room, user) => {
-        const r = await directory.room(workspace, room);
-        return (await directory.roomMembers(workspace, r)).includes(user);
-      },
+      isMember: (workspace, room, user) => directory.isMember(workspace, room, user),
       outbox: this.deps.outbox,
-      log,
     });
     const deps: ListenerDeps = {
       engine: runtime.engine,
@@ -249,10 +251,32 @@ export class SlackTransport implements Transport {
     registerMessages(events, deps);
     registerReactions(events, deps);
     registerMembers(events, deps);
+    registerUsers(events, deps);
     registerCommands(this.bolt, deps);
     registerHome(this.bolt, events, deps);
+    registerNudgeFeedback(this.bolt, deps);
     registerForms(this.bolt, deps);
-    if (this.deps.oauth) registerInstallations(events, deps, this.deps.oauth.store);
+    registerInstallations(events, deps, (removed) => this.removed(removed));
+  }
+
+  /** The app was removed from a workspace: no more calls there, and the reason logged once. */
+  private async removed(removed: RemovedInstallation): Promise<void> {
+    const { oauth, installations, single, log } = this.deps;
+    const workspace = removed.isEnterpriseInstall ? removed.enterpriseId : removed.teamId;
+    if (oauth && installations) {
+      // app_uninstalled and tokens_revoked both come for one uninstall: the second finds nothing.
+      if (!workspace || !(await installations.has(workspace))) return;
+      await oauth.store.deleteInstallation?.(removed);
+      log.info("slack app removed: installation deleted, no more calls there", {
+        workspace,
+        reason: removed.reason,
+      });
+    } else if (single && workspace === single.team && single.revoke(removed.reason)) {
+      log.warn("slack app removed: SLACK_BOT_TOKEN no longer works, no more calls are made with it", {
+        workspace,
+        reason: removed.reason,
+      });
+    }
   }
 }
 

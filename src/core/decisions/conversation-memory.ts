@@ -31,10 +31,9 @@ export class ConversationMemory {
 
   /** Notes that `user` took part in the thread rooted at `root` (a root message starts its own thread). */
   noteParticipant(workspace: string, room: string, root: string, user: string): void {
-    const key = `${workspace}\u0000${room}\u0000${root}`;
-    const people = this.threads.get(key) ?? [];
+    // One lookup: the list is kept in the map and changed in place.
+    const people = this.threads.getOrCreate(`${workspace}\u0000${room}\u0000${root}`, () => []);
     if (!people.includes(user) && people.length < this.limits.participantsPerThread) people.push(user);
-    this.threads.set(key, people);
   }
 
   /** People who took part in the thread, in order of first appearance. */

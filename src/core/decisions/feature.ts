@@ -23,6 +23,7 @@ import { OutboxWorker } from "./outbox-worker.js";
 import { exportSummary } from "./replies.js";
 import type { DecisionSettings } from "./settings.js";
 import { type DecisionStore, SupersedeError } from "./store.js";
+import { decisionsSummary } from "./summary.js";
 import { decisionTextProblem, hasDecisionLanguage, titleOf } from "./text.js";
 
 export interface DecisionsDeps {
@@ -239,6 +240,7 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
 
   return {
     name: "decisions",
+    summaries: [decisionsSummary(store)],
     roots: { decision: "record decisions and export them where the team keeps its documentation" },
     commands: settings.enabled ? commands : [],
     forms: settings.enabled ? [decisionFormSpec({ claims, record })] : [],

@@ -1,19 +1,18 @@
-/** Be kind: a private, gentle note when a message's tone reads as harsh (see tone.ts). Never public. */
+/** Be kind: a private, gentle note when a message reads harsh toward people (see tone.ts). Never public. */
 import { z } from "zod";
 import type { ChatMessage } from "../model.js";
 import { nudge } from "./nudge.js";
 import { baseShape } from "./settings-shape.js";
-import { readTone } from "./tone.js";
+import { DEFAULT_TONE, readTone, SWEARING_MODES } from "./tone.js";
 
 export const beKindSettings = z.strictObject({
   ...baseShape(true, 240),
-  harshScore: z
-    .number()
-    .int()
-    .min(-50)
-    .max(-1)
-    .default(-5)
-    .describe("Lexicon score (AFINN sum) at or below which a message reads harsh; lower is more tolerant."),
+  swearing: z
+    .enum(SWEARING_MODES)
+    .default(DEFAULT_TONE.swearing)
+    .describe(
+      "When swearing counts on its own: any (default), strong (only the strongest words) or aimed (only at someone or their work).",
+    ),
 });
 
 export const beKind = nudge({
@@ -26,7 +25,7 @@ export const beKind = nudge({
       async onMessage(message: ChatMessage) {
         const s = ctx.settingsFor(message.room);
         if (!s.enabled) return;
-        const tone = readTone(message.text, { harshScore: s.harshScore });
+        const tone = readTone(message.text, { swearing: s.swearing });
         if (!tone.harsh) return;
         await ctx.tipAuthor(
           message,

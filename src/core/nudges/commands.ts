@@ -52,6 +52,18 @@ export function parseUnmute(args: readonly string[]): Parsed<{ kind?: string }> 
   return ok(k === "all" ? {} : { kind: k });
 }
 
+/** `[kind]`: one nudge kind (not `all`), or nothing for the last nudge the person got. */
+export function parseUnhelpful(args: readonly string[]): Parsed<{ kind?: string }> {
+  if (args.length === 0) return ok({});
+  const k = args[0]!.toLowerCase();
+  if (args.length > 1 || !isNudgeKind(k)) return problem(`"${args.join(" ")}" is not a nudge`);
+  return ok({ kind: k });
+}
+
+/** Marks of one kind within this many days mute it for the person. */
+export const UNHELPFUL_WINDOW_DAYS = 30;
+export const UNHELPFUL_TO_MUTE = 2;
+
 /**
  * `08:00-16:00 mon-thu`; nothing: show the current hours. Without days, `keepDays` is set: the
  * person's current working days stay as they are (only the times change).
@@ -120,6 +132,33 @@ export function nudgeCommands(deps: NudgeCommandDeps) {
       },
     }),
     command({
+      path: ["outloud", "unhelpful"],
+      usage: "[kind]",
+      summary: `tell Outloud a nudge did not help (your last one, or one kind); twice in ${UNHELPFUL_WINDOW_DAYS} days mutes it for you`,
+      parse: parseUnhelpful,
+      async run({ invocation, prefix }, args) {
+        const { workspace, user, at } = invocation;
+        const kind = args.kind ?? (await store.lastDelivery(workspace, user))?.kind;
+        if (!kind)
+          return {
+            kind: "error",
+            problem: `you had no nudge lately; name one of: ${NUDGE_KINDS.join(", ")}`,
+          };
+        await store.markUnhelpful(workspace, user, kind, at);
+        const since = new Date(at.getTime() - UNHELPFUL_WINDOW_DAYS * 24 * 60 * 60_000);
+        if ((await store.unhelpfulSince(workspace, user, kind, since)) < UNHELPFUL_TO_MUTE)
+          return {
+            kind: "private",
+            text: `Thanks, noted: that ${kind} nudge did not help. If another one does not help within ${UNHELPFUL_WINDOW_DAYS} days, ${kind} nudges stop for you.`,
+          };
+        await store.mute(workspace, user, { kind });
+        return {
+          kind: "private",
+          text: `Thanks. That is twice in ${UNHELPFUL_WINDOW_DAYS} days, so ${describeMute({ kind })}. To undo it: \`${prefix}outloud unmute ${kind}\`.`,
+        };
+      },
+    }),
+    command({
       path: ["outloud", "hours"],
       usage: "[08:00-16:00 [mon-thu]]",
       summary: "set (or show) your working hours, in your own time zone",
@@ -143,14 +182,18 @@ export function nudgeCommands(deps: NudgeCommandDeps) {
       usage: "",
       summary: "what Outloud keeps about you, and for how long",
       parse: noArgs,
-      async run() {
+      async run({ invocation }) {
+        const counts = await store.unhelpfulCounts(invocation.workspace);
+        const marks = [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${k} ${n}`);
         return {
           kind: "private",
           text: [
             "What Outloud keeps for its nudges:",
             `• which nudge went to whom and when, with the id of the message that caused it (for cooldowns and the daily cap): deleted after ${deps.retentionDays} days;`,
             `• for DM suggestions, that a pair of people got one that day (ids and the date): deleted after ${deps.retentionDays} days;`,
-            "• your mutes (until they end) and your working hours (until you change them).",
+            "• your mutes (until they end) and your working hours (until you change them);",
+            `• "not helpful" marks: who marked which kind of nudge, and when (no text): deleted after ${deps.retentionDays} days. ` +
+              `In this workspace so far: ${marks.length ? marks.join(", ") : "none"}.`,
             "It never stores the text of DMs or private rooms, and never repeats in public what it saw in private.",
             "To repost a DM question, `share` keeps it in memory only, for a few minutes, and only when you ask.",
           ].join("\n"),

@@ -7,6 +7,8 @@
  *   2. a recent speaker's name anywhere in the text (IRC and chat people write "bob: …", "thanks bob");
  *   3. turn-taking: the person who last spoke to the author, or the author's own last addressee,
  *      whichever is more recent, when that was only a few minutes ago.
+ * A message to nobody, or one only taken to continue the author's last exchange (often a new
+ * question), stays open: the first other person to answer it by name takes it into their exchange.
  * State is pruned by time and capped by size, so it never grows with the length of the history.
  */
 
@@ -49,6 +51,12 @@ interface Speaker {
   nick: string;
 }
 
+interface Open {
+  at: number;
+  /** Whom the message was taken to continue talking to, if anyone. */
+  to?: string;
+}
+
 interface Link {
   to: string;
   at: number;
@@ -78,7 +86,9 @@ export class ConversationTracker {
   private readonly lastSpokenTo = new Map<string, Link>(); // user → who last addressed them
   private readonly lastAddressee = new Map<string, Link>(); // user → whom they last addressed
   private readonly pairs = new Map<string, PairEvent[]>();
-  private readonly unanswered = new Map<string, number[]>(); // user → times of their recent messages to nobody yet
+  // user → their recent messages that nobody answered by name yet: sent to nobody, or only taken to
+  // continue their last exchange (`to`), which a new question often is not
+  private readonly unanswered = new Map<string, Open[]>();
 
   constructor(private readonly options: TrackerOptions = DEFAULT_TRACKER_OPTIONS) {}
 
@@ -92,15 +102,15 @@ export class ConversationTracker {
     const addressee = named ?? turn?.to;
     const how: Attribution = named ? "named" : (turn?.how ?? "continued");
     this.remember(author, now);
-    if (!addressee) {
+    if (!addressee || how === "continued") {
       // A message to nobody in particular is often a question: the first person to answer it by name
       // takes it into their exchange with the author.
-      const open = (this.unanswered.get(author) ?? []).filter((t) => now - t <= this.options.turnTakingMs);
-      open.push(now);
+      const open = (this.unanswered.get(author) ?? []).filter((o) => now - o.at <= this.options.turnTakingMs);
+      open.push({ at: now, to: addressee });
       this.unanswered.set(author, open.slice(-MAX_UNANSWERED));
-      return {};
+      if (!addressee) return {};
     }
-    const answered = named ? this.takeUnanswered(addressee, now) : [];
+    const answered = named ? this.takeUnanswered(addressee, author, now) : [];
     this.lastSpokenTo.set(addressee, { to: author, at: now });
     this.lastAddressee.set(author, { to: addressee, at: now });
     const key = pairKey(author, addressee);
@@ -139,14 +149,17 @@ export class ConversationTracker {
     const key = nickKey(word);
     if (key.length < this.options.minAbbreviation) return undefined;
     let found: string | undefined;
-    for (const [user, { seen, nick }] of this.roster) {
-      if (user === author || now - seen > this.options.rosterMs) continue;
+    let ambiguous = false;
+    // forEach, not for…of with destructuring: that allocated an entry per speaker per word of every
+    // message, a third of all the bytes a replay allocated.
+    this.roster.forEach(({ seen, nick }, user) => {
+      if (ambiguous || user === author || now - seen > this.options.rosterMs) return;
       if (nick.startsWith(key) || (key.length >= 5 && withinOneEdit(nick, key))) {
-        if (found) return undefined; // ambiguous
-        found = user;
+        if (found) ambiguous = true;
+        else found = user;
       }
-    }
-    return found;
+    });
+    return ambiguous ? undefined : found;
   }
 
   private turnTakingAddressee(author: string, now: number): { to: string; how: Attribution } | undefined {
@@ -157,11 +170,12 @@ export class ConversationTracker {
     return own ? { to: own.to, how: "continued" } : undefined;
   }
 
-  private takeUnanswered(user: string, now: number): number[] {
+  /** `user`'s open messages that `answerer` now answers by name (not those already in their exchange). */
+  private takeUnanswered(user: string, answerer: string, now: number): number[] {
     const open = this.unanswered.get(user);
     if (!open) return [];
     this.unanswered.delete(user);
-    return open.filter((t) => now - t <= this.options.turnTakingMs);
+    return open.filter((o) => o.to !== answerer && now - o.at <= this.options.turnTakingMs).map((o) => o.at);
   }
 
   private isRecent(user: string, now: number): boolean {

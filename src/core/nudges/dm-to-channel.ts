@@ -1,13 +1,14 @@
 /**
  * DM → public channel: a work question asked in a DM or group DM gets a private suggestion to ask it
- * in the team's public channel, with a one-step repost (share.ts). Never for small talk; at most
- * once per pair (or group) of people per day.
+ * in the team's public channel, with a one-step repost (share.ts). Never for small talk, nor for a
+ * personal or secret matter (personal-matters.ts); at most once per pair (or group) of people per day.
  */
 import { z } from "zod";
 import { LruMap } from "../lru-map.js";
 import type { ChatMessage, Room } from "../model.js";
 import { isDirect } from "../model.js";
 import { nudge } from "./nudge.js";
+import { personalMatterOf } from "./personal-matters.js";
 import { baseShape } from "./settings-shape.js";
 import { isWorkQuestion } from "./text-signals.js";
 import { localDate } from "./working-hours.js";
@@ -78,7 +79,8 @@ export const dmToChannel = nudge({
         usage.note(message);
         if (!isDirect(message.room) || message.thread) return;
         const s = ctx.settingsFor(message.room);
-        if (!s.enabled || !isWorkQuestion(message.text)) return;
+        // Health, family, leave, feelings, pay, performance, HR and secrets stay private, always.
+        if (!s.enabled || personalMatterOf(message.text) || !isWorkQuestion(message.text)) return;
         const ws = message.workspace;
         const members = await ctx.services.directory.roomMembers(ws, message.room);
         const people = [...new Set([message.user, ...members])].sort();

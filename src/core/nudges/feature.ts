@@ -9,6 +9,7 @@ import type { CoreServices, Feature } from "../feature.js";
 import type { ChatMessage, Room } from "../model.js";
 import type { ClaimStore } from "../stores.js";
 import { nudgeCommands } from "./commands.js";
+import { withFeedback } from "./feedback.js";
 import { NUDGES, type NudgeKind } from "./index.js";
 import {
   type BaseNudgeSettings,
@@ -21,6 +22,7 @@ import { RecentDeliveries } from "./recent-deliveries.js";
 import type { NudgesSettings, RoomOverride } from "./settings.js";
 import { ShareHandles } from "./share.js";
 import type { NudgeStore } from "./store.js";
+import { nudgesSummary } from "./summary.js";
 import { localDate, workspaceHours } from "./working-hours.js";
 
 export interface NudgesFeatureDeps {
@@ -121,7 +123,8 @@ export function createNudgesFeature(deps: NudgesFeatureDeps): Feature {
         return false;
       }
     }
-    await services.emit(action);
+    // Every private nudge offers a one-step "not helpful" (a button where the platform has them).
+    await services.emit(withFeedback(action, kind));
     proposal.delivered?.();
     return true;
   }
@@ -158,6 +161,14 @@ export function createNudgesFeature(deps: NudgesFeatureDeps): Feature {
     return { kind: unit.kind, runtime: unit.create(ctx as never) };
   });
 
+  /** The message as nudges see it: a mention of a bot (ours or another) is no mention of a person. */
+  async function withoutBotMentions(message: ChatMessage): Promise<ChatMessage> {
+    const people: string[] = [];
+    for (const id of message.mentions)
+      if (!(await services.directory.user(message.workspace, id)).bot) people.push(id);
+    return people.length === message.mentions.length ? message : { ...message, mentions: people };
+  }
+
   async function purge(): Promise<void> {
     const before = new Date(services.clock.now().getTime() - deps.retentionDays * DAY_MS);
     await store.purge(before);
@@ -174,6 +185,7 @@ export function createNudgesFeature(deps: NudgesFeatureDeps): Feature {
 
   return {
     name: "nudges",
+    summaries: [nudgesSummary(store, defaultHours, services)],
     roots: { share: "repost a question from a DM in the suggested channel" },
     commands: nudgeCommands({
       services,
@@ -194,8 +206,8 @@ export function createNudgesFeature(deps: NudgesFeatureDeps): Feature {
     },
     async onEvent(event) {
       if (event.type !== "message") return;
-      const message: ChatMessage = event.message;
-      if (message.fromBot) return;
+      if (event.message.fromBot) return;
+      const message = await withoutBotMentions(event.message);
       for (const { kind, runtime } of runtimes) {
         if (!runtime.onMessage) continue;
         try {

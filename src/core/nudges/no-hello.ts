@@ -21,6 +21,8 @@ export const noHelloSettings = z.strictObject({
 });
 
 const MAX_PENDING = 2000;
+// A greeting is an opener when nobody else spoke in the DM this recently; after that it is an answer.
+const ANSWER_WINDOW_MS = 30 * 60_000;
 
 export const noHello = nudge({
   kind: "no-hello",
@@ -31,13 +33,23 @@ export const noHello = nudge({
     // Greetings waiting for their minute: the timer key → nothing but ids and times.
     const pending = new LruMap<string, true>(MAX_PENDING);
     const keyOf = (m: ChatMessage) => `nudge.no-hello:${m.workspace}:${m.room.id}:${m.user}`;
+    // Per DM, who spoke last and when: ids and times only.
+    const lastSpeaker = new LruMap<string, { user: string; at: number }>(MAX_PENDING);
     return {
       async onMessage(message: ChatMessage) {
         if (!isDirect(message.room)) return;
         const key = keyOf(message);
         if (pending.delete(key)) ctx.services.scheduler.cancel(key);
+        const roomKey = `${message.workspace}\u0000${message.room.id}`;
+        const before = lastSpeaker.get(roomKey);
+        lastSpeaker.set(roomKey, { user: message.user, at: message.at.getTime() });
+        // `hi` → `hi!`: the second greeting answers the first; only the opener gets the tip.
+        const answers =
+          before !== undefined &&
+          before.user !== message.user &&
+          message.at.getTime() - before.at < ANSWER_WINDOW_MS;
         const s = ctx.settingsFor(message.room);
-        if (!s.enabled || message.thread || !isOnlyGreeting(message.text)) return;
+        if (!s.enabled || message.thread || answers || !isOnlyGreeting(message.text)) return;
         pending.set(key, true);
         ctx.services.scheduler.at(new Date(message.at.getTime() + s.waitSeconds * 1000), key, async () => {
           if (!pending.delete(key)) return;

@@ -102,7 +102,7 @@ export function nudge<Kind extends string, Schema extends z.ZodObject>(
   return unit as unknown as NudgeUnit<SharedSettingsSchema, Kind>;
 }
 
-/** The last words of every private nudge: how to make it stop. */
+/** The last words of every nudge: how to say it did not help, and how to make it stop. */
 export function muteHint(commands: CommandSpelling, kind: string): string {
-  return `(Mute with \`${commands.spell(`outloud mute ${kind}`)}\`.)`;
+  return `(Not helpful? \`${commands.spell("outloud unhelpful")}\`. Mute with \`${commands.spell(`outloud mute ${kind}`)}\`.)`;
 }

@@ -61,6 +61,19 @@ export interface NudgeStore {
     at: Date,
   ): Promise<boolean>;
 
-  /** Deletes deliveries and pair claims older than `before`, and mutes that ended before it. */
+  /** The kind and time of the last nudge a person got, if any is still kept. */
+  lastDelivery(workspace: string, user: string): Promise<{ kind: string; at: Date } | undefined>;
+
+  /**
+   * Records that a person found a nudge of `kind` not helpful (the kind and the time, nothing else).
+   * Two marks at the same instant are one double click and count once.
+   */
+  markUnhelpful(workspace: string, user: string, kind: string, at: Date): Promise<void>;
+  /** How many times a person marked `kind` not helpful since `since`. */
+  unhelpfulSince(workspace: string, user: string, kind: string, since: Date): Promise<number>;
+  /** "Not helpful" marks per kind in a workspace (all workspaces when absent), as kept. */
+  unhelpfulCounts(workspace?: string): Promise<Map<string, number>>;
+
+  /** Deletes deliveries, pair claims and "not helpful" marks older than `before`, and mutes that ended before it. */
   purge(before: Date): Promise<number>;
 }

@@ -1,16 +1,34 @@
 /**
- * The tone detector of the be-kind nudge, also used to tell when a thread turns heated. Pure: a
- * sentiment lexicon (AFINN-165 with emoji, the data of the `sentiment` package) plus rules for what
- * the lexicon misses: shouting in capitals, `!!!`/`???`, and insults aimed at a person.
+ * The tone detector of the be-kind nudge, also used to tell when a thread turns heated. Pure.
+ *
+ * Harsh means harshness aimed at people or their work, not negative words: technical chat is full of
+ * "error", "fail", "crash", "kill", "dead", "dummy", "mock", "abort", "panic", "zombie", "master/slave",
+ * and none of that counts. A message reads harsh when it has
+ * - strong profanity (it reads harsh to everyone in the room, whoever it is aimed at), or
+ * - contempt (an insult or a sneering word: "stupid", "garbage", "ugly", "sucks") with a target in the
+ *   same sentence: "you", "your …", a mention, "this code/PR/patch", "whoever wrote this", or
+ * - dismissive phrasing that is aimed at the reader by itself ("RTFM", "did you even read", "obviously
+ *   you …", "who wrote this garbage"), or
+ * - shouting in capitals with a target or a burst of `!!!`.
+ *
+ * Hand-made lists, weighed against the `obscenity` package on labelled code review (see docs/nudges.md):
+ * its leetspeak matching reads "FK" (foreign key), "fsck" and "Google-fu" as the f-word, which is the
+ * technical false alarm this detector exists to avoid.
  */
-import { createRequire } from "node:module";
+
+/**
+ * When swearing counts without a target: `any` (a team that wants a clean channel, and how the
+ * labelled code-review data reads it), `strong` (only the strongest words stand alone) or `aimed`
+ * (only swearing at someone or their work: "damn you", "this crap").
+ */
+export const SWEARING_MODES = ["any", "strong", "aimed"] as const;
+export type SwearingMode = (typeof SWEARING_MODES)[number];
 
 export interface ToneSettings {
-  /** A message reads harsh when its lexicon score is at or below this (AFINN sum; -3 ≈ clearly negative). */
-  harshScore: number;
+  swearing: SwearingMode;
 }
 
-export const DEFAULT_TONE: ToneSettings = { harshScore: -5 };
+export const DEFAULT_TONE: ToneSettings = { swearing: "any" };
 
 export interface ToneReading {
   harsh: boolean;
@@ -18,58 +36,177 @@ export interface ToneReading {
   reasons: string[];
 }
 
-// The `sentiment` package's own data, scored here the way its analyzer scores it (same tokens, same
-// negation rule) without the analyzer's per-call arrays and objects: this runs on every message.
-const require = createRequire(import.meta.url);
-const LEXICON = new Map<string, number>(
-  Object.entries({
-    ...(require("sentiment/languages/en/labels.json") as Record<string, number>),
-    ...(require("sentiment/build/emoji.json") as Record<string, number>),
-  }),
-);
-const NEGATORS = new Set(Object.keys(require("sentiment/languages/en/negators.json") as object));
-const SEPARATORS = /[\n.,/#!?$%^&*;:{}=_`"~()]/g;
-
-/** The AFINN sum of a text's words; a word right after a negator ("not", "don't") counts reversed. */
-export function lexiconScore(text: string): number {
-  const tokens = text.toLowerCase().replace(SEPARATORS, " ").replace(/\s\s+/g, " ").trim().split(" ");
-  let score = 0;
-  for (let i = 0; i < tokens.length; i++) {
-    const value = LEXICON.get(tokens[i]!);
-    if (value === undefined) continue;
-    score += i > 0 && NEGATORS.has(tokens[i - 1]!) ? -value : value;
-  }
-  return score;
+/** Builds a whole-word, case-insensitive pattern from alternatives (already regex source). */
+function words(alternatives: readonly string[]): RegExp {
+  return new RegExp(`(?<![\\w-])(?:${alternatives.join("|")})(?![\\w-])`, "i");
 }
 
-// Insults aimed at someone: checked as whole words. Short on purpose: a false alarm is worse than a miss.
-const INSULTS = [
-  "idiot",
-  "idiots",
-  "idiotic",
-  "moron",
-  "morons",
-  "stupid",
-  "dumb",
-  "dumbass",
-  "useless",
-  "incompetent",
-  "pathetic",
-  "clueless",
-  "retard",
-  "retarded",
-  "shut up",
-  "stfu",
+// Strong profanity: read harsh by most people whoever it is aimed at. Stars and a digit stand in
+// for letters ("f***ing", "sh1t").
+const STRONG_PROFANITY = words([
+  "f[u*@#]+c?k\\w*",
+  "f\\*{2,}\\w*",
+  "fck\\w*",
+  "fuk\\w*",
+  "motherf\\w*",
+  "(?:bull|horse|dip)?sh[i1!*]t\\w*",
+  "sh\\*t\\w*",
+  "bitch\\w*",
+  "bastard\\w*",
+  "ass(?:hole|holes|hat)",
+  "arsehole",
+  "dickhead",
+  "cunt\\w*",
+]);
+
+// All swearing, mild included ("damn", "crap", "wtf", "hell").
+const PROFANITY = words([
+  STRONG_PROFANITY.source,
+  "ass",
+  "arse",
+  "dick",
+  "piss(?:ed|ing)?(?: off)?",
   "wtf",
-  "bullshit",
-  "crap",
-  "garbage",
+  "stfu",
+  "(?:god)?dam(?:n|mit|nit|ned)",
+  "crap(?:py|ola)?",
+  "screw (?:you|this|that|it)",
+  "hell",
+]);
+
+// Sneering at people or their work: harsh when aimed at the reader, a person, or the work in hand
+// ("this is ugly", "your patch sucks").
+const CONTEMPT = words([
+  "yuc?k",
+  "disgusting",
+  "horrible",
+  "horrid",
+  "awful",
+  "atrocious",
+  "abomination",
   "rubbish",
   "ridiculous",
-  "lazy",
-];
-const INSULT_RE = new RegExp(`\\b(${INSULTS.map((w) => w.replace(" ", "\\s+")).join("|")})\\b`, "i");
-const YOU_RE = /\b(you|your|you're|youre|u|ur)\b/i;
+  "ludicrous",
+  "kill (?:it|this|that) with fire",
+  // A verb of contempt: its subject is the target ("this API sucks"); "I suck at …" is disarmed below.
+  "suck(?:s|ed|y)?(?! (?:out|in|up|down|into)\\b)",
+]);
+
+// Insults: harsh when aimed at a person. Words that double as plain technical terms ("a useless
+// check", "garbage collected", "a dumb pipe", "lazy loading", "a silly mistake") are left out: next
+// to "you" they are still advice ("you can make it lazy"), not an insult.
+const INSULT = words([
+  "idiot\\w*",
+  "moron\\w*",
+  "imbecil\\w*",
+  "stupid\\w*",
+  "dumbass\\w*",
+  "retard\\w*",
+  "brain[- ]?dead",
+  "clueless",
+  "incompetent",
+  "pathetic",
+  "worthless",
+  "jerks?",
+  "shut up",
+]);
+
+// Who an insult is aimed at: the reader or another person (a mention counts too).
+const PERSON = words([
+  "you",
+  "your",
+  "yours",
+  "yourself",
+  "you're",
+  "youre",
+  "you've",
+  "you'd",
+  "ya",
+  "u",
+  "ur",
+  "y'all",
+  "he",
+  "she",
+  "him",
+  "her",
+  "whoever",
+  "who wrote",
+  "who (?:the hell )?thought",
+  "guys",
+  "people",
+  "folks",
+  "(?:the )?author",
+]);
+const MENTION = /(?:^|\s)@[\w.|-]+|<@[\w|.-]+>/;
+
+// What contempt may also be aimed at: the work in hand ("this", "it", "the code", "looks …").
+const WORK = words([
+  "this",
+  "that",
+  "these",
+  "those",
+  "it",
+  "it's",
+  "its",
+  "looks",
+  "seems",
+  "code",
+  "patch",
+  "pr",
+  "change",
+  "commit",
+  "design",
+  "implementation",
+  "approach",
+  "api",
+  "function",
+  "method",
+  "class",
+  "test",
+  "name",
+]);
+
+// Phrasing that talks down to the reader whatever the words around it.
+const DISMISSIVE = words([
+  "rtfm",
+  "lmgtfy",
+  "read the (?:f\\w*ing|damn|bloody) (?:manual|docs|documentation)",
+  "did you (?:even|actually|ever) (?:read|look|test|try|bother|check|run|think|compile)",
+  "do you (?:even|actually) (?:read|know|understand|test|care)",
+  "have you (?:even|actually) (?:read|looked|tested|tried|bothered)",
+  "(?:obviously|clearly) you (?:don't|didn't|do not|did not|can't|haven't|never)",
+  "(?:as )?i (?:already|just) (?:said|told you)",
+  "how many times (?:do|have|must|should) (?:i|we) (?:have to )?(?:say|tell|explain|repeat)",
+  "for the (?:last|hundredth|\\d+th) time",
+  "who (?:the hell )?wrote this",
+  "what were you thinking",
+  "are you (?:kidding|serious|joking|insane|crazy|blind)",
+  "use your (?:brain|head|eyes)",
+  "learn to read",
+  "go read",
+  "grow up",
+  "nobody cares",
+  "not my problem",
+  "do your (?:own )?homework",
+  "you (?:clearly|obviously) (?:don't|do not|didn't|have no)",
+  "you have no (?:idea|clue)",
+  "(?:i )?hate you",
+  "(?:screw|f\\*+k?|fuck|damn) (?:you|yourself|off)",
+  "piss off",
+]);
+
+// Softeners that turn a contempt word into a kind or self-deprecating remark.
+const DISARMED = words([
+  "not (?:a |so |that |too |at all )?(?:stupid|dumb|silly|ugly|useless|terrible|horrible|awful|lame)",
+  "no (?:such thing as a )?(?:stupid|dumb|silly) questions?",
+  "(?:stupid|dumb|silly) (?:question|me|mistake of mine)",
+  "(?:stupid|dumb|silly) of me",
+  "my (?:bad|fault|mistake)",
+  "(?:stupid|dumb|silly) (?:people|guys|folks) (?:like|as) me",
+  "i (?:\\w+ )?suck",
+  // Technical idioms: "dependency hell" names a problem, not a person.
+  "(?:dependency|callback|dll|jar|merge|rebase|config(?:uration)?|version|import|package|npm|yaml) hell",
+]);
 
 /** True when most of a message's letters are capitals and it has enough of them to be shouting. */
 export function isShouting(text: string): boolean {
@@ -91,16 +228,65 @@ function capitals(text: string): number {
   return n;
 }
 
+/**
+ * What a reader sees as words: code (backticks, quoted lines, pasted logs) and links are not the
+ * author speaking, so they are dropped before reading the tone.
+ */
+function prose(text: string): string {
+  return text
+    .replace(/```[\s\S]*?```/g, " ")
+    .replace(/`[^`\n]*`/g, " ")
+    .replace(/^\s*(?:>|\$|#|\/\/).*$/gm, " ")
+    .replace(/https?:\/\/\S+/g, " ")
+    .replace(/\b\w+::\w*/g, " "); // C++ namespaces: WebKit's `WTF::String` is not an exclamation
+}
+
+/** Sentences, so that a target and a contempt word must stand together to count. */
+function sentences(text: string): string[] {
+  return text.split(/(?<=[.!?;])\s+|\n+|\s+-\s+/).filter((s) => s.trim() !== "");
+}
+
+// An insult counts only next to its target: "you idiot", "your stupid patch", "@bob is useless",
+// "stupid people". Anywhere in the sentence is not enough ("you don't need this useless list").
+const INSULT_AIMED = new RegExp(
+  `(?:${PERSON.source}|${MENTION.source})(?:\\W+[\\w']+){0,3}?\\W+(?:${INSULT.source})|(?:${INSULT.source})\\W+(?:[\\w']+\\W+)?(?:people|guys|folks|person|developers?|reviewers?)\\b`,
+  "i",
+);
+
+/** `harsh` with a target at most `gap` words before or after it, in either order. */
+function near(target: RegExp, harsh: RegExp, gap: number): RegExp {
+  const t = target.source;
+  const h = harsh.source;
+  const between = `(?:\\W+[\\w'*]+){0,${gap}}?\\W+`;
+  return new RegExp(`(?:${t})${between}(?:${h})|(?:${h})${between}(?:${t})`, "i");
+}
+
+const AT_SOMEONE = new RegExp(`${PERSON.source}|${MENTION.source}|${WORK.source}`, "i");
+const PROFANITY_AIMED = near(AT_SOMEONE, PROFANITY, 2);
+const CONTEMPT_AIMED = near(AT_SOMEONE, CONTEMPT, 3);
+
+function disarmed(sentence: string): string {
+  return sentence.replace(new RegExp(DISARMED.source, "gi"), " ");
+}
+
+function contemptAimed(sentence: string): boolean {
+  const cleaned = disarmed(sentence);
+  return INSULT_AIMED.test(cleaned) || CONTEMPT_AIMED.test(cleaned);
+}
+
+function profanityAimed(sentence: string): boolean {
+  return PROFANITY_AIMED.test(disarmed(sentence));
+}
+
 export function readTone(text: string, settings: ToneSettings = DEFAULT_TONE): ToneReading {
   const reasons: string[] = [];
-  const score = lexiconScore(text);
-  const insult = INSULT_RE.exec(text);
-  const shouting = isShouting(text);
-  const marks = /!{3,}|\?{3,}|[!?]{4,}/.test(text);
-  // An insult counts when aimed at someone ("you", or a strongly negative message overall).
-  if (insult && (YOU_RE.test(text) || score <= settings.harshScore)) reasons.push("a word that can hurt");
-  if (shouting && (marks || score < 0)) reasons.push("all capitals");
-  if (marks && score <= -2) reasons.push("a burst of !!! or ???");
-  if (score <= settings.harshScore) reasons.push("strongly negative words");
+  const spoken = prose(text);
+  const parts = sentences(spoken);
+  const alone = { any: PROFANITY, strong: STRONG_PROFANITY, aimed: undefined }[settings.swearing];
+  if (alone?.test(disarmed(spoken)) || parts.some(profanityAimed)) reasons.push("swearing");
+  if (parts.some(contemptAimed)) reasons.push("a word that can hurt");
+  if (DISMISSIVE.test(spoken)) reasons.push("a dismissive phrase");
+  if (isShouting(spoken) && (/!{2,}|[!?]{3,}/.test(spoken) || PERSON.test(spoken)))
+    reasons.push("all capitals");
   return { harsh: reasons.length > 0, reasons };
 }

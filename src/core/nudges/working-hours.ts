@@ -3,6 +3,7 @@
  * `/outloud hours 08:00-16:00 mon-thu`. Times are local to the person's IANA time zone.
  */
 import { DateTime } from "luxon";
+import { utcOffsetMs } from "../rota/zone-offset.js";
 
 export interface WorkingHours {
   /** `HH:MM`, local. */
@@ -59,22 +60,63 @@ export function localTime(at: Date, tz: string): DateTime {
   return local.isValid ? local : DateTime.fromJSDate(at, { zone: "UTC" });
 }
 
+/**
+ * The wall clock in a zone as minutes since midnight, ISO weekday and date. The nudges ask on nearly
+ * every message (for each person mentioned); a luxon DateTime each time was most of their time
+ * arithmetic, so zones the platform's tz data knows are read through the remembered UTC offsets of
+ * zone-offset.ts, and only other spellings (`UTC+3`, `local`) through luxon, as before.
+ */
+function wallClock(at: Date, tz: string): { minutes: number; weekday: number; date: string } {
+  const ms = at.getTime();
+  if (intlKnows(tz) && ms >= MIN_PLAIN_YEAR_MS && ms < MAX_PLAIN_YEAR_MS) {
+    const local = new Date(ms + utcOffsetMs(tz, ms));
+    const minutes = local.getUTCHours() * 60 + local.getUTCMinutes();
+    return { minutes, weekday: local.getUTCDay() || 7, date: local.toISOString().slice(0, 10) };
+  }
+  const local = localTime(at, tz);
+  return {
+    minutes: local.hour * 60 + local.minute,
+    weekday: local.weekday,
+    date: local.toISODate() ?? at.toISOString().slice(0, 10),
+  };
+}
+
+// Dates with four-digit years, where `toISOString` and luxon spell the day alike (a day's margin for offsets).
+const MIN_PLAIN_YEAR_MS = Date.parse("0001-01-02T00:00:00Z");
+const MAX_PLAIN_YEAR_MS = Date.parse("9999-12-30T00:00:00Z");
+
+const zonesIntlKnows = new Map<string, boolean>();
+
+/** Whether Intl (the tz data luxon also reads) accepts the zone name. */
+function intlKnows(tz: string): boolean {
+  let known = zonesIntlKnows.get(tz);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: tz });
+      known = true;
+    } catch {
+      known = false;
+    }
+    zonesIntlKnows.set(tz, known);
+  }
+  return known;
+}
+
 /** True when `at` falls inside the working hours, in zone `tz`. */
 export function isWorkingTime(at: Date, tz: string, hours: WorkingHours): boolean {
-  const local = localTime(at, tz);
-  const now = local.hour * 60 + local.minute;
+  const { minutes: now, weekday } = wallClock(at, tz);
   const start = minutes(hours.start);
   const end = minutes(hours.end);
-  if (start < end) return hours.days.includes(local.weekday) && now >= start && now < end;
+  if (start < end) return hours.days.includes(weekday) && now >= start && now < end;
   // Past midnight: the late part belongs to the previous day's shift.
-  if (now >= start) return hours.days.includes(local.weekday);
-  const yesterday = local.weekday === 1 ? 7 : local.weekday - 1;
+  if (now >= start) return hours.days.includes(weekday);
+  const yesterday = weekday === 1 ? 7 : weekday - 1;
   return now < end && hours.days.includes(yesterday);
 }
 
 /** The person's local date `YYYY-MM-DD` (daily caps count per local day). */
 export function localDate(at: Date, tz: string): string {
-  return localTime(at, tz).toISODate() ?? at.toISOString().slice(0, 10);
+  return wallClock(at, tz).date;
 }
 
 /** `21:40 (Tue)` in the person's zone, for "it's 21:40 for them". */

@@ -3,6 +3,8 @@
  * confirmed publicly in the room, naming who changed what; problems go privately to the caller with
  * the right form, and change nothing.
  */
+
+import type { Action } from "../actions.js";
 import {
   type CommandContext,
   type CommandReply,
@@ -10,7 +12,6 @@ import {
   command,
   noArgs,
 } from "../commands/command.js";
-import { replyAction } from "../engine.js";
 import { isDirect } from "../model.js";
 import { upcomingTurns } from "./forecast.js";
 import {
@@ -35,7 +36,7 @@ const error = (problem: string): CommandReply => ({ kind: "error", problem });
 interface HandOver {
   text: string;
   mentions: string[];
-  publish?: () => Promise<void>;
+  followUps: Action[];
 }
 
 export function rotaCommands(rota: RotaService): CommandSpec[] {
@@ -96,37 +97,30 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
 
   /**
    * Today's responder can no longer take today: the day passes on at once, and the room is told who
-   * has it now (one more announcement, exactly once). The text to add to the confirmation.
+   * has it now (one more announcement, exactly once). What to add to the confirmation.
    */
   async function handOverIfOnDuty(state: RotaState, member: string): Promise<HandOver | undefined> {
     const today = rota.today(state.rota);
     const current = await rota.store.turnOn(state.rota.workspace, state.rota.room, today);
     if (!current || current.responder !== member) return undefined;
     const turn = await rota.handOverToday(state, today, current);
-    if (!turn) return { text: " Nobody else in the rota is available today.", mentions: [] };
+    if (!turn) return { text: " Nobody else in the rota is available today.", mentions: [], followUps: [] };
     return {
       text: ` Today's responder is now @${turn.responder}.`,
       mentions: [turn.responder],
-      publish: () => rota.publishSkip(state.rota, turn, member, "rota.reassign"),
+      followUps: await rota.skipFollowUps(state.rota, turn, member, "rota.reassign"),
     };
   }
 
-  /** Confirms in the room first, then hands topic, group and hand-over to the new responder. */
-  async function confirmHandOver(
-    ctx: CommandContext,
-    text: string,
-    handOver: HandOver,
-  ): Promise<CommandReply> {
-    const confirmation: CommandReply = {
+  /** The confirmation in the room first; topic, group and hand-over to the new responder follow it. */
+  function confirmHandOver(text: string, handOver: HandOver | undefined): CommandReply {
+    if (!handOver) return { kind: "public", text };
+    return {
       kind: "public",
       text: `${text}${handOver.text}`,
       mentions: handOver.mentions,
+      followUps: handOver.followUps,
     };
-    if (!handOver.publish) return confirmation;
-    const action = replyAction(ctx.invocation, confirmation, "command.rota");
-    if (action) await rota.services.emit(action);
-    await handOver.publish();
-    return { kind: "silent" };
   }
 
   /** `@name` → user id, or a problem naming who is unknown. */
@@ -205,6 +199,7 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
         await rota.store.saveRota(created);
         await rota.store.setMembers(created.workspace, created.room, members);
         const missing = await outsideTheRoom(ctx, members);
+        await rota.problems.setUp(created, invocation.user);
         const next = await rota.changed(created.workspace, created.room);
         const list = members.map((m) => `@${m}`).join(", ");
         return {
@@ -236,6 +231,9 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
             lines.push("Next:");
             for (const p of plan) lines.push(`• ${rota.formatDate(r, p.date)}: @${p.responder ?? "nobody"}`);
           }
+          const lastTurn = (await rota.store.recentTurns(r.workspace, r.room, 1))[0];
+          const problem = await rota.problems.current(r, lastTurn);
+          if (problem) lines.push(`Problem: ${problem.reason}. ${problem.fix}`);
           return { kind: "private", text: lines.join("\n") };
         }),
     }),
@@ -287,7 +285,7 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
           const handOver = await handOverIfOnDuty({ ...state, queue }, id);
           await rota.changed(state.rota.workspace, state.rota.room);
           const text = `@${caller} removed @${id} from the rota.`;
-          return handOver ? confirmHandOver(ctx, text, handOver) : { kind: "public", text };
+          return confirmHandOver(text, handOver);
         }),
     }),
 
@@ -309,15 +307,12 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
               ? `@${caller} passed today's turn`
               : `@${caller} skipped @${current.responder}'s turn`;
           // The room hears about the change before the topic, group and hand-over follow it.
-          const confirmation: CommandReply = {
+          return {
             kind: "public",
             text: `${by}: today's responder is now @${result.turn.responder}. @${current.responder} is first in line next time.`,
             mentions: [result.turn.responder],
+            followUps: await rota.skipFollowUps(state.rota, result.turn, current.responder),
           };
-          const action = replyAction(ctx.invocation, confirmation, "command.rota");
-          if (action) await rota.services.emit(action);
-          await rota.publishSkip(state.rota, result.turn, current.responder);
-          return { kind: "silent" };
         }),
     }),
 
@@ -357,7 +352,7 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
           await rota.changed(state.rota.workspace, state.rota.room);
           const span = args.from === args.to ? `on ${args.from}` : `from ${args.from} to ${args.to}`;
           const text = `@${caller} marked @${id} away ${span}: skipped then, keeping their place in line.`;
-          return handOver ? confirmHandOver(ctx, text, handOver) : { kind: "public", text };
+          return confirmHandOver(text, handOver);
         }),
     }),
 
@@ -467,18 +462,17 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
           if (state.queue.length === 0) return error(`the rota has no members: ${typed("add @x")}`);
           const today = rota.today(r);
           const existing = await rota.store.turnOn(r.workspace, r.room, today);
-          if (existing) {
-            await rota.repeatAnnouncement(r, existing);
-            return { kind: "silent" };
-          }
+          if (existing) return { kind: "silent", followUps: rota.repeatedAnnouncement(r, existing) };
           const turn = await rota.announce(state, today, { late: false });
           if (!turn) {
             // Another process claimed today a moment ago, or nobody is available: show what stands.
             const now = await rota.store.turnOn(r.workspace, r.room, today);
-            if (now) await rota.repeatAnnouncement(r, now);
-            else return error("nobody in the rota is available today");
+            if (!now) return error("nobody in the rota is available today");
+            await rota.arm(r.workspace, r.room);
+            return { kind: "silent", followUps: rota.repeatedAnnouncement(r, now) };
           }
           await rota.arm(r.workspace, r.room);
+          // The announcement went out like a scheduled one (claimed, with topic, group and hand-over).
           return { kind: "silent" };
         }),
     }),

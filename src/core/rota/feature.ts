@@ -7,6 +7,7 @@ import type { Feature } from "../feature.js";
 import type { ChatEvent } from "../model.js";
 import { rotaCommands } from "./commands.js";
 import { RotaService, type RotaServiceDeps } from "./service.js";
+import { rotaSummary } from "./summary.js";
 
 export type RotaFeatureDeps = RotaServiceDeps;
 
@@ -16,6 +17,7 @@ export function createRotaFeature(deps: RotaFeatureDeps): Feature {
     name: "rota",
     roots: { rota: "the daily responder rota: one person a day answers questions from other teams" },
     commands: rotaCommands(rota),
+    summaries: [rotaSummary(deps.store, deps.services)],
 
     async start() {
       // From now on, rotas set up or changed through other replicas on the database are followed too.
@@ -35,6 +37,13 @@ export function createRotaFeature(deps: RotaFeatureDeps): Feature {
 
     async stop() {
       rota.stop();
+    },
+
+    async onDeliveryProblem(problem) {
+      const { action } = problem;
+      if (!action.source.startsWith("rota.") || !("room" in action)) return;
+      const saved = await deps.store.getRota(action.workspace, action.room.id);
+      if (saved) await rota.problems.report(saved, problem);
     },
 
     async onEvent(event: ChatEvent) {

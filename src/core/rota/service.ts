@@ -7,15 +7,20 @@
  * With several replicas on one database, a rota may be changed through another replica. So a timer
  * re-reads the rota when it fires and acts only if its occurrence still stands (a stale one just
  * re-arms), and every replica re-syncs the rotas changed since its last look, once a `syncSeconds`.
+ *
+ * What an announcement must look up first (who is still in the room) is looked up before the
+ * occurrence is claimed: a lookup that fails (a platform outage) leaves the day unclaimed, and the
+ * occurrence is tried again later the same day, so it is neither lost nor announced twice.
  */
 import { DateTime } from "luxon";
 import type { Action } from "../actions.js";
 import { errorMessage } from "../error-message.js";
 import type { CoreServices } from "../feature.js";
 import { type ChatMessage, type Room, roomLabel } from "../model.js";
-import type { ClaimStore } from "../stores.js";
+import type { ClaimStore, SettingsStore } from "../stores.js";
 import { formatDay, isAvailable, ruleOf, scheduleContext } from "./forecast.js";
 import { holidayCheck } from "./holidays.js";
+import { RotaProblems } from "./problems.js";
 import { readsAsQuestion } from "./question.js";
 import { nextInLine, skipTurn, takeTurn } from "./rotation.js";
 import {
@@ -41,11 +46,16 @@ const SYNC_KEY = "rota:sync";
  */
 const SYNC_OVERLAP_MS = 60_000;
 const PURGE_EVERY_MS = 60 * 60_000;
+/** Waits before trying a failed announcement again: doubling from a minute, then every half hour, within its day. */
+const RETRY_FIRST_MS = 60_000;
+const RETRY_MAX_MS = 30 * 60_000;
 
 export interface RotaServiceDeps {
   services: CoreServices;
   store: RotaStore;
   claims: ClaimStore;
+  /** Small per-rota records: who set it up, the last problem it ran into. */
+  notes: SettingsStore;
   settings: RotaSettings;
   /** The working window that "30 working minutes" are counted in (the workspace's working hours). */
   workingHours?: WorkingHours;
@@ -55,6 +65,7 @@ export class RotaService {
   readonly services: CoreServices;
   readonly store: RotaStore;
   readonly settings: RotaSettings;
+  readonly problems: RotaProblems;
   private readonly claims: ClaimStore;
   private readonly hours: WorkingHours;
 
@@ -62,6 +73,7 @@ export class RotaService {
     this.services = deps.services;
     this.store = deps.store;
     this.claims = deps.claims;
+    this.problems = new RotaProblems({ notes: deps.notes, claims: deps.claims, services: deps.services });
     this.settings = deps.settings;
     this.hours = deps.workingHours ?? { start: "09:00", end: "18:00" };
   }
@@ -209,13 +221,23 @@ export class RotaService {
     );
   }
 
-  private async announceScheduled(workspace: string, room: string, occurrence: Occurrence): Promise<void> {
+  private async announceScheduled(
+    workspace: string,
+    room: string,
+    occurrence: Occurrence,
+    attempt = 0,
+  ): Promise<void> {
     let armed = false;
     try {
       // Re-read before claiming: a timer armed before a change made elsewhere must not post.
       const state = await this.load(workspace, room);
-      if (state && this.stillDue(state, occurrence) && (await this.installedIn(state.rota)))
-        await this.announce(state, occurrence.date, { late: false });
+      if (state && this.stillDue(state, occurrence) && (await this.installedIn(state.rota))) {
+        try {
+          await this.announce(state, occurrence.date, { late: false });
+        } catch (err) {
+          this.retryLater(state.rota, occurrence, attempt, err);
+        }
+      }
       // What was read, with the announcement's own changes, decides the next timer.
       this.armFrom(workspace, room, state);
       armed = true;
@@ -224,6 +246,24 @@ export class RotaService {
       // Whatever happened today, tomorrow's timer must exist.
       if (!armed) await this.arm(workspace, room);
     }
+  }
+
+  /**
+   * An announcement failed before it was claimed (a lookup the platform could not answer): try the
+   * same occurrence again a little later, as long as it is still its day in the rota's zone.
+   */
+  private retryLater(rota: Rota, occurrence: Occurrence, attempt: number, err: unknown): void {
+    const waitMs = Math.min(RETRY_FIRST_MS * 2 ** attempt, RETRY_MAX_MS);
+    const when = new Date(this.now().getTime() + waitMs);
+    const context = { workspace: rota.workspace, room: rota.room, error: errorMessage(err) };
+    if (localDateOf(when, rota.zone) !== occurrence.date) {
+      this.services.log.error("rota announcement failed and its day is over: not announced", context);
+      return;
+    }
+    this.services.log.warn("rota announcement failed; trying again later today", { ...context, waitMs });
+    this.schedule(when, `rota:retry:${rota.workspace}:${rota.room}`, async () => {
+      await this.announceScheduled(rota.workspace, rota.room, occurrence, attempt + 1);
+    });
   }
 
   /** Forgets questions past the hand-over window; once an hour is enough for a window of days. */
@@ -279,7 +319,12 @@ export class RotaService {
     if (await this.claims.isClaimed(state.rota.workspace, this.claimKey(state.rota, today.date)))
       return false;
     if (!(await this.installedIn(state.rota))) return false;
-    await this.announce(state, today.date, { late: true });
+    try {
+      await this.announce(state, today.date, { late: true });
+    } catch (err) {
+      this.retryLater(state.rota, today, 0, err);
+      return false;
+    }
     return true;
   }
 
@@ -302,14 +347,18 @@ export class RotaService {
   }
 
   /**
-   * The announcement of `date`: claims the occurrence (once, across timers and processes), takes the
-   * turn, then posts, sets topic and group, and hands over. Returns the turn, or undefined when
-   * someone else had already claimed it or nobody can take it.
+   * The announcement of `date`: looks up who is still in the room, claims the occurrence (once,
+   * across timers and processes), takes the turn, then posts, sets topic and group, and hands over.
+   * Returns the turn, or undefined when someone else had already claimed it or nobody can take it.
+   * Throws, with nothing claimed, when the lookup fails: the caller may try again.
    */
   async announce(state: RotaState, date: string, options: { late: boolean }): Promise<Turn | undefined> {
     const { rota } = state;
-    if (!(await this.claims.claim(rota.workspace, this.claimKey(rota, date), this.now()))) return undefined;
+    const key = this.claimKey(rota, date);
+    // Already done elsewhere: no lookup for nothing.
+    if (await this.claims.isClaimed(rota.workspace, key)) return undefined;
     await this.noticeDepartures(state);
+    if (!(await this.claims.claim(rota.workspace, key, this.now()))) return undefined;
     const turn = takeTurn(state.queue, this.availableOn(state, date));
     if (!turn.responder) {
       await this.emit(rota, "rota.announce", {
@@ -337,9 +386,9 @@ export class RotaService {
     return record;
   }
 
-  /** Posts today's announcement again (`/rota announce` after it was made). */
-  async repeatAnnouncement(rota: Rota, turn: Turn): Promise<void> {
-    await this.emitTogether(this.announcementActions(rota, turn, true));
+  /** Today's announcement again, without touching topic or group (`/rota announce` after it was made). */
+  repeatedAnnouncement(rota: Rota, turn: Turn): Action[] {
+    return this.announcementActions(rota, turn, true);
   }
 
   /** The public line for today's responder and, unless it is repeated, the topic and user group. */
@@ -412,7 +461,7 @@ export class RotaService {
 
   /**
    * `/rota skip`: today's responder passes the turn on and is first in line next time. Stores the new
-   * turn; `publishSkip` then updates topic, group and hand-over (after the room has been told).
+   * turn; `skipFollowUps` are the topic, group and hand-over that follow (after the room has been told).
    */
   async skip(
     state: RotaState,
@@ -452,10 +501,13 @@ export class RotaService {
     return turn;
   }
 
-  /** After a skip or hand-over: topic, group and the private hand-over follow the new responder. */
-  async publishSkip(rota: Rota, turn: Turn, previous: string, source = "rota.skip"): Promise<void> {
+  /**
+   * What follows a skip or hand-over once the room has been told: topic, group and the hand-over to
+   * the new responder.
+   */
+  async skipFollowUps(rota: Rota, turn: Turn, previous: string, source = "rota.skip"): Promise<Action[]> {
     const handOver = await this.handOverAction(rota, turn.responder, previous);
-    await this.emitTogether([...this.dutyActions(rota, turn.responder, source), handOver]);
+    return [...this.dutyActions(rota, turn.responder, source), handOver];
   }
 
   /** Members gone from the room are skipped; the room is told once per departure. */

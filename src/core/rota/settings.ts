@@ -3,6 +3,18 @@ import { z } from "zod";
 import { parseDays } from "./parse.js";
 import { parseClockTime } from "./schedule.js";
 
+/**
+ * The longest topic a platform takes (Slack's conversations.setTopic: 250 characters; Matrix has no
+ * limit worth the name), so a template that could never be set is refused at start-up.
+ */
+const TOPIC_LIMIT = 250;
+/** The longest a responder reference gets once a platform writes it: a Slack mention `<@U0123456789AB>`. */
+const RESPONDER_LENGTH = 16;
+
+function filledTopicLength(template: string): number {
+  return template.replaceAll("{responder}", "x".repeat(RESPONDER_LENGTH)).length;
+}
+
 export const rotaSettings = z
   .strictObject({
     defaultTime: z
@@ -20,6 +32,9 @@ export const rotaSettings = z
       .string()
       .min(1)
       .default("Today's responder: @{responder}")
+      .refine((t) => filledTopicLength(t) <= TOPIC_LIMIT, {
+        message: `with the responder filled in it is longer than ${TOPIC_LIMIT} characters, the most a topic may have (Slack)`,
+      })
       .describe("The topic set each day; {responder} is replaced by the responder's name."),
     setGroup: z
       .boolean()

@@ -55,7 +55,8 @@ const group = (handle: string, responder: string): Action => ({
 
 describe("lookups asked at the same time", () => {
   it("ask Slack about each person and each room's members once", async () => {
-    const directory = new SlackDirectory({ clients, log: silentLogger });
+    const calls = new SlackOutbox({ perChannelIntervalMs: 0, log: silentLogger });
+    const directory = new SlackDirectory({ clients, log: silentLogger, calls });
     const [members, users] = await Promise.all([
       Promise.all(CHANNELS.map((c) => directory.roomMembers("T1", room(c)))),
       Promise.all(PEOPLE.flatMap((id) => [1, 2, 3].map(() => directory.user("T1", id)))),

@@ -14,7 +14,8 @@ function seed(socket: FakeSlackSocketMode) {
       id: "CBIG",
       team: "T1",
       name: "everyone",
-      members: ["UT1A", "UT1B", "UC", "UD", "UE", "UF", "UG", "UH"],
+      // The bot gets message events only from channels it is in.
+      members: ["UT1A", "UT1B", "UC", "UD", "UE", "UF", "UG", "UH", "UBOTT1"],
     });
     slack.appTokens.add("xapp-test");
     slack.socketModeUrl = socket.url;

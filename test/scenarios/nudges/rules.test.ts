@@ -63,7 +63,8 @@ describe("DM → channel", () => {
   });
 
   it("never writes the DM's text to the database", async () => {
-    const secret = "how do I rotate the zebra-42 database password on prod?";
+    // Not a credential question: those are never suggested at all (personal-matters.ts).
+    const secret = "how do I restart the zebra-42 database replica on prod?";
     const session = await new ScenarioSession().open();
     try {
       await session.feed([

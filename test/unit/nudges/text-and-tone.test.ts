@@ -1,7 +1,7 @@
-import Sentiment from "sentiment";
 import { describe, expect, it } from "vitest";
+import { personalMatterOf } from "../../../src/core/nudges/personal-matters.js";
 import { isOnlyGreeting, isWorkQuestion } from "../../../src/core/nudges/text-signals.js";
-import { isShouting, lexiconScore, readTone } from "../../../src/core/nudges/tone.js";
+import { isShouting, readTone } from "../../../src/core/nudges/tone.js";
 
 describe("isOnlyGreeting", () => {
   it.each([
@@ -47,18 +47,71 @@ describe("isWorkQuestion", () => {
 });
 
 describe("readTone", () => {
-  it("flags insults aimed at someone, shouting with !!!, and strongly negative messages", () => {
+  it("flags insults and contempt aimed at a person or their work", () => {
     expect(readTone("you are an idiot").harsh).toBe(true);
-    expect(readTone("THIS IS BROKEN AGAIN!!!").reasons).toContain("all capitals");
+    expect(readTone("@bob is clueless, ignore him").harsh).toBe(true);
     expect(readTone("this is a horrible, terrible, awful mess").harsh).toBe(true);
+    expect(readTone("your patch sucks").harsh).toBe(true);
+    expect(readTone("what a horrible approach").harsh).toBe(true);
   });
 
-  it("leaves ordinary, self-deprecating and merely excited messages alone", () => {
+  it("flags dismissive phrasing aimed at the reader", () => {
+    for (const text of [
+      "RTFM",
+      "did you even read the ticket?",
+      "who wrote this garbage",
+      "obviously you didn't test it",
+      "how many times do I have to say it",
+      "are you kidding me",
+    ]) {
+      expect(readTone(text).reasons, text).toContain("a dismissive phrase");
+    }
+  });
+
+  it("flags shouting at someone", () => {
+    expect(readTone("THIS IS BROKEN AGAIN!!!").reasons).toContain("all capitals");
+    expect(readTone("WHY DID YOU MERGE THAT WITHOUT REVIEW").reasons).toContain("all capitals");
+  });
+
+  it("never counts technical vocabulary on its own", () => {
+    for (const text of [
+      "exceptions thrown in the error handler itself are ignored and lost",
+      "Racket is just crashing and reporting the point of error",
+      "(it is only a warning)",
+      "kill the zombie process and the orphan children, then abort",
+      "the test uses a dummy mock and a fake clock",
+      "the build fails, the job is dead, panic in the kernel",
+      "the master/slave replication is failing over",
+      "this check is useless, you can remove it",
+      "python will garbage collect it for you",
+      "you can make it lazy loaded",
+      "we are in dependency hell again",
+      "use WTF::String here",
+      "the pump sucks up the water",
+    ]) {
+      expect(readTone(text).harsh, text).toBe(false);
+    }
+  });
+
+  it("leaves self-deprecating, kind and merely excited messages alone", () => {
     expect(readTone("thanks, that was stupid of me").harsh).toBe(false);
+    expect(readTone("there are no stupid questions, ask away").harsh).toBe(false);
+    expect(readTone("I really suck at sorting :)").harsh).toBe(false);
     expect(readTone("Hello there, how are you?").harsh).toBe(false);
     expect(readTone("it works now!!!").harsh).toBe(false);
     expect(readTone("why doesnt this work???").harsh).toBe(false);
     expect(readTone("see https://EXAMPLE.COM/PATH/TO/THING").harsh).toBe(false);
+    expect(readTone("`assert stupid_flag` fails in CI").harsh).toBe(false);
+  });
+
+  it("counts swearing on its own, or only when aimed, as the team chooses", () => {
+    expect(readTone("damn, I forgot the changelog").harsh).toBe(true);
+    expect(readTone("damn, I forgot the changelog", { swearing: "strong" }).harsh).toBe(false);
+    expect(readTone("holy shit it compiles", { swearing: "strong" }).harsh).toBe(true);
+    expect(readTone("holy shit, finally", { swearing: "aimed" }).harsh).toBe(false);
+    expect(readTone("screw you", { swearing: "aimed" }).harsh).toBe(true);
+    expect(readTone("this crap again", { swearing: "aimed" }).harsh).toBe(true);
+    expect(readTone("f***ing linker", { swearing: "strong" }).harsh).toBe(true);
   });
 
   it("needs enough capital letters to call it shouting", () => {
@@ -68,25 +121,28 @@ describe("readTone", () => {
   });
 });
 
-describe("lexiconScore", () => {
-  // Our scorer reads the sentiment package's lexicon itself; it must score exactly as its analyzer does.
-  const analyzer = new Sentiment();
+describe("personalMatterOf", () => {
   it.each([
-    "this is a horrible, terrible, awful mess",
-    "I don't like it. Not good at all!",
-    "not bad, not bad at all",
-    "great work 😀 thanks 👍",
-    "WTF is this crap???",
-    "you are an idiot",
-    "ugh\n\nthe  build   failed\tagain",
-    "hate\thate",
-    '(awesome) {fantastic} "lovely" ~terrible~ #bad',
-    "can't stand it; won't fix: isn't good",
-    "",
-    "   ",
-    "__proto__ constructor toString hasOwnProperty",
-    "Ça ne marche pas, c'est nul",
-  ])("%j", (text) => {
-    expect(lexiconScore(text)).toBe(analyzer.analyze(text).score);
+    ["I have a dentist appointment at 3", "health"],
+    ["my son has a fever, I'll be late", "family"],
+    ["I'm on parental leave next month", "leave"],
+    ["you looked stressed in standup, all good?", "feelings"],
+    ["is the bonus paid in december?", "pay"],
+    ["he's been put on a PIP", "performance"],
+    ["I want to talk to HR about it", "hr"],
+    ["here is the db: postgres://admin:hunter2@db.internal/prod", "credential"],
+  ])("%j is about %s", (text, matter) => {
+    expect(personalMatterOf(text)).toBe(matter);
+  });
+
+  it.each([
+    "pip install the requirements before the deploy",
+    "what is the primary key of the invoices table?",
+    "the payment service needs a health check endpoint",
+    "kill the parent process, then the child",
+    "the hr column holds the hour of the event",
+    "we should pin the dependency and promote the build to prod",
+  ])("%j is a work matter", (text) => {
+    expect(personalMatterOf(text)).toBeUndefined();
   });
 });

@@ -112,6 +112,22 @@ describe("ConversationTracker", () => {
     expect(r.exchange?.events.map((e) => e.how)).toEqual(["answered", "named"]);
   });
 
+  it("gives a new question to whoever answers it by name, though it seemed to continue an earlier exchange", () => {
+    const t = new ConversationTracker();
+    t.observe(mk(0, "err", "mib: try a reboot", ["mib"]));
+    t.observe(mk(10, "mib", "err: thanks, that fixed it", ["err"]));
+    // Within the turn-taking time, so it first reads as more words to err…
+    expect(
+      t.observe(mk(60, "mib", "is there a way to purge a package and keep its dependants?")).addressee,
+    ).toBe("err");
+    // …until fosco answers it by name: the question joins their exchange.
+    const answer = t.observe(mk(70, "fosco", "mib: sudo aptitude reinstall package", ["mib"]));
+    expect(answer.exchange?.events.map((e) => [e.author, e.how])).toEqual([
+      ["mib", "answered"],
+      ["fosco", "named"],
+    ]);
+  });
+
   it("recognises shortened and misspelt names of recent speakers", () => {
     const t = new ConversationTracker();
     t.observe(mk(0, "Nafallo", "hello"));

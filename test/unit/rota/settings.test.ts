@@ -28,6 +28,7 @@ describe("rota settings", () => {
     ["rota:\n  questionMinutes: 0", "rota.questionMinutes"],
     ["rota:\n  syncSeconds: 0", "rota.syncSeconds"],
     ["rota:\n  lateAnnoucement: none", "lateAnnoucement"],
+    [`rota:\n  topicTemplate: "${"x".repeat(240)} @{responder}"`, "rota.topicTemplate"],
   ])("reject %j, naming %s", (yaml, key) => {
     const result = load(yaml);
     expect(result.ok).toBe(false);

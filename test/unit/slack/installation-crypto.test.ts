@@ -39,10 +39,11 @@ describe("manifest.yaml", () => {
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...BOT_SCOPES].sort());
   });
 
-  it("declares the four commands, the shortcut and the App Home the adapter handles", () => {
+  it("declares the five commands, the shortcut and the App Home the adapter handles", () => {
     expect(manifest.features.slash_commands.map((c: { command: string }) => c.command)).toEqual([
       "/rota",
       "/decision",
+      "/digest",
       "/outloud",
       "/share",
     ]);
@@ -58,6 +59,8 @@ describe("manifest.yaml", () => {
         "member_left_channel",
         "app_home_opened",
         "app_uninstalled",
+        "tokens_revoked",
+        "user_change",
       ]),
     );
   });

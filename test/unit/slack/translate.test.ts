@@ -44,6 +44,12 @@ describe("toSlackText", () => {
     expect(toSlackText("mail me@UNIVERSITY.edu")).toBe("mail me@UNIVERSITY.edu");
     expect(toSlackText("@alice", ["alice"])).toBe("<@alice>");
   });
+
+  it("leaves capitalised words after an @ as words: a Slack id has digits", () => {
+    expect(toSlackText("see you @UTC 10:00 and @WWDC, cc @U0123ABCD")).toBe(
+      "see you @UTC 10:00 and @WWDC, cc <@U0123ABCD>",
+    );
+  });
 });
 
 describe("room kinds", () => {
@@ -74,5 +80,21 @@ describe("renderMessage", () => {
     expect(sections.length).toBeGreaterThan(1);
     for (const s of sections) expect(s.length).toBeLessThanOrEqual(3000);
     expect(sections.join("\n")).toBe(lines.join("\n"));
+  });
+
+  it("never splits inside a mention, a link or an escape", () => {
+    for (let shift = 0; shift < 30; shift++) {
+      const text = `${"y".repeat(2985 + shift)}@U0123ABCD & <x> ${"z".repeat(40)}`;
+      const sections = renderMessage({ text }).blocks.map((b) => (b.text as { text: string }).text);
+      expect(sections.length).toBe(2);
+      for (const s of sections) {
+        expect(s.length).toBeLessThanOrEqual(3000);
+        // Every piece of markup is whole in the section it is in.
+        expect(s.match(/</g)?.length ?? 0).toBe(s.match(/>/g)?.length ?? 0);
+        expect(s).not.toMatch(/&(?!amp;|lt;|gt;)/);
+      }
+      // Nothing lost but the space a cut was made at.
+      expect(sections.join("").replace(/\s/g, "")).toBe(toSlackText(text).replace(/\s/g, ""));
+    }
   });
 });

@@ -83,10 +83,11 @@ export function registerCommands(app: App, deps: ListenerDeps): void {
       }
       const thread = shortcut.message.thread_ts as string | undefined;
       await runAcknowledged(pending, deps, async () => {
+        // In a DM between two people the bot cannot look the conversation up: its name says what it is.
         const room = await deps.directory.room(
           workspace,
           shortcut.channel.id,
-          undefined,
+          kindFromChannelName(shortcut.channel.name),
           shortcut.channel.name,
         );
         await deps.dispatch({

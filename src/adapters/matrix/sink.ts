@@ -17,7 +17,7 @@ import { escapeHtml, mentionedIds, renderNotice } from "./render.js";
 import type { RoomRegistry } from "./rooms.js";
 import type { MatrixStateStore } from "./store.js";
 
-export interface MatrixSenderDeps {
+export interface MatrixSinkDeps {
   api: MatrixApi;
   rooms: RoomRegistry;
   directory: MatrixDirectory;
@@ -30,11 +30,11 @@ export interface MatrixSenderDeps {
   botUserId: string;
 }
 
-export class MatrixSender implements ActionSink {
+export class MatrixSink implements ActionSink {
   /** One DM room creation at a time per person, so two quick notices never open two rooms. */
   private readonly opening = new Map<string, Promise<string>>();
 
-  constructor(private readonly deps: MatrixSenderDeps) {}
+  constructor(private readonly deps: MatrixSinkDeps) {}
 
   async deliver(action: Action): Promise<void> {
     try {
