@@ -4,6 +4,8 @@
  * embedded defaults (SQLite under OUTLOUD_DATA_DIR).
  */
 
+import { createWriteStream } from "node:fs";
+import { join } from "node:path";
 import { runPlayground } from "./adapters/local/playground.js";
 import { startMatrix } from "./adapters/matrix/start.js";
 import { startSlack } from "./adapters/slack/start.js";
@@ -14,7 +16,7 @@ import { errorMessage } from "./core/error-message.js";
 import { installLastResortHandlers } from "./last-resort.js";
 import { createLogger } from "./logging.js";
 import type { PlatformRuntime } from "./runtime/runtime.js";
-import { type DatabaseHandle, openDatabase } from "./storage/database.js";
+import { type DatabaseHandle, makeDirectory, openDatabase } from "./storage/database.js";
 
 function fail(lines: string[]): never {
   process.stderr.write(`Outloud cannot start:\n${lines.map((l) => `  - ${l}`).join("\n")}\n`);
@@ -26,25 +28,34 @@ async function main(): Promise<void> {
   const loaded = readConfig(env);
   if (!loaded.ok) fail(loaded.problems);
   const config = loaded.config;
-  const log = createLogger(config.env.LOG_LEVEL);
-  for (const w of config.warnings) log.warn(w);
-  installLastResortHandlers(log);
-
+  const wanted = platformsConfigured(config);
+  const playground = !wanted.slack && !wanted.matrix;
   let db: DatabaseHandle;
   try {
+    // The playground keeps its clock and log in the data folder even when the database is PostgreSQL.
+    if (playground) makeDirectory(config.dataDir);
     db = await openDatabase({ url: config.databaseUrl });
   } catch (err) {
     fail([`database: ${errorMessage(err)}`]);
   }
+  // The playground's terminal is a chat transcript: its logs go to a file beside the database instead.
+  const logFile = playground ? join(config.dataDir, "playground.log") : undefined;
+  const log = createLogger(
+    config.env.LOG_LEVEL,
+    logFile ? createWriteStream(logFile, { flags: "a" }) : process.stderr,
+  );
+  for (const w of config.warnings) log.warn(w);
+  installLastResortHandlers(log);
   const app: AppContext = { config, db, log };
-  const wanted = platformsConfigured(config);
 
-  if (!wanted.slack && !wanted.matrix) {
+  if (playground) {
+    for (const w of config.warnings) process.stderr.write(`warning: ${w}\n`);
     await runPlayground({
       app,
       input: process.stdin,
       output: process.stdout,
       interactive: Boolean(process.stdin.isTTY),
+      statePath: join(config.dataDir, "playground.json"),
     });
     await db.close();
     return;

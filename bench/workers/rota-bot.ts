@@ -77,6 +77,7 @@ async function seed(dbFile: string, count: number): Promise<void> {
       holidays: null,
       paused: false,
       lateAnnouncement: "none",
+      createdBy: null,
       updatedAt,
     });
     const members = Array.from({ length: MEMBERS_PER_ROTA }, (_, k) => benchUser((i + k * 17) % USERS));

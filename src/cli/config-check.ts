@@ -1,10 +1,19 @@
-/** npm run config:check: validates the environment and config files without starting the bot. */
+/**
+ * npm run config:check [-- --print]: validates the environment and config files as start-up does,
+ * without starting the bot; `--print` also shows every effective setting (defaults filled in).
+ */
 
-import { redactedEnv } from "../config/load.js";
+import { stringify } from "yaml";
+import { redactedEnv, redactedSettings } from "../config/load.js";
 import { platformsConfigured } from "../config/platforms.js";
 import { environment, readConfig } from "../config/read.js";
 import { isPostgresUrl } from "../storage/database.js";
 
+const args = process.argv.slice(2);
+if (args.some((a) => a !== "--print")) {
+  process.stderr.write("usage: npm run config:check [-- --print]\n");
+  process.exit(2);
+}
 const loaded = readConfig(environment());
 for (const w of loaded.ok ? loaded.config.warnings : loaded.warnings) process.stderr.write(`warning: ${w}\n`);
 if (!loaded.ok) {
@@ -27,3 +36,5 @@ process.stdout.write(
     "",
   ].join("\n"),
 );
+if (args.includes("--print"))
+  process.stdout.write(`\nEffective settings:\n${stringify(redactedSettings(config.settings))}`);

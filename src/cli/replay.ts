@@ -20,6 +20,15 @@ import { OutputWriter } from "./output.js";
 import { Progress } from "./progress.js";
 
 const USAGE = "Usage: npm run replay -- FILE [--config F] [--db PATH] [--data DIR] [--pretty]";
+const HELP = `Runs a scenario (JSON Lines, .gz read too) through the bot on a virtual clock and prints
+one JSON line per bot action. See README.md, "Scenario format".
+  FILE          the scenario
+  --config F    a config file added to OUTLOUD_CONFIG's
+  --db PATH     keep the state in this SQLite file (default: in memory)
+  --data DIR    write exports (decision files) here (default: a temporary folder, never the live data)
+  --pretty      readable lines instead of JSON
+  --help, -h    this help
+`;
 
 async function main(): Promise<number> {
   let args: ReturnType<typeof parse>;
@@ -28,6 +37,10 @@ async function main(): Promise<number> {
   } catch (err) {
     process.stderr.write(`${err instanceof Error ? err.message : err}\n${USAGE}\n`);
     return 2;
+  }
+  if (args.values.help) {
+    process.stdout.write(`${USAGE}\n${HELP}`);
+    return 0;
   }
   const file = args.positionals[0];
   if (!file || args.positionals.length > 1) {
@@ -111,6 +124,7 @@ function parse() {
       db: { type: "string" },
       data: { type: "string" },
       pretty: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
     },
   });
 }

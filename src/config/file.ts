@@ -8,13 +8,13 @@ import { matrixSettings } from "../adapters/matrix/settings.js";
 import { digestSettings } from "../core/digest/settings.js";
 import { nudgesSettings } from "../core/nudges/settings.js";
 import { rotaSettings } from "../core/rota/settings.js";
+import { zoneName } from "../core/zones.js";
 import { decisionsConfig } from "./decisions.js";
 import { clockTime, weekdayList } from "./values.js";
 
 const workspaceSettings = z
   .strictObject({
-    timezone: z
-      .string()
+    timezone: zoneName
       .default("UTC")
       .describe("Time zone (IANA name) for people whose platform does not tell us theirs."),
     workingHours: z

@@ -7,8 +7,10 @@ import { join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
 import { exportConfigProblems } from "../exporters/index.js";
+import { decisionsConfig } from "./decisions.js";
 import { type Env, envSchema, OWNED_ENV_PREFIXES, SECRET_ENV_KEYS } from "./env.js";
 import { type FileConfig, fileConfigSchema } from "./file.js";
+import { matrixProblems, slackProblems } from "./platforms.js";
 
 export interface ConfigFile {
   path: string;
@@ -52,9 +54,9 @@ export function loadConfig(files: ConfigFile[], env: Record<string, string | und
     try {
       doc = parseYaml(file.text) ?? {};
     } catch (err) {
-      problems.push(
-        `${file.path}: not valid YAML: ${err instanceof Error ? err.message.split("\n")[0] : err}`,
-      );
+      // The yaml library's first line ends in ":" before a code frame we don't print.
+      const first = err instanceof Error ? err.message.split("\n")[0]!.replace(/:\s*$/, "") : String(err);
+      problems.push(`${file.path}: not valid YAML: ${first}`);
       continue;
     }
     if (!isPlainObject(doc)) {
@@ -69,9 +71,16 @@ export function loadConfig(files: ConfigFile[], env: Record<string, string | und
     for (const issue of fileResult.error.issues) problems.push(...describeIssue(issue, where));
   }
 
-  if (envResult.success && fileResult.success) {
-    // Settings that are each valid but don't fit the environment: a target switched on without its secret.
-    problems.push(...exportConfigProblems(fileResult.data.decisions.export, envResult.data));
+  // Platform variables that only work together (a bot token without a signing secret or app token).
+  if (envResult.success) problems.push(...slackProblems(envResult.data), ...matrixProblems(envResult.data));
+  // Settings that are each valid but don't fit the environment: a target switched on without its
+  // secret. Checked even when another setting or variable is wrong, so every problem is reported at once.
+  const decisions = fileResult.success
+    ? fileResult.data.decisions
+    : decisionsConfig.safeParse(merged.decisions ?? {}).data;
+  if (decisions) {
+    const secrets = envResult.success ? envResult.data : blankToUndefined(env);
+    problems.push(...exportConfigProblems(decisions.export, secrets));
   }
   if (problems.length > 0 || !envResult.success || !fileResult.success)
     return { ok: false, problems, warnings };
@@ -184,6 +193,18 @@ function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>)
     out[k] = isPlainObject(b) && isPlainObject(v) ? deepMerge(b, v) : v;
   }
   return out;
+}
+
+/**
+ * The effective behaviour settings as `config:check --print` shows them. Secrets come only from the
+ * environment, but a value under a key that names one (a token pasted into a URL setting) is hidden too.
+ */
+export function redactedSettings(value: unknown, key = ""): unknown {
+  if (/secret|token|password/i.test(key)) return "REDACTED";
+  if (Array.isArray(value)) return value.map((v) => redactedSettings(v));
+  if (isPlainObject(value))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactedSettings(v, k)]));
+  return value;
 }
 
 /** The environment as `config:check` prints it: secrets replaced by REDACTED. */

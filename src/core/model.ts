@@ -115,3 +115,12 @@ export function isPrivateRoom(room: Room): boolean {
 export function isDirect(room: Room): boolean {
   return room.kind === "dm" || room.kind === "group-dm";
 }
+
+/**
+ * How a room is named in a message: `#name` for a public room, `🔒name` for a private one (as Slack
+ * itself shows private channels), so a private room never reads like a public one.
+ */
+export function roomLabel(room: { name: string; kind?: RoomKind; private?: boolean }): string {
+  const isPrivate = room.private === true || (room.kind !== undefined && room.kind !== "public");
+  return `${isPrivate ? "🔒" : "#"}${room.name}`;
+}

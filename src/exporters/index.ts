@@ -86,13 +86,21 @@ export function createExporters(
  * `npm run config:check` can report them without starting anything.
  */
 export function exportConfigProblems(settings: ExportSettings, secrets: ExportSecrets): string[] {
-  try {
-    for (const exporter of createExporters(settings, secrets, ".", () => new Date())) {
-      (exporter as { close?(): void }).close?.();
+  const problems: string[] = [];
+  // One target at a time, so every target's problem is reported at once, not just the first one.
+  for (const target of Object.keys(settings) as (keyof ExportSettings)[]) {
+    if (!settings[target].enabled) continue;
+    const only = Object.fromEntries(
+      Object.entries(settings).map(([name, s]) => [name, { ...s, enabled: name === target }]),
+    ) as ExportSettings;
+    try {
+      for (const exporter of createExporters(only, secrets, ".", () => new Date())) {
+        (exporter as { close?(): void }).close?.();
+      }
+    } catch (err) {
+      if (err instanceof ExportConfigError) problems.push(err.message);
+      else throw err;
     }
-    return [];
-  } catch (err) {
-    if (err instanceof ExportConfigError) return [err.message];
-    throw err;
   }
+  return problems;
 }

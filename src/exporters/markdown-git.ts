@@ -82,13 +82,31 @@ export class MarkdownGitExporter implements DocumentExporter {
   }
 
   export(decision: DecisionRecord): Promise<ExportReceipt> {
-    const dir = this.directoryFor(decision.workspace);
+    return this.serially(decision.workspace, () => this.write(decision));
+  }
+
+  /** Runs `work` when no other export or withdrawal is writing to the workspace's folder. */
+  private serially<T>(workspace: string, work: () => Promise<T>): Promise<T> {
+    const dir = this.directoryFor(workspace);
     let queue = QUEUES.get(dir);
     if (!queue) {
       queue = new SerialQueue();
       QUEUES.set(dir, queue);
     }
-    return queue.run(() => this.write(decision));
+    return queue.run(work);
+  }
+
+  /** An undone decision: its file goes, and the index (and the repository) no longer list it. */
+  withdraw(decision: DecisionRecord): Promise<void> {
+    const dir = this.directoryFor(decision.workspace);
+    return this.serially(decision.workspace, async () => {
+      const files = await decisionFiles(dir);
+      const mine = files.filter((f) => f.number === decision.number);
+      if (mine.length === 0) return;
+      for (const f of mine) await rm(join(dir, f.name));
+      await writeAtomically(join(dir, this.settings.index), renderIndex(await decisionFiles(dir)));
+      if (this.settings.git.enabled) await this.commitAndPush(dir, mine[0]!.name, decision, "undone");
+    });
   }
 
   private async write(decision: DecisionRecord): Promise<ExportReceipt> {
@@ -142,7 +160,12 @@ export class MarkdownGitExporter implements DocumentExporter {
     }
   }
 
-  private async commitAndPush(dir: string, name: string, decision: DecisionRecord): Promise<string> {
+  private async commitAndPush(
+    dir: string,
+    name: string,
+    decision: DecisionRecord,
+    what?: "undone",
+  ): Promise<string> {
     const { branch, remote, authorName, authorEmail } = this.settings.git;
     const top = (await git(dir, ["rev-parse", "--show-toplevel"])).trim();
     const current = (await git(dir, ["symbolic-ref", "--short", "HEAD"])).trim();
@@ -152,7 +175,9 @@ export class MarkdownGitExporter implements DocumentExporter {
     // A retry after a commit that was not pushed has nothing new to commit: it only pushes.
     if (staged.trim() !== "") {
       const who = ["-c", `user.name=${authorName}`, "-c", `user.email=${authorEmail}`];
-      await git(dir, [...who, "commit", "--quiet", "-m", commitMessage(decision), "--", "."]);
+      const message =
+        what === "undone" ? `Undo decision ${decision.id}: ${decision.title}` : commitMessage(decision);
+      await git(dir, [...who, "commit", "--quiet", "-m", message, "--", "."]);
     }
     if (remote) {
       try {
@@ -173,7 +198,8 @@ export class MarkdownGitExporter implements DocumentExporter {
         await git(dir, ["push", "--quiet", remote, `HEAD:refs/heads/${branch}`]);
       }
     }
-    return `${relative(top, join(dir, name)) || name}${remote ? ` (${branch} on ${redactUrls(remote)})` : ""}`;
+    // No brackets: chat shows the location inside "markdown (…)" already.
+    return `${relative(top, join(dir, name)) || name}${remote ? ` on branch ${branch} of ${redactUrls(remote)}` : ""}`;
   }
 }
 

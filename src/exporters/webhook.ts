@@ -3,8 +3,9 @@
  *
  * Headers (documented in docs/decisions.md):
  *   X-Outloud-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with WEBHOOK_SECRET>
- *   X-Outloud-Event:     decision.recorded | decision.updated
- *   X-Outloud-Delivery:  <workspace>/<id>/<status>  (the same on every retry of one state)
+ *   X-Outloud-Event:     decision.recorded | decision.updated | decision.undone
+ *   X-Outloud-Delivery:  <workspace>/<id>/<status>/<n>  (n counts the decision's deliveries: unique
+ *                        per event, the same on every retry of one event)
  * Receivers should upsert by `decision.id` (and may drop repeated delivery ids): a retry then
  * updates their copy and never creates a second one.
  */
@@ -46,13 +47,27 @@ export class WebhookExporter implements DocumentExporter {
   }
 
   async export(decision: DecisionRecord, previous?: ExportReceipt): Promise<ExportReceipt> {
-    const delivery = `${decision.workspace}/${decision.id}/${decision.status}`;
+    const last = previous ? parseDelivery(previous.ref) : undefined;
     // This state was delivered and acknowledged already.
-    if (previous?.ref === delivery) return previous;
-    const body = JSON.stringify({
-      event: decision.status === "accepted" && !previous ? "decision.recorded" : "decision.updated",
-      decision: payload(decision),
+    if (previous && last?.status === decision.status) return previous;
+    // A new event, even one returning to an earlier state (accepted again after an undo), gets a new
+    // id: receivers that drop repeated ids must not drop it.
+    const delivery = `${decision.workspace}/${decision.id}/${decision.status}/${(last?.n ?? 0) + 1}`;
+    const event = decision.status === "accepted" && !previous ? "decision.recorded" : "decision.updated";
+    await this.post(event, delivery, payload(decision));
+    return { ref: delivery, location: new URL(this.settings.url).origin };
+  }
+
+  /** `decision.undone`: the decision no longer stands. A decision is undone once, so its id is unique. */
+  async withdraw(decision: DecisionRecord): Promise<void> {
+    await this.post("decision.undone", `${decision.workspace}/${decision.id}/undone`, {
+      ...payload(decision),
+      status: "undone",
     });
+  }
+
+  private async post(event: string, delivery: string, decision: ReturnType<typeof payload> | object) {
+    const body = JSON.stringify({ event, decision });
     const t = Math.floor(this.clock().getTime() / 1000);
     const response = await fetch(this.settings.url, {
       method: "POST",
@@ -60,8 +75,7 @@ export class WebhookExporter implements DocumentExporter {
         "content-type": "application/json",
         "user-agent": "Outloud",
         [SIGNATURE_HEADER]: signature(this.secret, t, body),
-        "X-Outloud-Event":
-          decision.status === "accepted" && !previous ? "decision.recorded" : "decision.updated",
+        "X-Outloud-Event": event,
         "X-Outloud-Delivery": delivery,
       },
       body,
@@ -74,8 +88,13 @@ export class WebhookExporter implements DocumentExporter {
         (await response.text()).slice(0, 200),
       );
     await response.body?.cancel();
-    return { ref: delivery, location: new URL(this.settings.url).origin };
   }
+}
+
+/** The status and number of a delivery id; ids from before numbering (`…/<status>`) count as the first. */
+function parseDelivery(ref: string): { status: string; n: number } | undefined {
+  const m = /\/(accepted|superseded)(?:\/(\d+))?$/.exec(ref);
+  return m ? { status: m[1]!, n: Number(m[2] ?? 1) } : undefined;
 }
 
 /** `t=<t>,v1=<hex>`: HMAC-SHA256 over `<t>.<body>`, so a captured request cannot be replayed with a new time. */

@@ -2,7 +2,7 @@
  * Opens the database behind every store: SQLite through better-sqlite3 by default, PostgreSQL when a
  * `postgres://` URL is given. Both go through one Kysely query layer, so stores are written once.
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import SqliteDatabase from "better-sqlite3";
 import {
@@ -88,8 +88,26 @@ class OutloudSqliteDialect extends SqliteDialect {
   }
 }
 
+/**
+ * Creates a folder and its missing parents one level at a time. Node 20's `mkdirSync(…, {recursive})`
+ * loops forever at 100% CPU under a path it cannot create, such as /proc/nope; one level at a time
+ * fails at once with the real reason.
+ */
+export function makeDirectory(dir: string): void {
+  if (existsSync(dir)) return;
+  const parent = dirname(dir);
+  if (parent !== dir) makeDirectory(parent);
+  try {
+    mkdirSync(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return;
+    throw new Error(`cannot create the folder ${dir} (${code ?? String(err)})`);
+  }
+}
+
 export function openSqlite(file: string): SqliteDatabase.Database {
-  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+  if (file !== ":memory:") makeDirectory(dirname(file));
   const sqlite = new SqliteDatabase(file);
   sqlite.pragma("journal_mode = WAL");
   // NORMAL is durable across process crashes in WAL mode; only a power loss can drop the last commit.

@@ -123,7 +123,7 @@ export class SqlDecisionStore implements DecisionStore {
 
   async search(workspace: string, words: string, limit: number): Promise<DecisionRecord[]> {
     const terms = searchTerms(words);
-    if (terms.length === 0) return [];
+    if (terms.length === 0) return this.searchText(workspace, words.trim(), limit);
     if (this.dialect === "postgres") {
       // Any word may match (OR); ts_rank puts decisions matching more of them, in the title, first.
       // Each word also matches as a prefix: "postgres" finds "PostgreSQL".
@@ -142,6 +142,30 @@ export class SqlDecisionStore implements DecisionStore {
       where decisions_fts match ${match} and f.workspace = ${workspace}
       order by bm25(decisions_fts, 0, 0, 5.0, 1.0), d.number desc limit ${limit}`.execute(this.db);
     return result.rows.map(toRecord);
+  }
+
+  /**
+   * Text with no letters or digits ("🎉", "+1", "¯\\_(ツ)_/¯") has no words for the full-text index:
+   * it is found as it was typed, in the title or the text, newest first.
+   */
+  private async searchText(workspace: string, text: string, limit: number): Promise<DecisionRecord[]> {
+    if (text === "") return [];
+    // `%`, `_` and the escape character itself are literal here, not patterns.
+    const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const rows = await this.db
+      .selectFrom("decisions")
+      .selectAll()
+      .where("workspace", "=", workspace)
+      .where((eb) =>
+        eb.or([
+          sql<boolean>`${eb.ref("title")} like ${pattern} escape '\\'`,
+          sql<boolean>`${eb.ref("text")} like ${pattern} escape '\\'`,
+        ]),
+      )
+      .orderBy("number", "desc")
+      .limit(limit)
+      .execute();
+    return rows.map(toRecord);
   }
 
   async remove(workspace: string, number: number, now: Date): Promise<ExportState[]> {

@@ -86,6 +86,7 @@ export class SqlRotaStore implements RotaStore {
       holidays: rota.holidays,
       paused: rota.paused ? 1 : 0,
       late_announcement: rota.lateAnnouncement,
+      created_by: rota.createdBy,
       updated_at: rota.updatedAt.toISOString(),
       changed_at: rota.updatedAt.toISOString(),
     };
@@ -400,6 +401,7 @@ function toRota(row: Selectable<RotaTables["rotas"]>): Rota {
     holidays: row.holidays,
     paused: Number(row.paused) === 1,
     lateAnnouncement: row.late_announcement as LateAnnouncement | null,
+    createdBy: row.created_by,
     updatedAt: new Date(row.updated_at),
   };
 }

@@ -1,4 +1,4 @@
-/** Tables of the daily responder rota (migrations/0002-rota.ts, 0008-rota-updated.ts). */
+/** Tables of the daily responder rota (migrations/0002-rota.ts, 0008-rota-updated.ts, 0012-rota-created-by.ts). */
 export interface RotaTables {
   /** One rota per room. `days` is ISO weekdays as text (`1,2,3,4,5`). */
   rotas: {
@@ -12,6 +12,7 @@ export interface RotaTables {
     holidays: string | null;
     paused: number;
     late_announcement: string | null;
+    created_by: string | null;
     updated_at: string;
     /** Last change to anything that decides when it announces (migrations/0008): replicas re-sync on it. */
     changed_at: string;

@@ -198,6 +198,20 @@ describeEachDatabase("DecisionStore", (db) => {
     await store.remove("T1", 2, t0);
     expect((await store.search("T1", "events", 10)).map((d) => d.id)).toEqual(["D-1"]);
   });
+
+  it("finds text with no words (emoji, symbols) as typed, and treats % and _ literally", async () => {
+    const store = new SqlDecisionStore(db().handle.db);
+    await store.record(
+      mkDecision({ title: "Celebrate releases", text: "We post 🎉🎉🎉 after each release." }),
+      [],
+    );
+    await store.record(mkDecision({ title: "Votes", text: "A +1 counts as yes; 100% means everyone." }), []);
+    await store.record(mkDecision({ workspace: "T2", title: "Party", text: "🎉" }), []);
+    expect((await store.search("T1", "🎉", 10)).map((d) => d.id)).toEqual(["D-1"]);
+    expect((await store.search("T1", "%", 10)).map((d) => d.id)).toEqual(["D-2"]);
+    expect(await store.search("T1", "_", 10)).toEqual([]);
+    expect(await store.search("T1", "🚀", 10)).toEqual([]);
+  });
 });
 
 describe("searchTerms", () => {

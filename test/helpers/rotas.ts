@@ -13,6 +13,7 @@ export function mkRota(overrides: Partial<Rota> = {}): Rota {
     holidays: null,
     paused: false,
     lateAnnouncement: null,
+    createdBy: null,
     updatedAt: new Date("2026-11-01T00:00:00Z"),
     ...overrides,
   };

@@ -1,10 +1,19 @@
 /**
  * The directory of the local platform: people and rooms as a scenario declares them. An undeclared
- * user is a human in the default time zone; a room's members are those declared, else those who spoke.
+ * user is a human in the default time zone; a room's members are those declared, else those who spoke
+ * there or were named in a command there (as in a chat room, where you name people who are in it).
  */
 import type { Room, User } from "../../core/model.js";
 import type { Directory } from "../../core/ports.js";
 import { dmMembers } from "./rooms.js";
+
+/** The people and rooms a directory learned, as plain data. */
+export interface DirectorySnapshot {
+  users: { id: string; name: string; tz: string; bot: boolean }[];
+  members: Record<string, string[]>;
+  speakers: Record<string, string[]>;
+  topics: Record<string, string>;
+}
 
 /** The bot's own user on the local platform (the playground and the replay). */
 export const LOCAL_BOT_USER = "outloud";
@@ -54,6 +63,15 @@ export class LocalDirectory implements Directory {
     set.add(user);
   }
 
+  /**
+   * Someone a command in the room named (`/rota setup @ana @bob`): a person known to the directory
+   * counts as a member, like a speaker, unless the room's members were declared.
+   */
+  noteNamed(room: Room, name: string): void {
+    const id = this.knownId(name);
+    if (id) this.noteSpeaker(room, id);
+  }
+
   memberJoined(room: Room, user: string): void {
     const declared = this.declaredMembers.get(room.id);
     if (declared && !declared.includes(user)) declared.push(user);
@@ -68,6 +86,28 @@ export class LocalDirectory implements Directory {
         declared.filter((u) => u !== user),
       );
     this.speakers.get(room.id)?.delete(user);
+  }
+
+  /** What the directory learned, for the playground to keep between sessions. */
+  snapshot(): DirectorySnapshot {
+    return {
+      users: [...this.users.values()].map(({ id, displayName, tz, bot }) => ({
+        id,
+        name: displayName,
+        tz,
+        bot,
+      })),
+      members: Object.fromEntries(this.declaredMembers),
+      speakers: Object.fromEntries([...this.speakers].map(([room, set]) => [room, [...set]])),
+      topics: Object.fromEntries(this.topics),
+    };
+  }
+
+  restore(snapshot: DirectorySnapshot): void {
+    for (const u of snapshot.users) this.declareUser(u.id, u);
+    for (const [room, members] of Object.entries(snapshot.members)) this.declaredMembers.set(room, members);
+    for (const [room, people] of Object.entries(snapshot.speakers)) this.speakers.set(room, new Set(people));
+    for (const [room, topic] of Object.entries(snapshot.topics)) this.topics.set(room, topic);
   }
 
   isBot(id: string): boolean {
@@ -96,6 +136,10 @@ export class LocalDirectory implements Directory {
   }
 
   async findUser(_workspace: string, nameOrId: string): Promise<string | undefined> {
+    return this.knownId(nameOrId);
+  }
+
+  private knownId(nameOrId: string): string | undefined {
     const wanted = nameOrId.replace(/^@/, "");
     if (this.users.has(wanted)) return wanted;
     const lower = wanted.toLowerCase();

@@ -130,6 +130,9 @@ export class LocalPlatform {
       }
       case "command": {
         const room = this.room(line.room);
+        // Typing in a room is speaking there, and the people a command names are in it (unless declared).
+        this.directory.noteSpeaker(room, line.user);
+        for (const name of mentionsInText(line.text).users) this.directory.noteNamed(room, name);
         const prefix = /^[/!]/.test(line.text) ? line.text[0]! : "/";
         const text = line.text.replace(/^[/!]/, "").trim();
         return {

@@ -3,10 +3,12 @@
  * user in a room; `:` commands switch user and room and move the clock forward so scheduled work
  * (announcements, reminders) can be seen happening. Private notices are marked as such.
  */
-import { createInterface } from "node:readline";
+import { clearLine, createInterface, cursorTo } from "node:readline";
 import type { AppContext } from "../../app.js";
 import type { Action } from "../../core/actions.js";
+import { isKnownZone } from "../../core/zones.js";
 import { LocalPlatform } from "./local-platform.js";
+import { parseJump, readPlaygroundState, writePlaygroundState } from "./playground-clock.js";
 import { parseRoomRef } from "./rooms.js";
 import type { ScenarioLine } from "./scenario.js";
 
@@ -16,8 +18,13 @@ export interface PlaygroundOptions {
   output: NodeJS.WritableStream;
   /** Show a prompt and follow the wall clock (a person at a terminal); off when input is piped. */
   interactive: boolean;
-  /** Where the virtual clock starts (default: now). */
+  /** Where the virtual clock starts (default: where the saved state left it, or now if that is later). */
   start?: Date;
+  /**
+   * Where the virtual time and the next message id are kept between sessions (main.ts: beside the
+   * database); without it each session starts at the real time and ids start at m1.
+   */
+  statePath?: string;
 }
 
 const HELP = `Type a message to say it as the current user in the current room.
@@ -28,12 +35,24 @@ Commands start with / or ! (try /outloud help, /rota help, /decision help).
   :thread ID             reply in the thread of message ID; ":thread" alone leaves it
   :react ID EMOJI        react to message ID, e.g. :react m3 decision
   :ff DURATION           fast-forward the clock, e.g. :ff 30m, :ff 2h, :ff 1d
-  :at TIME               jump to a time, e.g. :at 2026-11-26T09:00Z
+  :at TIME               jump ahead to a time in UTC: :at next monday 09:00, :at tomorrow 08:00,
+                         :at 2027-01-04T09:00Z
   :time                  show the current (virtual) time
   :help                  this help;  :quit (or end of input) leaves`;
 
 export async function runPlayground(options: PlaygroundOptions): Promise<void> {
+  let rl: ReturnType<typeof createInterface> | undefined;
+  let waiting = false;
   const out = (text: string): void => {
+    // Something arriving while the prompt waits (a timer fired) clears the prompt, prints, and redraws
+    // it with what was typed so far, so the transcript never runs into the input line.
+    if (waiting && rl && options.interactive) {
+      clearLine(options.output, 0);
+      cursorTo(options.output, 0);
+      options.output.write(`${text}\n`);
+      rl.prompt(true);
+      return;
+    }
     options.output.write(`${text}\n`);
   };
   const platform = new LocalPlatform({
@@ -44,11 +63,13 @@ export async function runPlayground(options: PlaygroundOptions): Promise<void> {
   let user = "you";
   let room = "#general";
   let thread: string | undefined;
-  let nextId = 1;
+  const saved = options.statePath ? readPlaygroundState(options.statePath) : undefined;
+  let nextId = saved?.nextId ?? 1;
+  if (saved?.directory) platform.directory.restore(saved.directory);
   // The clock follows real time, plus however far you fast-forwarded.
   let offset = 0;
   // Piped input runs on a frozen clock (only :ff and :at move it), so a script gives the same output every time.
-  const base = options.start?.getTime() ?? Date.now();
+  const base = options.start?.getTime() ?? Math.max(saved?.now.getTime() ?? 0, Date.now());
   const startedAt = Date.now();
   const virtualNow = () => new Date(base + offset + (options.interactive ? Date.now() - startedAt : 0));
 
@@ -62,24 +83,36 @@ export async function runPlayground(options: PlaygroundOptions): Promise<void> {
     ? setInterval(() => run(() => platform.advanceTo(virtualNow())), 1000)
     : undefined;
 
-  const rl = createInterface({
+  const lines = createInterface({
     input: options.input,
     output: options.interactive ? options.output : undefined,
     terminal: options.interactive,
   });
+  rl = lines;
   const prompt = () => {
     if (options.interactive) {
-      rl.setPrompt(`${user} in ${room}${thread ? ` (thread ${thread})` : ""}> `);
-      rl.prompt();
+      lines.setPrompt(`${user} in ${room}${thread ? ` (thread ${thread})` : ""}> `);
+      lines.prompt();
+      waiting = true;
     }
   };
+  const save = () => {
+    if (options.statePath)
+      writePlaygroundState(options.statePath, {
+        now: virtualNow(),
+        nextId,
+        directory: platform.directory.snapshot(),
+      });
+  };
   out(`Outloud playground: you are "${user}" in ${room}. Type :help for help.`);
+  if (saved) out(`Resuming where the last session stopped: ${formatTime(virtualNow())}.`);
   prompt();
 
   const at = () => virtualNow().toISOString();
   const apply = (line: ScenarioLine) => platform.apply(line);
 
-  for await (const raw of rl) {
+  for await (const raw of lines) {
+    waiting = false;
     const text = raw.trim();
     if (text === ":quit" || text === ":q") break;
     await run(async () => {
@@ -92,8 +125,10 @@ export async function runPlayground(options: PlaygroundOptions): Promise<void> {
             return;
           case ":user": {
             if (!args[0]) return out("usage: :user NAME [tz ZONE]");
-            user = args[0];
             const tz = args[1] === "tz" ? args[2] : undefined;
+            if (tz !== undefined && !isKnownZone(tz))
+              return out(`unknown time zone ${tz}: use an IANA name such as Europe/Madrid`);
+            user = args[0];
             if (tz) await apply({ type: "user", at: at(), user, tz });
             return out(`you are now ${user}${tz ? ` (${tz})` : ""}`);
           }
@@ -132,10 +167,11 @@ export async function runPlayground(options: PlaygroundOptions): Promise<void> {
             return out(`it is now ${formatTime(virtualNow())}`);
           }
           case ":at": {
-            const when = Date.parse(args.join(" "));
-            if (Number.isNaN(when) || when < virtualNow().getTime())
-              return out("usage: :at 2026-11-26T09:00Z (a time in the future)");
-            offset += when - virtualNow().getTime();
+            const when = parseJump(args.join(" "), virtualNow());
+            if (!when) return out("usage: :at next monday 09:00 | tomorrow 08:00 | 2027-01-04T09:00Z (UTC)");
+            if (when.getTime() < virtualNow().getTime())
+              return out(`${formatTime(when)} is in the past: it is ${formatTime(virtualNow())}`);
+            offset += when.getTime() - virtualNow().getTime();
             await platform.advanceTo(virtualNow());
             return out(`it is now ${formatTime(virtualNow())}`);
           }
@@ -149,15 +185,23 @@ export async function runPlayground(options: PlaygroundOptions): Promise<void> {
         await apply({ type: "command", at: at(), user, room, text, thread });
         return;
       }
+      // As in Slack, a `/word` that is no command is refused, not said to the room as a message
+      // (https://api.slack.com/interactivity/slash-commands: Slack answers "/x is not a valid command").
+      const unknown = /^\/(\S+)/.exec(text);
+      if (unknown)
+        return out(`/${unknown[1]} is not a command: try /rota help, /decision help or /outloud help`);
       const id = `m${nextId++}`;
       out(`[${id}] ${user} in ${room}${thread ? ` (thread ${thread})` : ""}: ${text}`);
       await apply({ type: "message", at: at(), id, user, room, text, thread });
     });
+    save();
     prompt();
   }
+  waiting = false;
   if (ticker) clearInterval(ticker);
   await queue;
-  rl.close();
+  save();
+  lines.close();
   await platform.stop();
   out("bye");
 }

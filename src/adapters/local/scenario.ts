@@ -58,6 +58,9 @@ export const scenarioLineSchema = z.discriminatedUnion("type", [
 
 export type ScenarioLine = z.infer<typeof scenarioLineSchema>;
 
+/** Every line type, as the schema lists them. */
+const LINE_TYPES = scenarioLineSchema.options.map((o) => o.shape.type.value);
+
 /** One action as the replay prints it. */
 export interface ReplayOutput {
   at: string;
@@ -85,6 +88,12 @@ export function parseScenarioLine(text: string): LineParse {
   const result = scenarioLineSchema.safeParse(json);
   if (result.success) return { ok: true, line: result.data };
   const issue = result.error.issues[0]!;
+  // An unknown or missing type: name the types there are, rather than zod's bare "Invalid input".
+  if (issue.path.length === 1 && issue.path[0] === "type" && issue.code === "invalid_union") {
+    const type = (json as { type?: unknown } | null)?.type;
+    const got = type === undefined ? "no type" : `unknown type ${JSON.stringify(type)}`;
+    return { ok: false, problem: `${got}: "type" must be one of ${LINE_TYPES.join(", ")}` };
+  }
   const where = issue.path.length ? `"${issue.path.join(".")}" ` : "";
   return { ok: false, problem: `${where}${issue.message}`.trim() };
 }

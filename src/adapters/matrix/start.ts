@@ -4,7 +4,7 @@
  * runs with MATRIX_* set; tests call `startMatrixPlatform` with a fake homeserver and a virtual clock.
  */
 import type { AppContext } from "../../app.js";
-import { platformsConfigured } from "../../config/platforms.js";
+import { MATRIX_NEEDS, platformsConfigured } from "../../config/platforms.js";
 import { SystemClock } from "../../core/clocks.js";
 import type { Clock } from "../../core/ports.js";
 import type { Scheduler } from "../../core/scheduler.js";
@@ -105,11 +105,8 @@ export async function startMatrixPlatform(options: MatrixOptions): Promise<Platf
 /** `npm start` with MATRIX_* set: connects and runs until stopped. */
 export async function startMatrix(app: AppContext): Promise<PlatformRuntime> {
   const env = app.config.env;
-  if (!env.MATRIX_HOMESERVER_URL || !env.MATRIX_USER_ID || !env.MATRIX_ACCESS_TOKEN) {
-    throw new Error(
-      "Matrix needs MATRIX_HOMESERVER_URL, MATRIX_USER_ID and MATRIX_ACCESS_TOKEN (MATRIX_DEVICE_ID is optional)",
-    );
-  }
+  if (!env.MATRIX_HOMESERVER_URL || !env.MATRIX_USER_ID || !env.MATRIX_ACCESS_TOKEN)
+    throw new Error(MATRIX_NEEDS);
   return startMatrixPlatform({
     app,
     // Slack serves the health routes when it runs; alone, Matrix serves them on HEALTH_PORT (on HOST).

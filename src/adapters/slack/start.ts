@@ -6,6 +6,7 @@
  */
 import type { webApi } from "@slack/bolt";
 import type { AppContext } from "../../app.js";
+import { slackProblems } from "../../config/platforms.js";
 import { replicaName } from "../../outbox/durable-outbox.js";
 import { OutloudMetrics } from "../../runtime/metrics.js";
 import { PlatformRuntime } from "../../runtime/runtime.js";
@@ -85,9 +86,7 @@ export async function startSlackPlatform(o: SlackOptions): Promise<PlatformRunti
         revoke: (reason) => singleClients.revoke(reason),
       };
     } catch (err) {
-      throw new Error(
-        `Slack refused SLACK_BOT_TOKEN (${errorCode(err)}): check the token, or reinstall the app to get a new one`,
-      );
+      throw new Error(startupProblem(err, o.slackApiUrl));
     }
     clients = singleClients;
   } else if (o.oauth) {
@@ -167,12 +166,8 @@ export async function startSlackPlatform(o: SlackOptions): Promise<PlatformRunti
 export async function startSlack(app: AppContext): Promise<PlatformRuntime> {
   const env = app.config.env;
   const oauthWanted = Boolean(env.SLACK_CLIENT_ID || env.SLACK_CLIENT_SECRET || env.SLACK_STATE_SECRET);
-  if (!env.SLACK_BOT_TOKEN && oauthWanted) {
-    const missing = ["SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET"].filter(
-      (k) => !env[k as keyof typeof env],
-    );
-    if (missing.length) throw new Error(`Slack OAuth needs ${missing.join(", ")}`);
-  }
+  const [problem] = slackProblems(env);
+  if (problem) throw new Error(problem);
   const oauth =
     !env.SLACK_BOT_TOKEN && oauthWanted
       ? {
@@ -197,4 +192,23 @@ export async function startSlack(app: AppContext): Promise<PlatformRuntime> {
     host: env.HOST,
     healthPort: env.SLACK_APP_TOKEN ? (env.HEALTH_PORT ?? env.PORT) : undefined,
   });
+}
+
+/**
+ * Why auth.test failed at start-up, told apart: Slack answered and refused the token, Slack answered
+ * with an HTTP error, or Slack could not be reached at all (the WebClient's error codes:
+ * https://tools.slack.dev/node-slack-sdk/web-api#handle-errors).
+ */
+function startupProblem(err: unknown, apiUrl: string | undefined): string {
+  const e = err as {
+    code?: string;
+    statusCode?: number;
+    original?: { code?: string; message?: string; cause?: { code?: string } };
+  };
+  const api = apiUrl ?? "https://slack.com/api/";
+  if (e?.code === "slack_webapi_request_error")
+    return `could not reach the Slack API at ${api} (${e.original?.cause?.code ?? e.original?.code ?? e.original?.message ?? "no answer"}): check the network, a proxy, or SLACK_API_URL`;
+  if (e?.code === "slack_webapi_http_error")
+    return `the Slack API at ${api} answered HTTP ${e.statusCode ?? "error"} to auth.test: try again later, or check SLACK_API_URL`;
+  return `Slack refused SLACK_BOT_TOKEN (${errorCode(err)}): check the token, or reinstall the app to get a new one`;
 }

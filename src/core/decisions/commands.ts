@@ -180,10 +180,18 @@ export function decisionCommands(deps: DecisionCommandDeps): CommandSpec[] {
         }
         const states = await store.remove(workspace, d.number, at);
         if (d.supersedes) await worker.deliver(workspace, Number(d.supersedes.slice(2)));
-        const written = states.filter((s) => s.status === "exported");
-        const tail = written.length
-          ? ` It had already been exported to ${written.map((s) => `${s.target} (${s.location})`).join(", ")}: remove it there if needed.`
-          : "";
+        const exported = states.filter((s) => s.status === "exported");
+        // Targets that can take it back do (the file and index go, the webhook hears decision.undone).
+        const { withdrawn } = await worker.withdraw(
+          d,
+          exported.map((s) => s.target),
+        );
+        const written = exported.filter((s) => !withdrawn.includes(s.target));
+        const tail =
+          (withdrawn.length ? ` Taken back from ${withdrawn.join(", ")}.` : "") +
+          (written.length
+            ? ` It had already been exported to ${written.map((s) => `${s.target} (${s.location})`).join(", ")}: remove it there if needed.`
+            : "");
         return {
           // A private room's decision (its title is in the file name) is not talked about elsewhere.
           kind: d.room.private && d.room.id !== room.id ? "private" : "public",

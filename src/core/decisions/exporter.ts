@@ -24,4 +24,10 @@ export interface DocumentExporter {
    * `previous` is the receipt of the last successful export, when there was one.
    */
   export(decision: DecisionRecord, previous?: ExportReceipt): Promise<ExportReceipt>;
+  /**
+   * The decision was undone after it was exported here: take it back where the target allows (remove
+   * the file, send an event). Targets without it (a sent e-mail) leave the document; the undo reply
+   * says so.
+   */
+  withdraw?(decision: DecisionRecord): Promise<void>;
 }

@@ -126,6 +126,36 @@ export class OutboxWorker {
   }
 
   /**
+   * An undone decision leaves the targets it was exported to that can take it back. Best effort, right
+   * away: the decision's outbox rows went with it, so there is nothing to retry from. Returns the
+   * targets that took it back, and those that could not.
+   */
+  async withdraw(
+    decision: Parameters<DocumentExporter["export"]>[0],
+    targets: readonly string[],
+  ): Promise<{ withdrawn: string[]; failed: string[] }> {
+    const withdrawn: string[] = [];
+    const failed: string[] = [];
+    for (const target of targets) {
+      const exporter = this.exporters.get(target);
+      if (!exporter?.withdraw) continue;
+      try {
+        await exporter.withdraw(decision);
+        withdrawn.push(target);
+      } catch (err) {
+        failed.push(target);
+        this.services.log.warn("undone decision not withdrawn", {
+          workspace: decision.workspace,
+          decision: decision.id,
+          target,
+          error: (err as { status?: number }).status ?? errorMessage(err).slice(0, 80),
+        });
+      }
+    }
+    return { withdrawn, failed };
+  }
+
+  /**
    * Tells each author, once, about exports of theirs that failed for good. Called after a final failure
    * and when the engine first hears from a workspace (so failures while it was away are not lost).
    */

@@ -1,9 +1,10 @@
 /** The texts `/decision` answers with: list lines, export summaries and the full `show`. Pure functions. */
+import { roomLabel } from "../model.js";
 import type { DecisionRecord, ExportState } from "./model.js";
 
 export function listLine(d: DecisionRecord): string {
   const status = d.status === "superseded" ? `, superseded by ${d.supersededBy}` : "";
-  return `• *${d.id}* ${d.title} (#${d.room.name}, ${d.at.toISOString().slice(0, 10)}, ${d.author.name}${status})`;
+  return `• *${d.id}* ${d.title} (${roomLabel(d.room)}, ${d.at.toISOString().slice(0, 10)}, ${d.author.name}${status})`;
 }
 
 /** "Exported to markdown (decisions/0012-x.md). confluence: pending, will retry (HTTP 503)." */
@@ -24,8 +25,8 @@ export function showText(d: DecisionRecord, states: readonly ExportState[]): str
   const date = d.at.toISOString().slice(0, 10);
   const others = d.participants.filter((p) => p.id !== d.author.id).map((p) => p.name);
   const lines = [
-    `*${d.id}*: ${d.title} (${d.status}${d.supersededBy ? `, superseded by ${d.supersededBy}` : ""})`,
-    `Recorded by ${d.author.name} in #${d.room.name} on ${date}${others.length ? ` with ${others.join(", ")}` : ""}.${d.supersedes ? ` Supersedes ${d.supersedes}.` : ""}`,
+    `*${d.id}*: ${d.title} (${d.supersededBy ? `superseded by ${d.supersededBy}` : d.status})`,
+    `Recorded by ${d.author.name} in ${roomLabel(d.room)} on ${date}${others.length ? ` with ${others.join(", ")}` : ""}.${d.supersedes ? ` Supersedes ${d.supersedes}.` : ""}`,
   ];
   if (d.link) lines.push(`Conversation: ${d.link}`);
   lines.push("", d.text, "");

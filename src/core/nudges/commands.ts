@@ -4,10 +4,11 @@
  */
 import { command, noArgs, ok, type Parsed, problem } from "../commands/command.js";
 import type { CoreServices } from "../feature.js";
+import { roomLabel } from "../model.js";
 import { isNudgeKind, NUDGE_KINDS } from "./index.js";
 import type { ShareHandles } from "./share.js";
 import type { Mute, NudgeStore } from "./store.js";
-import { formatHours, parseHours, type WorkingHours } from "./working-hours.js";
+import { formatHours, localTime, parseHours, type WorkingHours } from "./working-hours.js";
 
 export interface MuteArgs {
   kind: string;
@@ -63,22 +64,31 @@ export function parseUnhelpful(args: readonly string[]): Parsed<{ kind?: string 
 export const UNHELPFUL_WINDOW_DAYS = 30;
 export const UNHELPFUL_TO_MUTE = 2;
 
-/** `08:00-16:00 mon-thu`; nothing: show the current hours. */
-export function parseHoursArgs(args: readonly string[]): Parsed<{ hours?: WorkingHours }> {
+/**
+ * `08:00-16:00 mon-thu`; nothing: show the current hours. Without days, `keepDays` is set: the
+ * person's current working days stay as they are (only the times change).
+ */
+export function parseHoursArgs(
+  args: readonly string[],
+): Parsed<{ hours?: WorkingHours; keepDays?: boolean }> {
   if (args.length === 0) return ok({});
   if (args.length > 2) return problem(`unexpected "${args.slice(2).join(" ")}"`);
   const hours = parseHours(args[0]!, args[1] ?? "mon-fri");
-  return typeof hours === "string" ? problem(hours) : ok({ hours });
+  if (typeof hours === "string") return problem(hours);
+  return ok(args[1] === undefined ? { hours, keepDays: true } : { hours });
 }
 
 function describeKind(kind: string): string {
   return kind === "all" ? "all nudges" : `${kind} nudges`;
 }
 
-/** "all nudges for you until 2026-12-01 09:00 UTC", "be-kind nudges for you until you unmute them". */
-export function describeMute(mute: Mute): string {
+/**
+ * "all nudges for you until 2026-12-01 10:00 Europe/Madrid", "be-kind nudges for you until you unmute
+ * them": the end in the person's own zone `tz`.
+ */
+export function describeMute(mute: Mute, tz = "UTC"): string {
   const until = mute.until
-    ? ` until ${mute.until.toISOString().slice(0, 16).replace("T", " ")} UTC`
+    ? ` until ${localTime(mute.until, tz).toFormat("yyyy-MM-dd HH:mm")} ${localTime(mute.until, tz).zoneName}`
     : " until you unmute them";
   return `${describeKind(mute.kind)} for you${until}`;
 }
@@ -105,7 +115,8 @@ export function nudgeCommands(deps: NudgeCommandDeps) {
         const until = args.minutes ? new Date(now.getTime() + args.minutes * 60_000) : undefined;
         const mute = { kind: args.kind, until };
         await store.mute(invocation.workspace, invocation.user, mute);
-        return { kind: "private", text: `Muted ${describeMute(mute)}.` };
+        const { tz } = await deps.hoursOf(invocation.workspace, invocation.user);
+        return { kind: "private", text: `Muted ${describeMute(mute, tz)}.` };
       },
     }),
     command({
@@ -154,9 +165,13 @@ export function nudgeCommands(deps: NudgeCommandDeps) {
       parse: parseHoursArgs,
       async run({ invocation }, args) {
         if (args.hours) {
-          await store.setHours(invocation.workspace, invocation.user, args.hours);
-          const { tz } = await deps.hoursOf(invocation.workspace, invocation.user);
-          return { kind: "private", text: `Your working hours are now ${formatHours(args.hours)} (${tz}).` };
+          const current = await deps.hoursOf(invocation.workspace, invocation.user);
+          const hours = args.keepDays ? { ...args.hours, days: current.hours.days } : args.hours;
+          await store.setHours(invocation.workspace, invocation.user, hours);
+          return {
+            kind: "private",
+            text: `Your working hours are now ${formatHours(hours)} (${current.tz}).`,
+          };
         }
         const { tz, hours } = await deps.hoursOf(invocation.workspace, invocation.user);
         return { kind: "private", text: `Your working hours: ${formatHours(hours)} (${tz}).` };
@@ -206,7 +221,7 @@ export function nudgeCommands(deps: NudgeCommandDeps) {
           mentions: [invocation.user],
           text: `@${invocation.user} asks: ${text}`,
         });
-        return { kind: "private", text: `Posted in #${handle.room.name}. Thanks for working out loud!` };
+        return { kind: "private", text: `Posted in ${roomLabel(handle.room)}. Thanks for working out loud!` };
       },
     }),
   ];

@@ -5,36 +5,46 @@
 import { DateTime } from "luxon";
 import { z } from "zod";
 import type { Room } from "../model.js";
+import { zoneName } from "../zones.js";
 import { nudge } from "./nudge.js";
 import { baseShape } from "./settings-shape.js";
 import { parseDays } from "./working-hours.js";
 
-export const socialSettings = z.strictObject({
-  ...baseShape(false, 0),
-  room: z
-    .string()
-    .default("")
-    .describe("The room to announce in (id or name, e.g. `random`). Required when enabled."),
-  day: z
-    .enum(["mon", "tue", "wed", "thu", "fri", "sat", "sun"])
-    .default("fri")
-    .describe("Day of the week of the call: mon … sun."),
-  time: z
-    .string()
-    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a time like 15:00")
-    .default("15:00")
-    .describe("Local time of the announcement (the call starts then)."),
-  timezone: z.string().default("").describe("Time zone of `time`; empty: the workspace time zone."),
-  workspace: z
-    .string()
-    .default("")
-    .describe("Workspace id to announce in from start-up; empty: from the first message the bot sees."),
-  linkTemplate: z
-    .string()
-    .min(1)
-    .default("https://meet.jit.si/{name}")
-    .describe("Call link; `{name}` is a stable name for this room's social call."),
-});
+export const socialSettings = z
+  .strictObject({
+    ...baseShape(false, 0),
+    room: z
+      .string()
+      .default("")
+      .describe("The room to announce in (id or name, e.g. `random`). Required when enabled."),
+    day: z
+      .enum(["mon", "tue", "wed", "thu", "fri", "sat", "sun"])
+      .default("fri")
+      .describe("Day of the week of the call: mon … sun."),
+    time: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a time like 15:00")
+      .default("15:00")
+      .describe("Local time of the announcement (the call starts then)."),
+    timezone: z
+      .union([z.literal(""), zoneName])
+      .default("")
+      .describe("Time zone of `time`; empty: the workspace time zone."),
+    workspace: z
+      .string()
+      .default("")
+      .describe("Workspace id to announce in from start-up; empty: from the first message the bot sees."),
+    linkTemplate: z
+      .string()
+      .min(1)
+      .default("https://meet.jit.si/{name}")
+      .describe("Call link; `{name}` is a stable name for this room's social call."),
+  })
+  // Enabled without a room, the call would never be announced anywhere: refuse it at start-up.
+  .refine((social) => !social.enabled || social.room !== "", {
+    path: ["room"],
+    message: "is required when social is enabled (the room to announce the call in, e.g. random)",
+  });
 
 /** Pure: the next announcement strictly after `after`. */
 export function nextSocialCall(after: Date, day: string, time: string, tz: string): Date {

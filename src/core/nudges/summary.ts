@@ -20,7 +20,7 @@ export function nudgesSummary(
       lines: [
         "Outloud sends you a private hint now and then.",
         mutes.length
-          ? `Muted: ${mutes.map(describeMute).join("; ")}.`
+          ? `Muted: ${mutes.map((m) => describeMute(m)).join("; ")}.`
           : "They are on: mute them here for a while.",
         `Your working hours, in your time zone: ${hours}. Change them with \`${change}\`.`,
       ],

@@ -3,6 +3,8 @@
  * confirmed publicly in the room, naming who changed what; problems go privately to the caller with
  * the right form, and change nothing.
  */
+
+import type { Action } from "../actions.js";
 import {
   type CommandContext,
   type CommandReply,
@@ -30,6 +32,13 @@ import type { RotaService } from "./service.js";
 import type { Rota, RotaState } from "./store.js";
 
 const error = (problem: string): CommandReply => ({ kind: "error", problem });
+/** What a confirmation adds when today's responder changed, and what follows it. */
+interface HandOver {
+  text: string;
+  mentions: string[];
+  followUps: Action[];
+}
+
 export function rotaCommands(rota: RotaService): CommandSpec[] {
   /** A rota command as typed on this platform, in code quotes: `` `/rota resume` `` or `` `!rota resume` ``. */
   const typed = (words: string) => `\`${rota.services.commands.spell(`rota ${words}`)}\``;
@@ -42,6 +51,76 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
     const state = await rota.load(invocation.workspace, invocation.room.id);
     if (!state) return error(`this room has no rota yet: start one with ${typed("setup @a @b @c")}`);
     return run(state, invocation.user);
+  }
+
+  /**
+   * Loads this room's rota for a change: only its members and the person who set it up may change it
+   * (or skip a turn), unless `rota.whoMayChange` is `anyone`.
+   */
+  async function withChange(
+    ctx: CommandContext,
+    run: (state: RotaState, caller: string) => Promise<CommandReply>,
+  ): Promise<CommandReply> {
+    return withRota(ctx, (state, caller) => {
+      const refused = mayNotChange(state, caller);
+      return refused ? Promise.resolve(refused) : run(state, caller);
+    });
+  }
+
+  function mayNotChange(state: RotaState, caller: string): CommandReply | undefined {
+    if (rota.settings.whoMayChange === "anyone") return undefined;
+    if (state.queue.includes(caller) || state.rota.createdBy === caller) return undefined;
+    const creator = state.rota.createdBy ? ` and @${state.rota.createdBy}, who set it up,` : "";
+    return error(`only this rota's members${creator} may change it or skip a turn`);
+  }
+
+  /**
+   * The people among `ids` who are not in the room (as far as the platform can tell). They stay in the
+   * rota, marked gone without a word to the room, and take turns from when they join.
+   */
+  async function outsideTheRoom(ctx: CommandContext, ids: string[]): Promise<string[]> {
+    const { workspace, room } = ctx.invocation;
+    const present = await rota.services.directory.roomMembers(workspace, room);
+    // An empty list means the platform could not tell: nobody is taken as missing.
+    if (present.length === 0) return [];
+    const missing = ids.filter((id) => !present.includes(id));
+    for (const id of missing) await rota.store.markLeft(workspace, room.id, id, rota.now());
+    return missing;
+  }
+
+  function notInRoomText(missing: string[]): string {
+    if (missing.length === 0) return "";
+    const who = missing.map((m) => `@${m}`).join(", ");
+    const verb = missing.length === 1 ? "is" : "are";
+    return ` ${who} ${verb} not in this room, so the rota skips ${missing.length === 1 ? "them" : "each"} until they join.`;
+  }
+
+  /**
+   * Today's responder can no longer take today: the day passes on at once, and the room is told who
+   * has it now (one more announcement, exactly once). What to add to the confirmation.
+   */
+  async function handOverIfOnDuty(state: RotaState, member: string): Promise<HandOver | undefined> {
+    const today = rota.today(state.rota);
+    const current = await rota.store.turnOn(state.rota.workspace, state.rota.room, today);
+    if (!current || current.responder !== member) return undefined;
+    const turn = await rota.handOverToday(state, today, current);
+    if (!turn) return { text: " Nobody else in the rota is available today.", mentions: [], followUps: [] };
+    return {
+      text: ` Today's responder is now @${turn.responder}.`,
+      mentions: [turn.responder],
+      followUps: await rota.skipFollowUps(state.rota, turn, member, "rota.reassign"),
+    };
+  }
+
+  /** The confirmation in the room first; topic, group and hand-over to the new responder follow it. */
+  function confirmHandOver(text: string, handOver: HandOver | undefined): CommandReply {
+    if (!handOver) return { kind: "public", text };
+    return {
+      kind: "public",
+      text: `${text}${handOver.text}`,
+      mentions: handOver.mentions,
+      followUps: handOver.followUps,
+    };
   }
 
   /** `@name` → user id, or a problem naming who is unknown. */
@@ -94,30 +173,38 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
           if (!members.includes(id)) members.push(id);
         }
         const caller = await rota.services.directory.user(invocation.workspace, invocation.user);
-        const previous = await rota.store.getRota(invocation.workspace, invocation.room.id);
+        const before = await rota.load(invocation.workspace, invocation.room.id);
+        const refused = before && mayNotChange(before, invocation.user);
+        if (refused) return refused;
+        const previous = before?.rota;
+        // A profile zone our tz data does not know falls back to UTC, and the confirmation says so.
+        const profileZone = caller.tz ? canonicalZone(caller.tz) : "UTC";
+        const fallback =
+          !args.zone && !profileZone ? ` (your time zone ${caller.tz} is unknown here, so UTC)` : "";
         const created: Rota = {
           workspace: invocation.workspace,
           room: invocation.room.id,
           roomName: invocation.room.name,
           roomKind: invocation.room.kind,
           time: args.time ?? rota.settings.defaultTime,
-          // A profile zone our tz data does not know falls back to UTC (and the confirmation says so).
-          zone: args.zone ?? canonicalZone(caller.tz) ?? "UTC",
+          zone: args.zone ?? profileZone ?? "UTC",
           days: args.days ?? parseDays(rota.settings.defaultDays) ?? [1, 2, 3, 4, 5],
           // Holidays and the late-announcement choice outlive a re-setup: they are about the team, not its list.
           holidays: previous?.holidays ?? null,
           paused: false,
           lateAnnouncement: previous?.lateAnnouncement ?? null,
+          createdBy: previous?.createdBy ?? invocation.user,
           updatedAt: rota.now(),
         };
         await rota.store.saveRota(created);
         await rota.store.setMembers(created.workspace, created.room, members);
+        const missing = await outsideTheRoom(ctx, members);
         await rota.problems.setUp(created, invocation.user);
         const next = await rota.changed(created.workspace, created.room);
         const list = members.map((m) => `@${m}`).join(", ");
         return {
           kind: "public",
-          text: `@${invocation.user} ${previous ? "replaced" : "set up"} this room's rota: ${list}, announced ${schedule(created)}.${nextText(created, next?.date)}`,
+          text: `@${invocation.user} ${previous ? "replaced" : "set up"} this room's rota: ${list}, announced ${schedule(created)}${fallback}.${notInRoomText(missing)}${nextText(created, next?.date)}`,
         };
       },
     }),
@@ -157,7 +244,7 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
       summary: "add someone: last in line, or right after @y",
       parse: parseAdd,
       run: (ctx, args) =>
-        withRota(ctx, async (state, caller) => {
+        withChange(ctx, async (state, caller) => {
           const id = await resolve(ctx, args.member);
           if (typeof id !== "string") return id;
           if (state.queue.includes(id)) return error(`@${args.member} is already in the rota`);
@@ -172,9 +259,13 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
             state.rota.room,
             addMember(state.queue, id, after),
           );
+          const missing = await outsideTheRoom(ctx, [id]);
           await rota.changed(state.rota.workspace, state.rota.room);
           const where = after ? `right after @${after}` : "last in line";
-          return { kind: "public", text: `@${caller} added @${id} to the rota, ${where}.` };
+          return {
+            kind: "public",
+            text: `@${caller} added @${id} to the rota, ${where}.${notInRoomText(missing)}`,
+          };
         }),
     }),
 
@@ -184,12 +275,17 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
       summary: "take someone out of the rota",
       parse: parseOneMember,
       run: (ctx, args) =>
-        withRota(ctx, async (state, caller) => {
+        withChange(ctx, async (state, caller) => {
           const id = await resolveMember(ctx, state, args.member);
           if (typeof id !== "string") return id;
-          await rota.store.setMembers(state.rota.workspace, state.rota.room, removeMember(state.queue, id));
+          const queue = removeMember(state.queue, id);
+          if (queue.length === 0)
+            return error(`@${id} is the rota's last member: add someone first, or ${typed("pause")} it`);
+          await rota.store.setMembers(state.rota.workspace, state.rota.room, queue);
+          const handOver = await handOverIfOnDuty({ ...state, queue }, id);
           await rota.changed(state.rota.workspace, state.rota.room);
-          return { kind: "public", text: `@${caller} removed @${id} from the rota.` };
+          const text = `@${caller} removed @${id} from the rota.`;
+          return confirmHandOver(text, handOver);
         }),
     }),
 
@@ -199,7 +295,7 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
       summary: "today's responder passes to the next person, and is first in line next time",
       parse: noArgs,
       run: (ctx) =>
-        withRota(ctx, async (state, caller) => {
+        withChange(ctx, async (state, caller) => {
           if (state.rota.paused) return error(`the rota is paused: ${typed("resume")} first`);
           const today = rota.today(state.rota);
           const current = await rota.store.turnOn(state.rota.workspace, state.rota.room, today);
@@ -226,7 +322,7 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
       summary: "swap the next turns of two people",
       parse: parseSwap,
       run: (ctx, args) =>
-        withRota(ctx, async (state, caller) => {
+        withChange(ctx, async (state, caller) => {
           const a = await resolveMember(ctx, state, args.a);
           if (typeof a !== "string") return a;
           const b = await resolveMember(ctx, state, args.b);
@@ -242,21 +338,21 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
       summary: "someone is out of office: skipped on those days, keeping their place",
       parse: parseAway,
       run: (ctx, args) =>
-        withRota(ctx, async (state, caller) => {
+        withChange(ctx, async (state, caller) => {
           const id = await resolveMember(ctx, state, args.member);
           if (typeof id !== "string") return id;
           if (args.to < rota.today(state.rota)) return error(`${args.to} is already over`);
-          await rota.store.addAway(state.rota.workspace, state.rota.room, {
-            member: id,
-            from: args.from,
-            to: args.to,
-          });
+          const range = { member: id, from: args.from, to: args.to };
+          await rota.store.addAway(state.rota.workspace, state.rota.room, range);
+          const today = rota.today(state.rota);
+          const awayToday = args.from <= today && today <= args.to;
+          const handOver = awayToday
+            ? await handOverIfOnDuty({ ...state, away: [...state.away, range] }, id)
+            : undefined;
           await rota.changed(state.rota.workspace, state.rota.room);
           const span = args.from === args.to ? `on ${args.from}` : `from ${args.from} to ${args.to}`;
-          return {
-            kind: "public",
-            text: `@${caller} marked @${id} away ${span}: skipped then, keeping their place in line.`,
-          };
+          const text = `@${caller} marked @${id} away ${span}: skipped then, keeping their place in line.`;
+          return confirmHandOver(text, handOver);
         }),
     }),
 
@@ -266,7 +362,7 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
       summary: "someone is back: they take turns again",
       parse: parseOneMember,
       run: (ctx, args) =>
-        withRota(ctx, async (state, caller) => {
+        withChange(ctx, async (state, caller) => {
           const id = await resolveMember(ctx, state, args.member);
           if (typeof id !== "string") return id;
           const today = rota.today(state.rota);
@@ -284,7 +380,7 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
       summary: "change the announcement time (and time zone)",
       parse: parseTime,
       run: (ctx, args) =>
-        withRota(ctx, (state, caller) => {
+        withChange(ctx, (state, caller) => {
           const zone = args.zone ?? state.rota.zone;
           return change(
             state,
@@ -300,7 +396,7 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
       summary: "change the working days",
       parse: parseDaysArgs,
       run: (ctx, args) =>
-        withRota(ctx, (state, caller) =>
+        withChange(ctx, (state, caller) =>
           change(
             state,
             { days: args.days },
@@ -315,7 +411,7 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
       summary: "skip the public holidays of a country or region",
       parse: parseHolidays,
       run: (ctx, args) =>
-        withRota(ctx, (state, caller) =>
+        withChange(ctx, (state, caller) =>
           change(
             state,
             { holidays: args.code },
@@ -332,7 +428,7 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
       summary: "stop announcing until resumed",
       parse: noArgs,
       run: (ctx) =>
-        withRota(ctx, (state, caller) => {
+        withChange(ctx, (state, caller) => {
           if (state.rota.paused) return Promise.resolve(error("the rota is already paused"));
           return change(
             state,
@@ -348,7 +444,7 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
       summary: "start announcing again",
       parse: noArgs,
       run: (ctx) =>
-        withRota(ctx, (state, caller) => {
+        withChange(ctx, (state, caller) => {
           if (!state.rota.paused) return Promise.resolve(error("the rota is not paused"));
           return change(state, { paused: false }, `@${caller} resumed the rota.`);
         }),

@@ -16,7 +16,7 @@ import { DateTime } from "luxon";
 import type { Action } from "../actions.js";
 import { errorMessage } from "../error-message.js";
 import type { CoreServices } from "../feature.js";
-import type { ChatMessage, Room } from "../model.js";
+import { type ChatMessage, type Room, roomLabel } from "../model.js";
 import type { ClaimStore, SettingsStore } from "../stores.js";
 import { formatDay, isAvailable, ruleOf, scheduleContext } from "./forecast.js";
 import { holidayCheck } from "./holidays.js";
@@ -117,9 +117,15 @@ export class RotaService {
     return this.settings.groupHandle.replaceAll("{room}", rota.roomName);
   }
 
-  next(state: RotaState): Occurrence | undefined {
+  /** The next announcement still to be made; `announced` is a local date already announced. */
+  next(state: RotaState, announced?: string): Occurrence | undefined {
     if (state.rota.paused) return undefined;
-    return nextOccurrence(this.rule(state.rota), this.now(), this.context(state));
+    const context = this.context(state);
+    const available = context.someoneAvailable;
+    return nextOccurrence(this.rule(state.rota), this.now(), {
+      ...context,
+      someoneAvailable: (date) => date !== announced && (available?.(date) ?? true),
+    });
   }
 
   // Keys of the timers this service armed, so stop() can cancel them (the scheduler may outlive us).
@@ -159,15 +165,35 @@ export class RotaService {
 
   /** Arms (or re-arms, or cancels) the rota's next announcement from what the database says now. */
   async arm(workspace: string, room: string): Promise<Occurrence | undefined> {
-    return this.armFrom(workspace, room, await this.load(workspace, room));
+    const state = await this.load(workspace, room);
+    // A rota re-timed to later today after today's announcement is not announced twice: its next
+    // occurrence (and what the confirmation promises) is the next working day.
+    let announced: string | undefined;
+    const today = state ? this.today(state.rota) : undefined;
+    if (
+      state &&
+      today &&
+      this.next(state)?.date === today &&
+      (await this.store.turnOn(workspace, room, today))
+    )
+      announced = today;
+    return this.armFrom(workspace, room, state, announced);
   }
 
-  /** Arms the rota's next announcement from a state just loaded (none: the room has no rota). */
-  armFrom(workspace: string, room: string, state: RotaState | undefined): Occurrence | undefined {
+  /**
+   * Arms the rota's next announcement from a state just loaded (none: the room has no rota), after
+   * `announced`, a local date whose announcement was already made.
+   */
+  armFrom(
+    workspace: string,
+    room: string,
+    state: RotaState | undefined,
+    announced?: string,
+  ): Occurrence | undefined {
     const key = this.timerKey(workspace, room);
     if (state) this.rooms.add(this.roomKey(workspace, room));
     else this.rooms.delete(this.roomKey(workspace, room));
-    const next = state ? this.next(state) : undefined;
+    const next = state ? this.next(state, announced) : undefined;
     if (!next) {
       this.services.scheduler.cancel(key);
       this.armed.delete(key);
@@ -416,7 +442,7 @@ export class RotaService {
     const open = await this.store.unansweredQuestions(rota.workspace, rota.room, since);
     const room = this.roomOf(rota);
     const lines = [
-      `You are today's responder in #${rota.roomName}: please answer questions from other teams there today.`,
+      `You are today's responder in ${roomLabel(room)}: please answer questions from other teams there today.`,
       previous && previous !== responder ? `@${previous} had it before you.` : "",
     ];
     if (open.length === 0) lines.push("No questions from other teams are waiting.");
@@ -461,10 +487,33 @@ export class RotaService {
     return { ok: true, turn };
   }
 
-  /** What follows a skip once the room has been told: topic, group and the hand-over to the new responder. */
-  async skipFollowUps(rota: Rota, turn: Turn, previous: string): Promise<Action[]> {
+  /**
+   * Today's responder can no longer take today (marked away today, or removed from the rota): the day
+   * passes to the next available person, as after a skip. A removed person has no place to keep. The
+   * caller tells the room, then `publishSkip` follows. Undefined when nobody else is available.
+   */
+  async handOverToday(state: RotaState, date: string, current: Turn): Promise<Turn | undefined> {
+    if (state.queue.includes(current.responder)) {
+      const skipped = await this.skip(state, date, current);
+      return skipped.ok ? skipped.turn : undefined;
+    }
+    const { rota } = state;
+    const available = this.availableOn(state, date);
+    const result = takeTurn(state.queue, (m) => !current.skipped.includes(m) && available(m));
+    if (!result.responder) return undefined;
+    const turn: Turn = { ...current, responder: result.responder };
+    await this.store.setMembers(rota.workspace, rota.room, result.queue);
+    await this.store.recordTurn(rota.workspace, rota.room, turn);
+    return turn;
+  }
+
+  /**
+   * What follows a skip or hand-over once the room has been told: topic, group and the hand-over to
+   * the new responder.
+   */
+  async skipFollowUps(rota: Rota, turn: Turn, previous: string, source = "rota.skip"): Promise<Action[]> {
     const handOver = await this.handOverAction(rota, turn.responder, previous);
-    return [...this.dutyActions(rota, turn.responder, "rota.skip"), handOver];
+    return [...this.dutyActions(rota, turn.responder, source), handOver];
   }
 
   /** Members gone from the room are skipped; the room is told once per departure. */

@@ -69,6 +69,12 @@ export const rotaSettings = z
       .max(90)
       .default(7)
       .describe("How far back the hand-over message looks for unanswered questions, in days."),
+    whoMayChange: z
+      .enum(["team", "anyone"])
+      .default("team")
+      .describe(
+        "Who may change a rota or skip today's turn: `team`, its members and the person who set it up; `anyone` in the room. Showing it (who, history, stats) and /rota announce are open to all.",
+      ),
     syncSeconds: z
       .number()
       .int()

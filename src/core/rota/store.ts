@@ -25,6 +25,8 @@ export interface Rota {
   paused: boolean;
   /** What to do when the bot was down at announcement time; null follows the config. */
   lateAnnouncement: LateAnnouncement | null;
+  /** Who set the rota up (null for rotas older than this record); they may change it, as members may. */
+  createdBy: string | null;
   updatedAt: Date;
 }
 

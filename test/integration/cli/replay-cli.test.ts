@@ -122,6 +122,18 @@ describe("npm run replay", () => {
     expect(result.stdout).toContain('"source":"command.outloud"');
   });
 
+  it("names the line types when a line's type is unknown, and prints its usage with --help", async () => {
+    const file = scenario("types.jsonl", [JSON.stringify({ type: "mesage", at: "2026-11-25T09:00:00Z" })]);
+    const result = await runEntry("src/cli/replay.ts", [file], { env });
+    expect(result.stderr).toContain(
+      `${file}:1: unknown type "mesage": "type" must be one of message, command, reaction, user, room, tick, join, leave`,
+    );
+    const help = await runEntry("src/cli/replay.ts", ["--help"], { env });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: npm run replay -- FILE/);
+    expect(help.stderr).toBe("");
+  });
+
   it("reads gzip scenarios and refuses to go back in time", async () => {
     const file = scenario(
       "back.jsonl.gz",

@@ -76,7 +76,7 @@ it("exports one decision to every configured target and updates them all when it
       },
     ]);
     expect(confirm!.text).toMatch(
-      /^Recorded decision \*D-1\*: Use PostgreSQL for events\. Exported to confluence \(.+\), email \(team@example\.org\), markdown \(0001-use-postgresql-for-events\.md \(main on .+\)\), notion \(https:\/\/www\.notion\.so\/.+\), webhook \(http:\/\/127\.0\.0\.1:\d+\)\.$/,
+      /^Recorded decision \*D-1\*: Use PostgreSQL for events\. Exported to confluence \(.+\), email \(team@example\.org\), markdown \(0001-use-postgresql-for-events\.md on branch main of [^()]+\), notion \(https:\/\/www\.notion\.so\/.+\), webhook \(http:\/\/127\.0\.0\.1:\d+\)\.$/,
     );
     await session.feed([
       {
@@ -114,7 +114,11 @@ it("exports one decision to every configured target and updates them all when it
       ["D-1", "superseded"],
       ["D-2", "accepted"],
     ]);
-    expect(hook.deliveries).toEqual(["local/D-1/accepted", "local/D-2/accepted", "local/D-1/superseded"]);
+    expect(hook.deliveries).toEqual([
+      "local/D-1/accepted/1",
+      "local/D-2/accepted/1",
+      "local/D-1/superseded/2",
+    ]);
   } finally {
     await session.close();
   }

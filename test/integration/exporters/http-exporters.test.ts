@@ -191,7 +191,7 @@ describe("Webhook exporter", () => {
 
   it("posts the decision as JSON with a valid HMAC-SHA256 signature", async () => {
     const receipt = await exporter().export(mkDecisionRecord());
-    expect(receipt).toEqual({ ref: "T1/D-12/accepted", location: receiver.url });
+    expect(receipt).toEqual({ ref: "T1/D-12/accepted/1", location: receiver.url });
     expect(receiver.byDecision.get("T1/D-12")).toMatchObject({
       event: "decision.recorded",
       decision: {
@@ -215,11 +215,34 @@ describe("Webhook exporter", () => {
     const first = await exporter().export(mkDecisionRecord());
     expect(await exporter().export(mkDecisionRecord(), first)).toEqual(first);
     await exporter().export(mkDecisionRecord({ status: "superseded", supersededBy: "D-13" }), first);
-    expect(receiver.deliveries).toEqual(["T1/D-12/accepted", "T1/D-12/superseded"]);
+    expect(receiver.deliveries).toEqual(["T1/D-12/accepted/1", "T1/D-12/superseded/2"]);
     expect(receiver.byDecision.size).toBe(1);
     expect(receiver.byDecision.get("T1/D-12")).toMatchObject({
       event: "decision.updated",
       decision: { supersededBy: "D-13" },
     });
+  });
+
+  it("sends decision.undone, with its own delivery id, when a decision is undone", async () => {
+    const first = await exporter().export(mkDecisionRecord());
+    await exporter().withdraw(mkDecisionRecord());
+    expect(receiver.deliveries).toEqual([first.ref, "T1/D-12/undone"]);
+    expect(receiver.byDecision.get("T1/D-12")).toMatchObject({
+      event: "decision.undone",
+      decision: { id: "D-12", status: "undone" },
+    });
+  });
+
+  it("gives a decision accepted again (its successor undone) a new delivery id", async () => {
+    const first = await exporter().export(mkDecisionRecord());
+    const superseded = await exporter().export(
+      mkDecisionRecord({ status: "superseded", supersededBy: "D-13" }),
+      first,
+    );
+    const again = await exporter().export(mkDecisionRecord(), superseded);
+    expect(receiver.deliveries).toEqual(["T1/D-12/accepted/1", "T1/D-12/superseded/2", "T1/D-12/accepted/3"]);
+    expect(new Set(receiver.deliveries).size).toBe(3);
+    expect(again.ref).toBe("T1/D-12/accepted/3");
+    expect(receiver.byDecision.get("T1/D-12")).toMatchObject({ decision: { status: "accepted" } });
   });
 });

@@ -153,7 +153,7 @@ describe("Markdown exporter with git", () => {
       tmp,
     );
     const receipt = await exporter.export(mkDecisionRecord());
-    expect(receipt.location).toBe(`0012-use-postgresql-for-events.md (main on ${remote})`);
+    expect(receipt.location).toBe(`0012-use-postgresql-for-events.md on branch main of ${remote}`);
     await exporter.export(
       mkDecisionRecord({
         id: "D-13",
@@ -172,6 +172,24 @@ describe("Markdown exporter with git", () => {
     ]);
     const files = git(remote, "ls-tree", "--name-only", "main").trim().split("\n");
     expect(files).toEqual(["0012-use-postgresql-for-events.md", "0013-use-kafka.md", "README.md"]);
+  });
+
+  it("takes an undone decision out of the folder and the index in a commit of its own", async () => {
+    const remote = bareRemote();
+    const exporter = new MarkdownGitExporter(
+      markdownSettings.parse({
+        directory: join(tmp, "repo"),
+        git: { enabled: true, remote, branch: "main" },
+      }),
+      tmp,
+    );
+    await exporter.export(mkDecisionRecord());
+    await exporter.withdraw(mkDecisionRecord());
+    expect(git(remote, "log", "-1", "--format=%s", "main").trim()).toBe(
+      "Undo decision D-12: Use PostgreSQL for events",
+    );
+    expect(git(remote, "ls-tree", "--name-only", "main").trim()).toBe("README.md");
+    expect(git(remote, "show", "main:README.md")).not.toContain("D-12");
   });
 
   it("makes no second commit on a retry, and pushes a commit that was left unpushed", async () => {

@@ -43,6 +43,17 @@ describe("npm start with Slack variables", () => {
     expect(result.stderr + result.stdout).not.toContain("xoxb-revoked-token");
   }, 60_000);
 
+  it("tells an unreachable Slack API apart from a refused token", async () => {
+    const nobody = `http://127.0.0.1:${await freePort()}/api/`;
+    const result = await runEntry("src/main.ts", [], {
+      env: { ...slackEnv(slack, "xoxb-t1", await freePort()), SLACK_API_URL: nobody },
+      timeoutMs: 55_000,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`could not reach the Slack API at ${nobody} (ECONNREFUSED)`);
+    expect(result.stderr).not.toContain("refused SLACK_BOT_TOKEN");
+  }, 60_000);
+
   it("starts the adapter, answers commands, and stops cleanly on SIGTERM, the database closed", async () => {
     const port = await freePort();
     const env = slackEnv(slack, "xoxb-t1", port);

@@ -192,7 +192,7 @@ describe("capturing decisions from the conversation", () => {
       { settings: { decisions: { privateRooms: true } } },
     );
     expect(run.outputs[0]).toMatchObject({ action: "post", room: "~ops" });
-    expect(run.outputs[1]!.text).toContain("*D-1* Rotate the keys monthly (#ops");
+    expect(run.outputs[1]!.text).toContain("*D-1* Rotate the keys monthly (🔒ops");
     expect(run.outputs.slice(2).map((o) => o.text)).toEqual([
       "No decisions recorded yet for that.",
       "There is no decision D-1. Usage: `/decision show D-12`",
@@ -324,7 +324,7 @@ describe("finding, superseding and undoing decisions", () => {
         /^Recorded decision \*D-4\*: Use Kafka for events, PostgreSQL for state \(supersedes D-2\)\. Exported/,
       );
       const [show] = await session.feed([cmd(1, "carol", "/decision show D-2")]);
-      expect(show!.text).toContain("(superseded, superseded by D-4)");
+      expect(show!.text).toContain("*D-2*: Use PostgreSQL for events (superseded by D-4)\n");
       const dir = join(session.config.dataDir, "decisions", "local");
       expect(readFileSync(join(dir, "0002-use-postgresql-for-events.md"), "utf8")).toContain(
         'status: "superseded"',
@@ -354,10 +354,7 @@ describe("finding, superseding and undoing decisions", () => {
       ]);
       expect(out.map((o) => [o.action, o.text])).toEqual([
         ["notice", "Only alice, who recorded D-1, can undo it."],
-        [
-          "post",
-          "Decision D-1 was undone by alice. It had already been exported to markdown (decisions/local/0001-use-tabs.md): remove it there if needed.",
-        ],
+        ["post", "Decision D-1 was undone by alice. Taken back from markdown."],
         [
           "notice",
           "D-2 is older than 10 minutes and stays on record. To change it, `/decision supersede D-2 <new decision>`.",
@@ -365,6 +362,26 @@ describe("finding, superseding and undoing decisions", () => {
         ["notice", "There is no decision D-1. Usage: `/decision show D-12`"],
         ["notice", "Which decision? Give its id, like D-12. Usage: `/decision undo D-12`"],
       ]);
+    } finally {
+      await session.close();
+    }
+  });
+});
+
+describe("an undone decision in the exported folder", () => {
+  it("leaves the folder and its index, and the decision it superseded is listed as accepted again", async () => {
+    const session = await new ScenarioSession().open();
+    try {
+      await session.feed([
+        cmd(0, "alice", "/decision Use tabs."),
+        cmd(1, "alice", "/decision supersede D-1 Use spaces."),
+        cmd(2, "alice", "/decision undo D-2"),
+      ]);
+      const dir = join(session.config.dataDir, "decisions");
+      expect(readdirSync(dir).sort()).toEqual(["0001-use-tabs.md", "README.md"]);
+      const index = readFileSync(join(dir, "README.md"), "utf8");
+      expect(index).toContain("| [D-1](0001-use-tabs.md) | Use tabs | accepted |");
+      expect(index).not.toContain("D-2");
     } finally {
       await session.close();
     }

@@ -272,3 +272,29 @@ describe("the Slack share button's data", () => {
     }
   });
 });
+
+describe("mutes and working hours in the person's own terms", () => {
+  it("tells when a mute ends in the person's time zone", async () => {
+    const { outputs } = await runScenario([
+      user("ana", { tz: "Europe/Madrid" }),
+      cmd(0, "ana", "#team", "/outloud mute for 2h"),
+    ]);
+    // 10:00 UTC + 2 h is 13:00 in Madrid (UTC+1 in November).
+    expect(outputs.map((o) => o.text)).toEqual([
+      "Muted all nudges for you until 2026-11-25 13:00 Europe/Madrid.",
+    ]);
+  });
+
+  it("keeps the person's working days when only the times change", async () => {
+    const { outputs } = await runScenario([
+      cmd(0, "ana", "#team", "/outloud hours 08:00-16:00 mon-thu"),
+      cmd(1, "ana", "#team", "/outloud hours 16:00-08:00"),
+      cmd(2, "ana", "#team", "/outloud hours"),
+    ]);
+    expect(outputs.map((o) => o.text)).toEqual([
+      "Your working hours are now 08:00-16:00 mon-thu (UTC).",
+      "Your working hours are now 16:00-08:00 mon-thu (UTC).",
+      "Your working hours: 16:00-08:00 mon-thu (UTC).",
+    ]);
+  });
+});

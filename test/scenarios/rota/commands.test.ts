@@ -81,8 +81,6 @@ describe("bad input", () => {
       { type: "room", at: at(23, "07:04"), room: ROOM, members: ["ana"] },
       cmd(at(23, "07:04"), "ana", "/rota setup @ana"),
       cmd(at(23, "07:05"), "ana", "/rota remove @ana"),
-      cmd(at(23, "07:06"), "ana", "/rota announce"),
-      { type: "tick", at: at(24, "12:00") },
     ]);
     expect(run.outputs.map((o) => [o.action, o.text])).toEqual([
       ["notice", "This room has no rota yet: start one with `/rota setup @a @b @c`. Usage: `/rota who`"],
@@ -99,9 +97,11 @@ describe("bad input", () => {
         '"9" is not a time: use HH:MM, e.g. 09:30. Usage: `/rota setup @a @b @c [at 09:30] [tz Europe/Madrid] [days mon-fri]`',
       ],
       ["post", expect.stringMatching(/^@ana set up this room's rota: @ana,/)],
-      ["post", "@ana removed @ana from the rota."],
-      // An empty rota: a private problem, and no announcement on the next day either.
-      ["notice", "The rota has no members: `/rota add @x`. Usage: `/rota announce`"],
+      // An empty rota is refused (docs/rota.md): a private problem, and nothing changes.
+      [
+        "notice",
+        "@ana is the rota's last member: add someone first, or `/rota pause` it. Usage: `/rota remove @x`",
+      ],
     ]);
   });
 });

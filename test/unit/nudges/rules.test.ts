@@ -41,7 +41,8 @@ describe("working hours", () => {
     });
     expect(parseHoursArgs(["8:30-17:00"])).toEqual({
       ok: true,
-      value: { hours: { start: "08:30", end: "17:00", days: [1, 2, 3, 4, 5] } },
+      // Without days, the person's current days are kept (the command fills them in).
+      value: { hours: { start: "08:30", end: "17:00", days: [1, 2, 3, 4, 5] }, keepDays: true },
     });
     expect(parseHoursArgs([])).toEqual({ ok: true, value: {} });
     expect(parseHoursArgs(["25:00-16:00"]).ok).toBe(false);

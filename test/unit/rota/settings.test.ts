@@ -16,6 +16,7 @@ describe("rota settings", () => {
       lateAnnouncement: "late",
       questionMinutes: 30,
       handoverDays: 7,
+      whoMayChange: "team",
       syncSeconds: 60,
     });
   });
