@@ -160,6 +160,8 @@ export class FakeSlackApi {
   private readonly tierCalls = new Map<string, number[]>();
   private readonly responseUrls = new Map<string, { issued: number; uses: number }>();
   private readonly usedTriggers = new Set<string>();
+  /** Messages per channel, oldest first: what people said (addMessage) and what the bot posted. */
+  private readonly history = new Map<string, Array<{ ts: string; user: string; text: string }>>();
   /** Bot tokens Slack has revoked (tokens_revoked, app_uninstalled). */
   private readonly revoked = new Set<string>();
 
@@ -236,6 +238,13 @@ export class FakeSlackApi {
 
   addConversation(conversation: FakeConversation): void {
     this.conversations.set(conversation.id, { kind: "public", members: [], ...conversation });
+  }
+
+  /** Someone said something in a conversation (the matching event is the test's to send). */
+  addMessage(channel: string, message: { ts: string; user: string; text: string }): void {
+    const list = this.history.get(channel) ?? [];
+    list.push(message);
+    this.history.set(channel, list);
   }
 
   conversation(id: string): FakeConversation | undefined {
@@ -519,6 +528,7 @@ export class FakeSlackApi {
         if (args.blocks !== undefined && blockKitProblem(asJson(args.blocks), "message"))
           throw new SlackError("invalid_blocks");
         const ts = this.nextTs();
+        this.addMessage(channel.id, { ts, user: ws.botUserId!, text: String(args.text ?? "") });
         return {
           channel: channel.id,
           ts,
@@ -549,6 +559,19 @@ export class FakeSlackApi {
         if (topic.length > TOPIC_LIMIT) throw new SlackError("too_long");
         channel.topic = topic;
         return { channel: { id: channel.id, topic: { value: channel.topic } } };
+      }
+      case "conversations.history": {
+        // https://api.slack.com/methods/conversations.history: newest first; `latest` + `inclusive` pick one message.
+        const c = this.visibleChannel(ws, method, required(args, "channel"));
+        const latest = args.latest ? Number(args.latest) : Number.POSITIVE_INFINITY;
+        const inclusive = args.inclusive === true || args.inclusive === "true";
+        const limit = Math.min(Number(args.limit) || 100, 999);
+        const messages = (this.history.get(c.id) ?? [])
+          .filter((m) => Number(m.ts) < latest || (inclusive && Number(m.ts) === latest))
+          .reverse()
+          .slice(0, limit)
+          .map((m) => ({ type: "message", ...m }));
+        return { messages, has_more: false };
       }
       case "conversations.info": {
         const c = this.visibleChannel(ws, method, required(args, "channel"));

@@ -26,6 +26,12 @@ export interface MethodRule {
 }
 
 const READ_BY_KIND = { public: "channels:read", private: "groups:read", im: "im:read", mpim: "mpim:read" };
+const HISTORY_BY_KIND = {
+  public: "channels:history",
+  private: "groups:history",
+  im: "im:history",
+  mpim: "mpim:history",
+};
 const TOPIC_BY_KIND = {
   public: "channels:write.topic",
   private: "groups:write.topic",
@@ -43,6 +49,7 @@ export const METHOD_RULES: Readonly<Record<string, MethodRule>> = {
   "chat.postMessage": { tier: "special", scopes: ["chat:write"] },
   "chat.postEphemeral": { tier: 4, scopes: ["chat:write"] },
   "chat.getPermalink": { tier: 4 },
+  "conversations.history": { tier: 3, scopes: HISTORY_BY_KIND },
   "conversations.info": { tier: 3, scopes: READ_BY_KIND },
   "conversations.members": { tier: 4, scopes: READ_BY_KIND },
   "conversations.open": { tier: 3, scopes: ["im:write", "mpim:write"] },

@@ -30,6 +30,7 @@ import { type RemovedInstallation, registerInstallations } from "./listeners/ins
 import { registerMembers } from "./listeners/members.js";
 import { registerMessages } from "./listeners/messages.js";
 import { registerReactions } from "./listeners/reactions.js";
+import { registerShare } from "./listeners/share.js";
 import { registerUsers } from "./listeners/users.js";
 import type { SlackOutbox } from "./outbox.js";
 
@@ -255,6 +256,7 @@ export class SlackTransport implements Transport {
     registerCommands(this.bolt, deps);
     registerHome(this.bolt, events, deps);
     registerForms(this.bolt, deps);
+    registerShare(this.bolt, deps);
     registerInstallations(events, deps, (removed) => this.removed(removed));
   }
 
