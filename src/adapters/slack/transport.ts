@@ -32,6 +32,7 @@ import { registerMessages } from "./listeners/messages.js";
 import { registerReactions } from "./listeners/reactions.js";
 import { registerShare } from "./listeners/share.js";
 import { registerUsers } from "./listeners/users.js";
+import { orgAdminInstallCallback } from "./org-install.js";
 import type { SlackOutbox } from "./outbox.js";
 
 export interface SlackOAuthOptions {
@@ -96,6 +97,17 @@ export class SlackTransport implements Transport {
     const installerOptions = {
       clientOptions: { ...(deps.slackApiUrl ? { slackApiUrl: deps.slackApiUrl } : {}) },
       directInstall: true,
+      ...(oauth
+        ? {
+            callbackOptions: orgAdminInstallCallback({
+              clientId: oauth.options.clientId,
+              clientSecret: oauth.options.clientSecret,
+              installationStore: oauth.store,
+              slackApiUrl: deps.slackApiUrl,
+              logger: boltLogger,
+            }),
+          }
+        : {}),
     };
     let receiver: Receiver;
     if (deps.appToken) {
