@@ -10,7 +10,6 @@
  * re-timed to the first whole UTC minute at least that far away (dueAt), so they all fall due together
  * without waiting for 09:00. SIGTERM stops it.
  */
-import { homeSectionsFor } from "../../src/adapters/slack/home-sections.js";
 import { startSlackPlatform } from "../../src/adapters/slack/start.js";
 import { SqlRotaStore } from "../../src/storage/rota-store.js";
 import {
@@ -45,7 +44,6 @@ async function main(): Promise<void> {
     slackApiUrl: option("api-url")!,
     port: 0,
     host: "127.0.0.1",
-    homeSections: homeSectionsFor(app),
   });
   const readyMs = performance.now() - started;
   answerCpuQueries();

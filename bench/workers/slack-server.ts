@@ -12,7 +12,6 @@
  */
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { App, LogLevel } from "@slack/bolt";
-import { homeSectionsFor } from "../../src/adapters/slack/home-sections.js";
 import { startSlackPlatform } from "../../src/adapters/slack/start.js";
 import { BENCH_SIGNING_SECRET, BENCH_TOKEN } from "../lib/slack-fixtures.js";
 import { openBenchApp } from "./app.js";
@@ -49,7 +48,6 @@ async function main(): Promise<void> {
       slackApiUrl: apiUrl,
       port: 0,
       host: "127.0.0.1",
-      homeSections: homeSectionsFor(app),
     });
     port = adapter.port!;
     eventsHandled = async () =>

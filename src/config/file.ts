@@ -7,7 +7,7 @@ import { z } from "zod";
 import { matrixSettings } from "../adapters/matrix/settings.js";
 import { nudgesSettings } from "../core/nudges/settings.js";
 import { rotaSettings } from "../core/rota/settings.js";
-import { decisionsConfig } from "../exporters/index.js";
+import { decisionsConfig } from "./decisions.js";
 import { clockTime, weekdayList } from "./values.js";
 
 const workspaceSettings = z

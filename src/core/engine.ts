@@ -12,6 +12,7 @@ import type { CoreServices, Feature } from "./feature.js";
 import type { FieldErrors, FormSpec, FormSubmission } from "./forms.js";
 import type { ChatEvent, CommandInvocation } from "./model.js";
 import type { DeliveryProblem } from "./ports.js";
+import type { SummarySection, SummaryViewer } from "./summaries.js";
 
 export interface EngineOptions {
   services: CoreServices;
@@ -50,6 +51,22 @@ export class Engine {
         this.services.log.error("feature failed to stop", { feature: f.name, error: errorMessage(err) });
       }
     }
+  }
+
+  /** Every feature's summary for one person, in feature order; a failing one is left out, not fatal. */
+  async summaries(viewer: SummaryViewer): Promise<SummarySection[]> {
+    const sections: SummarySection[] = [];
+    for (const f of this.features) {
+      for (const provide of f.summaries ?? []) {
+        try {
+          const section = await provide(viewer);
+          if (section) sections.push(section);
+        } catch (err) {
+          this.services.log.warn("summary failed", { feature: f.name, error: errorMessage(err) });
+        }
+      }
+    }
+    return sections;
   }
 
   /** True when a message's first word is one of our command roots, e.g. `rota` in `!rota who`. */
@@ -116,8 +133,7 @@ export class Engine {
       this.services.log.error("form failed", { form: submission.kind, error: errorMessage(err) });
       reply = { kind: "private", text: SORRY };
     }
-    const action = replyAction(submission, reply, `form.${submission.kind}`);
-    if (action) await this.services.emit(action);
+    await this.show(replyAction(submission, reply, `form.${submission.kind}`), reply);
   }
 
   private async runCommand(invocation: CommandInvocation): Promise<void> {
@@ -132,8 +148,14 @@ export class Engine {
       this.services.log.error("command failed", { error: errorMessage(err) });
       reply = { kind: "private", text: SORRY };
     }
-    const action = replyAction(invocation, reply, `command.${root}`);
+    await this.show(replyAction(invocation, reply, `command.${root}`), reply);
+  }
+
+  /** Shows a reply, then carries out its follow-ups together. */
+  private async show(action: Action | undefined, reply: CommandReply): Promise<void> {
     if (action) await this.services.emit(action);
+    const followUps = "followUps" in reply ? (reply.followUps ?? []) : [];
+    await Promise.all(followUps.map((f) => this.services.emit(f)));
   }
 }
 

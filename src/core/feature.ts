@@ -10,12 +10,15 @@ import type { Logger } from "./logger.js";
 import type { ChatEvent } from "./model.js";
 import type { Clock, DeliveryProblem, Directory } from "./ports.js";
 import type { Scheduler } from "./scheduler.js";
+import type { SummaryProvider } from "./summaries.js";
 
 export interface Feature {
   readonly name: string;
   /** Root words this feature owns, with a one-line purpose for the help. */
   readonly roots?: Readonly<Record<string, string>>;
   readonly commands?: readonly CommandSpec[];
+  /** What it shows a person about themselves (the App Home on Slack), in this order. */
+  readonly summaries?: readonly SummaryProvider[];
   /** Forms this feature asks people to fill in, and carries out when they are submitted. */
   readonly forms?: readonly FormSpec[];
   /** Sees every event from a human (bots' and our own messages are filtered out before). */

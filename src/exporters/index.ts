@@ -1,10 +1,10 @@
 /**
- * The export targets, their settings under `decisions.export` in config/outloud.yaml, and the one
- * function that builds the enabled ones from config and secrets (environment variables).
+ * The export targets, their settings under `decisions.export` in config/outloud.yaml (the whole
+ * `decisions:` section is put together in src/config/decisions.ts), and the one function that builds
+ * the enabled ones from config and secrets (environment variables).
  */
 import { z } from "zod";
 import type { DocumentExporter } from "../core/decisions/exporter.js";
-import { decisionSettings } from "../core/decisions/settings.js";
 import { ConfluenceExporter, confluenceSettings } from "./confluence.js";
 import { EmailExporter, emailSettings } from "./email.js";
 import { MarkdownGitExporter, markdownSettings } from "./markdown-git.js";
@@ -20,13 +20,6 @@ export const exportSettings = z
     webhook: webhookSettings.prefault({}),
   })
   .describe("Where decisions are exported; each target can be limited to some rooms.");
-
-/** The `decisions:` section: the feature's settings plus its export targets. */
-export const decisionsConfig = decisionSettings
-  .extend({ export: exportSettings.prefault({}) })
-  .describe(
-    "Decisions: /decision records them, and they are exported to where the team keeps its documentation.",
-  );
 
 export type ExportSettings = z.infer<typeof exportSettings>;
 

@@ -6,7 +6,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { homeSectionsFor } from "../../src/adapters/slack/home-sections.js";
 import { BOT_SCOPES, type SlackOptions, startSlackPlatform } from "../../src/adapters/slack/start.js";
 import type { AppContext } from "../../src/app.js";
 import type { Logger } from "../../src/core/logger.js";
@@ -103,8 +102,6 @@ export async function startSlackHarness(options: HarnessOptions = {}): Promise<S
       host: "127.0.0.1",
       // Fail fast instead of the SDK's half-hour retry schedule.
       retryConfig: { retries: 1, minTimeout: 10, maxTimeout: 50 },
-      // The App Home sections npm start uses.
-      homeSections: homeSectionsFor(app),
       ...options.adapter,
     });
   } catch (err) {

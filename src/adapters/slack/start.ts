@@ -13,8 +13,6 @@ import { SqlSlackInstallationStore } from "../../storage/slack-installation-stor
 import { TokenCipher } from "../../storage/slack-token-cipher.js";
 import { InstalledWorkspaceClients, SingleWorkspaceClients, type WorkspaceClients } from "./clients.js";
 import { errorCode, SlackDirectory } from "./directory.js";
-import type { HomeSectionProvider } from "./home.js";
-import { homeSectionsFor } from "./home-sections.js";
 import { SlackOutbox } from "./outbox.js";
 import { SlackActionSink } from "./sink.js";
 import { type SingleWorkspace, type SlackOAuthOptions, SlackTransport } from "./transport.js";
@@ -66,8 +64,6 @@ export interface SlackOptions {
   perChannelIntervalMs?: number;
   /** Retries of failed Web API requests (tests shorten them). */
   retryConfig?: webApi.RetryOptions;
-  /** App Home sections (rotas, decisions, nudge settings). */
-  homeSections?: HomeSectionProvider[];
 }
 
 /** Checks the credentials, then starts the features and takes Slack's requests. */
@@ -157,7 +153,6 @@ export async function startSlackPlatform(o: SlackOptions): Promise<PlatformRunti
     port: o.port,
     host: o.host,
     healthPort: o.healthPort,
-    homeSections: o.homeSections ?? [],
   });
   await runtime.start(transport);
   return runtime;
@@ -195,6 +190,5 @@ export async function startSlack(app: AppContext): Promise<PlatformRuntime> {
     port: env.PORT,
     host: env.HOST,
     healthPort: env.SLACK_APP_TOKEN ? (env.HEALTH_PORT ?? env.PORT) : undefined,
-    homeSections: homeSectionsFor(app),
   });
 }

@@ -20,7 +20,7 @@ import type { ProcessedEventStore } from "../../core/stores.js";
 import type { PlatformRuntime, Transport } from "../../runtime/runtime.js";
 import { type WorkspaceClients, type WorkspaceInstallations, webClientOptions } from "./clients.js";
 import { errorCode, type SlackDirectory } from "./directory.js";
-import { HomeRenderer, type HomeSectionProvider } from "./home.js";
+import { HomeRenderer } from "./home.js";
 import { registerCommands } from "./listeners/commands.js";
 import type { ListenerDeps } from "./listeners/deps.js";
 import { EventRouter } from "./listeners/event-router.js";
@@ -78,7 +78,6 @@ export interface SlackTransportDeps {
   host?: string;
   /** Socket Mode with OAuth: the port of Bolt's install pages, where the health routes go along. */
   healthPort?: number;
-  homeSections: HomeSectionProvider[];
 }
 
 export class SlackTransport implements Transport {
@@ -241,11 +240,10 @@ export class SlackTransport implements Transport {
 
     const home = new HomeRenderer({
       clients,
-      providers: this.deps.homeSections,
+      summaries: (viewer) => runtime.engine.summaries(viewer),
       help: () => runtime.engine.commands.help("outloud", runtime.engine.services.commands.prefix),
       isMember: (workspace, room, user) => directory.isMember(workspace, room, user),
       outbox: this.deps.outbox,
-      log,
     });
     const deps: ListenerDeps = {
       engine: runtime.engine,

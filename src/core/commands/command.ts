@@ -2,21 +2,30 @@
  * Commands are data: a word path, a usage line, a summary, a pure parser and an executor that
  * returns a result. One table (see registry.ts) serves Slack `/rota …`, Matrix `!rota …` and replay.
  */
+import type { Action } from "../actions.js";
 import type { Form } from "../forms.js";
 import type { CommandInvocation } from "../model.js";
 
 export type Parsed<A> = { ok: true; value: A } | { ok: false; problem: string };
 
+/**
+ * Actions that follow a reply once it is shown (a topic, a hand-over DM…), carried out together. The
+ * room hears the answer first; an executor returns them rather than emitting anything itself.
+ */
+export interface FollowUps {
+  followUps?: readonly Action[];
+}
+
 /** What a command answers. Expected failures are values, not exceptions. */
 export type CommandReply =
   /** Seen by everyone in the room (or thread): confirmations of changes, announcements. */
-  | { kind: "public"; text: string; mentions?: string[] }
+  | ({ kind: "public"; text: string; mentions?: string[] } & FollowUps)
   /** Seen only by the person who typed the command. */
-  | { kind: "private"; text: string; mentions?: string[] }
+  | ({ kind: "private"; text: string; mentions?: string[] } & FollowUps)
   /** The input was wrong: a short private reply naming the problem, followed by the usage. */
   | { kind: "error"; problem: string }
-  /** The executor already emitted whatever it had to say. */
-  | { kind: "silent" }
+  /** Nothing to say: the effect is the follow-ups, or the feature's own work (a rota's announcement). */
+  | ({ kind: "silent" } & FollowUps)
   /**
    * A form to fill in, where the platform can show one now (`invocation.canOpenForm`); `otherwise` is
    * the answer everywhere else, and what a platform says if the form cannot be shown after all.

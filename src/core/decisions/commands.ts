@@ -1,66 +1,194 @@
 /**
- * The `/decision` grammar, as pure parsers (unit-tested) used by the command specs in feature.ts:
- *   /decision <text> · list [#room] [since 2026-10-01] · search <words> · show D-12
- *   supersede D-12 <new text> · export D-12 · undo D-12
+ * The `/decision …` command specs: parsing lives in commands.ts (pure), texts in replies.ts; these
+ * executors read the store, ask the worker to export, and check who may see what.
  */
-import { ok, type Parsed, problem } from "../commands/command.js";
-import { parseDecisionId } from "./model.js";
+import { type CommandReply, type CommandSpec, command, ok } from "../commands/command.js";
+import type { CoreServices } from "../feature.js";
+import type { Room } from "../model.js";
+import { decisionForm } from "./form.js";
+import { type DecisionRecord, type DecisionRequest, decisionId, type RecordResult } from "./model.js";
+import type { OutboxWorker } from "./outbox-worker.js";
+import { type ListArgs, parseList, parseOneId, parseSupersede, parseWords, textAfterWords } from "./parse.js";
+import { exportSummary, listLine, showText } from "./replies.js";
+import type { DecisionStore } from "./store.js";
 
-export interface ListArgs {
-  /** `#team`, `~ops` or a room id, as typed. */
-  room?: string;
-  since?: Date;
+export const UNDO_WINDOW_MS = 10 * 60_000;
+const LIST_LIMIT = 15;
+
+export interface DecisionCommandDeps {
+  services: CoreServices;
+  store: DecisionStore;
+  worker: OutboxWorker;
+  record(request: DecisionRequest): Promise<RecordResult>;
+  /** Why decisions cannot be recorded in a room, if they cannot. */
+  roomProblem(room: Room): string | undefined;
 }
 
-export function parseList(words: readonly string[]): Parsed<ListArgs> {
-  const args: ListArgs = {};
-  for (let i = 0; i < words.length; i++) {
-    const word = words[i]!;
-    if (word.toLowerCase() === "since") {
-      const date = parseDate(words[i + 1]);
-      if (!date) return problem("since needs a date like 2026-10-01");
-      args.since = date;
-      i++;
-    } else if (/^[#~][^\s#~]+$/.test(word) && !args.room) {
-      args.room = word;
-    } else {
-      return problem(`unexpected "${word}"`);
-    }
+export function decisionCommands(deps: DecisionCommandDeps): CommandSpec[] {
+  const { services, store, worker, record, roomProblem } = deps;
+
+  /** Whether `user` may see a decision: anyone for public rooms, members only for private ones. */
+  async function visible(d: DecisionRecord, user: string, here: Room): Promise<boolean> {
+    if (!d.room.private || d.room.id === here.id) return true;
+    const members = await services.directory
+      .roomMembers(d.workspace, { workspace: d.workspace, id: d.room.id, name: d.room.name, kind: "private" })
+      .catch((): string[] => []);
+    return members.includes(user);
   }
-  return ok(args);
-}
 
-/** `2026-10-01` → midnight UTC of that day; anything else → undefined. */
-export function parseDate(word: string | undefined): Date | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(word ?? "");
-  if (!m) return undefined;
-  const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  // Date.UTC rolls 2026-02-30 over into March: a real date survives the round trip.
-  return date.getUTCMonth() === Number(m[2]) - 1 && date.getUTCDate() === Number(m[3]) ? date : undefined;
-}
+  async function visibleOnly(list: DecisionRecord[], user: string, here: Room): Promise<DecisionRecord[]> {
+    const out: DecisionRecord[] = [];
+    for (const d of list) if (await visible(d, user, here)) out.push(d);
+    return out;
+  }
 
-export function parseOneId(words: readonly string[]): Parsed<{ number: number }> {
-  if (words.length === 0) return problem("which decision? Give its id, like D-12");
-  const number = parseDecisionId(words[0]!);
-  if (number === undefined) return problem(`"${words[0]}" is not a decision id like D-12`);
-  if (words.length > 1) return problem(`unexpected "${words.slice(1).join(" ")}"`);
-  return ok({ number });
-}
+  const reply = (r: RecordResult): CommandReply =>
+    r.ok ? { kind: "public", text: r.text } : { kind: "error", problem: r.problem };
 
-export function parseSupersede(words: readonly string[]): Parsed<{ number: number }> {
-  const id = parseOneId(words.slice(0, 1));
-  if (!id.ok) return id;
-  if (words.length < 2) return problem("say what the new decision is, after its id");
-  return ok(id.value);
-}
+  const commands = [
+    command<Record<string, never>>({
+      path: ["decision"],
+      usage: "<what was decided>",
+      summary: "record a decision taken here (in a thread: with the people who took part)",
+      parse: () => ok({}),
+      async run(ctx) {
+        const inv = ctx.invocation;
+        const request = {
+          workspace: inv.workspace,
+          room: inv.room,
+          thread: inv.thread,
+          author: inv.user,
+          text: textAfterWords(inv.text, 1),
+          at: inv.at,
+        };
+        // Nothing typed after it, in a room that records decisions: a form to write it in, where the
+        // platform can show one; elsewhere the usual answer (record refuses an empty text, saying why).
+        if (!request.text && !roomProblem(inv.room))
+          return { kind: "form", form: decisionForm(), otherwise: reply(await record(request)) };
+        return reply(await record(request));
+      },
+    }),
+    command<ListArgs>({
+      path: ["decision", "list"],
+      usage: "[#room] [since 2026-10-01]",
+      summary: "the latest decisions, of one room or all",
+      parse: parseList,
+      async run(ctx, args) {
+        const { workspace, user, room } = ctx.invocation;
+        const found = await visibleOnly(
+          await store.list(workspace, { room: args.room, since: args.since, limit: LIST_LIMIT }),
+          user,
+          room,
+        );
+        if (found.length === 0) return { kind: "private", text: "No decisions recorded yet for that." };
+        return { kind: "private", text: ["Decisions, newest first:", ...found.map(listLine)].join("\n") };
+      },
+    }),
+    command<{ words: string }>({
+      path: ["decision", "search"],
+      usage: "<words>",
+      summary: "find decisions by their words, best match first",
+      parse: parseWords,
+      async run(ctx, args) {
+        const { workspace, user, room } = ctx.invocation;
+        const found = await visibleOnly(await store.search(workspace, args.words, LIST_LIMIT), user, room);
+        if (found.length === 0) return { kind: "private", text: `No decision mentions "${args.words}".` };
+        return {
+          kind: "private",
+          text: [`Decisions matching "${args.words}":`, ...found.map(listLine)].join("\n"),
+        };
+      },
+    }),
+    command<{ number: number }>({
+      path: ["decision", "show"],
+      usage: "D-12",
+      summary: "a decision in full, with where it was exported",
+      parse: parseOneId,
+      async run(ctx, args) {
+        const { workspace, user, room } = ctx.invocation;
+        const d = await store.get(workspace, args.number);
+        if (!d || !(await visible(d, user, room)))
+          return { kind: "error", problem: `there is no decision ${decisionId(args.number)}` };
+        return { kind: "private", text: showText(d, await store.exports(workspace, d.number)) };
+      },
+    }),
+    command<{ number: number }>({
+      path: ["decision", "supersede"],
+      usage: "D-12 <new decision>",
+      summary: "record a decision that replaces an earlier one",
+      parse: parseSupersede,
+      async run(ctx, args) {
+        const inv = ctx.invocation;
+        const old = await store.get(inv.workspace, args.number);
+        if (!old || !(await visible(old, inv.user, inv.room)))
+          return { kind: "error", problem: `there is no decision ${decisionId(args.number)}` };
+        const text = textAfterWords(inv.text, 3);
+        return reply(
+          await record({
+            workspace: inv.workspace,
+            room: inv.room,
+            thread: inv.thread,
+            author: inv.user,
+            text,
+            at: inv.at,
+            supersedes: args.number,
+          }),
+        );
+      },
+    }),
+    command<{ number: number }>({
+      path: ["decision", "export"],
+      usage: "D-12",
+      summary: "export a decision again now (after fixing a failed target)",
+      parse: parseOneId,
+      async run(ctx, args) {
+        const { workspace, user, room, at } = ctx.invocation;
+        const d = await store.get(workspace, args.number);
+        if (!d || !(await visible(d, user, room)))
+          return { kind: "error", problem: `there is no decision ${decisionId(args.number)}` };
+        // Retry what is not exported yet; when everything is, export everything again (a deleted page comes back).
+        const waiting = (await store.exports(workspace, d.number))
+          .filter((s) => s.status !== "exported")
+          .map((s) => s.target);
+        const queued = await store.requeue(workspace, d.number, at, waiting.length ? waiting : undefined);
+        if (queued === 0) return { kind: "private", text: `${d.id} has no export target.` };
+        await worker.deliver(workspace, d.number);
+        return {
+          kind: "private",
+          text: `${d.id}: ${exportSummary(await store.exports(workspace, d.number))}`,
+        };
+      },
+    }),
+    command<{ number: number }>({
+      path: ["decision", "undo"],
+      usage: "D-12",
+      summary: `take back a decision you recorded in the last ${UNDO_WINDOW_MS / 60_000} minutes`,
+      parse: parseOneId,
+      async run(ctx, args) {
+        const { workspace, user, at } = ctx.invocation;
+        const d = await store.get(workspace, args.number);
+        if (!d) return { kind: "error", problem: `there is no decision ${decisionId(args.number)}` };
+        if (d.author.id !== user)
+          return { kind: "private", text: `Only ${d.author.name}, who recorded ${d.id}, can undo it.` };
+        if (at.getTime() - d.at.getTime() > UNDO_WINDOW_MS) {
+          return {
+            kind: "private",
+            text: `${d.id} is older than ${UNDO_WINDOW_MS / 60_000} minutes and stays on record. To change it, \`${ctx.prefix}decision supersede ${d.id} <new decision>\`.`,
+          };
+        }
+        const states = await store.remove(workspace, d.number, at);
+        if (d.supersedes) await worker.deliver(workspace, Number(d.supersedes.slice(2)));
+        const written = states.filter((s) => s.status === "exported");
+        const tail = written.length
+          ? ` It had already been exported to ${written.map((s) => `${s.target} (${s.location})`).join(", ")}: remove it there if needed.`
+          : "";
+        return {
+          kind: "public",
+          text: `Decision ${d.id} was undone by ${d.author.name}.${d.supersedes ? ` ${d.supersedes} stands again.` : ""}${tail}`,
+        };
+      },
+    }),
+  ];
 
-export function parseWords(words: readonly string[]): Parsed<{ words: string }> {
-  return words.length === 0 ? problem("search for what? Give a few words") : ok({ words: words.join(" ") });
-}
-
-/** The text after the first `n` words of a command line, spacing and quotes kept as typed. */
-export function textAfterWords(line: string, n: number): string {
-  let rest = line.trim();
-  for (let i = 0; i < n; i++) rest = rest.replace(/^\S+\s*/, "");
-  return rest.trim();
+  return commands;
 }

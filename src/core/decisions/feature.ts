@@ -14,15 +14,16 @@ import {
   type Room,
 } from "../model.js";
 import type { ClaimStore } from "../stores.js";
-import { decisionCommands } from "./command-specs.js";
+import { decisionCommands } from "./commands.js";
 import { ConversationMemory } from "./conversation-memory.js";
 import type { DocumentExporter } from "./exporter.js";
 import { decisionForm, decisionFormSpec, messageRecordedKey } from "./form.js";
-import type { DecisionRecord, Person } from "./model.js";
+import type { DecisionRecord, DecisionRequest, Person, RecordResult } from "./model.js";
 import { OutboxWorker } from "./outbox-worker.js";
 import { exportSummary } from "./replies.js";
 import type { DecisionSettings } from "./settings.js";
 import { type DecisionStore, SupersedeError } from "./store.js";
+import { decisionsSummary } from "./summary.js";
 import { decisionTextProblem, hasDecisionLanguage, titleOf } from "./text.js";
 
 export interface DecisionsDeps {
@@ -32,27 +33,6 @@ export interface DecisionsDeps {
   exporters: readonly DocumentExporter[];
   settings: DecisionSettings;
 }
-
-/** A decision to record, from a command, a reaction or the Slack "Record as decision" shortcut. */
-export interface DecisionRequest {
-  workspace: string;
-  room: Room;
-  /** Root of the thread it was taken in; for a message outside threads, the message itself. */
-  thread?: string;
-  /** Who stated the decision. */
-  author: string;
-  /** Someone else who took part (the person who reacted), if any. */
-  recordedBy?: string;
-  text: string;
-  /** Given in the form; otherwise the text's first sentence. */
-  title?: string;
-  at: Date;
-  supersedes?: number;
-}
-
-export type RecordResult =
-  | { ok: true; decision: DecisionRecord; text: string }
-  | { ok: false; problem: string };
 
 export interface DecisionsFeature extends Feature {
   /** Records a decision and confirms it; the path every capture (command, reaction, shortcut) takes. */
@@ -260,6 +240,7 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
 
   return {
     name: "decisions",
+    summaries: [decisionsSummary(store)],
     roots: { decision: "record decisions and export them where the team keeps its documentation" },
     commands: settings.enabled ? commands : [],
     forms: settings.enabled ? [decisionFormSpec({ claims, record })] : [],

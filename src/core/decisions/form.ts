@@ -6,7 +6,7 @@
 import { type FieldErrors, type Form, type FormSpec, formSpec } from "../forms.js";
 import type { QuotedMessage } from "../model.js";
 import type { ClaimStore } from "../stores.js";
-import type { DecisionRequest, RecordResult } from "./feature.js";
+import type { DecisionRequest, RecordResult } from "./model.js";
 import { decisionTextProblem, TEXT_MAX, TITLE_MAX, titleOf } from "./text.js";
 
 export const DECISION_FORM = "decision";

@@ -3,6 +3,8 @@
  * Ids are short and per workspace (`D-12`) so people can type them in commands.
  */
 
+import type { Room } from "../model.js";
+
 export type DecisionStatus = "accepted" | "superseded";
 
 export interface Person {
@@ -58,3 +60,24 @@ export function parseDecisionId(word: string): number | undefined {
   const m = /^(?:d-?)?(\d{1,9})$/i.exec(word.trim());
   return m ? Number(m[1]) : undefined;
 }
+
+/** A decision to record, from a command, a reaction or the Slack "Record as decision" shortcut. */
+export interface DecisionRequest {
+  workspace: string;
+  room: Room;
+  /** Root of the thread it was taken in; for a message outside threads, the message itself. */
+  thread?: string;
+  /** Who stated the decision. */
+  author: string;
+  /** Someone else who took part (the person who reacted), if any. */
+  recordedBy?: string;
+  text: string;
+  /** Given in the form; otherwise the text's first sentence. */
+  title?: string;
+  at: Date;
+  supersedes?: number;
+}
+
+export type RecordResult =
+  | { ok: true; decision: DecisionRecord; text: string }
+  | { ok: false; problem: string };

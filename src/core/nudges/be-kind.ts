@@ -1,7 +1,7 @@
 /** Be kind: a private, gentle note when a message's tone reads as harsh (see tone.ts). Never public. */
 import { z } from "zod";
 import type { ChatMessage } from "../model.js";
-import { muteHint, nudge } from "./nudge.js";
+import { nudge } from "./nudge.js";
 import { baseShape } from "./settings-shape.js";
 import { readTone } from "./tone.js";
 
@@ -18,7 +18,8 @@ export const beKindSettings = z.strictObject({
 
 export const beKind = nudge({
   kind: "be-kind",
-  description: "a private note when a message may read harsher than meant",
+  title: "Be kind",
+  description: "a private, gentle note when a message reads harsh (lexicon plus capitals, !!!/???, insults)",
   settings: beKindSettings,
   create(ctx) {
     return {
@@ -27,23 +28,11 @@ export const beKind = nudge({
         if (!s.enabled) return;
         const tone = readTone(message.text, { harshScore: s.harshScore });
         if (!tone.harsh) return;
-        await ctx.offer({
-          kind: "be-kind",
-          cause: message,
-          recipients: [message.user],
-          action: {
-            workspace: message.workspace,
-            action: "notice",
-            room: message.room,
-            user: message.user,
-            thread: message.thread,
-            source: "nudge.be-kind",
-            about: message.id,
-            text:
-              `Just so you know: your last message may read harsher than you meant (${tone.reasons.join(", ")}). ` +
-              `Text loses tone of voice; a softer word costs nothing. ${muteHint(ctx.services.commands, "be-kind")}`,
-          },
-        });
+        await ctx.tipAuthor(
+          message,
+          `Just so you know: your last message may read harsher than you meant (${tone.reasons.join(", ")}). ` +
+            "Text loses tone of voice; a softer word costs nothing.",
+        );
       },
     };
   },

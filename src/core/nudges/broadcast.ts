@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import type { ChatMessage } from "../model.js";
-import { muteHint, nudge } from "./nudge.js";
+import { nudge } from "./nudge.js";
 import { baseShape } from "./settings-shape.js";
 import { isWorkingTime } from "./working-hours.js";
 
@@ -24,7 +24,8 @@ const HOURS_SAMPLE = 200;
 
 export const broadcast = nudge({
   kind: "broadcast",
-  description: "a private tip on how many people an @channel, @here or @room notified",
+  title: "Broadcast",
+  description: "a private tip on how many people an @channel, @here or @room notified, and quieter ways",
   settings: broadcastSettings,
   create(ctx) {
     return {
@@ -44,24 +45,12 @@ export const broadcast = nudge({
         }
         const awayCount = Math.round((away * members.length) / Math.max(1, sample.length));
         const outside = awayCount > 0 ? ` (${awayCount} of them outside working hours)` : "";
-        await ctx.offer({
-          kind: "broadcast",
-          cause: message,
-          recipients: [message.user],
-          action: {
-            workspace: message.workspace,
-            action: "notice",
-            room: message.room,
-            user: message.user,
-            thread: message.thread,
-            source: "nudge.broadcast",
-            about: message.id,
-            text:
-              `Your @${message.broadcast} just notified ${members.length} people${outside}. Next time, a thread, ` +
-              `today's responder (\`${ctx.services.commands.spell("rota who")}\`), or for must-read news an e-mail or a meeting may reach ` +
-              `the right people without interrupting everyone. ${muteHint(ctx.services.commands, "broadcast")}`,
-          },
-        });
+        await ctx.tipAuthor(
+          message,
+          `Your @${message.broadcast} just notified ${members.length} people${outside}. Next time, a thread, ` +
+            `today's responder (\`${ctx.services.commands.spell("rota who")}\`), or for must-read news an e-mail or a meeting may reach ` +
+            "the right people without interrupting everyone.",
+        );
       },
     };
   },

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { LruMap } from "../lru-map.js";
 import type { ChatMessage } from "../model.js";
-import { muteHint, nudge } from "./nudge.js";
+import { nudge } from "./nudge.js";
 import { baseShape } from "./settings-shape.js";
 import { ThreadDetector } from "./thread-detector.js";
 
@@ -40,7 +40,8 @@ const MAX_ROOMS = 500;
 
 export const channelToThread = nudge({
   kind: "channel-to-thread",
-  description: "suggests a thread when two people go back and forth in a room",
+  title: "Channel → thread",
+  description: "suggest a thread, mentioning them, when two people go back and forth in a room",
   settings: channelToThreadSettings,
   create(ctx) {
     const detectors = new LruMap<string, ThreadDetector>(MAX_ROOMS);
@@ -75,11 +76,10 @@ export const channelToThread = nudge({
           text:
             `${people.map((p) => (mentioned.includes(p) ? `@${p}` : p)).join(" and ")}, you have a good back-and-forth going: ` +
             "could you carry on in this thread? It keeps the room readable for everyone else. " +
-            muteHint(ctx.services.commands, "channel-to-thread"),
+            ctx.muteHint(),
         });
         // Whoever already had enough nudges today is named without a mention: no notification for them.
         await ctx.offer({
-          kind: "channel-to-thread",
           cause: message,
           recipients: people,
           action: action(people),

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { LruMap } from "../lru-map.js";
 import type { ChatMessage, Room } from "../model.js";
 import { isDirect } from "../model.js";
-import { muteHint, nudge } from "./nudge.js";
+import { nudge } from "./nudge.js";
 import { baseShape } from "./settings-shape.js";
 import { isWorkQuestion } from "./text-signals.js";
 import { localDate } from "./working-hours.js";
@@ -68,6 +68,7 @@ export class RoomUsage {
 
 export const dmToChannel = nudge({
   kind: "dm-to-channel",
+  title: "DM → channel",
   description: "a private suggestion to ask a work question from a DM in the team's channel",
   settings: dmToChannelSettings,
   create(ctx) {
@@ -103,10 +104,9 @@ export const dmToChannel = nudge({
           share: { room: target, message: message.id },
           text:
             `This looks like a question others could help with or learn from. How about asking it in #${target.name}? ` +
-            `\`${ctx.services.commands.spell("share")}\` posts it there for you. ${muteHint(ctx.services.commands, "dm-to-channel")}`,
+            `\`${ctx.services.commands.spell("share")}\` posts it there for you. ${ctx.muteHint()}`,
         };
         await ctx.offer({
-          kind: "dm-to-channel",
           cause: message,
           recipients: [message.user],
           action,

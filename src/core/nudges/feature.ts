@@ -9,12 +9,19 @@ import type { CoreServices, Feature } from "../feature.js";
 import type { ChatMessage, Room } from "../model.js";
 import type { ClaimStore } from "../stores.js";
 import { nudgeCommands } from "./commands.js";
-import { NUDGES } from "./index.js";
-import type { BaseNudgeSettings, NudgeContext, NudgeKind, NudgeProposal, NudgeRuntime } from "./nudge.js";
+import { NUDGES, type NudgeKind } from "./index.js";
+import {
+  type BaseNudgeSettings,
+  muteHint,
+  type NudgeContext,
+  type NudgeProposal,
+  type NudgeRuntime,
+} from "./nudge.js";
 import { RecentDeliveries } from "./recent-deliveries.js";
 import type { NudgesSettings, RoomOverride } from "./settings.js";
 import { ShareHandles } from "./share.js";
 import type { NudgeStore } from "./store.js";
+import { nudgesSummary } from "./summary.js";
 import { localDate, workspaceHours } from "./working-hours.js";
 
 export interface NudgesFeatureDeps {
@@ -93,8 +100,8 @@ export function createNudgesFeature(deps: NudgesFeatureDeps): Feature {
     return decision.ok;
   }
 
-  async function offer(proposal: NudgeProposal): Promise<boolean> {
-    const { kind, cause } = proposal;
+  async function offer(kind: NudgeKind, proposal: NudgeProposal): Promise<boolean> {
+    const { cause } = proposal;
     let action = proposal.action;
     if (!settings.enabled) return false;
     if (cause && !settingsFor(kind, cause.room).enabled) return false;
@@ -130,7 +137,24 @@ export function createNudgesFeature(deps: NudgesFeatureDeps): Feature {
       hours,
       shares,
       workspaceTimezone: deps.workspace.timezone,
-      offer,
+      offer: (proposal) => offer(unit.kind, proposal),
+      tipAuthor: (message, text, options = {}) =>
+        offer(unit.kind, {
+          cause: message,
+          recipients: [message.user],
+          action: {
+            workspace: message.workspace,
+            action: "notice",
+            room: message.room,
+            user: message.user,
+            thread: message.thread,
+            source: `nudge.${unit.kind}`,
+            about: message.id,
+            ...(options.mentions ? { mentions: options.mentions } : {}),
+            text: `${text} ${muteHint(services.commands, unit.kind)}`,
+          },
+        }),
+      muteHint: () => muteHint(services.commands, unit.kind),
     };
     return { kind: unit.kind, runtime: unit.create(ctx as never) };
   });
@@ -151,6 +175,7 @@ export function createNudgesFeature(deps: NudgesFeatureDeps): Feature {
 
   return {
     name: "nudges",
+    summaries: [nudgesSummary(store, defaultHours, services)],
     roots: { share: "repost a question from a DM in the suggested channel" },
     commands: nudgeCommands({
       services,

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { LruMap } from "../lru-map.js";
 import type { ChatMessage } from "../model.js";
-import { muteHint, nudge } from "./nudge.js";
+import { nudge } from "./nudge.js";
 import { baseShape } from "./settings-shape.js";
 import { isWorkingTime, localClock } from "./working-hours.js";
 
@@ -62,6 +62,7 @@ const MAX_PINGERS = 50;
 
 export const impatientPings = nudge({
   kind: "impatient-pings",
+  title: "Impatient pings",
   description: "a private tip when someone pings the same person again and again without an answer",
   settings: impatientPingsSettings,
   create(ctx) {
@@ -107,24 +108,12 @@ export const impatientPings = nudge({
           const away = isWorkingTime(message.at, tz, hours)
             ? ""
             : ` It is ${localClock(message.at, tz)} for them, outside their working hours.`;
-          await ctx.offer({
-            kind: "impatient-pings",
-            cause: message,
-            recipients: [message.user],
-            action: {
-              workspace: ws,
-              action: "notice",
-              room: message.room,
-              user: message.user,
-              thread: message.thread,
-              source: "nudge.impatient-pings",
-              about: message.id,
-              mentions: [to],
-              text:
-                `You've pinged @${to} ${s.pings} times in a few minutes. Chat is asynchronous: they will answer when ` +
-                `they can, and one clear message is easier to answer than several.${away} ${muteHint(ctx.services.commands, "impatient-pings")}`,
-            },
-          });
+          await ctx.tipAuthor(
+            message,
+            `You've pinged @${to} ${s.pings} times in a few minutes. Chat is asynchronous: they will answer when ` +
+              `they can, and one clear message is easier to answer than several.${away}`,
+            { mentions: [to] },
+          );
         }
       },
     };

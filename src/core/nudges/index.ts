@@ -10,7 +10,7 @@ import { outOfHours } from "./out-of-hours.js";
 import { social } from "./social.js";
 import { threadToCall } from "./thread-to-call.js";
 
-export const NUDGES: readonly NudgeUnit[] = [
+export const NUDGES = [
   beKind,
   broadcast,
   channelToThread,
@@ -20,4 +20,13 @@ export const NUDGES: readonly NudgeUnit[] = [
   outOfHours,
   social,
   threadToCall,
-];
+] as const satisfies readonly NudgeUnit[];
+
+/** A nudge's name: `be-kind`, `broadcast`, … */
+export type NudgeKind = (typeof NUDGES)[number]["kind"];
+
+export const NUDGE_KINDS: readonly NudgeKind[] = NUDGES.map((unit) => unit.kind);
+
+export function isNudgeKind(word: string): word is NudgeKind {
+  return (NUDGE_KINDS as readonly string[]).includes(word);
+}

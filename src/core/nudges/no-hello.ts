@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { LruMap } from "../lru-map.js";
 import { type ChatMessage, isDirect } from "../model.js";
-import { muteHint, nudge } from "./nudge.js";
+import { nudge } from "./nudge.js";
 import { baseShape } from "./settings-shape.js";
 import { isOnlyGreeting } from "./text-signals.js";
 
@@ -24,7 +24,8 @@ const MAX_PENDING = 2000;
 
 export const noHello = nudge({
   kind: "no-hello",
-  description: "a private tip to ask the question right away instead of only saying hello",
+  title: "No hello",
+  description: "a private tip when a DM is only a greeting, with nothing after it",
   settings: noHelloSettings,
   create(ctx) {
     // Greetings waiting for their minute: the timer key → nothing but ids and times.
@@ -38,25 +39,13 @@ export const noHello = nudge({
         const s = ctx.settingsFor(message.room);
         if (!s.enabled || message.thread || !isOnlyGreeting(message.text)) return;
         pending.set(key, true);
-        const { workspace, room, user, id } = message;
         ctx.services.scheduler.at(new Date(message.at.getTime() + s.waitSeconds * 1000), key, async () => {
           if (!pending.delete(key)) return;
-          await ctx.offer({
-            kind: "no-hello",
-            cause: message,
-            recipients: [user],
-            action: {
-              workspace,
-              action: "notice",
-              room,
-              user,
-              source: "nudge.no-hello",
-              about: id,
-              text:
-                "Tip: say hello and ask your question in the same message. Chat is asynchronous: " +
-                `the other person can answer in one go instead of waiting for the rest. ${muteHint(ctx.services.commands, "no-hello")}`,
-            },
-          });
+          await ctx.tipAuthor(
+            message,
+            "Tip: say hello and ask your question in the same message. Chat is asynchronous: " +
+              "the other person can answer in one go instead of waiting for the rest.",
+          );
         });
       },
       async stop() {

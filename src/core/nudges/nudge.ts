@@ -10,27 +10,10 @@ import type { CommandSpelling } from "../commands/spelling.js";
 import type { CoreServices } from "../feature.js";
 import type { ChatMessage, Room } from "../model.js";
 import type { ClaimStore } from "../stores.js";
+import type { baseShape } from "./settings-shape.js";
 import type { ShareHandles } from "./share.js";
 import type { NudgeStore } from "./store.js";
 import type { WorkingHours } from "./working-hours.js";
-
-export const NUDGE_KINDS = [
-  "be-kind",
-  "broadcast",
-  "channel-to-thread",
-  "dm-to-channel",
-  "impatient-pings",
-  "no-hello",
-  "out-of-hours",
-  "social",
-  "thread-to-call",
-] as const;
-
-export type NudgeKind = (typeof NUDGE_KINDS)[number];
-
-export function isNudgeKind(word: string): word is NudgeKind {
-  return (NUDGE_KINDS as readonly string[]).includes(word);
-}
 
 /** Settings every nudge has; each unit extends them with its own tuning. */
 export interface BaseNudgeSettings {
@@ -41,7 +24,6 @@ export interface BaseNudgeSettings {
 
 /** Something a nudge wants to say; the feature decides whether it may. */
 export interface NudgeProposal {
-  kind: NudgeKind;
   /** The message that caused it: its room decides the per-room switch, its id becomes `about`. */
   cause?: ChatMessage;
   /** People it is addressed to: each must be unmuted, out of cooldown and under the daily cap. */
@@ -80,6 +62,13 @@ export interface NudgeContext<S> {
   workspaceTimezone: string;
   /** Proposes a nudge; resolves true when it was delivered. */
   offer(proposal: NudgeProposal): Promise<boolean>;
+  /**
+   * Proposes the usual private tip: a notice to the author of `message`, where they wrote it, about
+   * that message, ending with how to mute this nudge. Resolves true when it was delivered.
+   */
+  tipAuthor(message: ChatMessage, text: string, options?: { mentions?: string[] }): Promise<boolean>;
+  /** `(Mute with `/outloud mute <this kind>`.)`, spelled for the platform: the last words of a nudge. */
+  muteHint(): string;
 }
 
 /** The running part of a nudge: handlers with bounded in-memory state. */
@@ -89,21 +78,31 @@ export interface NudgeRuntime {
   stop?(): Promise<void>;
 }
 
-export interface NudgeUnit<Schema extends z.ZodObject = z.ZodObject> {
-  readonly kind: NudgeKind;
-  /** One line for the help, the docs and the config reference. */
+/** The settings schema as the feature sees every unit's: at least the keys all nudges share. */
+export type SharedSettingsSchema = z.ZodObject<ReturnType<typeof baseShape>>;
+
+export interface NudgeUnit<Schema extends z.ZodObject = SharedSettingsSchema, Kind extends string = string> {
+  /** The name people mute it by and config keys it under, e.g. `be-kind`. */
+  readonly kind: Kind;
+  /** Its name in prose, e.g. `Be kind`. */
+  readonly title: string;
+  /** What it does, in one line: written once, for the config reference and the docs. */
   readonly description: string;
   /** zod settings with a default for every key (see settings-shape.ts). */
   readonly settings: Schema;
+  /** False when rooms cannot tune it (the social call is announced in one chosen room). */
+  readonly perRoom?: boolean;
   create(ctx: NudgeContext<z.output<Schema> & BaseNudgeSettings>): NudgeRuntime;
 }
 
-/** Declares a unit while keeping its settings type checked inside. */
-export function nudge<Schema extends z.ZodObject>(unit: NudgeUnit<Schema>): NudgeUnit {
-  return unit as unknown as NudgeUnit;
+/** Declares a unit while keeping its settings type checked inside, and its kind a literal. */
+export function nudge<Kind extends string, Schema extends z.ZodObject>(
+  unit: NudgeUnit<Schema, Kind>,
+): NudgeUnit<SharedSettingsSchema, Kind> {
+  return unit as unknown as NudgeUnit<SharedSettingsSchema, Kind>;
 }
 
-/** The last line of every private nudge: how to make it stop. */
-export function muteHint(commands: CommandSpelling, kind: NudgeKind): string {
+/** The last words of every private nudge: how to make it stop. */
+export function muteHint(commands: CommandSpelling, kind: string): string {
   return `(Mute with \`${commands.spell(`outloud mute ${kind}`)}\`.)`;
 }

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { LruMap } from "../lru-map.js";
 import type { ChatMessage } from "../model.js";
-import { muteHint, nudge } from "./nudge.js";
+import { nudge } from "./nudge.js";
 import { baseShape } from "./settings-shape.js";
 import { isWorkingTime, localClock } from "./working-hours.js";
 
@@ -25,6 +25,7 @@ const MAX_SPEAKERS = 10_000;
 
 export const outOfHours = nudge({
   kind: "out-of-hours",
+  title: "Out of hours",
   description: "a private note when you mention someone outside their working hours",
   settings: outOfHoursSettings,
   create(ctx) {
@@ -49,23 +50,11 @@ export const outOfHours = nudge({
         }
         if (away.length === 0) return;
         const who = away.slice(0, 3).join(", ") + (away.length > 3 ? ` and ${away.length - 3} more` : "");
-        await ctx.offer({
-          kind: "out-of-hours",
-          cause: message,
-          recipients: [message.user],
-          action: {
-            workspace: message.workspace,
-            action: "notice",
-            room: message.room,
-            user: message.user,
-            thread: message.thread,
-            source: "nudge.out-of-hours",
-            about: message.id,
-            text:
-              `Heads-up: ${who} ${away.length === 1 ? "is" : "are"} outside working hours and will likely see this later. ` +
-              `No need to wait for an answer now. ${muteHint(ctx.services.commands, "out-of-hours")}`,
-          },
-        });
+        await ctx.tipAuthor(
+          message,
+          `Heads-up: ${who} ${away.length === 1 ? "is" : "are"} outside working hours and will likely see this later. ` +
+            "No need to wait for an answer now.",
+        );
       },
     };
   },

@@ -51,7 +51,10 @@ export function nextSocialCall(after: Date, day: string, time: string, tz: strin
 
 export const social = nudge({
   kind: "social",
+  title: "Social",
   description: "a weekly open video call for chit-chat, announced in a chosen room (off by default)",
+  // Announced in the one room its settings name: there is nothing for other rooms to tune.
+  perRoom: false,
   settings: socialSettings,
   create(ctx) {
     const s = ctx.settings;
@@ -78,7 +81,6 @@ export const social = nudge({
             `outloud-social-${roomName.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`,
           );
           await ctx.offer({
-            kind: "social",
             recipients: [],
             toEveryone: true,
             action: {

@@ -130,7 +130,8 @@ const WHY: Record<CallReason, string> = {
 
 export const threadToCall = nudge({
   kind: "thread-to-call",
-  description: "suggests a short call when a thread grows long or heated",
+  title: "Thread → call",
+  description: "a call link, once, when a thread grows long, ping-pongs or gets heated",
   settings: threadToCallSettings,
   create(ctx) {
     const threads = new LruMap<string, ThreadState>(MAX_THREADS);
@@ -163,7 +164,6 @@ export const threadToCall = nudge({
           thread: message.thread,
         });
         await ctx.offer({
-          kind: "thread-to-call",
           cause: message,
           recipients: [],
           toEveryone: true,

@@ -10,7 +10,6 @@ import {
   command,
   noArgs,
 } from "../commands/command.js";
-import { replyAction } from "../engine.js";
 import { isDirect } from "../model.js";
 import { upcomingTurns } from "./forecast.js";
 import {
@@ -212,15 +211,12 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
               ? `@${caller} passed today's turn`
               : `@${caller} skipped @${current.responder}'s turn`;
           // The room hears about the change before the topic, group and hand-over follow it.
-          const confirmation: CommandReply = {
+          return {
             kind: "public",
             text: `${by}: today's responder is now @${result.turn.responder}. @${current.responder} is first in line next time.`,
             mentions: [result.turn.responder],
+            followUps: await rota.skipFollowUps(state.rota, result.turn, current.responder),
           };
-          const action = replyAction(ctx.invocation, confirmation, "command.rota");
-          if (action) await rota.services.emit(action);
-          await rota.publishSkip(state.rota, result.turn, current.responder);
-          return { kind: "silent" };
         }),
     }),
 
@@ -370,18 +366,17 @@ export function rotaCommands(rota: RotaService): CommandSpec[] {
           if (state.queue.length === 0) return error(`the rota has no members: ${typed("add @x")}`);
           const today = rota.today(r);
           const existing = await rota.store.turnOn(r.workspace, r.room, today);
-          if (existing) {
-            await rota.repeatAnnouncement(r, existing);
-            return { kind: "silent" };
-          }
+          if (existing) return { kind: "silent", followUps: rota.repeatedAnnouncement(r, existing) };
           const turn = await rota.announce(state, today, { late: false });
           if (!turn) {
             // Another process claimed today a moment ago, or nobody is available: show what stands.
             const now = await rota.store.turnOn(r.workspace, r.room, today);
-            if (now) await rota.repeatAnnouncement(r, now);
-            else return error("nobody in the rota is available today");
+            if (!now) return error("nobody in the rota is available today");
+            await rota.arm(r.workspace, r.room);
+            return { kind: "silent", followUps: rota.repeatedAnnouncement(r, now) };
           }
           await rota.arm(r.workspace, r.room);
+          // The announcement went out like a scheduled one (claimed, with topic, group and hand-over).
           return { kind: "silent" };
         }),
     }),

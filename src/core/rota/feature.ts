@@ -7,6 +7,7 @@ import type { Feature } from "../feature.js";
 import type { ChatEvent } from "../model.js";
 import { rotaCommands } from "./commands.js";
 import { RotaService, type RotaServiceDeps } from "./service.js";
+import { rotaSummary } from "./summary.js";
 
 export type RotaFeatureDeps = RotaServiceDeps;
 
@@ -16,6 +17,7 @@ export function createRotaFeature(deps: RotaFeatureDeps): Feature {
     name: "rota",
     roots: { rota: "the daily responder rota: one person a day answers questions from other teams" },
     commands: rotaCommands(rota),
+    summaries: [rotaSummary(deps.store, deps.services)],
 
     async start() {
       // From now on, rotas set up or changed through other replicas on the database are followed too.

@@ -360,9 +360,9 @@ export class RotaService {
     return record;
   }
 
-  /** Posts today's announcement again (`/rota announce` after it was made). */
-  async repeatAnnouncement(rota: Rota, turn: Turn): Promise<void> {
-    await this.emitTogether(this.announcementActions(rota, turn, true));
+  /** Today's announcement again, without touching topic or group (`/rota announce` after it was made). */
+  repeatedAnnouncement(rota: Rota, turn: Turn): Action[] {
+    return this.announcementActions(rota, turn, true);
   }
 
   /** The public line for today's responder and, unless it is repeated, the topic and user group. */
@@ -435,7 +435,7 @@ export class RotaService {
 
   /**
    * `/rota skip`: today's responder passes the turn on and is first in line next time. Stores the new
-   * turn; `publishSkip` then updates topic, group and hand-over (after the room has been told).
+   * turn; `skipFollowUps` are the topic, group and hand-over that follow (after the room has been told).
    */
   async skip(
     state: RotaState,
@@ -455,9 +455,10 @@ export class RotaService {
     return { ok: true, turn };
   }
 
-  async publishSkip(rota: Rota, turn: Turn, previous: string): Promise<void> {
+  /** What follows a skip once the room has been told: topic, group and the hand-over to the new responder. */
+  async skipFollowUps(rota: Rota, turn: Turn, previous: string): Promise<Action[]> {
     const handOver = await this.handOverAction(rota, turn.responder, previous);
-    await this.emitTogether([...this.dutyActions(rota, turn.responder, "rota.skip"), handOver]);
+    return [...this.dutyActions(rota, turn.responder, "rota.skip"), handOver];
   }
 
   /** Members gone from the room are skipped; the room is told once per departure. */

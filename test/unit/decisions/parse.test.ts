@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { retryDelay } from "../../../src/core/decisions/outbox-worker.js";
 import {
   parseDate,
   parseList,
   parseOneId,
   parseSupersede,
   textAfterWords,
-} from "../../../src/core/decisions/commands.js";
-import { retryDelay } from "../../../src/core/decisions/outbox-worker.js";
+} from "../../../src/core/decisions/parse.js";
 
 describe("/decision list arguments", () => {
   it("reads a room and a since date in any order", () => {
