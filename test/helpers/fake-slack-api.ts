@@ -125,11 +125,13 @@ const TEAM_ID_WITH_ORG_TOKEN = new Set([
   "usergroups.users.update",
 ]);
 
+/** A message in a conversation's history: said by a person (addMessage) or posted by the bot. */
 interface StoredMessage {
-  text: unknown;
-  user: string | undefined;
   ts: string;
-  thread_ts: unknown;
+  user: string;
+  text: string;
+  thread_ts?: string;
+  /** The message metadata the app attached (https://docs.slack.dev/messaging/message-metadata/). */
   metadata?: unknown;
 }
 
@@ -169,12 +171,13 @@ export class FakeSlackApi {
   private readonly lastPostInChannel = new Map<string, number>();
   private readonly workspacePostTimes = new Map<string, number[]>();
   private tsCounter = 0;
-  private readonly messages = new Map<string, StoredMessage[]>();
   private readonly waiters: Array<() => void> = [];
   /** Per `team method`, when its recent calls came (for the tier limits). */
   private readonly tierCalls = new Map<string, number[]>();
   private readonly responseUrls = new Map<string, { issued: number; uses: number }>();
   private readonly usedTriggers = new Set<string>();
+  /** Messages per channel, oldest first: what people said (addMessage) and what the bot posted. */
+  private readonly history = new Map<string, StoredMessage[]>();
   /** Bot tokens Slack has revoked (tokens_revoked, app_uninstalled). */
   private readonly revoked = new Set<string>();
 
@@ -260,6 +263,13 @@ export class FakeSlackApi {
     this.conversations.set(conversation.id, { kind: "public", members: [], ...conversation });
   }
 
+  /** Someone said something in a conversation (the matching event is the test's to send). */
+  addMessage(channel: string, message: StoredMessage): void {
+    const list = this.history.get(channel) ?? [];
+    list.push(message);
+    this.history.set(channel, list);
+  }
+
   conversation(id: string): FakeConversation | undefined {
     return this.conversations.get(id);
   }
@@ -327,16 +337,6 @@ export class FakeSlackApi {
       };
       this.waiters.push(check);
     });
-  }
-
-  /** Messages the bot posted in a conversation, oldest first. */
-  private messagesIn(channel: string): StoredMessage[] {
-    let list = this.messages.get(channel);
-    if (!list) {
-      list = [];
-      this.messages.set(channel, list);
-    }
-    return list;
   }
 
   /**
@@ -590,33 +590,23 @@ export class FakeSlackApi {
         // Kept for conversations.history and .replies, with the message metadata the app attached
         // (https://docs.slack.dev/messaging/message-metadata/: `event_type` and `event_payload`).
         const metadata = typeof args.metadata === "string" ? JSON.parse(args.metadata) : args.metadata;
-        const stored = { text: args.text, user: ws.botUserId, ts, thread_ts: args.thread_ts, metadata };
-        this.messagesIn(channel.id).push(stored);
+        const thread = args.thread_ts ? String(args.thread_ts) : undefined;
+        const text = String(args.text ?? "");
+        this.addMessage(channel.id, { ts, user: ws.botUserId!, text, thread_ts: thread, metadata });
         return {
           channel: channel.id,
           ts,
           message: { text: args.text, user: ws.botUserId, ts, thread_ts: args.thread_ts },
         };
       }
-      // https://docs.slack.dev/reference/methods/conversations.history: the channel's messages, newest
-      // first, thread replies left out; their metadata only with `include_all_metadata`.
-      case "conversations.history": {
-        const channel = this.visibleChannel(ws, method, required(args, "channel"));
-        const withMetadata = args.include_all_metadata === true || args.include_all_metadata === "true";
-        const messages = this.messagesIn(channel.id)
-          .filter((m) => !m.thread_ts || m.thread_ts === m.ts)
-          .reverse()
-          .map(({ metadata, ...m }) => (withMetadata && metadata ? { ...m, metadata } : m));
-        return { messages, has_more: false, response_metadata: { next_cursor: "" } };
-      }
-      // https://docs.slack.dev/reference/methods/conversations.replies: a thread, parent first.
+      // https://docs.slack.dev/reference/methods/conversations.replies: a thread, parent first; metadata
+      // only with `include_all_metadata`.
       case "conversations.replies": {
-        const channel = this.visibleChannel(ws, method, required(args, "channel"));
+        const c = this.visibleChannel(ws, method, required(args, "channel"));
         const ts = required(args, "ts");
-        const withMetadata = args.include_all_metadata === true || args.include_all_metadata === "true";
-        const messages = this.messagesIn(channel.id)
+        const messages = (this.history.get(c.id) ?? [])
           .filter((m) => m.ts === ts || m.thread_ts === ts)
-          .map(({ metadata, ...m }) => (withMetadata && metadata ? { ...m, metadata } : m));
+          .map((m) => asListed(m, args));
         return { messages, has_more: false, response_metadata: { next_cursor: "" } };
       }
       case "chat.postEphemeral": {
@@ -643,6 +633,21 @@ export class FakeSlackApi {
         if (topic.length > TOPIC_LIMIT) throw new SlackError("too_long");
         channel.topic = topic;
         return { channel: { id: channel.id, topic: { value: channel.topic } } };
+      }
+      case "conversations.history": {
+        // https://api.slack.com/methods/conversations.history: newest first, thread replies left out;
+        // `latest` + `inclusive` pick one message; metadata only with `include_all_metadata`.
+        const c = this.visibleChannel(ws, method, required(args, "channel"));
+        const latest = args.latest ? Number(args.latest) : Number.POSITIVE_INFINITY;
+        const inclusive = args.inclusive === true || args.inclusive === "true";
+        const limit = Math.min(Number(args.limit) || 100, 999);
+        const messages = (this.history.get(c.id) ?? [])
+          .filter((m) => !m.thread_ts || m.thread_ts === m.ts)
+          .filter((m) => Number(m.ts) < latest || (inclusive && Number(m.ts) === latest))
+          .reverse()
+          .slice(0, limit)
+          .map((m) => asListed(m, args));
+        return { messages, has_more: false, response_metadata: { next_cursor: "" } };
       }
       case "conversations.info": {
         const c = this.visibleChannel(ws, method, required(args, "channel"));
@@ -959,4 +964,10 @@ function parseBody(req: IncomingMessage, raw: string): Record<string, unknown> {
     }
   }
   return Object.fromEntries(new URLSearchParams(raw));
+}
+
+/** A stored message as conversations.history/.replies list it: its metadata only when asked for. */
+function asListed({ metadata, ...m }: StoredMessage, args: Record<string, unknown>): Record<string, unknown> {
+  const withMetadata = args.include_all_metadata === true || args.include_all_metadata === "true";
+  return { type: "message", ...m, ...(withMetadata && metadata ? { metadata } : {}) };
 }

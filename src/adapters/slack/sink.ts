@@ -6,6 +6,7 @@
  */
 import { type Action, formFallback } from "../../core/actions.js";
 import type { Logger } from "../../core/logger.js";
+import { shareOfferOf } from "../../core/nudges/share.js";
 import type { ActionSink, Delivery, DeliveryProblem } from "../../core/ports.js";
 import type { OutloudMetrics } from "../../runtime/metrics.js";
 import type { WorkspaceClients } from "./clients.js";
@@ -16,6 +17,7 @@ import { LookupCache } from "./lookup-cache.js";
 import type { SlackOutbox } from "./outbox.js";
 import { deliveryProblemOf, GROUPS_UNAVAILABLE, inviteHint, NOT_IN_CHANNEL } from "./problems.js";
 import { fitText, renderMessage, type SlackMessage } from "./render.js";
+import { shareButton } from "./share-button.js";
 
 /** https://api.slack.com/methods/conversations.setTopic: "The topic can be at most 250 characters". */
 const TOPIC_LIMIT = 250;
@@ -184,12 +186,17 @@ export class SlackActionSink implements ActionSink {
         ) {
           if (await pending.replyPrivately(message)) return;
         }
+        // The DM → channel nudge offers its repost as a button (share-button.ts).
+        const offer = shareOfferOf(action);
+        const shown: SlackMessage = offer
+          ? { ...message, blocks: [...message.blocks, shareButton(offer, action.room.id)] }
+          : message;
         await this.deps.outbox.post(workspace, action.room.id, "chat.postEphemeral", () =>
           client.chat.postEphemeral({
             channel: action.room.id,
             user: action.user,
             ...(action.thread ? { thread_ts: action.thread } : {}),
-            ...message,
+            ...shown,
           }),
         );
         return;

@@ -31,7 +31,9 @@ import { registerMembers } from "./listeners/members.js";
 import { registerMessages } from "./listeners/messages.js";
 import { registerNudgeFeedback } from "./listeners/nudge-feedback.js";
 import { registerReactions } from "./listeners/reactions.js";
+import { registerShare } from "./listeners/share.js";
 import { registerUsers } from "./listeners/users.js";
+import { orgAdminInstallCallback } from "./org-install.js";
 import type { SlackOutbox } from "./outbox.js";
 import { refuseMalformedBodies } from "./request-guard.js";
 
@@ -98,6 +100,17 @@ export class SlackTransport implements Transport {
     const installerOptions = {
       clientOptions: { ...(deps.slackApiUrl ? { slackApiUrl: deps.slackApiUrl } : {}) },
       directInstall: true,
+      ...(oauth
+        ? {
+            callbackOptions: orgAdminInstallCallback({
+              clientId: oauth.options.clientId,
+              clientSecret: oauth.options.clientSecret,
+              installationStore: oauth.store,
+              slackApiUrl: deps.slackApiUrl,
+              logger: boltLogger,
+            }),
+          }
+        : {}),
     };
     let receiver: Receiver;
     if (deps.appToken) {
@@ -279,6 +292,7 @@ export class SlackTransport implements Transport {
     registerHome(this.bolt, events, deps);
     registerNudgeFeedback(this.bolt, deps);
     registerForms(this.bolt, deps);
+    registerShare(this.bolt, deps);
     registerInstallations(events, deps, (removed) => this.removed(removed));
   }
 

@@ -6,7 +6,7 @@ import { command, noArgs, ok, type Parsed, problem } from "../commands/command.j
 import type { CoreServices } from "../feature.js";
 import { roomLabel } from "../model.js";
 import { isNudgeKind, NUDGE_KINDS } from "./index.js";
-import type { ShareHandles } from "./share.js";
+import { type ShareHandles, shareAction, sharedNotice } from "./share.js";
 import type { Mute, NudgeStore } from "./store.js";
 import { formatHours, localTime, parseHours, type WorkingHours } from "./working-hours.js";
 
@@ -213,15 +213,8 @@ export function nudgeCommands(deps: NudgeCommandDeps) {
           deps.shares.offer(invocation.workspace, invocation.user, handle.room, "", new Date(0));
           return { kind: "error", problem: "the question is no longer in memory: type it after the command" };
         }
-        await services.emit({
-          workspace: invocation.workspace,
-          action: "post",
-          room: handle.room,
-          source: "nudge.dm-to-channel.share",
-          mentions: [invocation.user],
-          text: `@${invocation.user} asks: ${text}`,
-        });
-        return { kind: "private", text: `Posted in ${roomLabel(handle.room)}. Thanks for working out loud!` };
+        await services.emit(shareAction(invocation.workspace, invocation.user, handle.room, text));
+        return { kind: "private", text: sharedNotice(handle.room) };
       },
     }),
   ];

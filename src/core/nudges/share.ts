@@ -21,6 +21,23 @@ export interface ShareOffer {
   message: string;
 }
 
+/** The repost of `user`'s question in `room`, in their name: the same words whichever way it was asked for. */
+export function shareAction(workspace: string, user: string, room: Room, text: string): Action {
+  return {
+    workspace,
+    action: "post",
+    room,
+    source: "nudge.dm-to-channel.share",
+    mentions: [user],
+    text: `@${user} asks: ${text}`,
+  };
+}
+
+/** What the person is told once their question is posted. */
+export function sharedNotice(room: Room): string {
+  return `Posted in ${roomLabel(room)}. Thanks for working out loud!`;
+}
+
 /** The share offer carried by a dm-to-channel notice, if any (adapters render it as a button). */
 export function shareOfferOf(action: Action): ShareOffer | undefined {
   const offer = (action as Action & { share?: ShareOffer }).share;

@@ -94,7 +94,9 @@ describe("installing through OAuth", () => {
       const res = await finish(query, sentCookie);
       expect(res.status).toBe(400);
     }
-    expect(h.slack.calls.filter((c) => c.method === "oauth.v2.access")).toHaveLength(0);
+    // Only the callback without a state is exchanged (it might be an org-wide install from the org's
+    // admin pages, which carries none): it was a workspace's install, so it is refused all the same.
+    expect(h.slack.calls.filter((c) => c.method === "oauth.v2.access")).toHaveLength(1);
     expect(await installations()).toHaveLength(0);
     // And before any install, the workspace's requests are not served.
     await who("T5");
@@ -102,8 +104,9 @@ describe("installing through OAuth", () => {
   });
 
   it("exchanges the code, stores the installation encrypted, and serves the workspace with its token", async () => {
+    const earlier = h.slack.succeeded("oauth.v2.access").length;
     expect((await install(h, "xoxb-t5")).status).toBe(200);
-    const exchanged = h.slack.succeeded("oauth.v2.access");
+    const exchanged = h.slack.succeeded("oauth.v2.access").slice(earlier);
     expect(exchanged).toHaveLength(1);
     expect(exchanged[0]!.args).toMatchObject({ client_id: OAUTH_CLIENT.id });
     const rows = await installations();
@@ -213,5 +216,29 @@ describe("an org-wide install in an Enterprise Grid org", () => {
     const before = h.slack.calls.length;
     await decide(h, "T8", "E1");
     expect(h.slack.calls.slice(before).some((c) => c.method.startsWith("chat."))).toBe(false);
+  });
+});
+
+describe("an org-wide install started from the org's admin pages", () => {
+  let h: SlackHarness;
+  beforeAll(async () => {
+    h = await startSlackHarness({
+      seed: (s) => {
+        s.addUser({ id: "UT9A", team: "T9", name: "alice-t9" });
+        s.addConversation({ id: "CT9", team: "T9", name: "team", members: ["UT9A", "UBOTE2"] });
+        s.addOrgInstall({ enterprise: "E2", botToken: "xoxb-e2", teams: ["T9"] });
+      },
+      installed: [],
+      adapter: { perChannelIntervalMs: 0 },
+    });
+  });
+  afterAll(() => h.close());
+
+  it("is stored though Slack sends no state (the install did not start at /slack/install)", async () => {
+    const res = await returnFromSlack(h, `code=${h.slack.issueCode("xoxb-e2")}`);
+    expect(res.status).toBe(200);
+    expect(await installationRows(h)).toMatchObject([{ workspace: "E2", is_enterprise_install: 1 }]);
+    expect((await decide(h, "T9", "E2")).status).toBe(200);
+    await h.slack.waitFor((s) => s.succeeded("chat.postMessage").some((c) => c.args.channel === "CT9"));
   });
 });
