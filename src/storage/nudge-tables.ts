@@ -1,4 +1,4 @@
-/** Tables of the nudges (migrations/0004-nudges.ts, 0011-nudge-feedback.ts): ids, kinds, counts and times, never text. */
+/** Tables of the nudges (migrations/0004-nudges.ts, 0012-nudge-feedback.ts): ids, kinds, counts and times, never text. */
 export interface NudgeTables {
   nudge_deliveries: {
     workspace: string;

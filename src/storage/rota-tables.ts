@@ -1,4 +1,4 @@
-/** Tables of the daily responder rota (migrations/0002-rota.ts, 0008-rota-updated.ts, 0012-rota-created-by.ts). */
+/** Tables of the daily responder rota (migrations/0002-rota.ts, 0008-rota-updated.ts, 0013-rota-created-by.ts). */
 export interface RotaTables {
   /** One rota per room. `days` is ISO weekdays as text (`1,2,3,4,5`). */
   rotas: {

@@ -11,7 +11,7 @@
  */
 import type { Action } from "../actions.js";
 import { LruMap } from "../lru-map.js";
-import type { Room } from "../model.js";
+import { type Room, roomLabel } from "../model.js";
 
 /** Attached to the dm-to-channel notice as the `share` field. */
 export interface ShareOffer {
