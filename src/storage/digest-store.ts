@@ -2,10 +2,50 @@
 import type { Kysely } from "kysely";
 import type { Cadence, DigestStore, MessageFacts, PersonalDigest, RoomDigest } from "../core/digest/store.js";
 import type { RoomKind } from "../core/model.js";
+import { PreparedSql } from "./prepared.js";
 import type { Database } from "./schema.js";
 
+type FactColumn =
+  | "workspace"
+  | "room"
+  | "id"
+  | "roomName"
+  | "roomKind"
+  | "user"
+  | "at"
+  | "thread"
+  | "mentions"
+  | "broadcast"
+  | "question"
+  | "decision"
+  | "call";
+
 export class SqlDigestStore implements DigestStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** Written for every message a person sends: built once, as building it cost more than running it. */
+  private readonly recordMessageSql: PreparedSql<FactColumn>;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.recordMessageSql = new PreparedSql((p) =>
+      db
+        .insertInto("activity_messages")
+        .values({
+          workspace: p<string>("workspace"),
+          room_id: p<string>("room"),
+          message_id: p<string>("id"),
+          room_name: p<string>("roomName"),
+          room_kind: p<RoomKind>("roomKind"),
+          user_id: p<string>("user"),
+          at: p<string>("at"),
+          thread_root: p<string | null>("thread"),
+          mentions: p<string>("mentions"),
+          broadcast: p<number>("broadcast"),
+          question: p<number>("question"),
+          decision_language: p<number>("decision"),
+          call_link: p<number>("call"),
+        })
+        .onConflict((oc) => oc.columns(["workspace", "room_id", "message_id"]).doNothing()),
+    );
+  }
 
   async saveRoom(d: RoomDigest, at: Date): Promise<void> {
     const row = {
@@ -101,25 +141,23 @@ export class SqlDigestStore implements DigestStore {
   }
 
   async recordMessage(f: MessageFacts): Promise<void> {
-    await this.db
-      .insertInto("activity_messages")
-      .values({
+    await this.db.executeQuery(
+      this.recordMessageSql.with({
         workspace: f.workspace,
-        room_id: f.room.id,
-        message_id: f.id,
-        room_name: f.room.name,
-        room_kind: f.room.kind,
-        user_id: f.user,
+        room: f.room.id,
+        id: f.id,
+        roomName: f.room.name,
+        roomKind: f.room.kind,
+        user: f.user,
         at: f.at.toISOString(),
-        thread_root: f.thread ?? null,
+        thread: f.thread ?? null,
         mentions: JSON.stringify(f.mentions),
         broadcast: f.broadcast ? 1 : 0,
         question: f.question ? 1 : 0,
-        decision_language: f.decisionLanguage ? 1 : 0,
-        call_link: f.callLink ? 1 : 0,
-      })
-      .onConflict((oc) => oc.columns(["workspace", "room_id", "message_id"]).doNothing())
-      .execute();
+        decision: f.decisionLanguage ? 1 : 0,
+        call: f.callLink ? 1 : 0,
+      }),
+    );
   }
 
   async messages(workspace: string, from: Date, to: Date, room?: string): Promise<MessageFacts[]> {
