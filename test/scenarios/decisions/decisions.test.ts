@@ -223,9 +223,10 @@ describe("capturing decisions from the conversation", () => {
       text: "There is no decision D-1. Usage: `/decision undo D-12`",
     });
     expect(missing!.text).toBe("There is no decision D-2. Usage: `/decision undo D-12`");
-    // Undone by its author in #team: said to her alone, since the file name carries the title.
+    // Undone by its author in #team: said to her alone, since the decision is a private room's; its
+    // exported file is taken back, and its name (which carries the title) is said nowhere.
     expect(alice).toMatchObject({ action: "notice", user: "alice", room: "#team" });
-    expect(alice!.text).toMatch(/^Decision D-1 was undone by alice\. .*rotate-the-keys-monthly/);
+    expect(alice!.text).toBe("Decision D-1 was undone by alice. Taken back from markdown.");
   });
 });
 
@@ -377,7 +378,7 @@ describe("an undone decision in the exported folder", () => {
         cmd(1, "alice", "/decision supersede D-1 Use spaces."),
         cmd(2, "alice", "/decision undo D-2"),
       ]);
-      const dir = join(session.config.dataDir, "decisions");
+      const dir = join(session.config.dataDir, "decisions", "local");
       expect(readdirSync(dir).sort()).toEqual(["0001-use-tabs.md", "README.md"]);
       const index = readFileSync(join(dir, "README.md"), "utf8");
       expect(index).toContain("| [D-1](0001-use-tabs.md) | Use tabs | accepted |");
