@@ -186,10 +186,12 @@ export class SlackActionSink implements ActionSink {
         ) {
           if (await pending.replyPrivately(message)) return;
         }
-        // The DM → channel nudge offers its repost as a button (share-button.ts).
+        // The DM → channel nudge offers its repost as a button (share-button.ts), before "Not helpful".
         const offer = shareOfferOf(action);
+        const texts = message.blocks.filter((b) => b.type !== "actions");
+        const buttons = message.blocks.filter((b) => b.type === "actions");
         const shown: SlackMessage = offer
-          ? { ...message, blocks: [...message.blocks, shareButton(offer, action.room.id)] }
+          ? { ...message, blocks: [...texts, shareButton(offer, action.room.id), ...buttons] }
           : message;
         await this.deps.outbox.post(workspace, action.room.id, "chat.postEphemeral", () =>
           client.chat.postEphemeral({

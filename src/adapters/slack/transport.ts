@@ -296,8 +296,17 @@ export class SlackTransport implements Transport {
     registerInstallations(events, deps, (removed) => this.removed(removed));
   }
 
+  /** Removals one at a time: app_uninstalled and tokens_revoked arrive together and are handled side by side. */
+  private removals: Promise<void> = Promise.resolve();
+
   /** The app was removed from a workspace: no more calls there, and the reason logged once. */
-  private async removed(removed: RemovedInstallation): Promise<void> {
+  private removed(removed: RemovedInstallation): Promise<void> {
+    const next = this.removals.then(() => this.removeNow(removed));
+    this.removals = next.catch(() => {});
+    return next;
+  }
+
+  private async removeNow(removed: RemovedInstallation): Promise<void> {
     const { oauth, installations, single, log } = this.deps;
     const workspace = removed.isEnterpriseInstall ? removed.enterpriseId : removed.teamId;
     if (oauth && installations) {
