@@ -4,7 +4,6 @@
  */
 import { command, noArgs, ok, type Parsed, problem } from "../commands/command.js";
 import type { CoreServices } from "../feature.js";
-import { roomLabel } from "../model.js";
 import { isNudgeKind, NUDGE_KINDS } from "./index.js";
 import { type ShareHandles, shareAction, sharedNotice } from "./share.js";
 import type { Mute, NudgeStore } from "./store.js";
