@@ -185,7 +185,7 @@ export function createNudgesFeature(deps: NudgesFeatureDeps): Feature {
 
   return {
     name: "nudges",
-    summaries: [nudgesSummary(store, defaultHours, services)],
+    summaries: [nudgesSummary(store, defaultHours, services, async (w, u) => (await hours.hoursOf(w, u)).tz)],
     roots: { share: "repost a question from a DM in the suggested channel" },
     commands: nudgeCommands({
       services,

@@ -9,9 +9,12 @@ export function nudgesSummary(
   store: NudgeStore,
   defaultHours: WorkingHours,
   services: Pick<CoreServices, "clock" | "commands">,
+  zoneOf: (workspace: string, user: string) => Promise<string>,
 ): SummaryProvider {
   return async ({ workspace, user }) => {
     const mutes = await store.mutes(workspace, user, services.clock.now());
+    // A mute's end is shown in the person's own zone, as the mute command's reply shows it.
+    const tz = mutes.some((m) => m.until) ? await zoneOf(workspace, user) : undefined;
     const own = await store.hours(workspace, user);
     const hours = `${formatHours(own ?? defaultHours)}${own ? "" : " (the workspace's)"}`;
     const change = services.commands.spell("outloud hours 09:00-17:00 mon-fri");
@@ -20,7 +23,7 @@ export function nudgesSummary(
       lines: [
         "Outloud sends you a private hint now and then.",
         mutes.length
-          ? `Muted: ${mutes.map((m) => describeMute(m)).join("; ")}.`
+          ? `Muted: ${mutes.map((m) => describeMute(m, tz)).join("; ")}.`
           : "They are on: mute them here for a while.",
         `Your working hours, in your time zone: ${hours}. Change them with \`${change}\`.`,
       ],

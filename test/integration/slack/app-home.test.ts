@@ -163,7 +163,8 @@ describe("Slack App Home", () => {
     expect(before).toContain("They are on");
     expect(before).toContain("Your working hours, in your time zone: 09:00-18:00 mon-fri (the workspace's)");
     const after = await press("UT1B", "outloud mute all for 1d", 0);
-    expect(after).toMatch(/Muted: all nudges for you until \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    // In bob's own zone, as the mute command's reply shows it (his Slack profile says New York).
+    expect(after).toMatch(/Muted: all nudges for you until \d{4}-\d\d-\d\d \d\d:\d\d America\/New_York/);
     await command("CT1", "UT1B", "/outloud", "hours 08:00-16:00 mon-thu");
     expect(await openHome("UT1B")).toContain("Your working hours, in your time zone: 08:00-16:00 mon-thu.");
     const unmuted = await press("UT1B", "outloud unmute", 2);
