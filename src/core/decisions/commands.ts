@@ -42,6 +42,23 @@ export function decisionCommands(deps: DecisionCommandDeps): CommandSpec[] {
     return out;
   }
 
+  /**
+   * Decision `number` as `inv`'s asker may see it. One they may not see is answered exactly as one that
+   * does not exist (`noSuch`): no author, no title, no file name.
+   */
+  async function findVisible(
+    inv: { workspace: string; user: string; room: Room },
+    number: number,
+  ): Promise<DecisionRecord | undefined> {
+    const d = await store.get(inv.workspace, number);
+    return d && (await visible(d, inv.user, inv.room)) ? d : undefined;
+  }
+
+  const noSuch = (number: number): CommandReply => ({
+    kind: "error",
+    problem: `there is no decision ${decisionId(number)}`,
+  });
+
   const reply = (r: RecordResult): CommandReply =>
     r.ok ? { kind: "public", text: r.text } : { kind: "error", problem: r.problem };
 
@@ -105,11 +122,9 @@ export function decisionCommands(deps: DecisionCommandDeps): CommandSpec[] {
       summary: "a decision in full, with where it was exported",
       parse: parseOneId,
       async run(ctx, args) {
-        const { workspace, user, room } = ctx.invocation;
-        const d = await store.get(workspace, args.number);
-        if (!d || !(await visible(d, user, room)))
-          return { kind: "error", problem: `there is no decision ${decisionId(args.number)}` };
-        return { kind: "private", text: showText(d, await store.exports(workspace, d.number)) };
+        const d = await findVisible(ctx.invocation, args.number);
+        if (!d) return noSuch(args.number);
+        return { kind: "private", text: showText(d, await store.exports(d.workspace, d.number)) };
       },
     }),
     command<{ number: number }>({
@@ -119,9 +134,7 @@ export function decisionCommands(deps: DecisionCommandDeps): CommandSpec[] {
       parse: parseSupersede,
       async run(ctx, args) {
         const inv = ctx.invocation;
-        const old = await store.get(inv.workspace, args.number);
-        if (!old || !(await visible(old, inv.user, inv.room)))
-          return { kind: "error", problem: `there is no decision ${decisionId(args.number)}` };
+        if (!(await findVisible(inv, args.number))) return noSuch(args.number);
         const text = textAfterWords(inv.text, 3);
         return reply(
           await record({
@@ -142,10 +155,9 @@ export function decisionCommands(deps: DecisionCommandDeps): CommandSpec[] {
       summary: "export a decision again now (after fixing a failed target)",
       parse: parseOneId,
       async run(ctx, args) {
-        const { workspace, user, room, at } = ctx.invocation;
-        const d = await store.get(workspace, args.number);
-        if (!d || !(await visible(d, user, room)))
-          return { kind: "error", problem: `there is no decision ${decisionId(args.number)}` };
+        const { workspace, at } = ctx.invocation;
+        const d = await findVisible(ctx.invocation, args.number);
+        if (!d) return noSuch(args.number);
         // Retry what is not exported yet; when everything is, export everything again (a deleted page comes back).
         const waiting = (await store.exports(workspace, d.number))
           .filter((s) => s.status !== "exported")
@@ -166,10 +178,8 @@ export function decisionCommands(deps: DecisionCommandDeps): CommandSpec[] {
       parse: parseOneId,
       async run(ctx, args) {
         const { workspace, user, room, at } = ctx.invocation;
-        const d = await store.get(workspace, args.number);
-        // One the asker cannot see is answered as one that does not exist: no author, no title, no file.
-        if (!d || !(await visible(d, user, room)))
-          return { kind: "error", problem: `there is no decision ${decisionId(args.number)}` };
+        const d = await findVisible(ctx.invocation, args.number);
+        if (!d) return noSuch(args.number);
         if (d.author.id !== user)
           return { kind: "private", text: `Only ${d.author.name}, who recorded ${d.id}, can undo it.` };
         if (at.getTime() - d.at.getTime() > UNDO_WINDOW_MS) {
