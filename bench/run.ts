@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { parsedOrUsage } from "../src/cli/common.js";
 import { engineBenchmark } from "./engine.js";
 import { fanoutBenchmark } from "./fanout.js";
 import { type BackgroundLoad, startBackgroundLoad } from "./lib/background-load.js";
@@ -56,13 +57,8 @@ const USAGE = `Usage: npm run bench [-- NAME…] [--quick] [--busy] [--profile] 
   --write-docs  also put the table into docs/PERFORMANCE.md (full runs only)`;
 
 async function main(): Promise<number> {
-  let args: ReturnType<typeof parse>;
-  try {
-    args = parse();
-  } catch (err) {
-    process.stderr.write(`${err instanceof Error ? err.message : err}\n${USAGE}\n`);
-    return 2;
-  }
+  const args = parsedOrUsage(parse, USAGE);
+  if (!args) return 2;
   if (args.values.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;

@@ -1,7 +1,27 @@
-/** What the command-line tools (replay, eval) share: input checks, config loading, exit codes. */
+/** What the command-line tools (replay, eval, report, bench) share: input checks, config loading, exit codes. */
 import { existsSync } from "node:fs";
 import type { Config } from "../config/load.js";
 import { environment, readConfig } from "../config/read.js";
+
+/**
+ * The command line as `parse` reads it, or nothing after a mistake (an unknown option, a missing
+ * value), which is printed with the usage; the caller then exits with status 2.
+ */
+export function parsedOrUsage<T>(parse: () => T, usage: string): T | undefined {
+  try {
+    return parse();
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : err}\n${usage}\n`);
+    return undefined;
+  }
+}
+
+/** The one input file a command takes, or nothing after printing the usage (none given, or several). */
+export function singleInput(positionals: string[], usage: string): string | undefined {
+  if (positionals.length === 1) return positionals[0];
+  process.stderr.write(`${usage}\n`);
+  return undefined;
+}
 
 /** Names the first file that does not exist on stderr; true when all exist. */
 export function filesExist(files: string[]): boolean {

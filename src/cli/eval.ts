@@ -14,7 +14,7 @@ import type { Config } from "../config/load.js";
 import { NUDGE_KINDS } from "../core/nudges/index.js";
 import { createLogger } from "../logging.js";
 import { openDatabase } from "../storage/database.js";
-import { cliConfig, filesExist, runCli } from "./common.js";
+import { cliConfig, filesExist, parsedOrUsage, runCli } from "./common.js";
 import { Progress } from "./progress.js";
 
 const USAGE =
@@ -55,13 +55,8 @@ export interface EvalReport {
 class TruthFileError extends Error {}
 
 async function main(): Promise<number> {
-  let args: ReturnType<typeof parse>;
-  try {
-    args = parse();
-  } catch (err) {
-    process.stderr.write(`${err instanceof Error ? err.message : err}\n${USAGE}\n`);
-    return 2;
-  }
+  const args = parsedOrUsage(parse, USAGE);
+  if (!args) return 2;
   const [file, truthFile] = args.positionals;
   const toneFile = args.values["tone-truth"];
   if (!file || (!truthFile && !toneFile) || args.positionals.length > 2) {

@@ -15,7 +15,7 @@ import type { ReplayOutput } from "../adapters/local/scenario.js";
 import type { Config } from "../config/load.js";
 import { createLogger } from "../logging.js";
 import { openDatabase } from "../storage/database.js";
-import { cliConfig, filesExist, runCli } from "./common.js";
+import { cliConfig, filesExist, parsedOrUsage, runCli, singleInput } from "./common.js";
 import { OutputWriter } from "./output.js";
 import { Progress } from "./progress.js";
 
@@ -31,22 +31,14 @@ one JSON line per bot action. See README.md, "Scenario format".
 `;
 
 async function main(): Promise<number> {
-  let args: ReturnType<typeof parse>;
-  try {
-    args = parse();
-  } catch (err) {
-    process.stderr.write(`${err instanceof Error ? err.message : err}\n${USAGE}\n`);
-    return 2;
-  }
+  const args = parsedOrUsage(parse, USAGE);
+  if (!args) return 2;
   if (args.values.help) {
     process.stdout.write(`${USAGE}\n${HELP}`);
     return 0;
   }
-  const file = args.positionals[0];
-  if (!file || args.positionals.length > 1) {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
-  }
+  const file = singleInput(args.positionals, USAGE);
+  if (!file) return 2;
   if (!filesExist([file])) return 2;
   const loaded = cliConfig(args.values.config);
   if (!loaded) return 2;

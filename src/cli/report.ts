@@ -11,25 +11,17 @@ import { buildHealthReport } from "../report/build.js";
 import { reportCharts } from "../report/charts.js";
 import { reportHtml } from "../report/html.js";
 import { inputKind, readInput } from "../report/input.js";
-import { cliConfig, filesExist, runCli } from "./common.js";
+import { cliConfig, filesExist, parsedOrUsage, runCli, singleInput } from "./common.js";
 import { Progress } from "./progress.js";
 
 const USAGE =
   "Usage: npm run report -- INPUT [--out report.html] [--json figures.json] [--config F] [--title T]";
 
 async function main(): Promise<number> {
-  let args: ReturnType<typeof parse>;
-  try {
-    args = parse();
-  } catch (err) {
-    process.stderr.write(`${err instanceof Error ? err.message : err}\n${USAGE}\n`);
-    return 2;
-  }
-  const input = args.positionals[0];
-  if (!input || args.positionals.length > 1) {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
-  }
+  const args = parsedOrUsage(parse, USAGE);
+  if (!args) return 2;
+  const input = singleInput(args.positionals, USAGE);
+  if (!input) return 2;
   if (!filesExist([input])) return 2;
   const loaded = cliConfig(args.values.config);
   if (!loaded) return 2;
