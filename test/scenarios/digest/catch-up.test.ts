@@ -9,26 +9,14 @@ import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReplayOutput } from "../../../src/adapters/local/scenario.js";
 import { runScenario, ScenarioSession } from "../../helpers/scenario.js";
+import { commandLine, dayAt, messageLine } from "../../helpers/scenario-lines.js";
 
 const ROOM = "#payments";
 /** 2026-11-02 is a Monday; ana lives in Madrid (UTC+1 in November), the workspace works 09:00-18:00. */
-const at = (day: number, time: string) => `2026-11-${String(day).padStart(2, "0")}T${time}:00Z`;
-const cmd = (when: string, user: string, text: string, room = ROOM) => ({
-  type: "command",
-  at: when,
-  user,
-  room,
-  text,
-});
-const msg = (when: string, id: string, user: string, text: string, extra: Record<string, unknown> = {}) => ({
-  type: "message",
-  at: when,
-  id,
-  user,
-  room: ROOM,
-  text,
-  ...extra,
-});
+const at = (day: number, time: string) => dayAt(11, day, time);
+const cmd = (when: string, user: string, text: string, room = ROOM) => commandLine(when, user, text, room);
+const msg = (when: string, id: string, user: string, text: string, extra: Record<string, unknown> = {}) =>
+  messageLine(when, id, user, text, ROOM, extra);
 const start = [
   { type: "user", at: at(2, "07:00"), user: "ana", tz: "Europe/Madrid" },
   { type: "user", at: at(2, "07:00"), user: "bob", tz: "UTC" },

@@ -5,16 +5,11 @@
 import { describe, expect, it } from "vitest";
 import type { ReplayOutput } from "../../../src/adapters/local/scenario.js";
 import { runScenario } from "../../helpers/scenario.js";
+import { commandLine, dayAt } from "../../helpers/scenario-lines.js";
 
 const ROOM = "#payments";
-const at = (day: number, time: string) => `2026-11-${String(day).padStart(2, "0")}T${time}:00Z`;
-const cmd = (when: string, user: string, text: string, room = ROOM) => ({
-  type: "command",
-  at: when,
-  user,
-  room,
-  text,
-});
+const at = (day: number, time: string) => dayAt(11, day, time);
+const cmd = (when: string, user: string, text: string, room = ROOM) => commandLine(when, user, text, room);
 const start = [
   { type: "user", at: at(23, "07:00"), user: "ana", tz: "Europe/Madrid" },
   { type: "room", at: at(23, "07:00"), room: ROOM, members: ["ana", "bob", "cy", "dee"] },

@@ -6,17 +6,12 @@
 import { describe, expect, it } from "vitest";
 import type { ReplayOutput } from "../../../src/adapters/local/scenario.js";
 import { runScenario } from "../../helpers/scenario.js";
+import { commandLine, dayAt } from "../../helpers/scenario-lines.js";
 
 const ROOM = "#payments";
 // Monday 7 December 2026; the rota announces at 09:00 UTC.
-const at = (day: number, time: string) => `2026-12-${String(day).padStart(2, "0")}T${time}:00Z`;
-const cmd = (when: string, user: string, text: string) => ({
-  type: "command",
-  at: when,
-  user,
-  room: ROOM,
-  text,
-});
+const at = (day: number, time: string) => dayAt(12, day, time);
+const cmd = (when: string, user: string, text: string) => commandLine(when, user, text, ROOM);
 const start = [
   { type: "room", at: at(7, "07:00"), room: ROOM, members: ["ana", "bob", "cy", "zed"] },
   cmd(at(7, "07:00"), "ana", "/rota setup @ana @bob @cy"),
