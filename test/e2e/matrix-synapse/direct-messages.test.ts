@@ -86,10 +86,7 @@ describe("direct messages on Synapse", () => {
     expect(direct[alice.userId]).toEqual(expect.arrayContaining([aliceDm, ownDm]));
   });
 
-  // Skipped for a reason, to be fixed first next session: on main after the merge of the durable outbox
-  // (issue 15) and the first-hour work (issue 19), Bob's first private answer never arrives in this test
-  // (it passed on the wip-matrix-synapse branch); the fake-homeserver test of m.direct still runs.
-  it.skip("reaches a person who left one DM with the bot in another DM listed in m.direct, also after a restart", async () => {
+  it("reaches a person who left one DM with the bot in another DM listed in m.direct, also after a restart", async () => {
     const { bob, botAccount, bot } = world;
     await bob.say(team, "!rota who");
     const [first] = await bob.waitFor("a private answer", (e) => fromBot()(e) && e.room_id !== team);
