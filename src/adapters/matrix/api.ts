@@ -107,6 +107,13 @@ export class MatrixApi {
     return res.room_id;
   }
 
+  /** One event of a room, as the bot may see it. */
+  async event(roomId: string, eventId: string): Promise<MatrixRawEvent> {
+    return (await this.retry("event", () =>
+      this.client.fetchRoomEvent(roomId, eventId),
+    )) as unknown as MatrixRawEvent;
+  }
+
   async roomState(roomId: string): Promise<MatrixRawEvent[]> {
     return (await this.retry("state", () => this.client.roomState(roomId))) as unknown as MatrixRawEvent[];
   }

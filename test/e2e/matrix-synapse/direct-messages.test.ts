@@ -66,6 +66,18 @@ describe("direct messages on Synapse", () => {
     expect(bodyOf(thanks)).toMatch(/^Posted in #Team/);
   });
 
+  it("takes a 👎 on the private suggestion as not helpful, answered in the same DM", async () => {
+    const { alice } = world;
+    const [suggestion] = alice.seen.filter((e) => fromBot(aliceDm)(e) && /^In the group DM/.test(bodyOf(e)));
+    expect(bodyOf(suggestion)).toMatch(/React with 👎 to this message if it did not help\.$/);
+    await alice.react(aliceDm, suggestion?.event_id ?? "", "👎");
+    const [thanks] = await alice.waitFor(
+      "the thanks",
+      (e) => fromBot(aliceDm)(e) && /^Thanks/.test(bodyOf(e)),
+    );
+    expect(bodyOf(thanks)).toMatch(/^Thanks, noted: that dm-to-channel nudge did not help/);
+  });
+
   it("answers in the DM with the bot that the person wrote in", async () => {
     const { alice, botAccount } = world;
     const ownDm = await alice.createRoom({
