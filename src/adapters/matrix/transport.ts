@@ -271,17 +271,17 @@ export class MatrixTransport implements Transport {
     )
       return;
     if (event.sender === this.bot.userId || isNotice(event)) return;
-    const unhelpful = await this.unhelpfulByReaction(roomId, event);
-    if (unhelpful) return void (await this.deps.runtime.dispatch(unhelpful));
-    const chatEvent = toChatEvent(event, {
-      room: this.deps.rooms.room(roomId),
-      membershipBefore: before,
-      bot: this.bot,
-      prefix: this.deps.prefix,
-      isCommand: (line) => this.deps.runtime.engine.isCommand(line),
-      reactionNames: this.deps.settings.reactionNames,
-      now: this.deps.runtime.clock.now(),
-    });
+    const chatEvent =
+      (await this.unhelpfulByReaction(roomId, event)) ??
+      toChatEvent(event, {
+        room: this.deps.rooms.room(roomId),
+        membershipBefore: before,
+        bot: this.bot,
+        prefix: this.deps.prefix,
+        isCommand: (line) => this.deps.runtime.engine.isCommand(line),
+        reactionNames: this.deps.settings.reactionNames,
+        now: this.deps.runtime.clock.now(),
+      });
     if (!chatEvent) return;
     await this.deps.runtime.dispatch(chatEvent);
   }
