@@ -346,7 +346,9 @@ export class MatrixTransport implements Transport {
       ))
     )
       return;
-    await this.deps.sink.deliver({
+    // Through the runtime's outbox: the claim above is taken once ever, so a notice lost in a crash
+    // would never be said; the outbox sends it after all.
+    await this.deps.runtime.deliver({
       workspace: this.deps.workspace,
       action: "post",
       room: this.deps.rooms.room(roomId),
