@@ -212,8 +212,11 @@ export class PlatformRuntime {
     await this.healthServer?.close();
   }
 
-  /** Where every action of the core goes out: one event's or one timer's, to the platform's sink. */
-  private deliver(action: Action): Promise<void> {
+  /**
+   * Where every action goes out: the core's, for an event or a timer, and the few a transport says
+   * itself (Matrix's notice in an encrypted room), so that each is as durable as the rest.
+   */
+  deliver(action: Action): Promise<void> {
     return this.outbox ? this.outbox.deliver(action) : this.platform.sink.deliver(action);
   }
 

@@ -7,6 +7,7 @@
  *
  * Test controls shape what the next sync says: `repeatInNextSync` (a batch that repeats an event),
  * `limitNextSync` (a `limited` timeline with a gap to back-fill), `rateLimitNext` (a 429 with a wait),
+ * `limitMessages` (Synapse's per-account message limit),
  * `holdSends` (a send the server receives but never answers, to kill the bot mid-batch).
  *
  *   const hs = await new FakeHomeserver({ botUserId: "@outloud:example.test", token: "t" }).start();
@@ -55,6 +56,19 @@ interface RateLimit {
   retryAfterHeaderSeconds?: number;
 }
 
+/**
+ * Synapse's per-account message limit (`rc_message`, synapse/api/ratelimiting.py): a bucket of `burst`
+ * actions that drains at `perSecond`; an action is refused while the bucket is full, and the 429 names
+ * the time until one action drains out.
+ */
+interface MessageLimit {
+  burst: number;
+  perSecond: number;
+  /** Actions in the bucket at `since` (ms). */
+  level: number;
+  since: number;
+}
+
 export interface FakeHomeserverOptions {
   botUserId: string;
   token: string;
@@ -85,6 +99,7 @@ export class FakeHomeserver {
   private readonly filters = new Map<string, unknown>();
   private readonly waiters = new Set<() => void>();
   private readonly rateLimits: RateLimit[] = [];
+  private messageLimit: MessageLimit | undefined;
   private readonly repeats: string[] = [];
   private readonly limits = new Map<string, number>();
   private holding = false;
@@ -250,8 +265,8 @@ export class FakeHomeserver {
    * Synapse suite) puts the wait in `retry_after_ms` only, with no `Retry-After` header; the spec allows
    * the header too (https://spec.matrix.org/v1.2/client-server-api/#rate-limiting), so both are offered.
    * Synapse also limits every send of an ordinary account (a burst of 10, then 0.2/s: `rc_message`)
-   * without being asked; here 429s come only when a test asks, and test/e2e/matrix-synapse meets the
-   * real ones.
+   * without being asked; here 429s come only when a test asks (this, or `limitMessages`), and
+   * test/e2e/matrix-synapse meets the real ones.
    */
   rateLimitNext(
     method: string,
@@ -259,6 +274,22 @@ export class FakeHomeserver {
     wait: { retryAfterMs?: number; retryAfterHeaderSeconds?: number },
   ): void {
     this.rateLimits.push({ method, path, ...wait });
+  }
+
+  /**
+   * From now on the bot's sends, state changes, joins and room creations count against a message limit
+   * as Synapse's `rc_message` does (its default: a burst of 10, then 0.2/s), `spent` of the burst
+   * already used. Synapse counts `createRoom` twice (synapse/handlers/room.py: the request, then the
+   * creator's join in the new room), and the second is checked after the room exists: a 429 there
+   * leaves a room the bot never joined (and nobody was invited to yet).
+   */
+  limitMessages(limit: { burst: number; perSecond: number; spent: number }): void {
+    this.messageLimit = {
+      burst: limit.burst,
+      perSecond: limit.perSecond,
+      level: limit.spent,
+      since: Date.now(),
+    };
   }
 
   /** From now on sends are stored but never answered (the bot waits, as for a stalled server). */
@@ -330,6 +361,25 @@ export class FakeHomeserver {
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
       await new Promise((r) => setTimeout(r, 10));
     }
+  }
+
+  /**
+   * Takes one action from the bot's message limit; refused (a 429 answered, false returned) when the
+   * bucket is full, with the wait until one action drains out, as Synapse computes it.
+   */
+  private takeMessageSlot(res: ServerResponse): boolean {
+    const limit = this.messageLimit;
+    if (!limit) return true;
+    const now = Date.now();
+    limit.level = Math.max(0, limit.level - ((now - limit.since) / 1000) * limit.perSecond);
+    limit.since = now;
+    if (limit.level > limit.burst - 1) {
+      const waitMs = Math.ceil(((limit.level - (limit.burst - 1)) / limit.perSecond) * 1000);
+      send(res, 429, { errcode: "M_LIMIT_EXCEEDED", error: "Too Many Requests", retry_after_ms: waitMs });
+      return false;
+    }
+    limit.level += 1;
+    return true;
   }
 
   // ---- the event stream ---------------------------------------------------------------------
@@ -598,12 +648,15 @@ export class FakeHomeserver {
   }
 
   private createRoomRequest(input: Record<string, unknown>, res: ServerResponse): void {
+    if (!this.takeMessageSlot(res)) return;
     const id = this.createRoom({
-      members: [this.botUserId],
       name: typeof input.name === "string" ? input.name : undefined,
       topic: typeof input.topic === "string" ? input.topic : undefined,
       creator: this.botUserId,
     });
+    // The creator's join is a second message for Synapse's limit, checked once the room exists.
+    if (!this.takeMessageSlot(res)) return;
+    this.join(id, this.botUserId);
     for (const invitee of (input.invite as string[] | undefined) ?? []) {
       this.appendState(id, this.botUserId, "m.room.member", invitee, {
         membership: "invite",
@@ -624,8 +677,11 @@ export class FakeHomeserver {
       send(res, 403, { errcode: "M_FORBIDDEN", error: "You are not invited to this room." });
       return;
     }
+    if (member?.content.membership !== "join") {
+      if (!this.takeMessageSlot(res)) return;
+      this.join(roomIdOrAlias, this.botUserId);
+    }
     this.invites.delete(roomIdOrAlias);
-    if (member?.content.membership !== "join") this.join(roomIdOrAlias, this.botUserId);
     send(res, 200, { room_id: roomIdOrAlias });
   }
 
@@ -649,6 +705,7 @@ export class FakeHomeserver {
         const txnKey = `${this.token}\u0000${txnId}`;
         const known = this.txns.get(txnKey);
         if (known) return send(res, 200, { event_id: known });
+        if (!this.takeMessageSlot(res)) return;
         const event = this.append(roomId, this.botUserId, type, input);
         this.txns.set(txnKey, event.event_id);
         this.sent.push({ ...event, txnId });
@@ -670,6 +727,7 @@ export class FakeHomeserver {
             errcode: "M_FORBIDDEN",
             error: `You don't have permission to post that to the room. user_level (${level}) < send_level (${needed})`,
           });
+        if (!this.takeMessageSlot(res)) return;
         const event = this.appendState(roomId, this.botUserId, type, stateKey, input);
         this.sent.push(event);
         return send(res, 200, { event_id: event.event_id });

@@ -11,6 +11,13 @@ export interface RetryOptions {
   defaultWaitMs?: number;
   /** Longest wait we accept before giving up (a server asking for an hour is not worth waiting for here). */
   maxWaitMs?: number;
+  /**
+   * How many of the server's rate-limit slots the request takes, one after the other. A 429's wait is
+   * until one slot is free, so a request that needs two waits for both (and a fifth more: its first
+   * slot was counted a moment before its second was refused), or it takes the one freed slot and is
+   * refused again, every time.
+   */
+  slots?: number;
   sleep?: (ms: number) => Promise<void>;
   onWait?: (ms: number) => void;
 }
@@ -30,7 +37,9 @@ export async function withRateLimitRetry<T>(
     try {
       return await request();
     } catch (err) {
-      const wait = rateLimitWait(err, options.defaultWaitMs ?? 1000);
+      const asked = rateLimitWait(err, options.defaultWaitMs ?? 1000);
+      const slots = options.slots ?? 1;
+      const wait = asked === undefined ? undefined : slots > 1 ? asked * slots * 1.2 : asked;
       if (wait === undefined || attempt >= attempts || wait > (options.maxWaitMs ?? 120_000)) throw err;
       options.onWait?.(wait);
       await sleep(wait);

@@ -9,10 +9,12 @@ import type { Action } from "../../core/actions.js";
 import { errorMessage } from "../../core/error-message.js";
 import type { Logger } from "../../core/logger.js";
 import { isDirect, type Room } from "../../core/model.js";
+import { feedbackOfferOf } from "../../core/nudges/feedback.js";
 import type { ActionSink, Clock, Delivery } from "../../core/ports.js";
 import type { OutloudMetrics } from "../../runtime/metrics.js";
 import type { MatrixApi } from "./api.js";
 import type { MatrixDirectory } from "./directory.js";
+import { feedbackContent, UNHELPFUL_REACTION_HINT } from "./nudge-feedback.js";
 import { escapeHtml, mentionedIds, renderNotice } from "./render.js";
 import type { RoomRegistry } from "./rooms.js";
 import type { MatrixStateStore } from "./store.js";
@@ -55,29 +57,37 @@ export class MatrixSink implements ActionSink {
   private async carryOut(action: Action, txnId: string): Promise<void> {
     switch (action.action) {
       case "post":
-        await this.say(txnId, action.room.id, action.text, action.mentions);
+        await this.say(txnId, action.room.id, action.text, { mentions: action.mentions });
         return;
       case "reply":
-        await this.say(txnId, action.room.id, action.text, action.mentions, action.thread);
+        await this.say(txnId, action.room.id, action.text, {
+          mentions: action.mentions,
+          thread: action.thread,
+        });
         return;
       // Matrix has no forms (and never says it can): a stray one is told like a notice.
       case "notice":
       case "form": {
+        const { mentions, thread } = action;
+        const feedback = this.feedbackFor(action, action.user);
         // Written in the person's own DM with the bot: answered in place (in its thread, if any), and
         // that DM is where their private notices go from now on.
         if (this.deps.rooms.isDmWith(action.room.id, action.user)) {
           await this.keepDm(action.user, action.room.id);
-          return void (await this.say(txnId, action.room.id, action.text, action.mentions, action.thread));
+          return void (await this.say(txnId, action.room.id, action.text, { mentions, thread, feedback }));
         }
         const dm = await this.dmRoomFor(action.user);
         if (dm === action.room.id)
-          return void (await this.say(txnId, dm, action.text, action.mentions, action.thread));
+          return void (await this.say(txnId, dm, action.text, { mentions, thread, feedback }));
         const about = { id: action.room.id, label: await this.roomAsKnownTo(action.room, action.user) };
-        await this.say(txnId, dm, action.text, action.mentions, undefined, about);
+        await this.say(txnId, dm, action.text, { mentions, about, feedback });
         return;
       }
       case "dm":
-        await this.say(txnId, await this.dmRoomFor(action.user), action.text, action.mentions);
+        await this.say(txnId, await this.dmRoomFor(action.user), action.text, {
+          mentions: action.mentions,
+          feedback: this.feedbackFor(action, action.user),
+        });
         return;
       case "topic": {
         // A topic is plain text (m.room.topic has no HTML): people by display name, never by Matrix id.
@@ -95,6 +105,12 @@ export class MatrixSink implements ActionSink {
     }
   }
 
+  /** A private nudge's "not helpful" offer, as Matrix carries it: a reaction (nudge-feedback.ts). */
+  private feedbackFor(action: Action, user: string): Record<string, unknown> | undefined {
+    const offer = feedbackOfferOf(action);
+    return offer ? feedbackContent(offer, user) : undefined;
+  }
+
   /** Display names for the people a text mentions. */
   private async namesIn(text: string, mentions: readonly string[] = []): Promise<Map<string, string>> {
     const names = new Map<string, string>();
@@ -106,11 +122,21 @@ export class MatrixSink implements ActionSink {
     txnId: string,
     roomId: string,
     text: string,
-    mentions: readonly string[] = [],
-    thread?: string,
-    about?: { id: string; label: string },
+    options: {
+      mentions?: readonly string[];
+      thread?: string;
+      /** The room a private notice is about, when it is sent elsewhere. */
+      about?: { id: string; label: string };
+      /** Content that lets the person mark a nudge not helpful by reacting to it. */
+      feedback?: Record<string, unknown>;
+    } = {},
   ): Promise<void> {
-    const content: Record<string, unknown> = renderNotice(text, mentions, await this.namesIn(text, mentions));
+    const { mentions = [], thread, about, feedback } = options;
+    const shown = feedback ? `${text}\n${UNHELPFUL_REACTION_HINT}` : text;
+    const content: Record<string, unknown> = {
+      ...renderNotice(shown, mentions, await this.namesIn(text, mentions)),
+      ...feedback,
+    };
     if (about) {
       // A private notice about another room says which one, so it makes sense on its own.
       content.body = `In ${about.label}: ${content.body}`;

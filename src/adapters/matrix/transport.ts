@@ -14,16 +14,18 @@ import { hostname } from "node:os";
 import { errorMessage } from "../../core/error-message.js";
 import { type Lease, LeaseKeeper, type LeaseStore } from "../../core/leases.js";
 import type { Logger } from "../../core/logger.js";
+import type { ChatEvent } from "../../core/model.js";
 import { type ClaimStore, type ProcessedEventStore, StorageUnavailableError } from "../../core/stores.js";
 import type { PlatformRuntime, Transport } from "../../runtime/runtime.js";
 import type { MatrixApi } from "./api.js";
 import type { DirectMap, JoinedRoom, MatrixRawEvent, SyncResponse } from "./events.js";
+import { isUnhelpfulReaction, unhelpfulCommand } from "./nudge-feedback.js";
 import type { RoomRegistry } from "./rooms.js";
 import type { MatrixSettings } from "./settings.js";
 import type { MatrixSink } from "./sink.js";
 import type { MatrixStateStore } from "./store.js";
 import { SyncLoop } from "./sync-loop.js";
-import { type BotIdentity, isNotice, toChatEvent } from "./translate.js";
+import { type BotIdentity, isNotice, reactionOf, toChatEvent } from "./translate.js";
 
 export interface MatrixTransportDeps {
   runtime: PlatformRuntime;
@@ -269,17 +271,40 @@ export class MatrixTransport implements Transport {
     )
       return;
     if (event.sender === this.bot.userId || isNotice(event)) return;
-    const chatEvent = toChatEvent(event, {
-      room: this.deps.rooms.room(roomId),
-      membershipBefore: before,
-      bot: this.bot,
-      prefix: this.deps.prefix,
-      isCommand: (line) => this.deps.runtime.engine.isCommand(line),
-      reactionNames: this.deps.settings.reactionNames,
-      now: this.deps.runtime.clock.now(),
-    });
+    const chatEvent =
+      (await this.unhelpfulByReaction(roomId, event)) ??
+      toChatEvent(event, {
+        room: this.deps.rooms.room(roomId),
+        membershipBefore: before,
+        bot: this.bot,
+        prefix: this.deps.prefix,
+        isCommand: (line) => this.deps.runtime.engine.isCommand(line),
+        reactionNames: this.deps.settings.reactionNames,
+        now: this.deps.runtime.clock.now(),
+      });
     if (!chatEvent) return;
     await this.deps.runtime.dispatch(chatEvent);
+  }
+
+  /**
+   * A 👎 by the person a private nudge was for, on that nudge: the `outloud unhelpful <kind>` command
+   * as that person, the same the core runs for `!outloud unhelpful` (nudge-feedback.ts). Counted once
+   * per nudge: taking the reaction back and giving it again does not mark it twice.
+   */
+  private async unhelpfulByReaction(roomId: string, event: MatrixRawEvent): Promise<ChatEvent | undefined> {
+    const reaction = reactionOf(event);
+    if (!reaction || !isUnhelpfulReaction(reaction.key)) return undefined;
+    const { api, claims, workspace, runtime, prefix, log } = this.deps;
+    const target = await api.event(roomId, reaction.target).catch((err) => {
+      log.warn("matrix reacted-to event unavailable", { room: roomId, error: errorMessage(err) });
+      return undefined;
+    });
+    const command = target && unhelpfulCommand(target, event.sender, this.bot.userId);
+    if (!command) return undefined;
+    const at = runtime.clock.now();
+    if (!(await claims.claim(workspace, `matrix.unhelpful:${reaction.target}`, at))) return undefined;
+    const room = this.deps.rooms.room(roomId);
+    return { type: "command", command: { workspace, room, user: event.sender, text: command, prefix, at } };
   }
 
   /** Joins when the inviter is allowed (their server or their id is listed); remembers `is_direct`. */
@@ -321,7 +346,9 @@ export class MatrixTransport implements Transport {
       ))
     )
       return;
-    await this.deps.sink.deliver({
+    // Through the runtime's outbox: the claim above is taken once ever, so a notice lost in a crash
+    // would never be said; the outbox sends it after all.
+    await this.deps.runtime.deliver({
       workspace: this.deps.workspace,
       action: "post",
       room: this.deps.rooms.room(roomId),

@@ -338,6 +338,21 @@ describe("Matrix adapter against the fake homeserver", () => {
     expect(hs.directContent()[BOB]).toEqual([created, own]);
   });
 
+  it("opens a DM room for a private answer under Synapse's message limit, where creating a room counts twice", async () => {
+    const room = hs.createRoom({ members: [ALICE, BOB, CAROL, BOT], name: "team", public: true });
+    bot = await startBot(hs);
+    await hs.waitForSyncedUpTo();
+    // One message left of the burst: the room's creation takes it, and the bot's join in it is refused.
+    hs.limitMessages({ burst: 10, perSecond: 2, spent: 9 });
+    hs.message(room, BOB, "!rota who");
+    const [answer] = await hs.waitForSent((e) => isMessage(e) && e.room_id !== room);
+    expect(String(answer?.content.body)).toMatch(/^In team: /);
+    // The answer is in a DM Bob is invited to and m.direct lists, not in a half-made room.
+    const dm = answer?.room_id ?? "";
+    expect(hs.stateOf(dm, "m.room.member", BOB)?.membership).toBe("invite");
+    expect(hs.directContent()[BOB]).toEqual([dm]);
+  });
+
   it("answers a command typed in a thread inside that thread", async () => {
     const room = hs.createRoom({ members: [ALICE, BOB, CAROL, BOT], name: "team", public: true });
     bot = await startBot(hs);

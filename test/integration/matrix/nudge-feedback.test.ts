@@ -1,4 +1,7 @@
-/** "Not helpful" on Matrix: `!outloud unhelpful`, typed by the person a private nudge reached, end to end. */
+/**
+ * "Not helpful" on Matrix, end to end: `!outloud unhelpful` typed by the person a private nudge reached,
+ * or 👎 on the nudge itself.
+ */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeHomeserver, type SentEvent } from "../../helpers/fake-homeserver.js";
 import { ALICE, BOB, BOT, CAROL, type RunningBot, startBot, TOKEN } from "./bot.js";
@@ -55,5 +58,41 @@ describe("Matrix: not helpful", () => {
     await hs.waitForSyncedUpTo();
     await new Promise((r) => setTimeout(r, 200));
     expect(sentSoFar()).toBe(before);
+  });
+
+  it("takes a 👎 on the private nudge as not helpful, from the person it was for, once per nudge", async () => {
+    const team = hs.createRoom({ members: [ALICE, BOB, CAROL, BOT], name: "team", public: true });
+    bot = await startBot(hs, { healthPort: 0 });
+    await hs.waitForSyncedUpTo();
+    const unhelpfulMarks = async () => {
+      const metrics = await (await fetch(`http://127.0.0.1:${bot!.adapter.port}/metrics`)).text();
+      return /outloud_nudges_unhelpful\{kind="be-kind"\} (\d+)/.exec(metrics)?.[1] ?? "0";
+    };
+
+    hs.message(team, ALICE, HARSH);
+    const [tip] = await hs.waitForSent((e) => isMessage(e) && e.room_id !== team);
+    const dm = tip!.room_id;
+    // The nudge says how, in the message itself.
+    expect(String(tip?.content.body)).toMatch(/React with 👎 to this message if it did not help\.$/);
+
+    // A 👎 on something else the bot said counts for nothing.
+    hs.message(dm, ALICE, "!rota who");
+    const other = (await hs.waitForSent((e) => isMessage(e) && e.room_id === dm, 2)).at(-1)!;
+    hs.reaction(dm, ALICE, other.event_id, "👎");
+    await hs.waitForSyncedUpTo();
+
+    // Alice's 👎 on the nudge (as Element sends it, with the variation selector) is her "not helpful".
+    hs.reaction(dm, ALICE, tip!.event_id, "\u{1F44E}\u{FE0F}");
+    const thanks = await hs.waitForSent((e) => isMessage(e) && /^Thanks/.test(String(e.content.body)));
+    expect(thanks.at(-1)?.room_id).toBe(dm);
+    expect(String(thanks.at(-1)?.content.body)).toMatch(/^Thanks, noted: that be-kind nudge did not help/);
+    expect(await unhelpfulMarks()).toBe("1");
+
+    // Taken back and given again, in another skin tone: still one mark, and no second answer.
+    const before = hs.sent.filter(isMessage).length;
+    hs.reaction(dm, ALICE, tip!.event_id, "\u{1F44E}\u{1F3FD}");
+    await hs.waitForSyncedUpTo();
+    expect(await unhelpfulMarks()).toBe("1");
+    expect(hs.sent.filter(isMessage).length).toBe(before);
   });
 });
