@@ -104,9 +104,37 @@ describe("readTone", () => {
     expect(readTone("`assert stupid_flag` fails in CI").harsh).toBe(false);
   });
 
+  it("leaves swearing at oneself or one's own luck alone", () => {
+    for (const text of [
+      "damn, I forgot the changelog",
+      "crap, sorry, fixed now",
+      "damnit, my laptop crashed again",
+      "I fucked up the merge, sorry",
+      "im pissed",
+      "wtf was I thinking",
+      "mplayer kicks ass",
+      "apt-get install bitchx like in 8.04 is not working",
+    ]) {
+      expect(readTone(text).harsh, text).toBe(false);
+    }
+  });
+
+  it("still counts swearing aimed at someone, or at someone's work, even with the speaker in it", () => {
+    for (const text of [
+      "I told you, fuck off",
+      "my god, your patch is crap",
+      "sorry, but @bob is a fucking idiot",
+      "who the hell decided on unity?",
+      "wtf is this?",
+      "Why the hell does it extend JButton?",
+    ]) {
+      expect(readTone(text).harsh, text).toBe(true);
+    }
+  });
+
   it("counts swearing on its own, or only when aimed, as the team chooses", () => {
-    expect(readTone("damn, I forgot the changelog").harsh).toBe(true);
-    expect(readTone("damn, I forgot the changelog", { swearing: "strong" }).harsh).toBe(false);
+    expect(readTone("damn, the changelog again").harsh).toBe(true);
+    expect(readTone("damn, the changelog again", { swearing: "strong" }).harsh).toBe(false);
     expect(readTone("holy shit it compiles", { swearing: "strong" }).harsh).toBe(true);
     expect(readTone("holy shit, finally", { swearing: "aimed" }).harsh).toBe(false);
     expect(readTone("screw you", { swearing: "aimed" }).harsh).toBe(true);
