@@ -65,7 +65,7 @@ export const beKind = nudge({
         const room = `${message.workspace}\u0000${message.room.id}`;
         const at = message.at.getTime();
         if (roomCap.full(room, at, s.roomCapPerDay)) return;
-        const tone = readTone(message.text, { swearing: s.swearing });
+        const tone = readTone(message.text, { swearing: s.swearing }, message.mentions);
         if (!tone.harsh) return;
         const delivered = await ctx.tipAuthor(
           message,

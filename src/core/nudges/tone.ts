@@ -210,6 +210,8 @@ const DISARMED = words([
   // Praise: "mplayer kicks ass" is a compliment.
   "(?:kick(?:s|ed|ing)?|kicked) (?:some )?ass",
   "badass",
+  "(?:damn|damned|bloody|fucking) (?:good|great|cool|nice|fine|right|well|fast|sure|straight|awesome|beautiful|impressive)",
+  "(?:hell|fuck|fuckin|fucking|damn) (?:yeah|yes|yea)",
   // Technical idioms: "dependency hell" names a problem, not a person.
   "(?:dependency|callback|dll|jar|merge|rebase|config(?:uration)?|version|import|package|npm|yaml) hell",
 ]);
@@ -249,6 +251,17 @@ function prose(text: string): string {
       .replace(/"[^"\n]{1,24}"/g, " ")
       .replace(/\b\w+::\w*/g, " ")
   ); // C++ namespaces: WebKit's `WTF::String` is not an exclamation
+}
+
+/** Mentioned names replaced by a neutral word: `@someone`, `<@someone>` and `someone:` still read as aimed. */
+function withoutNames(text: string, names: readonly string[]): string {
+  let out = text;
+  for (const name of names) {
+    if (name.length < 2 || !out.includes(name)) continue;
+    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    out = out.replace(new RegExp(`(?<![\\w])${escaped}(?![\\w])`, "g"), "someone");
+  }
+  return out;
 }
 
 /** Sentences, so that a target and a contempt word must stand together to count. */
@@ -319,9 +332,17 @@ function swearsAlone(sentence: string, alone: RegExp | undefined): boolean {
   return alone?.test(disarmed(sentence)) === true && !atOneself(sentence);
 }
 
-export function readTone(text: string, settings: ToneSettings = DEFAULT_TONE): ToneReading {
+/**
+ * Reads a message's tone. `names` are people it mentions: their names are not the author's words
+ * (IRC has people called "shite" and "fucko").
+ */
+export function readTone(
+  text: string,
+  settings: ToneSettings = DEFAULT_TONE,
+  names: readonly string[] = [],
+): ToneReading {
   const reasons: string[] = [];
-  const spoken = prose(text);
+  const spoken = withoutNames(prose(text), names);
   const parts = sentences(spoken);
   const alone = { any: PROFANITY, strong: STRONG_PROFANITY, aimed: undefined }[settings.swearing];
   if (parts.some((p) => swearsAlone(p, alone) || profanityAimed(p))) reasons.push("swearing");

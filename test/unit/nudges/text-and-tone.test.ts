@@ -114,9 +114,17 @@ describe("readTone", () => {
       "wtf was I thinking",
       "mplayer kicks ass",
       "apt-get install bitchx like in 8.04 is not working",
+      "damn good catch, thanks",
+      "oh hell yeah, the suse manual is fantastic",
     ]) {
       expect(readTone(text).harsh, text).toBe(false);
     }
+  });
+
+  it("does not read a mentioned person's name as the author's words, and still sees them aimed at", () => {
+    expect(readTone("shite: would you consider changing your nick?", undefined, ["shite"]).harsh).toBe(false);
+    expect(readTone("@bob you idiot", undefined, ["bob"]).harsh).toBe(true);
+    expect(readTone("<@U123> is clueless", undefined, ["U123"]).harsh).toBe(true);
   });
 
   it("still counts swearing aimed at someone, or at someone's work, even with the speaker in it", () => {
