@@ -9,7 +9,7 @@ import { at, cmd, msg, user } from "./helpers.js";
 const bySource = <T extends { source: string }>(outputs: T[], source: string) =>
   outputs.filter((o) => o.source === source);
 
-describe("be kind: technical negativity is not harshness", () => {
+describe("be kind: technical negativity and swearing at oneself are not harshness", () => {
   it.each([
     "exceptions thrown in the error handler itself are ignored and lost",
     "Racket is just crashing and reporting the point of error",
@@ -17,14 +17,8 @@ describe("be kind: technical negativity is not harshness", () => {
     "kill the zombie workers, the orphaned ones are dead anyway",
     "the test uses a dummy server and a mock clock, and aborts on panic",
     "promote the slave to master when the primary fails",
-  ])("says nothing about %j", async (text) => {
-    const { outputs } = await runScenario([msg(0, "ana", "#team", text)]);
-    expect(bySource(outputs, "nudge.be-kind")).toEqual([]);
-  });
-
-  // What fires most on a busy public chat (#ubuntu IRC) without hurting anyone: people swearing at
-  // themselves or their luck, praise, a word quoted, a verb that is not an oath.
-  it.each([
+    // What fired most on a busy public chat (#ubuntu IRC) without hurting anyone: people swearing at
+    // themselves or their luck, praise, a word quoted, a verb that is not an oath.
     "damnit, my laptop crashed again",
     "crap, sorry, I forgot to push",
     "im pissed, my windows cd is scratched",
