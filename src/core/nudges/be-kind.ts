@@ -1,9 +1,14 @@
 /** Be kind: a private, gentle note when a message reads harsh toward people (see tone.ts). Never public. */
 import { z } from "zod";
+import { LruMap } from "../lru-map.js";
 import type { ChatMessage } from "../model.js";
 import { nudge } from "./nudge.js";
 import { baseShape } from "./settings-shape.js";
 import { DEFAULT_TONE, readTone, SWEARING_MODES } from "./tone.js";
+
+const DAY_MS = 24 * 60 * 60_000;
+/** Rooms whose recent hints are remembered for the room cap; beyond it the least active are forgotten. */
+const ROOMS_REMEMBERED = 2_000;
 
 export const beKindSettings = z.strictObject({
   ...baseShape(true, 240),
@@ -11,27 +16,63 @@ export const beKindSettings = z.strictObject({
     .enum(SWEARING_MODES)
     .default(DEFAULT_TONE.swearing)
     .describe(
-      "When swearing counts on its own: any (default), strong (only the strongest words) or aimed (only at someone or their work).",
+      "When swearing counts on its own: any (default; never swearing at oneself), strong (only the strongest words) or aimed (only at someone or their work).",
+    ),
+  roomCapPerDay: z
+    .number()
+    .int()
+    .min(0)
+    .max(1000)
+    .default(0)
+    .describe(
+      "At most this many tone notes in one room in 24 hours, all people together (0: no cap). For busy public rooms where swearing is the house style; counted per bot process.",
     ),
 });
+
+/**
+ * The times of the last notes per room, within 24 hours: at most `cap` of them are kept, so the
+ * state is bounded by the cap and the number of rooms.
+ */
+class RoomCap {
+  private readonly recent = new LruMap<string, number[]>(ROOMS_REMEMBERED);
+
+  full(key: string, at: number, cap: number): boolean {
+    if (cap <= 0) return false;
+    const times = this.recent.get(key) ?? [];
+    return times.filter((t) => at - t < DAY_MS).length >= cap;
+  }
+
+  record(key: string, at: number, cap: number): void {
+    if (cap <= 0) return;
+    const times = this.recent.getOrCreate(key, () => []);
+    times.push(at);
+    while (times.length > cap || (times.length > 0 && at - times[0]! >= DAY_MS)) times.shift();
+  }
+}
 
 export const beKind = nudge({
   kind: "be-kind",
   title: "Be kind",
-  description: "a private, gentle note when a message reads harsh (lexicon plus capitals, !!!/???, insults)",
+  description:
+    "a private, gentle note when a message reads harsh toward people (swearing, or insults, contempt, dismissive phrases or shouting aimed at someone)",
   settings: beKindSettings,
   create(ctx) {
+    const roomCap = new RoomCap();
     return {
       async onMessage(message: ChatMessage) {
         const s = ctx.settingsFor(message.room);
         if (!s.enabled) return;
-        const tone = readTone(message.text, { swearing: s.swearing });
+        const room = `${message.workspace}\u0000${message.room.id}`;
+        const at = message.at.getTime();
+        if (roomCap.full(room, at, s.roomCapPerDay)) return;
+        const tone = readTone(message.text, { swearing: s.swearing }, message.mentions);
         if (!tone.harsh) return;
-        await ctx.tipAuthor(
+        const delivered = await ctx.tipAuthor(
           message,
           `Just so you know: your last message may read harsher than you meant (${tone.reasons.join(", ")}). ` +
             "Text loses tone of voice; a softer word costs nothing.",
         );
+        if (delivered) roomCap.record(room, at, s.roomCapPerDay);
       },
     };
   },

@@ -4,7 +4,8 @@
  * Harsh means harshness aimed at people or their work, not negative words: technical chat is full of
  * "error", "fail", "crash", "kill", "dead", "dummy", "mock", "abort", "panic", "zombie", "master/slave",
  * and none of that counts. A message reads harsh when it has
- * - strong profanity (it reads harsh to everyone in the room, whoever it is aimed at), or
+ * - swearing (it reads harsh to everyone in the room, whoever it is aimed at), unless it is at oneself
+ *   ("damn, I forgot the changelog", "crap, sorry"): that is a person telling on themselves, not harshness, or
  * - contempt (an insult or a sneering word: "stupid", "garbage", "ugly", "sucks") with a target in the
  *   same sentence: "you", "your …", a mention, "this code/PR/patch", "whoever wrote this", or
  * - dismissive phrasing that is aimed at the reader by itself ("RTFM", "did you even read", "obviously
@@ -17,9 +18,9 @@
  */
 
 /**
- * When swearing counts without a target: `any` (a team that wants a clean channel, and how the
- * labelled code-review data reads it), `strong` (only the strongest words stand alone) or `aimed`
- * (only swearing at someone or their work: "damn you", "this crap").
+ * When swearing counts without a target: `any` (a team that wants a clean channel; swearing at
+ * oneself never counts), `strong` (only the strongest words stand alone) or `aimed` (only swearing
+ * at someone or their work: "damn you", "this crap").
  */
 export const SWEARING_MODES = ["any", "strong", "aimed"] as const;
 export type SwearingMode = (typeof SWEARING_MODES)[number];
@@ -51,7 +52,7 @@ const STRONG_PROFANITY = words([
   "motherf\\w*",
   "(?:bull|horse|dip)?sh[i1!*]t\\w*",
   "sh\\*t\\w*",
-  "bitch\\w*",
+  "bitch(?!x)\\w*", // BitchX is an IRC client
   "bastard\\w*",
   "ass(?:hole|holes|hat)",
   "arsehole",
@@ -70,7 +71,9 @@ const PROFANITY = words([
   "stfu",
   "(?:god)?dam(?:n|mit|nit|ned)",
   "crap(?:py|ola)?",
-  "screw (?:you|this|that|it)",
+  "screw you",
+  // "screw this!" swears; "if you screw that file up" is a verb.
+  "screw (?:this|that|it)(?= *(?:[.!?,;:)]|$))",
   "hell",
 ]);
 
@@ -204,6 +207,11 @@ const DISARMED = words([
   "my (?:bad|fault|mistake)",
   "(?:stupid|dumb|silly) (?:people|guys|folks) (?:like|as) me",
   "i (?:\\w+ )?suck",
+  // Praise: "mplayer kicks ass" is a compliment.
+  "(?:kick(?:s|ed|ing)?|kicked) (?:some )?ass",
+  "badass",
+  "(?:damn|damned|bloody|fucking) (?:good|great|cool|nice|fine|right|well|fast|sure|straight|awesome|beautiful|impressive)",
+  "(?:hell|fuck|fuckin|fucking|damn) (?:yeah|yes|yea)",
   // Technical idioms: "dependency hell" names a problem, not a person.
   "(?:dependency|callback|dll|jar|merge|rebase|config(?:uration)?|version|import|package|npm|yaml) hell",
 ]);
@@ -233,12 +241,27 @@ function capitals(text: string): number {
  * author speaking, so they are dropped before reading the tone.
  */
 function prose(text: string): string {
-  return text
-    .replace(/```[\s\S]*?```/g, " ")
-    .replace(/`[^`\n]*`/g, " ")
-    .replace(/^\s*(?:>|\$|#|\/\/).*$/gm, " ")
-    .replace(/https?:\/\/\S+/g, " ")
-    .replace(/\b\w+::\w*/g, " "); // C++ namespaces: WebKit's `WTF::String` is not an exclamation
+  return (
+    text
+      .replace(/```[\s\S]*?```/g, " ")
+      .replace(/`[^`\n]*`/g, " ")
+      .replace(/^\s*(?:>|\$|#|\/\/).*$/gm, " ")
+      .replace(/https?:\/\/\S+/g, " ")
+      // A short quotation is a word mentioned, not used: 'forums push people to "RTFM"'.
+      .replace(/"[^"\n]{1,24}"/g, " ")
+      .replace(/\b\w+::\w*/g, " ")
+  ); // C++ namespaces: WebKit's `WTF::String` is not an exclamation
+}
+
+/** Mentioned names replaced by a neutral word: `@someone`, `<@someone>` and `someone:` still read as aimed. */
+function withoutNames(text: string, names: readonly string[]): string {
+  let out = text;
+  for (const name of names) {
+    if (name.length < 2 || !out.includes(name)) continue;
+    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    out = out.replace(new RegExp(`(?<![\\w])${escaped}(?![\\w])`, "g"), "someone");
+  }
+  return out;
 }
 
 /** Sentences, so that a target and a contempt word must stand together to count. */
@@ -278,12 +301,51 @@ function profanityAimed(sentence: string): boolean {
   return PROFANITY_AIMED.test(disarmed(sentence));
 }
 
-export function readTone(text: string, settings: ToneSettings = DEFAULT_TONE): ToneReading {
+// The speaker owning up: "damn, I forgot", "crap, sorry", "my laptop crashed again, shit".
+const SPEAKER = words([
+  "i",
+  "i'm",
+  "im",
+  "i've",
+  "ive",
+  "i'd",
+  "i'll",
+  "me",
+  "my",
+  "myself",
+  "sorry",
+  "oops",
+  "d'oh",
+]);
+const SOMEONE_ELSE = new RegExp(`${PERSON.source}|${MENTION.source}`, "i");
+
+/**
+ * Swearing at oneself or one's own luck: the sentence speaks of the speaker and of nobody else.
+ * Not a hint's business: nobody is hurt by "damn, I meant to fix that".
+ */
+function atOneself(sentence: string): boolean {
+  return SPEAKER.test(sentence) && !SOMEONE_ELSE.test(sentence);
+}
+
+/** Swearing that counts without a target in this mode (never at oneself). */
+function swearsAlone(sentence: string, alone: RegExp | undefined): boolean {
+  return alone?.test(disarmed(sentence)) === true && !atOneself(sentence);
+}
+
+/**
+ * Reads a message's tone. `names` are people it mentions: their names are not the author's words
+ * (IRC has people called "shite" and "fucko").
+ */
+export function readTone(
+  text: string,
+  settings: ToneSettings = DEFAULT_TONE,
+  names: readonly string[] = [],
+): ToneReading {
   const reasons: string[] = [];
-  const spoken = prose(text);
+  const spoken = withoutNames(prose(text), names);
   const parts = sentences(spoken);
   const alone = { any: PROFANITY, strong: STRONG_PROFANITY, aimed: undefined }[settings.swearing];
-  if (alone?.test(disarmed(spoken)) || parts.some(profanityAimed)) reasons.push("swearing");
+  if (parts.some((p) => swearsAlone(p, alone) || profanityAimed(p))) reasons.push("swearing");
   if (parts.some(contemptAimed)) reasons.push("a word that can hurt");
   if (DISMISSIVE.test(spoken)) reasons.push("a dismissive phrase");
   if (isShouting(spoken) && (/!{2,}|[!?]{3,}/.test(spoken) || PERSON.test(spoken)))

@@ -9,7 +9,7 @@ import { at, cmd, msg, user } from "./helpers.js";
 const bySource = <T extends { source: string }>(outputs: T[], source: string) =>
   outputs.filter((o) => o.source === source);
 
-describe("be kind: technical negativity is not harshness", () => {
+describe("be kind: technical negativity and swearing at oneself are not harshness", () => {
   it.each([
     "exceptions thrown in the error handler itself are ignored and lost",
     "Racket is just crashing and reporting the point of error",
@@ -17,9 +17,31 @@ describe("be kind: technical negativity is not harshness", () => {
     "kill the zombie workers, the orphaned ones are dead anyway",
     "the test uses a dummy server and a mock clock, and aborts on panic",
     "promote the slave to master when the primary fails",
+    // What fired most on a busy public chat (#ubuntu IRC) without hurting anyone: people swearing at
+    // themselves or their luck, praise, a word quoted, a verb that is not an oath.
+    "damnit, my laptop crashed again",
+    "crap, sorry, I forgot to push",
+    "im pissed, my windows cd is scratched",
+    "mplayer kicks ass",
+    'forums push people to "RTFM" and IRC does not',
+    "if you screw that file up you will cause all manner of issues",
+    "where can i find the bitchx package for ubuntu 8.10?",
   ])("says nothing about %j", async (text) => {
     const { outputs } = await runScenario([msg(0, "ana", "#team", text)]);
     expect(bySource(outputs, "nudge.be-kind")).toEqual([]);
+  });
+
+  it.each([
+    "bob: then be pissed somewhere else",
+    "nano is fine if ur not a complete idiot",
+    "I just told you, RTFM",
+    "sorry, but your patch is crap",
+    "who the hell decided on unity?",
+  ])("still notes %j, aimed at someone or their work", async (text) => {
+    const { outputs } = await runScenario([msg(0, "ana", "#team", text)]);
+    expect(bySource(outputs, "nudge.be-kind")).toEqual([
+      expect.objectContaining({ action: "notice", user: "ana" }),
+    ]);
   });
 
   it("still notes privately a message aimed at a person", async () => {

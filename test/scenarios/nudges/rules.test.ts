@@ -190,6 +190,23 @@ describe("rules for all nudges", () => {
     expect(nudges(off.outputs)).toEqual([]);
   });
 
+  it("gives a busy room at most roomCapPerDay tone notes a day, when a room asks for a cap", async () => {
+    // Four people are harsh in #ubuntu within the hour, and one in #team: the cap is per room.
+    const lines = [
+      msg(0, "ana", "#ubuntu", HARSH),
+      msg(1, "bob", "#ubuntu", HARSH),
+      msg(2, "cai", "#ubuntu", HARSH),
+      msg(3, "dee", "#team", HARSH),
+      msg(24 * 60 + 5, "eve", "#ubuntu", HARSH),
+    ];
+    const capped = await runScenario(lines, {
+      settings: { nudges: { rooms: { ubuntu: { "be-kind": { roomCapPerDay: 2 } } } } },
+    });
+    expect(nudges(capped.outputs).map((o) => o.user)).toEqual(["ana", "bob", "dee", "eve"]);
+    const uncapped = await runScenario(lines);
+    expect(nudges(uncapped.outputs).map((o) => o.user)).toEqual(["ana", "bob", "cai", "dee", "eve"]);
+  });
+
   it("can be tuned per room", async () => {
     const lines = backAndForth(0, "ana", "bob", "#support", 8);
     const tuned = await runScenario(lines, {

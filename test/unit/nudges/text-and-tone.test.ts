@@ -104,9 +104,45 @@ describe("readTone", () => {
     expect(readTone("`assert stupid_flag` fails in CI").harsh).toBe(false);
   });
 
+  it("leaves swearing at oneself or one's own luck alone", () => {
+    for (const text of [
+      "damn, I forgot the changelog",
+      "crap, sorry, fixed now",
+      "damnit, my laptop crashed again",
+      "I fucked up the merge, sorry",
+      "im pissed",
+      "wtf was I thinking",
+      "mplayer kicks ass",
+      "apt-get install bitchx like in 8.04 is not working",
+      "damn good catch, thanks",
+      "oh hell yeah, the suse manual is fantastic",
+    ]) {
+      expect(readTone(text).harsh, text).toBe(false);
+    }
+  });
+
+  it("does not read a mentioned person's name as the author's words, and still sees them aimed at", () => {
+    expect(readTone("shite: would you consider changing your nick?", undefined, ["shite"]).harsh).toBe(false);
+    expect(readTone("@bob you idiot", undefined, ["bob"]).harsh).toBe(true);
+    expect(readTone("<@U123> is clueless", undefined, ["U123"]).harsh).toBe(true);
+  });
+
+  it("still counts swearing aimed at someone, or at someone's work, even with the speaker in it", () => {
+    for (const text of [
+      "I told you, fuck off",
+      "my god, your patch is crap",
+      "sorry, but @bob is a fucking idiot",
+      "who the hell decided on unity?",
+      "wtf is this?",
+      "Why the hell does it extend JButton?",
+    ]) {
+      expect(readTone(text).harsh, text).toBe(true);
+    }
+  });
+
   it("counts swearing on its own, or only when aimed, as the team chooses", () => {
-    expect(readTone("damn, I forgot the changelog").harsh).toBe(true);
-    expect(readTone("damn, I forgot the changelog", { swearing: "strong" }).harsh).toBe(false);
+    expect(readTone("damn, the changelog again").harsh).toBe(true);
+    expect(readTone("damn, the changelog again", { swearing: "strong" }).harsh).toBe(false);
     expect(readTone("holy shit it compiles", { swearing: "strong" }).harsh).toBe(true);
     expect(readTone("holy shit, finally", { swearing: "aimed" }).harsh).toBe(false);
     expect(readTone("screw you", { swearing: "aimed" }).harsh).toBe(true);
