@@ -2,7 +2,8 @@
  * The Matrix transport: syncs with the homeserver and turns each new event into a core event exactly
  * once, handed to the runtime's `dispatch`. Reliability rules (issue 6):
  * - the sync position is saved only after a whole batch is handled, and every event id is marked
- *   processed before the core sees it, so a restart or a repeated event never acts twice;
+ *   processed in one transaction with what the core writes and emits for it, so a restart or a
+ *   repeated event never acts twice, and a crash mid-way loses nothing (the batch comes again);
  * - a `limited` timeline is back-filled (oldest first) before the batch's own events;
  * - the bot ignores its own events and every `m.notice`; logs carry ids and counts, never text.
  * Several replicas may run on one database (issue 8): each runs its engine (timers, the features'
@@ -258,28 +259,27 @@ export class MatrixTransport implements Transport {
     const before =
       event.state_key !== undefined ? this.deps.rooms.membership(roomId, event.state_key) : undefined;
     if (event.state_key !== undefined) this.deps.rooms.apply(roomId, [event]);
-    if (!event.event_id) return;
-    // Marked before acting: if we crash mid-way the event is lost rather than acted on twice.
-    if (
-      !(await this.deps.processed.markProcessed(
-        this.deps.workspace,
-        event.event_id,
-        this.deps.runtime.clock.now(),
-      ))
-    )
-      return;
-    if (event.sender === this.bot.userId || isNotice(event)) return;
-    const chatEvent = toChatEvent(event, {
-      room: this.deps.rooms.room(roomId),
-      membershipBefore: before,
-      bot: this.bot,
-      prefix: this.deps.prefix,
-      isCommand: (line) => this.deps.runtime.engine.isCommand(line),
-      reactionNames: this.deps.settings.reactionNames,
-      now: this.deps.runtime.clock.now(),
+    const eventId = event.event_id;
+    if (!eventId) return;
+    // The mark, what the features write and the actions they emit are one transaction, sent after
+    // it commits: a crash mid-way leaves none of it, and the batch, not confirmed, comes again.
+    // Events are handled one at a time here, and their lookups are mostly answered from the sync's
+    // state, so the transaction is short.
+    await this.deps.runtime.atomically(async () => {
+      const now = this.deps.runtime.clock.now();
+      if (!(await this.deps.processed.markProcessed(this.deps.workspace, eventId, now))) return;
+      if (event.sender === this.bot.userId || isNotice(event)) return;
+      const chatEvent = toChatEvent(event, {
+        room: this.deps.rooms.room(roomId),
+        membershipBefore: before,
+        bot: this.bot,
+        prefix: this.deps.prefix,
+        isCommand: (line) => this.deps.runtime.engine.isCommand(line),
+        reactionNames: this.deps.settings.reactionNames,
+        now,
+      });
+      if (chatEvent) await this.deps.runtime.dispatch(chatEvent);
     });
-    if (!chatEvent) return;
-    await this.deps.runtime.dispatch(chatEvent);
   }
 
   /** Joins when the inviter is allowed (their server or their id is listed); remembers `is_direct`. */
