@@ -1,18 +1,39 @@
 /**
  * The durable outbox, tried as an operator would: the real bot process is killed (SIGKILL) while its
- * public answers wait behind Slack's rate limit (a 429 with a long Retry-After), and while one more
- * has reached Slack but its answer has not come back. After a restart on the same data, each answer
- * is in its channel exactly once: the unsent ones sent, the one Slack already had found by its
- * message metadata and not posted again.
+ * messages wait behind the platform's rate limit (a 429 asking for a long wait). After a restart on
+ * the same data, each is in its room exactly once, as people see it.
+ * - Slack: three answers wait, and one more has reached Slack but its answer has not come back: the
+ *   unsent ones are sent, the one Slack already had is found by its message metadata and not posted
+ *   again.
+ * - Matrix: the day's rota announcement and three answers wait; they are sent again with the same
+ *   transaction ids after the restart.
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { openDatabase } from "../../../src/storage/database.js";
+import { FakeHomeserver } from "../../helpers/fake-homeserver.js";
 import { FakeSlackApi } from "../../helpers/fake-slack-api.js";
 import { SIGNING_SECRET, seedWorkspace } from "../../helpers/fake-slack-harness.js";
 import { mkSlashCommand, postSigned } from "../../helpers/fake-slack-requests.js";
-import { type BotProcess, eventually, startBotProcess } from "../../helpers/processes.js";
+import { type BotProcess, eventually, freePort, startBotProcess } from "../../helpers/processes.js";
+import { ALICE, BOB, BOT, TOKEN } from "../matrix/bot.js";
+
+/** Nothing is left in the bot's outbox unsent: no copy of anything can still come. */
+async function outboxEmpty(dataDir: string): Promise<boolean> {
+  const db = await openDatabase({ url: join(dataDir, "outloud.sqlite"), migrate: false });
+  try {
+    const row = await db.db
+      .selectFrom("action_outbox")
+      .select((eb) => eb.fn.countAll<number>().as("unsent"))
+      .where("sent_at", "is", null)
+      .executeTakeFirstOrThrow();
+    return Number(row.unsent) === 0;
+  } finally {
+    await db.close();
+  }
+}
 
 describe("SIGKILL while answers wait behind a 429", () => {
   let slack: FakeSlackApi | undefined;
@@ -99,5 +120,85 @@ describe("SIGKILL while answers wait behind a 429", () => {
     expect(slack.calls.some((c) => c.method === "conversations.history" && c.args.include_all_metadata)).toBe(
       true,
     );
+  });
+});
+
+describe("Matrix: SIGKILL while the announcement and answers wait behind a 429", () => {
+  let hs: FakeHomeserver | undefined;
+  let bot: BotProcess | undefined;
+  afterEach(async () => {
+    bot?.signal("SIGKILL");
+    await bot?.exited;
+    await hs?.close();
+  });
+
+  it("sends each exactly once after the restart", { timeout: 180_000 }, async () => {
+    hs = await new FakeHomeserver({ botUserId: BOT, token: TOKEN }).start();
+    const team = hs.createRoom({ members: [ALICE, BOB, BOT], name: "team", public: true });
+    // Three members each: a room of two is taken for a direct chat, where decisions are not recorded.
+    const rooms = [1, 2, 3].map((n) =>
+      hs!.createRoom({ members: [ALICE, BOB, BOT], name: `project-${n}`, public: true }),
+    );
+    const dataDir = mkdtempSync(join(tmpdir(), "outloud-crash-resend-matrix-"));
+    const configFile = join(dataDir, "outloud.yaml");
+    // A short sync lease: the restarted bot waits for the dead one's to run out before it syncs.
+    writeFileSync(configFile, "matrix:\n  syncLeaseSeconds: 3\n");
+    const port = String(await freePort());
+    const env = {
+      OUTLOUD_DATA_DIR: dataDir,
+      OUTLOUD_CONFIG: configFile,
+      MATRIX_HOMESERVER_URL: hs.url,
+      MATRIX_USER_ID: BOT,
+      MATRIX_ACCESS_TOKEN: TOKEN,
+      PORT: port,
+      HEALTH_PORT: port,
+    };
+    bot = await startBotProcess(env);
+    const said = (room: string, text: string) =>
+      hs!.messagesIn(room).filter((e) => String(e.content.body).includes(text));
+    hs.message(team, ALICE, `!rota setup ${ALICE} ${BOB} at 09:30 days mon-sun`);
+    await eventually(
+      () => hs!.messagesIn(team).length > 0,
+      60_000,
+      () => bot!.output(),
+    );
+
+    // From now on the homeserver refuses the bot's next messages for half a minute each, as Synapse
+    // does past its burst (\`rc_message\`).
+    for (let i = 0; i < 10; i++)
+      hs.rateLimitNext("PUT", /\/send\/m\.room\.message\//, { retryAfterMs: 30_000 });
+    hs.message(team, BOB, "!rota announce");
+    rooms.forEach((room, i) => hs!.message(room, ALICE, `!decision Waiting ${i + 1}.`));
+    const refused = (room: string) =>
+      hs!.requests.some(
+        (r) => r.method === "PUT" && r.path.startsWith(`/rooms/${room}/send/m.room.message/`),
+      );
+    await eventually(
+      () => [team, ...rooms].every(refused),
+      60_000,
+      () => bot!.output(),
+    );
+    expect(said(team, "Today's responder is")).toEqual([]);
+    bot.signal("SIGKILL");
+    await bot.exited;
+
+    // By the time the restarted bot sends again, the wait the homeserver asked for is over.
+    hs.clearRateLimits();
+    bot = await startBotProcess(env);
+    await eventually(
+      async () =>
+        said(team, "Today's responder is").length > 0 &&
+        rooms.every((room) => said(room, "Recorded decision").length > 0) &&
+        (await outboxEmpty(dataDir)),
+      90_000,
+      () =>
+        `${bot!.output()}\nsent: ${JSON.stringify(hs!.sent.map((e) => [e.room_id, e.content.body]))}` +
+        `\nrequests: ${JSON.stringify(hs!.requests.slice(-30).map((r) => `${r.method} ${r.path}`))}`,
+    );
+    expect(said(team, "Today's responder is")).toHaveLength(1);
+    rooms.forEach((room, i) => {
+      expect(said(room, "Recorded decision")).toHaveLength(1);
+      expect(said(room, `Waiting ${i + 1}.`)).toHaveLength(1);
+    });
   });
 });
