@@ -168,7 +168,7 @@ describe("Matrix: SIGKILL while the announcement and answers wait behind a 429",
     for (let i = 0; i < 10; i++)
       hs.rateLimitNext("PUT", /\/send\/m\.room\.message\//, { retryAfterMs: 30_000 });
     hs.message(team, BOB, "!rota announce");
-    rooms.forEach((room, i) => hs!.message(room, ALICE, `!decision Waiting ${i + 1}.`));
+    for (const [i, room] of rooms.entries()) hs.message(room, ALICE, `!decision Waiting ${i + 1}.`);
     const refused = (room: string) =>
       hs!.requests.some(
         (r) => r.method === "PUT" && r.path.startsWith(`/rooms/${room}/send/m.room.message/`),
