@@ -100,3 +100,37 @@ describe("Outloud used in a channel the bot was never invited to", () => {
     expect(saved.map((d) => d.text).join()).toContain("freeze the API");
   });
 });
+
+describe("An answer Slack refuses for a reason a person can fix", () => {
+  let h: SlackHarness;
+  beforeAll(async () => {
+    h = await startSlackHarness({ seed: seedWorkspace, adapter: { perChannelIntervalMs: 0 } });
+  });
+  afterAll(() => h.close());
+
+  it("tells the person who asked, by DM, why and what to do", async () => {
+    // The channel was archived while the answer waited (chat.postMessage "Errors": is_archived).
+    h.slack.failNext("chat.postMessage", { error: "is_archived" });
+    await postSigned(
+      h.url,
+      SIGNING_SECRET,
+      mkSlashCommand({
+        team: "T1",
+        user: "UT1A",
+        channel: "CT1",
+        command: "/decision",
+        text: "We ship on Thursdays.",
+        responseUrl: h.slack.responseUrl(),
+      }),
+    );
+    const told = () =>
+      h.slack
+        .succeeded("chat.postMessage")
+        .find((c) => String(c.args.channel).startsWith("D") && /archived/.test(String(c.args.text)));
+    await h.slack.waitFor(() => told() !== undefined);
+    expect(h.slack.conversation(String(told()!.args.channel))?.members).toContain("UT1A");
+    expect(String(told()!.args.text)).toBe(
+      "I could not show you my answer: #team is archived. Unarchive it, or use the channel the team uses now.",
+    );
+  });
+});
