@@ -9,6 +9,7 @@ import {
   type SlackHarness,
   seedWorkspace,
   startSlackHarness,
+  typeInTeamChannel,
 } from "../../helpers/fake-slack-harness.js";
 import {
   asInteractiveForm,
@@ -111,18 +112,7 @@ describe("An answer Slack refuses for a reason a person can fix", () => {
   it("tells the person who asked, by DM, why and what to do", async () => {
     // The channel was archived while the answer waited (chat.postMessage "Errors": is_archived).
     h.slack.failNext("chat.postMessage", { error: "is_archived" });
-    await postSigned(
-      h.url,
-      SIGNING_SECRET,
-      mkSlashCommand({
-        team: "T1",
-        user: "UT1A",
-        channel: "CT1",
-        command: "/decision",
-        text: "We ship on Thursdays.",
-        responseUrl: h.slack.responseUrl(),
-      }),
-    );
+    await typeInTeamChannel(h, "T1", "/decision", "We ship on Thursdays.");
     const told = () =>
       h.slack
         .succeeded("chat.postMessage")
