@@ -29,11 +29,11 @@ export interface AppContext {
   log: Logger;
 }
 
-/** The services every feature gets, less the log (shared by the whole app); the runtime builds them. */
-export type PlatformServices = Omit<CoreServices, "log">;
+/** The services every feature gets, less the log and the transactions (the whole app's); the runtime builds them. */
+export type PlatformServices = Omit<CoreServices, "log" | "atomically">;
 
 export function createEngine(app: AppContext, platform: PlatformServices): Engine {
-  const services: CoreServices = { ...platform, log: app.log };
+  const services: CoreServices = { ...platform, log: app.log, atomically: (work) => app.db.atomically(work) };
   const db = app.db.db;
   const claims = new SqlClaimStore(db);
   const decisions = new SqlDecisionStore(db);

@@ -14,6 +14,8 @@ interface ActionBase {
   text: string;
   /** Users the text mentions; adapters render them as real mentions. */
   mentions?: string[];
+  /** The person whose command or form this answers: told how to fix it if the platform refuses it. */
+  requestedBy?: string;
 }
 
 export type Action =

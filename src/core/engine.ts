@@ -110,6 +110,27 @@ export class Engine {
         });
       }
     }
+    await this.tellRequester(problem).catch((err) =>
+      this.services.log.warn("delivery problem not told", { error: errorMessage(err) }),
+    );
+  }
+
+  /**
+   * The answer to someone's command was refused (the bot is not in the room, a missing permission):
+   * they are told why and what to do, by DM, since the room itself is where it failed. A DM that is
+   * itself refused is not followed by another.
+   */
+  private async tellRequester(problem: DeliveryProblem): Promise<void> {
+    const { action } = problem;
+    const user = action.requestedBy;
+    if (!user || (action.action === "dm" && action.user === user)) return;
+    await this.services.emit({
+      workspace: action.workspace,
+      source: "delivery.problem",
+      action: "dm",
+      user,
+      text: `I could not show you my answer: ${problem.reason}. ${problem.fix}`,
+    });
   }
 
   /**
@@ -175,8 +196,8 @@ export function replyAction(
   reply: CommandReply,
   source: string,
 ): Action | undefined {
-  const base = { workspace: invocation.workspace, source };
   const { room, thread, user } = invocation;
+  const base = { workspace: invocation.workspace, source, requestedBy: user };
   switch (reply.kind) {
     case "form": {
       const otherwise = replyAction(invocation, reply.otherwise, source);

@@ -38,6 +38,12 @@ export interface CoreServices {
   directory: Directory;
   /** Hands an action to the platform. */
   emit(action: Action): Promise<void>;
+  /**
+   * Runs `work` so that the claim and store writes it makes and the actions it emits are saved
+   * together or not at all; the actions go out once they are. Only database work belongs inside:
+   * a lookup on the platform comes before.
+   */
+  atomically<T>(work: () => Promise<T>): Promise<T>;
   /** How commands are spelled on this platform, for every text that names one. */
   commands: CommandSpelling;
   log: Logger;

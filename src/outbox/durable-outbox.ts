@@ -26,6 +26,11 @@ export interface DurableOutboxOptions {
   claimMs?: number;
   /** How long sent entries are kept (default 7 days). */
   keepSentMs?: number;
+  /**
+   * Inside a transaction (the cause's claim and writes, `atomically`): runs `then` once it commits
+   * and says true; outside one, false (the database handle's `afterCommit`).
+   */
+  afterCommit?(then: () => void): boolean;
 }
 
 const SWEEP_BATCH = 20;
@@ -35,24 +40,29 @@ export class DurableOutbox {
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
   private stopped = false;
+  /** Sends begun once their transaction committed, which a stop waits for. */
+  private readonly sending = new Set<Promise<void>>();
 
   constructor(private readonly options: DurableOutboxOptions) {
     this.claimMs = options.claimMs ?? 15_000;
   }
 
-  /** Writes the action down, sends it, marks it sent. Sent anyway (not durably) if it cannot be written. */
+  /**
+   * Writes the action down, sends it, marks it sent. Inside a transaction the row is written in it,
+   * with what caused the action, and the send waits for the commit; a failed write then fails the
+   * transaction. Outside one, an action that cannot be written is sent anyway (not durably).
+   */
   async deliver(action: Action): Promise<void> {
     const { store, sink, platform, holder, log } = this.options;
     const key = randomUUID();
-    const now = new Date();
+    const entry = { workspace: action.workspace, key, action, createdAt: new Date() };
+    if (this.options.afterCommit?.(() => this.sendCommitted(action, key))) {
+      await store.add(platform, entry, holder, this.until());
+      return;
+    }
     let written = true;
     try {
-      await store.add(
-        platform,
-        { workspace: action.workspace, key, action, createdAt: now },
-        holder,
-        this.until(),
-      );
+      await store.add(platform, entry, holder, this.until());
     } catch (err) {
       written = false;
       log.warn("outbox write failed; sending without it", {
@@ -62,6 +72,19 @@ export class DurableOutbox {
     }
     await sink.deliver(action, { key, mayHaveBeenSent: false });
     if (written) await this.markSent(action.workspace, key);
+  }
+
+  /** The send of an action whose row was committed with its cause; a stop waits for it. */
+  private sendCommitted(action: Action, key: string): void {
+    const sent = this.options.sink
+      .deliver(action, { key, mayHaveBeenSent: false })
+      .then(() => this.markSent(action.workspace, key))
+      .catch((err) =>
+        // Left unsent: sent again after a restart, or by another replica if this one dies.
+        this.options.log.warn("outbox send failed", { source: action.source, error: errorMessage(err) }),
+      )
+      .finally(() => this.sending.delete(sent));
+    this.sending.add(sent);
   }
 
   /** Sends what dead replicas left unsent, then keeps the claims of this one fresh, every third of a claim. */
@@ -82,6 +105,7 @@ export class DurableOutbox {
     this.stopped = true;
     clearInterval(this.timer);
     await this.sweeping;
+    while (this.sending.size > 0) await Promise.allSettled([...this.sending]);
   }
 
   private async sweep(): Promise<void> {

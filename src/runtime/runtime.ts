@@ -106,6 +106,7 @@ export class PlatformRuntime {
         platform: platform.name,
         sink: platform.sink,
         log: app.log,
+        afterCommit: (then) => app.db.afterCommit(then),
       });
     this.engine = createEngine(app, {
       clock: this.clock,
@@ -186,6 +187,14 @@ export class PlatformRuntime {
   submitForm(submission: FormSubmission, answer: (errors?: FieldErrors) => Promise<void>): Promise<void> {
     this.metrics.eventsIn.inc({ platform: this.name, type: "form" });
     return this.track(this.engine.submitForm(submission, answer));
+  }
+
+  /**
+   * Runs `work` in one database transaction: an event's processed mark, the features' writes and the
+   * actions they emit are saved together, and the actions sent once they are (src/storage/transaction-scope.ts).
+   */
+  atomically<T>(work: () => Promise<T>): Promise<T> {
+    return this.app.db.atomically(work);
   }
 
   /** Runs work that a stop must wait for. */

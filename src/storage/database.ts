@@ -16,13 +16,32 @@ import type { DialectName } from "./dialect.js";
 import { migrateToLatest } from "./migrate.js";
 import { DatabaseHealth, ResilientDriver } from "./resilient-driver.js";
 import type { Database } from "./schema.js";
+import { deferUntilCommitted } from "./transaction-scope.js";
 
 export interface DatabaseHandle {
   db: Kysely<Database>;
   dialect: DialectName;
   /** Whether writes succeed lately (a full disk, an unreachable server: not). */
   health: DatabaseHealth;
+  /**
+   * Runs `work` in one transaction that every store's queries inside it join: all of it commits or
+   * none does. Only database work belongs inside (transaction-scope.ts).
+   */
+  atomically<T>(work: () => Promise<T>): Promise<T>;
+  /** Inside `atomically`: runs `then` once it committed, and says true. Outside: false. */
+  afterCommit(then: () => void): boolean;
   close(): Promise<void>;
+}
+
+/** `atomically` and `afterCommit` of a handle, over the driver its dialect created. */
+export function transactionScopes(
+  db: Kysely<Database>,
+  driver: () => ResilientDriver,
+): Pick<DatabaseHandle, "atomically" | "afterCommit"> {
+  return {
+    atomically: (work) => driver().atomically(db, work),
+    afterCommit: (then) => deferUntilCommitted(driver(), then),
+  };
 }
 
 /** How long /readyz waits for the write probe before calling the database unavailable. */
@@ -72,6 +91,8 @@ class TransactionalSqliteAdapter extends SqliteAdapter {
 }
 
 class OutloudSqliteDialect extends SqliteDialect {
+  driver: ResilientDriver | undefined;
+
   constructor(
     config: ConstructorParameters<typeof SqliteDialect>[0],
     private readonly health: DatabaseHealth,
@@ -84,7 +105,8 @@ class OutloudSqliteDialect extends SqliteDialect {
   }
 
   override createDriver(): Driver {
-    return new ResilientDriver(super.createDriver(), { health: this.health });
+    this.driver = new ResilientDriver(super.createDriver(), { health: this.health });
+    return this.driver;
   }
 }
 
@@ -163,8 +185,10 @@ function withStatementCache(sqlite: SqliteDatabase.Database, size = 500): Kysely
 function openSqliteHandle(file: string): DatabaseHandle {
   const sqlite = withStatementCache(openSqlite(file));
   const health = new DatabaseHealth();
-  const db = new Kysely<Database>({ dialect: new OutloudSqliteDialect({ database: sqlite }, health) });
-  return { db, dialect: "sqlite", health, close: () => db.destroy() };
+  const dialect = new OutloudSqliteDialect({ database: sqlite }, health);
+  const db = new Kysely<Database>({ dialect });
+  const scopes = transactionScopes(db, () => dialect.driver!);
+  return { db, dialect: "sqlite", health, ...scopes, close: () => db.destroy() };
 }
 
 // Loaded lazily: SQLite users never load the pg driver.

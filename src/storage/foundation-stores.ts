@@ -2,6 +2,7 @@
 import { CompiledQuery, type Kysely, sql } from "kysely";
 import type { ClaimStore, ProcessedEventStore, SettingsStore } from "../core/stores.js";
 import type { Database } from "./schema.js";
+import { insideTransactionScope } from "./transaction-scope.js";
 
 export class SqlClaimStore implements ClaimStore {
   constructor(private readonly db: Kysely<Database>) {}
@@ -63,6 +64,10 @@ export class SqlProcessedEventStore implements ProcessedEventStore {
   ) {}
 
   markProcessed(workspace: string, eventId: string, at: Date): Promise<boolean> {
+    // In a transaction with what the event leads to: written in it, alone, not in a batch that
+    // others' marks would join (and be undone with, should it roll back).
+    if (insideTransactionScope())
+      return this.insert([{ workspace, eventId, at: at.toISOString() }]).then((fresh) => fresh.size > 0);
     return new Promise((resolve, reject) => {
       const settle = (first: boolean | Error) => (first instanceof Error ? reject(first) : resolve(first));
       this.pending.push({ workspace, eventId, at: at.toISOString(), settle });
@@ -80,16 +85,22 @@ export class SqlProcessedEventStore implements ProcessedEventStore {
     const batch = this.pending.splice(0, MAX_BATCH);
     if (this.pending.length > 0) setImmediate(() => void this.flush());
     try {
-      const parameters = batch.flatMap((m) => [m.workspace, m.eventId, m.at]);
-      const { rows } = await this.db.executeQuery<{ workspace: string; event_id: string }>(
-        CompiledQuery.raw(this.insertSql(batch.length), parameters),
-      );
-      // A row comes back for each id that was new; an id twice in one batch is new only the first time.
-      const fresh = new Set(rows.map((r) => `${r.workspace}\u0000${r.event_id}`));
+      const fresh = await this.insert(batch);
+      // An id twice in one batch is new only the first time.
       for (const m of batch) m.settle(fresh.delete(`${m.workspace}\u0000${m.eventId}`));
     } catch (err) {
       for (const m of batch) m.settle(err instanceof Error ? err : new Error(String(err)));
     }
+  }
+
+  /** Inserts the marks; answers the ones that were new, as `workspace\0eventId`. */
+  private async insert(marks: Pick<PendingMark, "workspace" | "eventId" | "at">[]): Promise<Set<string>> {
+    const parameters = marks.flatMap((m) => [m.workspace, m.eventId, m.at]);
+    const { rows } = await this.db.executeQuery<{ workspace: string; event_id: string }>(
+      CompiledQuery.raw(this.insertSql(marks.length), parameters),
+    );
+    // A row comes back for each id that was new.
+    return new Set(rows.map((r) => `${r.workspace}\u0000${r.event_id}`));
   }
 
   /**

@@ -1,7 +1,7 @@
 /** PostgreSQL behind the same query layer (the `pg` driver), for several replicas on one database. */
 import { type Driver, Kysely, PostgresAdapter, PostgresDialect } from "kysely";
 import pg from "pg";
-import type { DatabaseHandle } from "./database.js";
+import { type DatabaseHandle, transactionScopes } from "./database.js";
 import { DatabaseHealth, ResilientDriver } from "./resilient-driver.js";
 import type { Database } from "./schema.js";
 
@@ -33,6 +33,8 @@ class PerSchemaLockAdapter extends PostgresAdapter {
 }
 
 class OutloudPostgresDialect extends PostgresDialect {
+  driver: ResilientDriver | undefined;
+
   constructor(
     config: ConstructorParameters<typeof PostgresDialect>[0],
     private readonly health: DatabaseHealth,
@@ -45,7 +47,8 @@ class OutloudPostgresDialect extends PostgresDialect {
   }
 
   override createDriver(): Driver {
-    return new ResilientDriver(super.createDriver(), { health: this.health });
+    this.driver = new ResilientDriver(super.createDriver(), { health: this.health });
+    return this.driver;
   }
 }
 
@@ -73,7 +76,8 @@ export async function openPostgresDatabase(
   pool.on("error", () => {});
   pool.on("connect", (client) => client.on("error", () => {}));
   const health = new DatabaseHealth();
-  const db = new Kysely<Database>({ dialect: new OutloudPostgresDialect({ pool }, health) });
+  const dialect = new OutloudPostgresDialect({ pool }, health);
+  const db = new Kysely<Database>({ dialect });
   try {
     // Fail at start-up with the driver's message (wrong host, password, database), not at the first event.
     await pool.query("select 1");
@@ -81,5 +85,6 @@ export async function openPostgresDatabase(
     await db.destroy();
     throw new Error(`cannot connect to PostgreSQL: ${err instanceof Error ? err.message : String(err)}`);
   }
-  return { db, dialect: "postgres", health, close: () => db.destroy() };
+  const scopes = transactionScopes(db, () => dialect.driver!);
+  return { db, dialect: "postgres", health, ...scopes, close: () => db.destroy() };
 }

@@ -8,17 +8,18 @@
  *   database still unreachable after the back-off) become StorageUnavailableError, which the engine
  *   turns into an apology, and the health says "cannot write" until a write succeeds again.
  */
-import type {
+import {
   CompiledQuery,
-  DatabaseConnection,
-  Driver,
-  Kysely,
-  QueryCompiler,
-  QueryResult,
-  Transaction,
-  TransactionSettings,
+  type DatabaseConnection,
+  type Driver,
+  type Kysely,
+  type QueryCompiler,
+  type QueryResult,
+  type Transaction,
+  type TransactionSettings,
 } from "kysely";
 import { StorageUnavailableError } from "../core/stores.js";
+import { insideTransactionScope, runAtomically, scopeOf, transactionBegan } from "./transaction-scope.js";
 
 /** SQLSTATE classes and codes of a lost or refused connection (PostgreSQL, "Appendix A. Error Codes"). */
 const PG_CONNECTION_STATES = /^(08|57P0[123]|53300)/;
@@ -89,23 +90,31 @@ export class ResilientDriver implements Driver {
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
+    // Inside `atomically`, every query joins its transaction (transaction-scope.ts).
+    const scope = scopeOf(this);
+    if (scope?.connection) return new BorrowedConnection(scope.connection);
     return new ResilientConnection(this, await this.retrying(() => this.inner.acquireConnection()));
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    // A store's own transaction inside `atomically` becomes a savepoint of the enclosing one.
+    if (connection instanceof BorrowedConnection) return connection.savepoint("begin");
     const c = connection as ResilientConnection;
     // Nothing has run on the connection yet: a lost one is swapped for a new one and BEGIN sent again.
     await c.withFreshConnectionOnLoss((inner) => this.inner.beginTransaction(inner, settings));
     c.inTransaction = true;
+    transactionBegan(this, c);
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    if (connection instanceof BorrowedConnection) return connection.savepoint("commit");
     const c = connection as ResilientConnection;
     c.inTransaction = false;
     await this.observe(true, () => this.inner.commitTransaction(c.inner));
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (connection instanceof BorrowedConnection) return connection.savepoint("rollback");
     const c = connection as ResilientConnection;
     c.inTransaction = false;
     await this.observe(false, () => this.inner.rollbackTransaction(c.inner));
@@ -131,8 +140,18 @@ export class ResilientDriver implements Driver {
     await this.inner.releaseSavepoint?.((connection as ResilientConnection).inner, name, compile);
   }
 
-  releaseConnection(connection: DatabaseConnection): Promise<void> {
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    // Borrowed from a scope: its transaction releases the connection when it ends.
+    if (connection instanceof BorrowedConnection) return;
     return this.inner.releaseConnection((connection as ResilientConnection).inner);
+  }
+
+  /**
+   * Runs `work` in one transaction of `db` that every query made inside it joins, run again from
+   * the start if its connection was lost half-way; after-commit callbacks then run (transaction-scope.ts).
+   */
+  atomically<DB, T>(db: Kysely<DB>, work: () => Promise<T>): Promise<T> {
+    return runAtomically(this, (inScope) => withTransaction(db, () => inScope()), work);
   }
 
   destroy(): Promise<void> {
@@ -179,6 +198,29 @@ export class ResilientDriver implements Driver {
   async replace(broken: DatabaseConnection): Promise<DatabaseConnection> {
     await this.inner.releaseConnection(broken).catch(() => undefined);
     return this.inner.acquireConnection();
+  }
+}
+
+/** The connection of an enclosing `atomically`, lent to one query or one nested transaction. */
+class BorrowedConnection implements DatabaseConnection {
+  private static savepoints = 0;
+  private name: string | undefined;
+
+  constructor(private readonly owner: DatabaseConnection) {}
+
+  executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    return this.owner.executeQuery<R>(query);
+  }
+
+  streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    return this.owner.streamQuery<R>(query, chunkSize);
+  }
+
+  /** A nested transaction as a savepoint: the same SQL on SQLite and PostgreSQL. */
+  async savepoint(step: "begin" | "commit" | "rollback"): Promise<void> {
+    if (step === "begin") this.name = `outloud_nested_${++BorrowedConnection.savepoints}`;
+    const sql = { begin: "savepoint", commit: "release savepoint", rollback: "rollback to savepoint" }[step];
+    await this.owner.executeQuery(CompiledQuery.raw(`${sql} ${this.name}`));
   }
 }
 
@@ -240,6 +282,8 @@ export async function withTransaction<DB, T>(
   db: Kysely<DB>,
   work: (trx: Transaction<DB>) => Promise<T>,
 ): Promise<T> {
+  // Inside `atomically` it is a savepoint: a lost connection took the enclosing one along, which retries.
+  if (insideTransactionScope()) return db.transaction().execute(work);
   const until = Date.now() + TRANSACTION_RETRY_MS;
   for (let wait = 50; ; wait = Math.min(wait * 2, 1000)) {
     try {

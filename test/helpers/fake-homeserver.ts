@@ -261,9 +261,14 @@ export class FakeHomeserver {
   }
 
   /**
-   * The next request matching `method path` gets a 429 `M_LIMIT_EXCEEDED`. Synapse (1.67, seen in the
-   * Synapse suite) puts the wait in `retry_after_ms` only, with no `Retry-After` header; the spec allows
-   * the header too (https://spec.matrix.org/v1.2/client-server-api/#rate-limiting), so both are offered.
+   * The next request matching `method path` gets a 429 `M_LIMIT_EXCEEDED` (spec, "Rate limiting",
+   * https://spec.matrix.org/v1.11/client-server-api/#rate-limiting): a request refused for rate
+   * limiting returns `{"errcode": "M_LIMIT_EXCEEDED", "error": …, "retry_after_ms": …}`, where
+   * `retry_after_ms` "MAY be included to tell the client how long they have to wait in milliseconds
+   * before they can try again"; since v1.10 it is deprecated in favour of the `Retry-After` header
+   * (seconds), which homeservers SHOULD send with any 429. Synapse (1.67, seen in the Synapse suite)
+   * puts the wait in `retry_after_ms` only; both are offered here, as the test asks. The request is
+   * refused before it is acted on: no event is stored, nor its transaction id remembered.
    * Synapse also limits every send of an ordinary account (a burst of 10, then 0.2/s: `rc_message`)
    * without being asked; here 429s come only when a test asks (this, or `limitMessages`), and
    * test/e2e/matrix-synapse meets the real ones.
@@ -290,6 +295,11 @@ export class FakeHomeserver {
       level: limit.spent,
       since: Date.now(),
     };
+  }
+
+  /** The limits asked for and not yet met are lifted (the wait they asked for is over). */
+  clearRateLimits(): void {
+    this.rateLimits.length = 0;
   }
 
   /** From now on sends are stored but never answered (the bot waits, as for a stalled server). */

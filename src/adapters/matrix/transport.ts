@@ -2,7 +2,8 @@
  * The Matrix transport: syncs with the homeserver and turns each new event into a core event exactly
  * once, handed to the runtime's `dispatch`. Reliability rules (issue 6):
  * - the sync position is saved only after a whole batch is handled, and every event id is marked
- *   processed before the core sees it, so a restart or a repeated event never acts twice;
+ *   processed in one transaction with what the core writes and emits for it, so a restart or a
+ *   repeated event never acts twice, and a crash mid-way loses nothing (the batch comes again);
  * - a `limited` timeline is back-filled (oldest first) before the batch's own events;
  * - the bot ignores its own events and every `m.notice`; logs carry ids and counts, never text.
  * Several replicas may run on one database (issue 8): each runs its engine (timers, the features'
@@ -260,51 +261,69 @@ export class MatrixTransport implements Transport {
     const before =
       event.state_key !== undefined ? this.deps.rooms.membership(roomId, event.state_key) : undefined;
     if (event.state_key !== undefined) this.deps.rooms.apply(roomId, [event]);
-    if (!event.event_id) return;
-    // Marked before acting: if we crash mid-way the event is lost rather than acted on twice.
-    if (
-      !(await this.deps.processed.markProcessed(
-        this.deps.workspace,
-        event.event_id,
-        this.deps.runtime.clock.now(),
-      ))
-    )
-      return;
-    if (event.sender === this.bot.userId || isNotice(event)) return;
-    const chatEvent =
-      (await this.unhelpfulByReaction(roomId, event)) ??
-      toChatEvent(event, {
-        room: this.deps.rooms.room(roomId),
-        membershipBefore: before,
-        bot: this.bot,
-        prefix: this.deps.prefix,
-        isCommand: (line) => this.deps.runtime.engine.isCommand(line),
-        reactionNames: this.deps.settings.reactionNames,
-        now: this.deps.runtime.clock.now(),
-      });
-    if (!chatEvent) return;
-    await this.deps.runtime.dispatch(chatEvent);
+    const eventId = event.event_id;
+    if (!eventId) return;
+    // A 👎 on a nudge needs the nudge itself, fetched before the transaction (which holds the database).
+    const unhelpful =
+      event.sender === this.bot.userId ? undefined : await this.unhelpfulFeedback(roomId, event);
+    // The mark, what the features write and the actions they emit are one transaction, sent after
+    // it commits: a crash mid-way leaves none of it, and the batch, not confirmed, comes again.
+    // Events are handled one at a time here, and their lookups are mostly answered from the sync's
+    // state, so the transaction is short.
+    await this.deps.runtime.atomically(async () => {
+      const now = this.deps.runtime.clock.now();
+      if (!(await this.deps.processed.markProcessed(this.deps.workspace, eventId, now))) return;
+      if (event.sender === this.bot.userId || isNotice(event)) return;
+      const chatEvent =
+        (unhelpful && (await this.unhelpfulByReaction(roomId, event, unhelpful, now))) ??
+        toChatEvent(event, {
+          room: this.deps.rooms.room(roomId),
+          membershipBefore: before,
+          bot: this.bot,
+          prefix: this.deps.prefix,
+          isCommand: (line) => this.deps.runtime.engine.isCommand(line),
+          reactionNames: this.deps.settings.reactionNames,
+          now,
+        });
+      if (chatEvent) await this.deps.runtime.dispatch(chatEvent);
+    });
   }
 
   /**
-   * A 👎 by the person a private nudge was for, on that nudge: the `outloud unhelpful <kind>` command
-   * as that person, the same the core runs for `!outloud unhelpful` (nudge-feedback.ts). Counted once
-   * per nudge: taking the reaction back and giving it again does not mark it twice.
+   * A 👎 by the person a private nudge was for, on that nudge: the nudge's id and the
+   * `outloud unhelpful <kind>` command it stands for (nudge-feedback.ts). Fetches the nudge.
    */
-  private async unhelpfulByReaction(roomId: string, event: MatrixRawEvent): Promise<ChatEvent | undefined> {
+  private async unhelpfulFeedback(
+    roomId: string,
+    event: MatrixRawEvent,
+  ): Promise<{ nudge: string; command: string } | undefined> {
     const reaction = reactionOf(event);
     if (!reaction || !isUnhelpfulReaction(reaction.key)) return undefined;
-    const { api, claims, workspace, runtime, prefix, log } = this.deps;
-    const target = await api.event(roomId, reaction.target).catch((err) => {
-      log.warn("matrix reacted-to event unavailable", { room: roomId, error: errorMessage(err) });
+    const target = await this.deps.api.event(roomId, reaction.target).catch((err) => {
+      this.deps.log.warn("matrix reacted-to event unavailable", { room: roomId, error: errorMessage(err) });
       return undefined;
     });
     const command = target && unhelpfulCommand(target, event.sender, this.bot.userId);
-    if (!command) return undefined;
-    const at = runtime.clock.now();
-    if (!(await claims.claim(workspace, `matrix.unhelpful:${reaction.target}`, at))) return undefined;
+    return command ? { nudge: reaction.target, command } : undefined;
+  }
+
+  /**
+   * That command as the person who reacted, the same the core runs for `!outloud unhelpful`. Counted
+   * once per nudge: taking the reaction back and giving it again does not mark it twice.
+   */
+  private async unhelpfulByReaction(
+    roomId: string,
+    event: MatrixRawEvent,
+    unhelpful: { nudge: string; command: string },
+    at: Date,
+  ): Promise<ChatEvent | undefined> {
+    const { claims, workspace, prefix } = this.deps;
+    if (!(await claims.claim(workspace, `matrix.unhelpful:${unhelpful.nudge}`, at))) return undefined;
     const room = this.deps.rooms.room(roomId);
-    return { type: "command", command: { workspace, room, user: event.sender, text: command, prefix, at } };
+    return {
+      type: "command",
+      command: { workspace, room, user: event.sender, text: unhelpful.command, prefix, at },
+    };
   }
 
   /** Joins when the inviter is allowed (their server or their id is listed); remembers `is_direct`. */

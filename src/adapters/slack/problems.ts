@@ -42,7 +42,9 @@ export function deliveryProblemOf(action: Action, err: unknown): DeliveryProblem
       action,
       kind: "room-archived",
       reason: `${where} is archived`,
-      fix: "Unarchive it, or set the rota up again in the channel the team uses now.",
+      fix: action.source.startsWith("rota.")
+        ? "Unarchive it, or set the rota up again in the channel the team uses now."
+        : "Unarchive it, or use the channel the team uses now.",
     };
   if (code === "missing_scope") {
     const needed = (err as { data?: { needed?: string } }).data?.needed ?? "a needed";

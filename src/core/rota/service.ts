@@ -353,10 +353,12 @@ export class RotaService {
   }
 
   /**
-   * The announcement of `date`: looks up who is still in the room, claims the occurrence (once,
-   * across timers and processes), takes the turn, then posts, sets topic and group, and hands over.
-   * Returns the turn, or undefined when someone else had already claimed it or nobody can take it.
-   * Throws, with nothing claimed, when the lookup fails: the caller may try again.
+   * The announcement of `date`: looks up who is still in the room and what the hand-over needs, then
+   * claims the occurrence (once, across timers and processes), takes the turn and writes the posts,
+   * topic, group and hand-over, all in one transaction: a crash leaves either all of it (sent from the
+   * outbox after a restart) or none (announced late after it). Returns the turn, or undefined when
+   * someone else had already claimed it or nobody can take it. Throws, with nothing claimed, when a
+   * lookup fails: the caller may try again.
    */
   async announce(state: RotaState, date: string, options: { late: boolean }): Promise<Turn | undefined> {
     const { rota } = state;
@@ -364,12 +366,14 @@ export class RotaService {
     // Already done elsewhere: no lookup for nothing.
     if (await this.claims.isClaimed(rota.workspace, key)) return undefined;
     await this.noticeDepartures(state);
-    if (!(await this.claims.claim(rota.workspace, key, this.now()))) return undefined;
     const turn = takeTurn(state.queue, this.availableOn(state, date));
     if (!turn.responder) {
-      await this.emit(rota, "rota.announce", {
-        action: "post",
-        text: `Nobody in the rota is available today, so there is no responder. \`${this.services.commands.spell("rota who")}\` shows the rota.`,
+      await this.services.atomically(async () => {
+        if (!(await this.claims.claim(rota.workspace, key, this.now()))) return;
+        await this.emit(rota, "rota.announce", {
+          action: "post",
+          text: `Nobody in the rota is available today, so there is no responder. \`${this.services.commands.spell("rota who")}\` shows the rota.`,
+        });
       });
       return undefined;
     }
@@ -381,14 +385,20 @@ export class RotaService {
       late: options.late,
       skipped: [],
     };
-    await this.store.setMembers(rota.workspace, rota.room, turn.queue);
-    await this.store.recordTurn(rota.workspace, rota.room, record);
-    state.queue = turn.queue;
+    // Its permalinks are platform lookups: made before the transaction, which holds only database work.
     const handOver = await this.handOverAction(rota, record.responder, previous?.responder);
-    // The room, its topic and group, and the new responder are told at once: none needs another done
-    // first, and on a platform each may wait for a rate limit of its own (a person who is responder in
-    // several rooms gets their hand-overs a second apart).
-    await this.emitTogether([...this.announcementActions(rota, record), handOver]);
+    const claimed = await this.services.atomically(async () => {
+      if (!(await this.claims.claim(rota.workspace, key, this.now()))) return false;
+      await this.store.setMembers(rota.workspace, rota.room, turn.queue);
+      await this.store.recordTurn(rota.workspace, rota.room, record);
+      // The room, its topic and group, and the new responder are told at once: none needs another
+      // done first, and on a platform each may wait for a rate limit of its own (a person who is
+      // responder in several rooms gets their hand-overs a second apart).
+      await this.emitTogether([...this.announcementActions(rota, record), handOver]);
+      return true;
+    });
+    if (!claimed) return undefined;
+    state.queue = turn.queue;
     return record;
   }
 

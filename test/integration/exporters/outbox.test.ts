@@ -201,6 +201,7 @@ describe("a process that hangs mid-export", () => {
       emit: async (a) => {
         emitted.push(a);
       },
+      atomically: (work) => work(),
       commands: new CommandSpelling("/"),
       log: silentLogger,
     };

@@ -1,8 +1,9 @@
 /**
  * A crash in the middle of a sync batch: `npm start` (src/main.ts) runs as a real process against the
  * fake homeserver and is killed (SIGKILL) while it waits on the reply to the first of two commands in
- * one batch. The sync position of that batch was never saved, so the restarted bot gets the whole
- * batch again: it must answer the second command and must not answer the first one twice.
+ * one batch (the server received it and never answered). The restarted bot may get the whole batch
+ * again, and its outbox sends what was left unsent: each command is answered exactly once (the
+ * reply the server had is recognised by its transaction id).
  * The dead process still holds the sync lease until it expires, so the new one takes over after that
  * (a short lease here; 20 s by default).
  */
@@ -47,7 +48,6 @@ describe("Matrix adapter killed mid-batch", () => {
     await hs.waitForSent((e) => isMessage(e) && e.room_id === first, 1, 30_000);
     child.kill("SIGKILL");
     await new Promise((resolve) => child?.once("exit", resolve));
-    expect(hs.messagesIn(second)).toEqual([]);
 
     hs.holdSends(false);
     bot = await startBot(hs, { dataDir, settings: { matrix: { syncLeaseSeconds: LEASE_SECONDS } } });

@@ -9,6 +9,7 @@ import {
   type SlackHarness,
   seedWorkspace,
   startSlackHarness,
+  typeInTeamChannel,
 } from "../../helpers/fake-slack-harness.js";
 import {
   asInteractiveForm,
@@ -98,5 +99,28 @@ describe("Outloud used in a channel the bot was never invited to", () => {
       .where("room_id", "=", "CNOBOT")
       .execute();
     expect(saved.map((d) => d.text).join()).toContain("freeze the API");
+  });
+});
+
+describe("An answer Slack refuses for a reason a person can fix", () => {
+  let h: SlackHarness;
+  beforeAll(async () => {
+    h = await startSlackHarness({ seed: seedWorkspace, adapter: { perChannelIntervalMs: 0 } });
+  });
+  afterAll(() => h.close());
+
+  it("tells the person who asked, by DM, why and what to do", async () => {
+    // The channel was archived while the answer waited (chat.postMessage "Errors": is_archived).
+    h.slack.failNext("chat.postMessage", { error: "is_archived" });
+    await typeInTeamChannel(h, "T1", "/decision", "We ship on Thursdays.");
+    const told = () =>
+      h.slack
+        .succeeded("chat.postMessage")
+        .find((c) => String(c.args.channel).startsWith("D") && /archived/.test(String(c.args.text)));
+    await h.slack.waitFor(() => told() !== undefined);
+    expect(h.slack.conversation(String(told()!.args.channel))?.members).toContain("UT1A");
+    expect(String(told()!.args.text)).toBe(
+      "I could not show you my answer: #team is archived. Unarchive it, or use the channel the team uses now.",
+    );
   });
 });

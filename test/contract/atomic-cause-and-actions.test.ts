@@ -1,0 +1,123 @@
+/**
+ * The cause of an action (an occurrence's claim, the writes that go with it) and the action's outbox
+ * row are saved in one transaction, on SQLite and PostgreSQL: a failure half-way (a crash, a write
+ * that fails) leaves neither, so the occurrence is done later, once; a commit leaves both, and the
+ * action is handed to the platform only then.
+ */
+import { sql } from "kysely";
+import { expect, it } from "vitest";
+import type { Action } from "../../src/core/actions.js";
+import type { ActionSink } from "../../src/core/ports.js";
+import { silentLogger } from "../../src/logging.js";
+import { DurableOutbox } from "../../src/outbox/durable-outbox.js";
+import { SqlActionOutboxStore } from "../../src/storage/action-outbox-store.js";
+import { SqlClaimStore } from "../../src/storage/foundation-stores.js";
+import { withTransaction } from "../../src/storage/resilient-driver.js";
+import { describeEachDatabase } from "../helpers/databases.js";
+
+const at = new Date("2026-11-25T09:00:00Z");
+const announcement: Action = {
+  workspace: "T1",
+  action: "post",
+  room: { workspace: "T1", id: "C1", name: "team", kind: "public" },
+  text: "Today's responder is @ana",
+  source: "rota.announce",
+};
+
+/** The platform: records what it was asked to carry out. */
+function recordingSink(): ActionSink & { delivered: Action[] } {
+  const delivered: Action[] = [];
+  return {
+    delivered,
+    async deliver(action) {
+      delivered.push(action);
+    },
+  };
+}
+
+describeEachDatabase("a cause and its actions, in one transaction", (db) => {
+  function parts() {
+    const handle = db().handle;
+    const sink = recordingSink();
+    const store = new SqlActionOutboxStore(handle.db);
+    const outbox = new DurableOutbox({
+      platform: "slack",
+      store,
+      sink,
+      log: silentLogger,
+      holder: "replica-a",
+      afterCommit: (then) => handle.afterCommit(then),
+    });
+    const unsent = () => store.claimAbandoned("slack", "replica-b", new Date(Date.now() + 3600_000), at, 10);
+    return { handle, sink, outbox, unsent, claims: new SqlClaimStore(handle.db) };
+  }
+
+  it("keeps neither the claim nor the action when the work fails half-way, and both when it commits", async () => {
+    const { handle, sink, outbox, unsent, claims } = parts();
+    const announce = (fail: boolean) =>
+      handle.atomically(async () => {
+        if (!(await claims.claim("T1", "rota:C1:2026-11-25", at))) return false;
+        await outbox.deliver(announcement);
+        if (fail) throw new Error("the process died here");
+        // Written, not sent: the platform hears of it once it is saved.
+        expect(sink.delivered).toEqual([]);
+        return true;
+      });
+
+    await expect(announce(true)).rejects.toThrow("the process died here");
+    expect(await claims.isClaimed("T1", "rota:C1:2026-11-25")).toBe(false);
+    expect(await unsent()).toEqual([]);
+    expect(sink.delivered).toEqual([]);
+
+    // Done again later (the late announcement after a restart): exactly once.
+    expect(await announce(false)).toBe(true);
+    expect(await announce(false)).toBe(false);
+    await outbox.stop();
+    expect(sink.delivered).toEqual([announcement]);
+    expect(await claims.isClaimed("T1", "rota:C1:2026-11-25")).toBe(true);
+  });
+
+  it("gives up the claim when the action cannot be written", async () => {
+    const { handle, sink, outbox, claims } = parts();
+    // The outbox refuses every row, as a full disk would.
+    if (handle.dialect === "sqlite")
+      await sql`create trigger refuse before insert on action_outbox begin select raise(abort, 'disk full'); end`.execute(
+        handle.db,
+      );
+    else {
+      await sql`create function refuse() returns trigger language plpgsql as $$ begin raise exception 'disk full'; end $$`.execute(
+        handle.db,
+      );
+      await sql`create trigger refuse before insert on action_outbox for each row execute function refuse()`.execute(
+        handle.db,
+      );
+    }
+    await expect(
+      handle.atomically(async () => {
+        await claims.claim("T1", "rota:C1:2026-11-25", at);
+        await outbox.deliver(announcement);
+      }),
+    ).rejects.toThrow("disk full");
+    expect(await claims.isClaimed("T1", "rota:C1:2026-11-25")).toBe(false);
+    await outbox.stop();
+    expect(sink.delivered).toEqual([]);
+  });
+
+  it("makes a store's own transaction inside a part of it", async () => {
+    const { handle, claims } = parts();
+    await handle.atomically(async () => {
+      await claims.claim("T1", "outer", at);
+      // A nested transaction that fails is undone alone; the enclosing one goes on.
+      await expect(
+        withTransaction(handle.db, async (trx) => {
+          await new SqlClaimStore(trx).claim("T1", "nested", at);
+          throw new Error("nested failure");
+        }),
+      ).rejects.toThrow("nested failure");
+      await withTransaction(handle.db, (trx) => new SqlClaimStore(trx).claim("T1", "nested-kept", at));
+    });
+    expect(await claims.isClaimed("T1", "outer")).toBe(true);
+    expect(await claims.isClaimed("T1", "nested")).toBe(false);
+    expect(await claims.isClaimed("T1", "nested-kept")).toBe(true);
+  });
+});
