@@ -26,6 +26,8 @@ export interface DurableOutboxOptions {
   claimMs?: number;
   /** How long sent entries are kept (default 7 days). */
   keepSentMs?: number;
+  /** The wait after a failed send before the next, doubled each time up to an hour (default 30 s). */
+  retryMs?: number;
   /**
    * Inside a transaction (the cause's claim and writes, `atomically`): runs `then` once it commits
    * and says true; outside one, false (the database handle's `afterCommit`).
@@ -34,6 +36,9 @@ export interface DurableOutboxOptions {
 }
 
 const SWEEP_BATCH = 20;
+/** Sends of one entry before it is given up (about four hours of waits at the default 30 s). */
+const MAX_ATTEMPTS = 10;
+const MAX_RETRY_WAIT_MS = 3600_000;
 
 export class DurableOutbox {
   private readonly claimMs: number;
@@ -70,21 +75,48 @@ export class DurableOutbox {
         error: errorMessage(err),
       });
     }
-    await sink.deliver(action, { key, mayHaveBeenSent: false });
-    if (written) await this.markSent(action.workspace, key);
+    if (!written) return sink.deliver(action, { key, mayHaveBeenSent: false });
+    await this.send({ ...entry, attempts: 0 });
   }
 
   /** The send of an action whose row was committed with its cause; a stop waits for it. */
   private sendCommitted(action: Action, key: string): void {
-    const sent = this.options.sink
-      .deliver(action, { key, mayHaveBeenSent: false })
-      .then(() => this.markSent(action.workspace, key))
-      .catch((err) =>
-        // Left unsent: sent again after a restart, or by another replica if this one dies.
-        this.options.log.warn("outbox send failed", { source: action.source, error: errorMessage(err) }),
-      )
-      .finally(() => this.sending.delete(sent));
+    const entry = { workspace: action.workspace, key, action, attempts: 0, createdAt: new Date() };
+    const sent = this.send(entry).finally(() => this.sending.delete(sent));
     this.sending.add(sent);
+  }
+
+  /**
+   * Sends an entry and marks it sent. A send the sink could not complete (the platform unreachable,
+   * rate limits beyond the sink's patience) is released and tried again by a sweep after a wait that
+   * doubles each time; after MAX_ATTEMPTS it is given up, which the log says. A sink settles what can
+   * never succeed (no such room) itself, so only what may succeed later comes back here.
+   */
+  private async send(entry: OutboxEntry): Promise<void> {
+    const { sink, store, log } = this.options;
+    try {
+      await sink.deliver(entry.action, { key: entry.key, mayHaveBeenSent: entry.attempts > 0 });
+    } catch (err) {
+      const attempts = entry.attempts + 1;
+      const source = entry.action.source;
+      if (attempts >= MAX_ATTEMPTS) {
+        log.error("outbox gave up on an action", { source, attempts, error: errorMessage(err) });
+        return this.markSent(entry.workspace, entry.key);
+      }
+      const wait = Math.min((this.options.retryMs ?? 30_000) * 2 ** (attempts - 1), MAX_RETRY_WAIT_MS);
+      log.warn("outbox send failed; trying again later", {
+        source,
+        attempts,
+        waitMs: wait,
+        error: errorMessage(err),
+      });
+      // Released, not renewed: a sweep of this replica or another claims it once the wait is over.
+      await store
+        .release(entry.workspace, entry.key, new Date(Date.now() + wait))
+        .catch((e) => log.warn("outbox release failed", { error: errorMessage(e) }));
+      return;
+    }
+    await this.markSent(entry.workspace, entry.key);
   }
 
   /** Sends what dead replicas left unsent, then keeps the claims of this one fresh, every third of a claim. */
@@ -115,16 +147,11 @@ export class DurableOutbox {
       const abandoned = await store.claimAbandoned(platform, holder, new Date(), this.until(), SWEEP_BATCH);
       if (abandoned.length > 0)
         log.info("outbox: sending what was left unsent", { platform, count: abandoned.length });
-      await Promise.all(abandoned.map((entry) => this.resend(entry)));
+      await Promise.all(abandoned.map((entry) => this.send(entry)));
       await store.purgeSent(new Date(Date.now() - (this.options.keepSentMs ?? 7 * 24 * 3600_000)));
     } catch (err) {
       log.warn("outbox sweep failed; trying again later", { platform, error: errorMessage(err) });
     }
-  }
-
-  private async resend(entry: OutboxEntry): Promise<void> {
-    await this.options.sink.deliver(entry.action, { key: entry.key, mayHaveBeenSent: entry.attempts > 0 });
-    await this.markSent(entry.workspace, entry.key);
   }
 
   private async markSent(workspace: string, key: string): Promise<void> {

@@ -22,6 +22,8 @@ export interface ActionOutboxStore {
     until: Date,
     limit: number,
   ): Promise<OutboxEntry[]>;
+  /** Lets go of an entry whose send failed: any replica's sweep claims it again from `retryAt`. */
+  release(workspace: string, key: string, retryAt: Date): Promise<void>;
   /** Extends `holder`'s claims on its unsent entries to `until` (it is still sending them). */
   renew(platform: string, holder: string, until: Date): Promise<void>;
   /** Forgets entries sent before `before`. */

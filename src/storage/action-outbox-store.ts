@@ -70,6 +70,16 @@ export class SqlActionOutboxStore implements ActionOutboxStore {
       .sort((x, y) => x.createdAt.getTime() - y.createdAt.getTime());
   }
 
+  async release(workspace: string, key: string, retryAt: Date): Promise<void> {
+    await this.db
+      .updateTable("action_outbox")
+      .set({ claimed_by: null, claimed_until: retryAt.toISOString() })
+      .where("workspace", "=", workspace)
+      .where("key", "=", key)
+      .where("sent_at", "is", null)
+      .execute();
+  }
+
   async renew(platform: string, holder: string, until: Date): Promise<void> {
     await this.db
       .updateTable("action_outbox")

@@ -46,6 +46,9 @@ export class MatrixSink implements ActionSink {
       await this.carryOut(action, txnId);
       this.deps.metrics?.countAction("matrix", action.action, action.source);
     } catch (err) {
+      // Rate limits beyond our patience and an unreachable or failing server may pass: the durable
+      // outbox tries again later with the same transaction id. A refusal (no such room, forbidden) stays.
+      if (mayPassLater(err)) throw err;
       this.deps.log.error("matrix action failed", {
         action: action.action,
         source: action.source,
@@ -250,4 +253,11 @@ function listOf(names: readonly string[]): string {
   return shown.length > 1
     ? `${shown.slice(0, -1).join(", ")} and ${shown[shown.length - 1]}`
     : (shown[0] ?? "");
+}
+
+/** Whether a failed request may succeed later: a 429, a 5xx, or no answer at all (network, timeout). */
+function mayPassLater(err: unknown): boolean {
+  const status = (err as { httpStatus?: unknown } | undefined)?.httpStatus;
+  if (typeof status === "number") return status === 429 || status >= 500;
+  return (err as { name?: unknown } | undefined)?.name === "ConnectionError";
 }
