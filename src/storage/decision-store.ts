@@ -168,7 +168,12 @@ export class SqlDecisionStore implements DecisionStore {
     return rows.map(toRecord);
   }
 
-  async remove(workspace: string, number: number, now: Date): Promise<ExportState[]> {
+  async remove(
+    workspace: string,
+    number: number,
+    now: Date,
+    withdrawFrom: readonly string[],
+  ): Promise<ExportState[]> {
     return withTransaction(this.db, async (trx) => {
       const row = await trx
         .selectFrom("decisions")
@@ -177,7 +182,8 @@ export class SqlDecisionStore implements DecisionStore {
         .where("number", "=", number)
         .executeTakeFirst();
       if (!row) return [];
-      const states = (await this.exportRows(trx, workspace, number)).map(toState);
+      const exportRows = await this.exportRows(trx, workspace, number);
+      const states = exportRows.map(toState);
       if (row.supersedes !== null) {
         await trx
           .updateTable("decisions")
@@ -204,6 +210,28 @@ export class SqlDecisionStore implements DecisionStore {
         .where("workspace", "=", workspace)
         .where("number", "=", number)
         .execute();
+      // A target that may hold the decision (exported, or an attempt whose answer may have been lost)
+      // gets a withdrawal, committed with the removal so neither a failure nor a crash forgets it.
+      const undone = JSON.stringify(toRecord(row));
+      const at = now.toISOString();
+      for (const r of exportRows) {
+        if (!withdrawFrom.includes(r.target) || (r.location === null && Number(r.attempts) === 0)) continue;
+        await trx
+          .insertInto("decision_exports")
+          .values({
+            ...r,
+            kind: "withdraw",
+            undone_decision: undone,
+            status: "pending",
+            attempts: 0,
+            next_attempt_at: at,
+            lease_until: null,
+            claim_token: null,
+            last_error: null,
+            updated_at: at,
+          })
+          .execute();
+      }
       await trx
         .deleteFrom("decisions")
         .where("workspace", "=", workspace)
@@ -271,6 +299,7 @@ export class SqlDecisionStore implements DecisionStore {
       attempts: Number(r.attempts),
       previous:
         r.external_ref && r.location !== null ? { ref: r.external_ref, location: r.location } : undefined,
+      withdraw: r.kind === "withdraw" && r.undone_decision ? undoneDecision(r.undone_decision) : undefined,
       token,
     }));
   }
@@ -283,6 +312,18 @@ export class SqlDecisionStore implements DecisionStore {
       last_error: null,
       updated_at: now.toISOString(),
     });
+  }
+
+  async finishWithdrawal(item: OutboxItem): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom("decision_exports")
+      .where("workspace", "=", item.workspace)
+      .where("number", "=", item.number)
+      .where("target", "=", item.target)
+      .where("kind", "=", "withdraw")
+      .where("claim_token", "=", item.token)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
   }
 
   async markAttemptFailed(
@@ -372,7 +413,16 @@ export class SqlDecisionStore implements DecisionStore {
       };
       await trx
         .insertInto("decision_exports")
-        .values({ workspace, number, target, external_ref: null, location: null, ...fresh })
+        .values({
+          workspace,
+          number,
+          target,
+          kind: "export",
+          undone_decision: null,
+          external_ref: null,
+          location: null,
+          ...fresh,
+        })
         .onConflict((oc) => oc.columns(["workspace", "number", "target"]).doUpdateSet(fresh))
         .execute();
     }
@@ -416,6 +466,12 @@ function toRecord(row: DecisionRow): DecisionRecord {
   if (row.supersedes !== null) record.supersedes = decisionId(Number(row.supersedes));
   if (row.superseded_by !== null) record.supersededBy = decisionId(Number(row.superseded_by));
   return record;
+}
+
+/** The decision a withdrawal row carries, as `toRecord` made it before the row was removed. */
+function undoneDecision(json: string): DecisionRecord {
+  const d = JSON.parse(json) as Omit<DecisionRecord, "at"> & { at: string };
+  return { ...d, at: new Date(d.at) };
 }
 
 function toState(row: ExportRow): ExportState {

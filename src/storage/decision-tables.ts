@@ -22,7 +22,10 @@ export interface DecisionTables {
   };
   /** Last short-id number handed out per workspace (undone decisions keep theirs). */
   decision_counters: { workspace: string; last_number: number };
-  /** The export outbox: one row per decision and target. */
+  /**
+   * The export outbox: one row per decision and target. A `withdraw` row takes an undone decision back
+   * from a target (migrations/0014): its decision row is gone, so it carries the decision itself.
+   */
   decision_exports: {
     workspace: string;
     number: number;
@@ -37,5 +40,9 @@ export interface DecisionTables {
     external_ref: string | null;
     location: string | null;
     updated_at: string;
+    /** `export` or `withdraw`. */
+    kind: string;
+    /** For a `withdraw` row: the undone decision as JSON (dates as ISO strings). */
+    undone_decision: string | null;
   };
 }

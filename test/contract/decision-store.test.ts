@@ -140,7 +140,7 @@ describeEachDatabase("DecisionStore", (db) => {
     expect(await store.get("T1", 1)).toMatchObject({ status: "superseded", supersededBy: "D-2" });
     expect((await store.exports("T1", 1))[0]!.status).toBe("pending");
     // Undo of the newer one restores the old and queues its re-export again.
-    const states = await store.remove("T1", 2, minutes(4));
+    const states = await store.remove("T1", 2, minutes(4), []);
     expect(states.map((s) => s.target)).toEqual(["markdown"]);
     expect(await store.get("T1", 2)).toBeUndefined();
     const old = await store.get("T1", 1);
@@ -149,6 +149,37 @@ describeEachDatabase("DecisionStore", (db) => {
     expect(await store.exports("T1", 2)).toEqual([]);
     // Numbers are not reused after an undo.
     expect((await store.record(mkDecision(), ["markdown"])).id).toBe("D-3");
+  });
+
+  it("keeps an undone decision's withdrawal in the outbox, with the decision, until it is carried out", async () => {
+    const store = new SqlDecisionStore(db().handle.db);
+    const recorded = await store.record(mkDecision(), ["email", "markdown", "webhook"]);
+    for (const c of await store.claimDue(t0, 60_000, 3)) {
+      if (c.target === "webhook") await store.markAttemptFailed(c, "HTTP 503", t0, minutes(10));
+      else await store.markExported(c, { ref: c.target, location: c.target }, t0);
+    }
+    // Email cannot take it back; markdown was exported; the webhook was tried (its answer may have been lost).
+    await store.remove("T1", 1, minutes(2), ["markdown", "webhook"]);
+    expect(await store.get("T1", 1)).toBeUndefined();
+    expect(await store.nextDue()).toEqual(minutes(2));
+    const claimed = (await store.claimDue(minutes(2), 60_000, 5)).sort((a, b) =>
+      a.target.localeCompare(b.target),
+    );
+    expect(claimed.map((c) => [c.target, c.attempts, c.withdraw])).toEqual([
+      ["markdown", 1, recorded],
+      ["webhook", 1, recorded],
+    ]);
+    const [markdown, webhook] = claimed;
+    expect(await store.finishWithdrawal(markdown!)).toBe(true);
+    // A failed withdrawal is retried like an export, and still carries the decision.
+    await store.markAttemptFailed(webhook!, "HTTP 503", minutes(2), minutes(3));
+    expect(await store.pendingCount()).toBe(1);
+    const [again] = await store.claimDue(minutes(3), 60_000, 5);
+    expect(again).toMatchObject({ target: "webhook", attempts: 2, withdraw: recorded });
+    expect(await store.finishWithdrawal(webhook!)).toBe(false); // a stale claim's report is ignored
+    expect(await store.finishWithdrawal(again!)).toBe(true);
+    expect(await store.pendingCount()).toBe(0);
+    expect(await store.failures("T1")).toEqual([]);
   });
 
   it("lists newest first, by room and since a date", async () => {
@@ -195,7 +226,7 @@ describeEachDatabase("DecisionStore", (db) => {
     ]);
     expect(await store.search("T1", "!!! ***", 10)).toEqual([]);
     // Undone decisions are no longer found.
-    await store.remove("T1", 2, t0);
+    await store.remove("T1", 2, t0, []);
     expect((await store.search("T1", "events", 10)).map((d) => d.id)).toEqual(["D-1"]);
   });
 

@@ -188,17 +188,21 @@ export function decisionCommands(deps: DecisionCommandDeps): CommandSpec[] {
             text: `${d.id} is older than ${UNDO_WINDOW_MS / 60_000} minutes and stays on record. To change it, \`${ctx.prefix}decision supersede ${d.id} <new decision>\`.`,
           };
         }
-        const states = await store.remove(workspace, d.number, at);
+        // Targets that can take it back get a withdrawal in the export outbox, with the removal: tried
+        // now, and retried with back-off (after a restart too) while the target does not answer.
+        const withdrawing = worker.withdrawingTargets;
+        const states = await store.remove(workspace, d.number, at, withdrawing);
         if (d.supersedes) await worker.deliver(workspace, Number(d.supersedes.slice(2)));
-        const exported = states.filter((s) => s.status === "exported");
-        // Targets that can take it back do (the file and index go, the webhook hears decision.undone).
-        const { withdrawn } = await worker.withdraw(
-          d,
-          exported.map((s) => s.target),
-        );
-        const written = exported.filter((s) => !withdrawn.includes(s.target));
+        const outcomes = await worker.deliver(workspace, d.number);
+        const withdrawn = outcomes.filter((o) => o.withdrawal && o.done).map((o) => o.target);
+        const exported = states.filter((s) => s.location !== undefined || s.attempts > 0);
+        const later = exported
+          .filter((s) => withdrawing.includes(s.target) && !withdrawn.includes(s.target))
+          .map((s) => s.target);
+        const written = exported.filter((s) => s.status === "exported" && !withdrawing.includes(s.target));
         const tail =
           (withdrawn.length ? ` Taken back from ${withdrawn.join(", ")}.` : "") +
+          (later.length ? ` It will be taken back from ${later.join(", ")} when it answers again.` : "") +
           (written.length
             ? ` It had already been exported to ${written.map((s) => `${s.target} (${s.location})`).join(", ")}: remove it there if needed.`
             : "");

@@ -2,14 +2,15 @@
  * Delivers the export outbox: claims due rows, hands each decision to its exporter, and records the
  * outcome. Failures are retried with exponential backoff through the core Scheduler; the timer is
  * re-armed from the database in start(), so exports resume after a restart. After the last attempt
- * the row is `failed` and the decision's author is told privately.
+ * the row is `failed` and the decision's author is told privately. Withdrawals of undone decisions
+ * (rows that `/decision undo` wrote) go the same way.
  */
 
 import { errorMessage } from "../error-message.js";
 import type { CoreServices } from "../feature.js";
 import type { ClaimStore } from "../stores.js";
 import type { DocumentExporter } from "./exporter.js";
-import { decisionId } from "./model.js";
+import { type DecisionRecord, decisionId } from "./model.js";
 import type { DecisionStore, OutboxItem } from "./store.js";
 
 export interface RetryPolicy {
@@ -22,6 +23,13 @@ export interface RetryPolicy {
 const TIMER_KEY = "decisions:outbox";
 // Rows claimed per round: small, so a long export does not hold many leases.
 const BATCH = 5;
+
+/** What became of one claimed row in a round: `done` when the export or the withdrawal succeeded. */
+export interface OutboxOutcome {
+  target: string;
+  withdrawal: boolean;
+  done: boolean;
+}
 
 /** The wait after failed attempt number `attempt` (1-based): first, 2×first, 4×first, … up to max. */
 export function retryDelay(policy: RetryPolicy, attempt: number): number {
@@ -58,6 +66,11 @@ export class OutboxWorker {
     return [...this.exporters.keys()];
   }
 
+  /** Targets that can take an undone decision back (the others keep what they were sent). */
+  get withdrawingTargets(): string[] {
+    return [...this.exporters.values()].filter((e) => e.withdraw).map((e) => e.target);
+  }
+
   /** Resumes whatever was pending when the process stopped. */
   async start(): Promise<void> {
     this.stopped = false;
@@ -69,10 +82,15 @@ export class OutboxWorker {
     this.services.scheduler.cancel(TIMER_KEY);
   }
 
-  /** Exports one decision's due rows now (right after it was recorded, or `/decision export`). */
-  async deliver(workspace: string, number: number): Promise<void> {
-    await this.round({ workspace, number });
+  /**
+   * Exports (or withdraws) one decision's due rows now: right after it was recorded, `/decision export`,
+   * `/decision undo`. Says what became of each row it claimed; a row another process holds is not among them.
+   */
+  async deliver(workspace: string, number: number): Promise<OutboxOutcome[]> {
+    const outcomes: OutboxOutcome[] = [];
+    await this.round({ workspace, number }, outcomes);
     await this.arm();
+    return outcomes;
   }
 
   /** Exports everything due, round after round, then arms the timer for the next due row. */
@@ -83,18 +101,24 @@ export class OutboxWorker {
     await this.arm();
   }
 
-  private async round(only?: { workspace: string; number: number }): Promise<boolean> {
+  private async round(
+    only?: { workspace: string; number: number },
+    outcomes: OutboxOutcome[] = [],
+  ): Promise<boolean> {
     const now = this.services.clock.now();
     const items = await this.store.claimDue(now, this.policy.leaseMs, BATCH, only);
-    for (const item of items) await this.exportOne(item);
+    for (const item of items) {
+      const done = await (item.withdraw ? this.withdrawOne(item, item.withdraw) : this.exportOne(item));
+      outcomes.push({ target: item.target, withdrawal: item.withdraw !== undefined, done });
+    }
     return items.length > 0;
   }
 
-  private async exportOne(item: OutboxItem): Promise<void> {
+  private async exportOne(item: OutboxItem): Promise<boolean> {
     const { log, clock } = this.services;
     const id = decisionId(item.number);
     const decision = await this.store.get(item.workspace, item.number);
-    if (!decision) return; // undone meanwhile: its rows went with it
+    if (!decision) return false; // undone meanwhile: its row became a withdrawal
     const exporter = this.exporters.get(item.target);
     try {
       if (!exporter) throw new Error(`${item.target} is no longer configured`);
@@ -106,6 +130,7 @@ export class OutboxWorker {
         target: item.target,
         attempt: item.attempts,
       });
+      return true;
     } catch (err) {
       const reason = errorMessage(err);
       const last = !exporter || item.attempts >= this.policy.attempts;
@@ -122,37 +147,56 @@ export class OutboxWorker {
         error: (err as { status?: number }).status ?? (err as Error).name ?? "error",
       });
       if (last && recorded && this.notices.serves(item.workspace)) await this.notifyFailures(item.workspace);
+      return false;
     }
   }
 
   /**
-   * An undone decision leaves the targets it was exported to that can take it back. Best effort, right
-   * away: the decision's outbox rows went with it, so there is nothing to retry from. Returns the
-   * targets that took it back, and those that could not.
+   * Takes an undone decision back from a target (the file and index go, the webhook hears
+   * decision.undone); a failure is retried like an export's. After the last attempt the row goes (it
+   * holds the text of a decision its author took back) and the author is told what to remove by hand.
    */
-  async withdraw(
-    decision: Parameters<DocumentExporter["export"]>[0],
-    targets: readonly string[],
-  ): Promise<{ withdrawn: string[]; failed: string[] }> {
-    const withdrawn: string[] = [];
-    const failed: string[] = [];
-    for (const target of targets) {
-      const exporter = this.exporters.get(target);
-      if (!exporter?.withdraw) continue;
-      try {
-        await exporter.withdraw(decision);
-        withdrawn.push(target);
-      } catch (err) {
-        failed.push(target);
-        this.services.log.warn("undone decision not withdrawn", {
-          workspace: decision.workspace,
-          decision: decision.id,
-          target,
-          error: (err as { status?: number }).status ?? errorMessage(err).slice(0, 80),
+  private async withdrawOne(item: OutboxItem, decision: DecisionRecord): Promise<boolean> {
+    const { log, clock } = this.services;
+    const exporter = this.exporters.get(item.target);
+    try {
+      if (!exporter?.withdraw) throw new Error(`${item.target} can no longer take decisions back`);
+      await exporter.withdraw(decision);
+      await this.store.finishWithdrawal(item);
+      log.debug("undone decision withdrawn", {
+        workspace: item.workspace,
+        decision: decision.id,
+        target: item.target,
+        attempt: item.attempts,
+      });
+      return true;
+    } catch (err) {
+      const last = !exporter?.withdraw || item.attempts >= this.policy.attempts;
+      const now = clock.now();
+      log.warn("undone decision not withdrawn", {
+        workspace: item.workspace,
+        decision: decision.id,
+        target: item.target,
+        attempt: item.attempts,
+        final: last,
+        error: (err as { status?: number }).status ?? (err as Error).name ?? "error",
+      });
+      if (!last) {
+        const retryAt = new Date(now.getTime() + retryDelay(this.policy, item.attempts));
+        await this.store.markAttemptFailed(item, errorMessage(err), now, retryAt);
+      } else if ((await this.store.finishWithdrawal(item)) && this.notices.serves(item.workspace)) {
+        await this.services.emit({
+          workspace: item.workspace,
+          action: "dm",
+          user: decision.author.id,
+          source: "decision.export",
+          text:
+            `Your undone decision ${decision.id} ("${decision.title}") could not be taken back from ${item.target} ` +
+            `after ${item.attempts} attempt${item.attempts === 1 ? "" : "s"}: ${errorMessage(err)}. Remove it there if needed.`,
         });
       }
+      return false;
     }
-    return { withdrawn, failed };
   }
 
   /**

@@ -28,7 +28,10 @@ export interface DecisionQuery {
   limit: number;
 }
 
-/** One claimed outbox row: export decision `number` of `workspace` to `target`. */
+/**
+ * One claimed outbox row: export decision `number` of `workspace` to `target`, or, when `withdraw` is
+ * set, take that undone decision back from it.
+ */
 export interface OutboxItem {
   workspace: string;
   number: number;
@@ -37,6 +40,8 @@ export interface OutboxItem {
   attempts: number;
   /** Receipt of the last successful export, so a re-export updates the same document. */
   previous?: ExportReceipt;
+  /** The undone decision to take back (its row is gone; this is the decision as it was). */
+  withdraw?: DecisionRecord;
   /** Proves the claim is still ours when reporting the result (a stale worker's report is ignored). */
   token: string;
 }
@@ -70,11 +75,17 @@ export interface DecisionStore {
   /** Full-text search over title and text, best match first (FTS5 on SQLite, tsvector on PostgreSQL). */
   search(workspace: string, words: string, limit: number): Promise<DecisionRecord[]>;
   /**
-   * Removes a decision and its outbox rows (undo); a decision it superseded becomes accepted again
-   * and is queued for re-export. Returns the export states it had, so the caller can say what was
-   * already written elsewhere.
+   * Removes a decision (undo); a decision it superseded becomes accepted again and is queued for
+   * re-export. In the same transaction, each of `withdrawFrom` that may hold the decision (exported,
+   * or tried) gets a pending withdrawal row carrying the decision, due now; its other outbox rows go.
+   * Returns the export states it had, so the caller can say what was already written elsewhere.
    */
-  remove(workspace: string, number: number, now: Date): Promise<ExportState[]>;
+  remove(
+    workspace: string,
+    number: number,
+    now: Date,
+    withdrawFrom: readonly string[],
+  ): Promise<ExportState[]>;
 
   /** Export state per target, in target order. */
   exports(workspace: string, number: number): Promise<ExportState[]>;
@@ -93,6 +104,8 @@ export interface DecisionStore {
   ): Promise<OutboxItem[]>;
   /** Records a successful export; false when the claim was lost (requeued or re-claimed meanwhile). */
   markExported(item: OutboxItem, receipt: ExportReceipt, now: Date): Promise<boolean>;
+  /** A withdrawal is over (done, or given up): its row and the decision it carried go. */
+  finishWithdrawal(item: OutboxItem): Promise<boolean>;
   /** Records a failed attempt: retried at `retryAt`, or `failed` for good when it is undefined. */
   markAttemptFailed(item: OutboxItem, error: string, now: Date, retryAt: Date | undefined): Promise<boolean>;
   /** When the earliest pending row becomes claimable, if any. */
