@@ -96,16 +96,29 @@ export class MarkdownGitExporter implements DocumentExporter {
     return queue.run(work);
   }
 
-  /** An undone decision: its file goes, and the index (and the repository) no longer list it. */
+  /**
+   * An undone decision: its file goes, and the index (and the repository) no longer list it. Called
+   * again after a failure (the export outbox retries it), it commits and pushes a removal that an
+   * earlier attempt made in the folder but could not commit (git busy, remote down).
+   */
   withdraw(decision: DecisionRecord): Promise<void> {
     const dir = this.directoryFor(decision.workspace);
     return this.serially(decision.workspace, async () => {
-      const files = await decisionFiles(dir);
-      const mine = files.filter((f) => f.number === decision.number);
-      if (mine.length === 0) return;
+      const files = await decisionFiles(dir).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === "ENOENT") return undefined; // never exported here: nothing to take back
+        throw err;
+      });
+      if (!files) return;
+      // Another workspace's file with the same number (a shared folder) is not ours to remove.
+      const mine = files.filter(
+        (f) => f.number === decision.number && (!f.workspace || f.workspace === decision.workspace),
+      );
       for (const f of mine) await rm(join(dir, f.name));
-      await writeAtomically(join(dir, this.settings.index), renderIndex(await decisionFiles(dir)));
-      if (this.settings.git.enabled) await this.commitAndPush(dir, mine[0]!.name, decision, "undone");
+      if (mine.length)
+        await writeAtomically(join(dir, this.settings.index), renderIndex(await decisionFiles(dir)));
+      if (!this.settings.git.enabled || (mine.length === 0 && !(await insideRepository(dir)))) return;
+      const name = mine[0]?.name ?? fileName(decision.number, decision.title);
+      await this.commitRecovering(dir, name, decision, "undone");
     });
   }
 
@@ -140,15 +153,20 @@ export class MarkdownGitExporter implements DocumentExporter {
    * only when the repository is this folder itself (no person or other tool works in it) and no git
    * of ours runs now (exports of a folder run one at a time); anywhere else the error says what to do.
    */
-  private async commitRecovering(dir: string, name: string, decision: DecisionRecord): Promise<string> {
+  private async commitRecovering(
+    dir: string,
+    name: string,
+    decision: DecisionRecord,
+    what?: "undone",
+  ): Promise<string> {
     try {
-      return await this.commitAndPush(dir, name, decision);
+      return await this.commitAndPush(dir, name, decision, what);
     } catch (err) {
       if (!(err instanceof GitLockedError)) throw err;
       const top = await realpath((await git(dir, ["rev-parse", "--show-toplevel"])).trim());
       if (top !== (await realpath(dir))) throw err;
       await rm(err.lockFile, { force: true });
-      return this.commitAndPush(dir, name, decision);
+      return this.commitAndPush(dir, name, decision, what);
     }
   }
 
@@ -201,6 +219,14 @@ export class MarkdownGitExporter implements DocumentExporter {
     // No brackets: chat shows the location inside "markdown (…)" already.
     return `${relative(top, join(dir, name)) || name}${remote ? ` on branch ${branch} of ${redactUrls(remote)}` : ""}`;
   }
+}
+
+/** Whether `dir` is in a git repository (a folder written before git was enabled may not be). */
+async function insideRepository(dir: string): Promise<boolean> {
+  return git(dir, ["rev-parse", "--show-toplevel"]).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** `0012-use-postgres-for-events.md`: the number, then a slug that cannot contain a path. */
