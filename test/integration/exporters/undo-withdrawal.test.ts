@@ -37,13 +37,13 @@ const cmd = (minute: number, text: string) => ({
   text,
 });
 
-function session(markdown: Record<string, unknown> = { enabled: false }) {
+function session(markdown: Record<string, unknown> = { enabled: false }, attempts = 8) {
   return new ScenarioSession({
     env: { WEBHOOK_SECRET: SECRET, OUTLOUD_DATA_DIR: dir },
     databaseUrl: join(dir, "outloud.sqlite"),
     settings: {
       decisions: {
-        retry: { firstDelaySeconds: 60 },
+        retry: { firstDelaySeconds: 60, attempts },
         export: { markdown, webhook: { enabled: true, url: `${receiver.url}/decisions` } },
       },
     },
@@ -89,6 +89,35 @@ describe("taking an undone decision back later", () => {
         { type: "tick", at: at(30) },
       ]);
       expect(undoneEvents()).toHaveLength(1);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("tells the author what to remove by hand when the last try fails, and tries no more", async () => {
+    const s = await session({ enabled: false }, 2);
+    try {
+      await s.feed([
+        { type: "user", at: at(0), user: "alice", name: "Alice" },
+        cmd(0, "/decision Keep the monorepo."),
+      ]);
+      receiver.failNext(2, 503, "POST");
+      await s.feed([cmd(1, "/decision undo D-1")]);
+      const out = await s.feed([{ type: "tick", at: at(5) }]);
+      expect(out).toEqual([
+        expect.objectContaining({
+          action: "dm",
+          user: "alice",
+          text: expect.stringMatching(
+            /^Your undone decision D-1 \("Keep the monorepo"\) could not be taken back from webhook after 2 attempts: .*HTTP 503.*\. Remove it there if needed\.$/,
+          ),
+        }),
+      ]);
+      expect(await s.feed([{ type: "tick", at: at(30) }])).toEqual([]);
+      expect(
+        receiver.requests.filter((r) => r.headers["x-outloud-event"] === "decision.undone"),
+      ).toHaveLength(2);
+      expect(undoneEvents()).toEqual([]);
     } finally {
       await s.close();
     }
