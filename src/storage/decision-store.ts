@@ -222,13 +222,7 @@ export class SqlDecisionStore implements DecisionStore {
             ...r,
             kind: "withdraw",
             undone_decision: undone,
-            status: "pending",
-            attempts: 0,
-            next_attempt_at: at,
-            lease_until: null,
-            claim_token: null,
-            last_error: null,
-            updated_at: at,
+            ...dueNow(at),
           })
           .execute();
       }
@@ -402,15 +396,7 @@ export class SqlDecisionStore implements DecisionStore {
   ): Promise<void> {
     const at = now.toISOString();
     for (const target of targets) {
-      const fresh = {
-        status: "pending",
-        attempts: 0,
-        next_attempt_at: at,
-        lease_until: null,
-        claim_token: null,
-        last_error: null,
-        updated_at: at,
-      };
+      const fresh = dueNow(at);
       await trx
         .insertInto("decision_exports")
         .values({
@@ -441,6 +427,19 @@ export class SqlDecisionStore implements DecisionStore {
       .orderBy("target")
       .execute();
   }
+}
+
+/** The columns of an outbox row made due at `at` with fresh attempts and no claim. */
+function dueNow(at: string) {
+  return {
+    status: "pending",
+    attempts: 0,
+    next_attempt_at: at,
+    lease_until: null,
+    claim_token: null,
+    last_error: null,
+    updated_at: at,
+  };
 }
 
 /** Words of a search, letters and digits only: whatever else is typed cannot become query syntax. */

@@ -3,15 +3,15 @@
  * without its reference to `decisions` (SQLite cannot drop one otherwise), keeping every row and its
  * due index, and an undo made after the upgrade leaves a withdrawal that outlives the decision.
  */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { sql } from "kysely";
 import { afterEach, expect, it } from "vitest";
 import { type DatabaseHandle, openDatabase } from "../../../src/storage/database.js";
 import { SqlDecisionStore } from "../../../src/storage/decision-store.js";
-import { MIGRATIONS_DIR, migrateToLatest } from "../../../src/storage/migrate.js";
+import { migrateToLatest } from "../../../src/storage/migrate.js";
+import { migrationsBefore } from "../../helpers/migrations-before.js";
 
 let dir: string;
 let handle: DatabaseHandle | undefined;
@@ -21,22 +21,11 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Outloud's migrations before 0014, each re-exporting the real one (whose imports then resolve). */
-function migrationsBefore0014(): string {
-  const folder = mkdtempSync(join(dir, "migrations-"));
-  for (const f of readdirSync(MIGRATIONS_DIR).filter((name) => /^(000\d|001[0-3])-/.test(name)))
-    writeFileSync(
-      join(folder, f),
-      `export * from ${JSON.stringify(pathToFileURL(join(MIGRATIONS_DIR, f)).href)};\n`,
-    );
-  return folder;
-}
-
 it("keeps the outbox's rows and lets an undone decision's withdrawal outlive it", async () => {
   dir = mkdtempSync(join(tmpdir(), "outloud-withdrawals-"));
   handle = await openDatabase({ url: join(dir, "outloud.sqlite"), migrate: false });
   const { db } = handle;
-  await migrateToLatest(db, migrationsBefore0014());
+  await migrateToLatest(db, migrationsBefore(dir, 14));
   const at = "2026-12-01T09:00:00.000Z";
   // Written as Outloud before 0014 wrote them (its store now writes columns these tables lack).
   await sql`insert into decisions (workspace, number, title, text, author_id, author_name, room_id, room_name,

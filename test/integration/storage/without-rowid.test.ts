@@ -2,14 +2,14 @@
  * Migration 0009 on an SQLite database that already holds rows: the hot tables become WITHOUT ROWID
  * tables, with every row, key and index they had.
  */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { sql } from "kysely";
 import { afterEach, expect, it } from "vitest";
 import { type DatabaseHandle, openDatabase } from "../../../src/storage/database.js";
-import { MIGRATIONS_DIR, migrateToLatest } from "../../../src/storage/migrate.js";
+import { migrateToLatest } from "../../../src/storage/migrate.js";
+import { migrationsBefore } from "../../helpers/migrations-before.js";
 
 const REBUILT = [
   "processed_events",
@@ -27,22 +27,11 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A folder with Outloud's migrations before 0009, each re-exporting the real one (whose imports then resolve). */
-function migrationsBefore0009(): string {
-  const folder = mkdtempSync(join(dir, "migrations-"));
-  for (const f of readdirSync(MIGRATIONS_DIR).filter((name) => /^000[1-8]-/.test(name)))
-    writeFileSync(
-      join(folder, f),
-      `export * from ${JSON.stringify(pathToFileURL(join(MIGRATIONS_DIR, f)).href)};\n`,
-    );
-  return folder;
-}
-
 it("keeps every row, key and index of the tables it rebuilds without rowid", async () => {
   dir = mkdtempSync(join(tmpdir(), "outloud-rowid-"));
   handle = await openDatabase({ url: join(dir, "outloud.sqlite"), migrate: false });
   const { db } = handle;
-  await migrateToLatest(db, migrationsBefore0009());
+  await migrateToLatest(db, migrationsBefore(dir, 9));
   const at = "2026-12-01T09:00:00.000Z";
   await db.insertInto("processed_events").values({ workspace: "T1", event_id: "Ev1", seen_at: at }).execute();
   await db
