@@ -26,8 +26,10 @@ export interface DocumentExporter {
   export(decision: DecisionRecord, previous?: ExportReceipt): Promise<ExportReceipt>;
   /**
    * The decision was undone after it was exported here: take it back where the target allows (remove
-   * the file, send an event). Targets without it (a sent e-mail) leave the document; the undo reply
-   * says so.
+   * the file, send an event). Retried from the export outbox like `export`, so it must be idempotent
+   * too: called again after a failure (or a crash) it finishes the job, never does it twice over.
+   * `decision` is the decision as it was when undone (its record is gone). Targets without it (a sent
+   * e-mail) leave the document; the undo reply says so.
    */
   withdraw?(decision: DecisionRecord): Promise<void>;
 }
