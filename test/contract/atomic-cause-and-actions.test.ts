@@ -4,7 +4,6 @@
  * that fails) leaves neither, so the occurrence is done later, once; a commit leaves both, and the
  * action is handed to the platform only then.
  */
-import { sql } from "kysely";
 import { expect, it } from "vitest";
 import type { Action } from "../../src/core/actions.js";
 import type { ActionSink } from "../../src/core/ports.js";
@@ -13,7 +12,7 @@ import { DurableOutbox } from "../../src/outbox/durable-outbox.js";
 import { SqlActionOutboxStore } from "../../src/storage/action-outbox-store.js";
 import { SqlClaimStore } from "../../src/storage/foundation-stores.js";
 import { withTransaction } from "../../src/storage/resilient-driver.js";
-import { describeEachDatabase } from "../helpers/databases.js";
+import { describeEachDatabase, refuseInserts } from "../helpers/databases.js";
 
 const at = new Date("2026-11-25T09:00:00Z");
 const announcement: Action = {
@@ -80,18 +79,7 @@ describeEachDatabase("a cause and its actions, in one transaction", (db) => {
   it("gives up the claim when the action cannot be written", async () => {
     const { handle, sink, outbox, claims } = parts();
     // The outbox refuses every row, as a full disk would.
-    if (handle.dialect === "sqlite")
-      await sql`create trigger refuse before insert on action_outbox begin select raise(abort, 'disk full'); end`.execute(
-        handle.db,
-      );
-    else {
-      await sql`create function refuse() returns trigger language plpgsql as $$ begin raise exception 'disk full'; end $$`.execute(
-        handle.db,
-      );
-      await sql`create trigger refuse before insert on action_outbox for each row execute function refuse()`.execute(
-        handle.db,
-      );
-    }
+    await refuseInserts(handle, "action_outbox");
     await expect(
       handle.atomically(async () => {
         await claims.claim("T1", "rota:C1:2026-11-25", at);

@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { sql } from "kysely";
 import { afterEach, beforeEach, describe } from "vitest";
 import { type DatabaseHandle, openDatabase } from "../../src/storage/database.js";
 import { createSchema, POSTGRES_URL } from "./postgres-schemas.js";
@@ -109,4 +110,32 @@ export function describeEachDatabase(title: string, suite: (db: () => TestDataba
       });
     });
   }
+}
+
+/**
+ * Makes every insert into `table` fail, as a full disk would (the error says `disk full`), until the
+ * returned function is called: stands in for a crash between two writes that must go together.
+ */
+export async function refuseInserts(handle: DatabaseHandle, table: string): Promise<() => Promise<void>> {
+  const trigger = `refuse_${table}`;
+  if (handle.dialect === "sqlite") {
+    await sql
+      .raw(`create trigger ${trigger} before insert on ${table} begin select raise(abort, 'disk full'); end`)
+      .execute(handle.db);
+    return async () => {
+      await sql.raw(`drop trigger ${trigger}`).execute(handle.db);
+    };
+  }
+  await sql
+    .raw(
+      `create function ${trigger}() returns trigger language plpgsql as $$ begin raise exception 'disk full'; end $$`,
+    )
+    .execute(handle.db);
+  await sql
+    .raw(`create trigger ${trigger} before insert on ${table} for each row execute function ${trigger}()`)
+    .execute(handle.db);
+  return async () => {
+    await sql.raw(`drop trigger ${trigger} on ${table}`).execute(handle.db);
+    await sql.raw(`drop function ${trigger}()`).execute(handle.db);
+  };
 }

@@ -16,6 +16,7 @@ import type { ReplayOutput } from "../../src/adapters/local/scenario.js";
 import type { Config } from "../../src/config/load.js";
 import { loadConfig } from "../../src/config/load.js";
 import { silentLogger } from "../../src/logging.js";
+import { SqlActionOutboxStore } from "../../src/storage/action-outbox-store.js";
 import { type DatabaseHandle, openDatabase } from "../../src/storage/database.js";
 
 export type ScenarioInput = Record<string, unknown> | string;
@@ -27,6 +28,8 @@ export interface ScenarioOptions {
   env?: Record<string, string>;
   /** A database URL or SQLite file shared across restarts; defaults to a file in the data folder. */
   databaseUrl?: string;
+  /** Every action goes through the durable outbox first, as on Slack and Matrix. */
+  outbox?: boolean;
 }
 
 /** Builds a validated Config the way start-up does; throws with every problem if it is invalid. */
@@ -62,6 +65,9 @@ export class ScenarioSession {
     this.platform = new LocalPlatform({
       app: { config: this.config, db: this.db, log: silentLogger },
       onAction: (output) => this.outputs.push(output),
+      ...(this.options.outbox
+        ? { outbox: { store: new SqlActionOutboxStore(this.db.db), holder: "scenario" } }
+        : {}),
     });
     return this;
   }

@@ -9,7 +9,7 @@ import { VirtualClock } from "../../core/clocks.js";
 import type { ChatEvent, Room } from "../../core/model.js";
 import { Scheduler } from "../../core/scheduler.js";
 import { OutloudMetrics } from "../../runtime/metrics.js";
-import { PlatformRuntime } from "../../runtime/runtime.js";
+import { PlatformRuntime, type RuntimeOptions } from "../../runtime/runtime.js";
 import { LocalDirectory } from "./local-directory.js";
 import { LOCAL_WORKSPACE, parseRoomRef } from "./rooms.js";
 import { mentionsInText, type ReplayOutput, type ScenarioLine } from "./scenario.js";
@@ -22,6 +22,11 @@ export interface LocalPlatformOptions {
   start?: Date;
   /** Treat every `@name` as a person (the playground), rather than only those the scenario declared. */
   anyoneExists?: boolean;
+  /**
+   * Writes every action to the durable outbox before it is printed, as a live platform does (tests of
+   * what is saved with what); the replay and the playground go without.
+   */
+  outbox?: RuntimeOptions["outbox"];
 }
 
 export class LocalPlatform {
@@ -53,6 +58,7 @@ export class LocalPlatform {
         clock: this.clock,
         scheduler: this.scheduler,
         metrics: new OutloudMetrics({ defaultMetrics: false }),
+        ...(options.outbox ? { outbox: options.outbox } : {}),
       },
     );
   }
