@@ -23,6 +23,8 @@ import type { Cadence, DigestStore, PersonalDigest } from "./store.js";
 const DAY_MS = 24 * 60 * 60_000;
 /** How far back "your rooms" looks: rooms where the person spoke or was named lately. */
 const ROOMS_LOOKBACK_MS = 28 * DAY_MS;
+/** The wait before a catch-up that could not be sent (nothing claimed) is tried again. */
+const RETRY_MS = 5 * 60_000;
 
 export interface CatchUpDeps {
   services: CoreServices;
@@ -73,29 +75,56 @@ export class CatchUps {
     return { tz, hours };
   }
 
+  /**
+   * The catch-up due at `at`. Its text needs platform lookups, made first. By DM, the day's claim and
+   * the DM are saved in one transaction: a crash leaves both (the outbox sends it after the restart) or
+   * neither (it is sent late, once). An e-mail cannot join the transaction: the day is claimed first
+   * and the mail sent after, so a crash between the two loses that day's mail, never doubles it.
+   * A failure to save leaves the day unclaimed and tries again a little later the same day.
+   */
   private async run(workspace: string, user: string, at: Date): Promise<void> {
     const p = await this.deps.store.person(workspace, user);
     if (!p) return;
+    let retry = false;
+    const { tz, hours } = await this.personOf(workspace, user);
+    const day = localDate(at, tz);
     try {
-      const { tz, hours } = await this.personOf(workspace, user);
-      const day = localDate(at, tz);
       // Weekly: on the first working day of the week only.
       const since = previousWorkdayStart(at, tz, hours);
       const weekly = p.cadence === "weekly";
       if (weekly && localDate(since, tz) >= weekStart(day)) return;
-      if (!(await this.deps.claims.claim(workspace, `digest:catch-up:${user}:${day}`, this.now()))) return;
+      const claim = `digest:catch-up:${user}:${day}`;
+      // Already sent elsewhere: no lookups for nothing.
+      if (await this.deps.claims.isClaimed(workspace, claim)) return;
       const from = weekly ? new Date(at.getTime() - 7 * DAY_MS) : since;
       const text = await this.compose(workspace, user, from, at);
-      if (!text) return;
-      if (p.email && this.deps.mail)
-        await this.deps.mail(p.email, `Your catch-up for ${formatDay(day)}`, text);
-      else await this.deps.services.emit({ workspace, action: "dm", user, text, source: "digest.catch-up" });
+      const { mail } = this.deps;
+      if (p.email && mail) {
+        if (!(await this.deps.claims.claim(workspace, claim, this.now())) || !text) return;
+        await mail(p.email, `Your catch-up for ${formatDay(day)}`, text);
+        return;
+      }
+      await this.deps.services.atomically(async () => {
+        if (!(await this.deps.claims.claim(workspace, claim, this.now())) || !text) return;
+        await this.deps.services.emit({ workspace, action: "dm", user, text, source: "digest.catch-up" });
+      });
     } catch (err) {
-      this.deps.services.log.error("catch-up failed", { user, error: errorMessage(err) });
+      // Within its own day only: tomorrow brings tomorrow's catch-up.
+      retry = localDate(this.now(), tz) === day;
+      this.deps.services.log.error("catch-up failed", { user, retry, error: errorMessage(err) });
     } finally {
-      const current = await this.deps.store.person(workspace, user).catch(() => undefined);
-      if (current) await this.arm(current);
+      if (retry) this.retry(workspace, user, at);
+      else {
+        const current = await this.deps.store.person(workspace, user).catch(() => undefined);
+        if (current) await this.arm(current);
+      }
     }
+  }
+
+  /** Runs the catch-up due at `at` again after a short wait. */
+  private retry(workspace: string, user: string, at: Date): void {
+    const when = new Date(this.now().getTime() + RETRY_MS);
+    this.deps.services.scheduler.at(when, this.key({ workspace, user }), () => this.run(workspace, user, at));
   }
 
   /** The catch-up's text for `user` over [from, to), or undefined when there is nothing to tell. */

@@ -24,6 +24,8 @@ import type { DigestStore, RoomDigest } from "./store.js";
 const DAY_MS = 24 * 60 * 60_000;
 /** A digest missed while every process was down is still posted if we are back within this time. */
 const LATE_LIMIT_MS = 12 * 60 * 60_000;
+/** The wait before a digest that could not be posted (nothing claimed) is tried again. */
+const RETRY_MS = 5 * 60_000;
 
 export interface DigestDeps {
   services: CoreServices;
@@ -106,22 +108,46 @@ export function createDigestFeature(deps: DigestDeps): Feature {
     services.scheduler.at(at, key(d), () => post(d, missed ? previous : next));
   }
 
+  /**
+   * Posts the digest of `occurrence`. Its text needs platform lookups (members, permalinks), made
+   * first; then the occurrence's claim and the post are saved in one transaction, so a crash leaves
+   * either both (the outbox posts it after the restart) or neither (it is posted late, once). A
+   * failure (the database cannot save) leaves it unclaimed and tries again a little later.
+   */
   async function post(d: RoomDigest, occurrence: Date): Promise<void> {
+    let retry = false;
     try {
       // The room may have switched its digest off, or moved it, since this was armed.
       const current = await store.room(d.workspace, d.room.id);
       if (!current || current.weekday !== d.weekday || current.time !== d.time || current.zone !== d.zone)
         return;
-      if (!(await claims.claim(d.workspace, occurrenceKey(d, occurrence), now()))) return;
+      const claim = occurrenceKey(d, occurrence);
+      // Already posted elsewhere: no lookups for nothing.
+      if (await claims.isClaimed(d.workspace, claim)) return;
       const room: Room = { workspace: d.workspace, ...d.room };
       const text = await weekText(d.workspace, room, weekBefore(occurrence, d.zone), occurrence, d.zone);
-      if (text)
-        await services.emit({ workspace: d.workspace, action: "post", room, text, source: "digest.weekly" });
+      await services.atomically(async () => {
+        // A silent week is claimed too: the week is done, with nothing to say.
+        if (!(await claims.claim(d.workspace, claim, now()))) return;
+        if (text)
+          await services.emit({
+            workspace: d.workspace,
+            action: "post",
+            room,
+            text,
+            source: "digest.weekly",
+          });
+      });
     } catch (err) {
-      services.log.error("weekly digest failed", { room: d.room.id, error: errorMessage(err) });
+      retry = now().getTime() - occurrence.getTime() < LATE_LIMIT_MS;
+      services.log.error("weekly digest failed", { room: d.room.id, retry, error: errorMessage(err) });
     } finally {
-      const current = await store.room(d.workspace, d.room.id).catch(() => undefined);
-      if (current) await arm(current);
+      if (retry)
+        services.scheduler.at(new Date(now().getTime() + RETRY_MS), key(d), () => post(d, occurrence));
+      else {
+        const current = await store.room(d.workspace, d.room.id).catch(() => undefined);
+        if (current) await arm(current);
+      }
     }
   }
 
