@@ -83,13 +83,22 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
     }
   }
 
-  async function record(req: DecisionRequest): Promise<RecordResult> {
+  /**
+   * Records a decision and confirms it. With `claim` (a message is recorded once, however many react),
+   * the claim and the decision with its export rows are one transaction, after the lookups (names,
+   * the thread's link): a failure or a crash leaves neither, so the message can be recorded again.
+   * Undefined when the claim was already taken. The exports and the confirmation come after the
+   * commit: exporting is a network call (git, HTTP), and the confirmation says how it went.
+   */
+  async function recordOnce(req: DecisionRequest, claim?: string): Promise<RecordResult | undefined> {
     const why = roomProblem(req.room);
     if (why) return { ok: false, problem: why };
     const text = req.text.trim();
     const problem = decisionTextProblem(text);
     if (problem) return { ok: false, problem };
     const { workspace, room } = req;
+    // Taken already: no lookups for nothing.
+    if (claim && (await claims.isClaimed(workspace, claim))) return undefined;
     const ids = req.thread ? memory.participants(workspace, room.id, req.thread) : [];
     for (const id of [req.author, req.recordedBy]) if (id && !ids.includes(id)) ids.unshift(id);
     const participants = await Promise.all(ids.map((id) => person(workspace, id)));
@@ -97,32 +106,41 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
       ? await services.directory.permalink(workspace, room, req.thread).catch(() => undefined)
       : undefined;
     const target = { workspace, room: { id: room.id, name: room.name } };
-    let decision: DecisionRecord;
+    let decision: DecisionRecord | undefined;
     try {
-      decision = await store.record(
-        {
-          workspace,
-          title: req.title ?? titleOf(text),
-          text,
-          author: participants.find((p) => p.id === req.author)!,
-          room: { id: room.id, name: room.name, ...(room.kind === "private" ? { private: true } : {}) },
-          thread: req.thread,
-          link,
-          participants,
-          at: req.at,
-          supersedes: req.supersedes,
-        },
-        worker.targetsFor(target),
-      );
+      decision = await services.atomically(async () => {
+        if (claim && !(await claims.claim(workspace, claim, req.at))) return undefined;
+        return store.record(
+          {
+            workspace,
+            title: req.title ?? titleOf(text),
+            text,
+            author: participants.find((p) => p.id === req.author)!,
+            room: { id: room.id, name: room.name, ...(room.kind === "private" ? { private: true } : {}) },
+            thread: req.thread,
+            link,
+            participants,
+            at: req.at,
+            supersedes: req.supersedes,
+          },
+          worker.targetsFor(target),
+        );
+      });
     } catch (err) {
       if (err instanceof SupersedeError) return { ok: false, problem: err.message };
       throw err;
     }
+    if (!decision) return undefined;
     await worker.deliver(workspace, decision.number);
     if (req.supersedes !== undefined) await worker.deliver(workspace, req.supersedes);
     const states = await store.exports(workspace, decision.number);
     const head = `Recorded decision *${decision.id}*: ${decision.title}${decision.supersedes ? ` (supersedes ${decision.supersedes})` : ""}.`;
     return { ok: true, decision, text: `${head} ${exportSummary(states)}` };
+  }
+
+  async function record(req: DecisionRequest): Promise<RecordResult> {
+    // Without a claim there is nothing to find taken: always a result.
+    return (await recordOnce(req))!;
   }
 
   const commands = decisionCommands({ services, store, worker, record, roomProblem });
@@ -134,18 +152,22 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
     if (roomProblem(m.room)) return;
     memory.rememberMessage(m.workspace, m.room.id, m.id, { user: m.user, text: m.text, thread: m.thread });
     if (!settings.suggest || !m.thread || !hasDecisionLanguage(m.text)) return;
-    if (!(await claims.claim(m.workspace, `decision:suggest:${m.room.id}:${m.thread}`, m.at))) return;
-    await services.emit({
-      workspace: m.workspace,
-      action: "notice",
-      room: m.room,
-      user: m.user,
-      thread: m.thread,
-      source: "decision.suggest",
-      about: m.id,
-      text:
-        `That sounds like a decision. Write it down where the team will find it: ${decisionCommand} ` +
-        `in this thread records it, or react with :${settings.reaction}: on the message that states it.`,
+    const thread = m.thread;
+    // The thread's claim and the suggestion are saved together: never one without the other.
+    await services.atomically(async () => {
+      if (!(await claims.claim(m.workspace, `decision:suggest:${m.room.id}:${thread}`, m.at))) return;
+      await services.emit({
+        workspace: m.workspace,
+        action: "notice",
+        room: m.room,
+        user: m.user,
+        thread: m.thread,
+        source: "decision.suggest",
+        about: m.id,
+        text:
+          `That sounds like a decision. Write it down where the team will find it: ${decisionCommand} ` +
+          `in this thread records it, or react with :${settings.reaction}: on the message that states it.`,
+      });
     });
   }
 
@@ -175,20 +197,23 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
         `I no longer have that message at hand. Record it with ${decisionCommand} in its thread.`,
       );
     }
-    // Several people may react, or use the shortcut: the first one records it.
-    if (!(await claims.claim(workspace, messageRecordedKey(room.id, target), at))) return;
     const thread = message.thread ?? target;
-    const result = await record({
-      workspace,
-      room,
-      thread,
-      author: message.user,
-      recordedBy: by,
-      text: message.text,
-      // The text is kept whole (a quote gives context); the title is the message's own words.
-      title: titleOf(ownWords(message.text)),
-      at,
-    });
+    // Several people may react, or use the shortcut: the first one records it.
+    const result = await recordOnce(
+      {
+        workspace,
+        room,
+        thread,
+        author: message.user,
+        recordedBy: by,
+        text: message.text,
+        // The text is kept whole (a quote gives context); the title is the message's own words.
+        title: titleOf(ownWords(message.text)),
+        at,
+      },
+      messageRecordedKey(room.id, target),
+    );
+    if (!result) return;
     if (!result.ok) return notice(`I did not record that: ${result.problem}.`);
     await services.emit({
       workspace,
@@ -245,7 +270,7 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
     summaries: [decisionsSummary(store)],
     roots: { decision: "record decisions and export them where the team keeps its documentation" },
     commands: settings.enabled ? commands : [],
-    forms: settings.enabled ? [decisionFormSpec({ claims, record })] : [],
+    forms: settings.enabled ? [decisionFormSpec({ record: recordOnce })] : [],
     record,
     async onEvent(event: ChatEvent) {
       if (!settings.enabled) return;

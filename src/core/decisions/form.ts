@@ -5,7 +5,6 @@
  */
 import { type FieldErrors, type Form, type FormSpec, formSpec } from "../forms.js";
 import type { QuotedMessage } from "../model.js";
-import type { ClaimStore } from "../stores.js";
 import type { DecisionRequest, RecordResult } from "./model.js";
 import { decisionTextProblem, TEXT_MAX, TITLE_MAX, titleOf } from "./text.js";
 
@@ -44,8 +43,8 @@ export function decisionForm(message?: QuotedMessage): Form {
 }
 
 export function decisionFormSpec(deps: {
-  claims: ClaimStore;
-  record(request: DecisionRequest): Promise<RecordResult>;
+  /** Records it; with `claim`, once (undefined when the claim was taken already). */
+  record(request: DecisionRequest, claim?: string): Promise<RecordResult | undefined>;
 }): FormSpec {
   return formSpec<{ text: string; title?: string }>({
     kind: DECISION_FORM,
@@ -62,18 +61,20 @@ export function decisionFormSpec(deps: {
     async run(submission, value) {
       const { workspace, room, user, at } = submission;
       const { message, author } = submission.context;
-      if (message && !(await deps.claims.claim(workspace, messageRecordedKey(room.id, message), at)))
-        return { kind: "private", text: "That message has already been recorded as a decision." };
-      const result = await deps.record({
-        workspace,
-        room,
-        thread: submission.thread,
-        author: author ?? user,
-        recordedBy: user,
-        text: value.text,
-        title: value.title,
-        at,
-      });
+      const result = await deps.record(
+        {
+          workspace,
+          room,
+          thread: submission.thread,
+          author: author ?? user,
+          recordedBy: user,
+          text: value.text,
+          title: value.title,
+          at,
+        },
+        message ? messageRecordedKey(room.id, message) : undefined,
+      );
+      if (!result) return { kind: "private", text: "That message has already been recorded as a decision." };
       return result.ok
         ? { kind: "public", text: result.text }
         : { kind: "private", text: `I did not record that: ${result.problem}.` };

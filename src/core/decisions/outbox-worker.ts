@@ -146,7 +146,11 @@ export class OutboxWorker {
         final: last,
         error: (err as { status?: number }).status ?? (err as Error).name ?? "error",
       });
-      if (last && recorded && this.notices.serves(item.workspace)) await this.notifyFailures(item.workspace);
+      if (last && recorded && this.notices.serves(item.workspace))
+        // Not saved (the database cannot write): nothing is claimed, and the author is told later.
+        await this.notifyFailures(item.workspace).catch((e) =>
+          log.warn("export failure notice not saved", { workspace: item.workspace, error: errorMessage(e) }),
+        );
       return false;
     }
   }
@@ -184,16 +188,27 @@ export class OutboxWorker {
       if (!last) {
         const retryAt = new Date(now.getTime() + retryDelay(this.policy, item.attempts));
         await this.store.markAttemptFailed(item, errorMessage(err), now, retryAt);
-      } else if ((await this.store.finishWithdrawal(item)) && this.notices.serves(item.workspace)) {
-        await this.services.emit({
-          workspace: item.workspace,
-          action: "dm",
-          user: decision.author.id,
-          source: "decision.export",
-          text:
-            `Your undone decision ${decision.id} ("${decision.title}") could not be taken back from ${item.target} ` +
-            `after ${item.attempts} attempt${item.attempts === 1 ? "" : "s"}: ${errorMessage(err)}. Remove it there if needed.`,
-        });
+      } else {
+        // The row goes with the notice that replaces it, in one transaction: a crash leaves the row
+        // (tried once more, then told) or the notice saved (sent after the restart), never neither.
+        const serves = this.notices.serves(item.workspace);
+        // Not saved: the row stays, claimed until its lease ends, and the next round tries this again.
+        await this.services
+          .atomically(async () => {
+            if (!(await this.store.finishWithdrawal(item)) || !serves) return;
+            await this.services.emit({
+              workspace: item.workspace,
+              action: "dm",
+              user: decision.author.id,
+              source: "decision.export",
+              text:
+                `Your undone decision ${decision.id} ("${decision.title}") could not be taken back from ${item.target} ` +
+                `after ${item.attempts} attempt${item.attempts === 1 ? "" : "s"}: ${errorMessage(err)}. Remove it there if needed.`,
+            });
+          })
+          .catch((e) =>
+            log.warn("withdrawal notice not saved", { workspace: item.workspace, error: errorMessage(e) }),
+          );
       }
       return false;
     }
@@ -207,18 +222,22 @@ export class OutboxWorker {
     const now = this.services.clock.now();
     for (const f of await this.store.failures(workspace)) {
       const key = `decision:export-failed:${f.number}:${f.target}:${f.failedAt.toISOString()}`;
-      if (!(await this.notices.claims.claim(workspace, key, now))) continue;
-      const decision = await this.store.get(workspace, f.number);
-      if (!decision) continue;
-      const id = decision.id;
-      await this.services.emit({
-        workspace,
-        action: "dm",
-        user: decision.author.id,
-        source: "decision.export",
-        text:
-          `Your decision ${id} ("${decision.title}") could not be exported to ${f.target} after ${f.attempts} ` +
-          `attempt${f.attempts === 1 ? "" : "s"}: ${f.error}. Once that is fixed, \`${this.services.commands.spell(`decision export ${id}`)}\` tries again.`,
+      // The claim and the DM are saved together: a crash leaves both (the DM is sent after the
+      // restart) or neither (the author is told when the workspace is next heard from).
+      await this.services.atomically(async () => {
+        if (!(await this.notices.claims.claim(workspace, key, now))) return;
+        const decision = await this.store.get(workspace, f.number);
+        if (!decision) return;
+        const id = decision.id;
+        await this.services.emit({
+          workspace,
+          action: "dm",
+          user: decision.author.id,
+          source: "decision.export",
+          text:
+            `Your decision ${id} ("${decision.title}") could not be exported to ${f.target} after ${f.attempts} ` +
+            `attempt${f.attempts === 1 ? "" : "s"}: ${f.error}. Once that is fixed, \`${this.services.commands.spell(`decision export ${id}`)}\` tries again.`,
+        });
       });
     }
   }
