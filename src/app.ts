@@ -4,10 +4,12 @@
  * so every mode runs the same features on the same storage.
  */
 import type { Config } from "./config/load.js";
+import type { Action } from "./core/actions.js";
 import { createDecisionsFeature } from "./core/decisions/feature.js";
 import { createDigestFeature } from "./core/digest/feature.js";
 import { Engine } from "./core/engine.js";
-import type { CoreServices, Feature } from "./core/feature.js";
+import { errorMessage } from "./core/error-message.js";
+import type { CoreServices, Feature, ReservedAction } from "./core/feature.js";
 import type { Logger } from "./core/logger.js";
 import { createNudgesFeature } from "./core/nudges/feature.js";
 import { createReportFeature } from "./core/report/feature.js";
@@ -30,10 +32,16 @@ export interface AppContext {
 }
 
 /** The services every feature gets, less the log and the transactions (the whole app's); the runtime builds them. */
-export type PlatformServices = Omit<CoreServices, "log" | "atomically">;
+export type PlatformServices = Omit<CoreServices, "log" | "atomically" | "reserve"> &
+  Partial<Pick<CoreServices, "reserve">>;
 
 export function createEngine(app: AppContext, platform: PlatformServices): Engine {
-  const services: CoreServices = { ...platform, log: app.log, atomically: (work) => app.db.atomically(work) };
+  const services: CoreServices = {
+    ...platform,
+    log: app.log,
+    atomically: (work) => app.db.atomically(work),
+    reserve: platform.reserve ?? (async (action) => reservedInMemory(app, platform.emit, action)),
+  };
   const db = app.db.db;
   const claims = new SqlClaimStore(db);
   const decisions = new SqlDecisionStore(db);
@@ -88,4 +96,20 @@ export function createEngine(app: AppContext, platform: PlatformServices): Engin
     }),
   );
   return new Engine({ services, features });
+}
+
+/**
+ * A reservation where nothing is saved (no durable outbox: the replay, tests): the action waits in
+ * memory and is emitted when sent, after the commit of an enclosing transaction.
+ */
+function reservedInMemory(app: AppContext, emit: CoreServices["emit"], action: Action): ReservedAction {
+  return {
+    send: async (text) => {
+      const final = text === undefined ? action : { ...action, text };
+      const deferred = app.db.afterCommit(() => {
+        emit(final).catch((err) => app.log.warn("reserved action not sent", { error: errorMessage(err) }));
+      });
+      if (!deferred) await emit(final);
+    },
+  };
 }

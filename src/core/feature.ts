@@ -31,6 +31,12 @@ export interface Feature {
   stop?(): Promise<void>;
 }
 
+/** An action saved but not sent yet (CoreServices.reserve). */
+export interface ReservedAction {
+  /** Sends it, with `text` in place of the saved text when given; once the transaction committed. */
+  send(text?: string): Promise<void>;
+}
+
 /** What every feature may use. Stores are passed to each feature separately by the composition root. */
 export interface CoreServices {
   clock: Clock;
@@ -44,6 +50,12 @@ export interface CoreServices {
    * a lookup on the platform comes before.
    */
   atomically<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * Saves `action` now (inside `atomically`, with its cause) and sends it when `send` is called, with
+   * its final text: for an answer that reports work done after the commit (a decision's exports). If
+   * the process dies first, it goes out as saved. Every reservation must be sent.
+   */
+  reserve(action: Action): Promise<ReservedAction>;
   /** How commands are spelled on this platform, for every text that names one. */
   commands: CommandSpelling;
   log: Logger;

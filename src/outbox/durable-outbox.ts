@@ -10,6 +10,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Action } from "../core/actions.js";
 import { errorMessage } from "../core/error-message.js";
+import type { ReservedAction } from "../core/feature.js";
 import type { Logger } from "../core/logger.js";
 import type { ActionSink } from "../core/ports.js";
 import type { ActionOutboxStore, OutboxEntry } from "./store.js";
@@ -77,6 +78,36 @@ export class DurableOutbox {
     }
     if (!written) return sink.deliver(action, { key, mayHaveBeenSent: false });
     await this.send({ ...entry, attempts: 0 });
+  }
+
+  /**
+   * Writes the action down (inside a transaction, in it) but sends it only when `send` is called; till
+   * then the row is this replica's, renewed while it lives. If it dies first, a sweep of any replica
+   * sends the row as written: its text then is the one saved, not the one given to `send`.
+   */
+  async reserve(action: Action): Promise<ReservedAction> {
+    const { store, platform, holder } = this.options;
+    const key = randomUUID();
+    await store.add(
+      platform,
+      { workspace: action.workspace, key, action, createdAt: new Date() },
+      holder,
+      this.until(),
+    );
+    return {
+      send: async (text) => {
+        const final = text === undefined ? action : { ...action, text };
+        // Still inside the transaction (an enclosing one, Matrix's per event): sent once it commits.
+        if (this.options.afterCommit?.(() => this.sendCommitted(final, key))) return;
+        await this.send({
+          workspace: action.workspace,
+          key,
+          action: final,
+          attempts: 0,
+          createdAt: new Date(),
+        });
+      },
+    };
   }
 
   /** The send of an action whose row was committed with its cause; a stop waits for it. */

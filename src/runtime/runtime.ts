@@ -113,6 +113,8 @@ export class PlatformRuntime {
       scheduler: this.scheduler,
       directory: platform.directory,
       emit: (action) => this.deliver(action),
+      // Without an outbox (the replay) nothing is saved: the engine keeps a reservation in memory.
+      ...(this.outbox ? { reserve: (action: Action) => this.outbox!.reserve(action) } : {}),
       commands: new CommandSpelling(platform.commandPrefix),
     });
     const decisions = new SqlDecisionStore(app.db.db);

@@ -76,6 +76,32 @@ describeEachDatabase("a cause and its actions, in one transaction", (db) => {
     expect(await claims.isClaimed("T1", "rota:C1:2026-11-25")).toBe(true);
   });
 
+  it("saves a reserved action with its cause and sends it, with its final text, only when told", async () => {
+    const { handle, sink, outbox, claims } = parts();
+    const reserved = await handle.atomically(async () => {
+      await claims.claim("T1", "decision:reaction:C1:m2", at);
+      return outbox.reserve({ ...announcement, text: "Recorded D-1. markdown: pending." });
+    });
+    // Committed, not sent: the exports come first.
+    expect(sink.delivered).toEqual([]);
+    await reserved.send("Recorded D-1. Exported to markdown.");
+    await outbox.stop();
+    expect(sink.delivered).toEqual([{ ...announcement, text: "Recorded D-1. Exported to markdown." }]);
+  });
+
+  it("sends a reserved action as saved when its replica died before sending it", async () => {
+    const { handle, sink, outbox, unsent, claims } = parts();
+    await handle.atomically(async () => {
+      await claims.claim("T1", "decision:reaction:C1:m2", at);
+      await outbox.reserve({ ...announcement, text: "Recorded D-1. markdown: pending." });
+    });
+    // replica-a is gone (its claim not renewed): replica-b takes the row over and sends what was saved.
+    const [left, ...more] = await unsent();
+    expect(more).toEqual([]);
+    expect(left!.action).toEqual({ ...announcement, text: "Recorded D-1. markdown: pending." });
+    expect(sink.delivered).toEqual([]);
+  });
+
   it("gives up the claim when the action cannot be written", async () => {
     const { handle, sink, outbox, claims } = parts();
     // The outbox refuses every row, as a full disk would.

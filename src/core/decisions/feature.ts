@@ -4,7 +4,8 @@
  * outbox rows in one transaction, exports it right away where possible, and confirms in the room or
  * thread with its id and where it went; whatever could not be exported is retried in the background.
  */
-import type { CoreServices, Feature } from "../feature.js";
+import type { Action } from "../actions.js";
+import type { CoreServices, Feature, ReservedAction } from "../feature.js";
 import {
   type ChatEvent,
   type ChatMessage,
@@ -18,7 +19,7 @@ import { decisionCommands } from "./commands.js";
 import { ConversationMemory } from "./conversation-memory.js";
 import type { DocumentExporter } from "./exporter.js";
 import { decisionForm, decisionFormSpec, messageRecordedKey } from "./form.js";
-import type { DecisionRecord, DecisionRequest, Person, RecordResult } from "./model.js";
+import type { DecisionRecord, DecisionRequest, ExportState, Person, RecordResult } from "./model.js";
 import { OutboxWorker } from "./outbox-worker.js";
 import { exportSummary } from "./replies.js";
 import type { DecisionSettings } from "./settings.js";
@@ -84,19 +85,24 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
   }
 
   /**
-   * Records a decision and confirms it. With `claim` (a message is recorded once, however many react),
-   * the claim and the decision with its export rows are one transaction, after the lookups (names,
-   * the thread's link): a failure or a crash leaves neither, so the message can be recorded again.
-   * Undefined when the claim was already taken. The exports and the confirmation come after the
-   * commit: exporting is a network call (git, HTTP), and the confirmation says how it went.
+   * Records a decision. With `once.claim` (a message is recorded once, however many react), the claim
+   * and the decision with its export rows are one transaction, after the lookups (names, the thread's
+   * link): a failure or a crash leaves neither, so the message can be recorded again. With
+   * `once.confirm`, the confirmation is saved in that transaction too, and sent once the exports
+   * (network calls, after the commit) say how they went; after a crash before that, the saved
+   * confirmation goes out, telling the exports as pending. Undefined when the claim was already taken.
    */
-  async function recordOnce(req: DecisionRequest, claim?: string): Promise<RecordResult | undefined> {
+  async function recordOnce(
+    req: DecisionRequest,
+    once: { claim?: string; confirm?: (text: string) => Action } = {},
+  ): Promise<RecordResult | undefined> {
     const why = roomProblem(req.room);
     if (why) return { ok: false, problem: why };
     const text = req.text.trim();
     const problem = decisionTextProblem(text);
     if (problem) return { ok: false, problem };
     const { workspace, room } = req;
+    const { claim, confirm } = once;
     // Taken already: no lookups for nothing.
     if (claim && (await claims.isClaimed(workspace, claim))) return undefined;
     const ids = req.thread ? memory.participants(workspace, room.id, req.thread) : [];
@@ -106,11 +112,11 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
       ? await services.directory.permalink(workspace, room, req.thread).catch(() => undefined)
       : undefined;
     const target = { workspace, room: { id: room.id, name: room.name } };
-    let decision: DecisionRecord | undefined;
+    let saved: { decision: DecisionRecord; confirmation?: ReservedAction } | undefined;
     try {
-      decision = await services.atomically(async () => {
+      saved = await services.atomically(async () => {
         if (claim && !(await claims.claim(workspace, claim, req.at))) return undefined;
-        return store.record(
+        const decision = await store.record(
           {
             workspace,
             title: req.title ?? titleOf(text),
@@ -125,17 +131,32 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
           },
           worker.targetsFor(target),
         );
+        if (!confirm) return { decision };
+        const pending = confirmation(decision, await store.exports(workspace, decision.number));
+        return { decision, confirmation: await services.reserve(confirm(pending)) };
       });
     } catch (err) {
       if (err instanceof SupersedeError) return { ok: false, problem: err.message };
       throw err;
     }
-    if (!decision) return undefined;
-    await worker.deliver(workspace, decision.number);
-    if (req.supersedes !== undefined) await worker.deliver(workspace, req.supersedes);
-    const states = await store.exports(workspace, decision.number);
+    if (!saved) return undefined;
+    const { decision } = saved;
+    let done: string | undefined;
+    try {
+      await worker.deliver(workspace, decision.number);
+      if (req.supersedes !== undefined) await worker.deliver(workspace, req.supersedes);
+      done = confirmation(decision, await store.exports(workspace, decision.number));
+    } finally {
+      // Sent whatever happened: a reservation left unsent would stay this process's until it stops.
+      await saved.confirmation?.send(done);
+    }
+    return { ok: true, decision, text: done };
+  }
+
+  /** "Recorded decision *D-3*: title. Exported to …": how it went so far. */
+  function confirmation(decision: DecisionRecord, states: readonly ExportState[]): string {
     const head = `Recorded decision *${decision.id}*: ${decision.title}${decision.supersedes ? ` (supersedes ${decision.supersedes})` : ""}.`;
-    return { ok: true, decision, text: `${head} ${exportSummary(states)}` };
+    return `${head} ${exportSummary(states)}`;
   }
 
   async function record(req: DecisionRequest): Promise<RecordResult> {
@@ -198,7 +219,8 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
       );
     }
     const thread = message.thread ?? target;
-    // Several people may react, or use the shortcut: the first one records it.
+    // Several people may react, or use the shortcut: the first one records it, and its confirmation
+    // is saved with it.
     const result = await recordOnce(
       {
         workspace,
@@ -211,19 +233,20 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
         title: titleOf(ownWords(message.text)),
         at,
       },
-      messageRecordedKey(room.id, target),
+      {
+        claim: messageRecordedKey(room.id, target),
+        confirm: (text) => ({
+          workspace,
+          action: "reply",
+          room,
+          thread,
+          source: "decision.capture",
+          about: target,
+          text,
+        }),
+      },
     );
-    if (!result) return;
-    if (!result.ok) return notice(`I did not record that: ${result.problem}.`);
-    await services.emit({
-      workspace,
-      action: "reply",
-      room,
-      thread,
-      source: "decision.capture",
-      about: target,
-      text: result.text,
-    });
+    if (result && !result.ok) return notice(`I did not record that: ${result.problem}.`);
   }
 
   function captureNotice(workspace: string, room: Room, by: string, target: string, text: string) {
@@ -270,7 +293,7 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
     summaries: [decisionsSummary(store)],
     roots: { decision: "record decisions and export them where the team keeps its documentation" },
     commands: settings.enabled ? commands : [],
-    forms: settings.enabled ? [decisionFormSpec({ record: recordOnce })] : [],
+    forms: settings.enabled ? [decisionFormSpec({ record: (req, claim) => recordOnce(req, { claim }) })] : [],
     record,
     async onEvent(event: ChatEvent) {
       if (!settings.enabled) return;

@@ -202,6 +202,11 @@ describe("a process that hangs mid-export", () => {
         emitted.push(a);
       },
       atomically: (work) => work(),
+      reserve: async (a) => ({
+        send: async (text) => {
+          emitted.push(text === undefined ? a : { ...a, text });
+        },
+      }),
       commands: new CommandSpelling("/"),
       log: silentLogger,
     };

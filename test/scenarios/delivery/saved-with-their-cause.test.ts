@@ -139,7 +139,10 @@ for (const kind of ["sqlite", "postgres"] as const) {
       }
     });
 
-    it("records a message marked with :decision: once it can be saved with its claim, and confirms it once", async () => {
+    it.each([
+      ["the decision", "decisions"],
+      ["its confirmation", "action_outbox"],
+    ])("records a message marked with :decision: once its claim can be saved with %s, and confirms it once", async (_, table) => {
       const s = await open();
       try {
         await s.feed([
@@ -148,7 +151,7 @@ for (const kind of ["sqlite", "postgres"] as const) {
             thread: "m1",
           }),
         ]);
-        const allow = await refuseInserts(s.db, "decisions");
+        const allow = await refuseInserts(s.db, table);
         const reaction = (when: string, user: string) => ({
           type: "reaction",
           at: at(2, when),
@@ -165,7 +168,10 @@ for (const kind of ["sqlite", "postgres"] as const) {
         const [confirmed, ...more] = from("decision.capture", s.outputs);
         expect(more).toEqual([]);
         expect(confirmed).toMatchObject({ action: "reply", thread: "m1" });
-        expect(confirmed!.text).toMatch(/^Recorded decision \*D-1\*: We take RabbitMQ\./);
+        // Saved before the exports, sent after them: it says where the decision went.
+        expect(confirmed!.text).toMatch(
+          /^Recorded decision \*D-1\*: We take RabbitMQ\. Exported to markdown/,
+        );
       } finally {
         await s.close();
       }
