@@ -54,15 +54,20 @@ export class RotaProblems {
     }
     // Changing the rota (a re-setup, a new time) is a fresh start: a problem seen again is told again.
     const key = `rota-problem:${rota.room}:${problem.kind}:${rota.updatedAt.toISOString()}`;
-    if (!(await claims.claim(rota.workspace, key, now))) return;
-    services.log.info("rota problem: told the person who set it up", context);
-    await services.emit({
-      workspace: rota.workspace,
-      source: "rota.problem",
-      action: "dm",
-      user: owner,
-      text: `The rota you set up in #${rota.roomName} cannot do its job: ${problem.reason}. ${problem.fix}`,
+    // The claim and the DM are saved together: a crash leaves both (sent after the restart) or neither
+    // (told when the problem is seen again).
+    const told = await services.atomically(async () => {
+      if (!(await claims.claim(rota.workspace, key, now))) return false;
+      await services.emit({
+        workspace: rota.workspace,
+        source: "rota.problem",
+        action: "dm",
+        user: owner,
+        text: `The rota you set up in #${rota.roomName} cannot do its job: ${problem.reason}. ${problem.fix}`,
+      });
+      return true;
     });
+    if (told) services.log.info("rota problem: told the person who set it up", context);
   }
 
   /** The problem to show: the last one seen, unless an announcement was made since. */

@@ -1,7 +1,7 @@
 /**
  * Timed and claimed work saves its claim together with what it says (issue 15): the weekly digest,
- * the personal catch-up, the notice that an export failed for good, and a decision captured by
- * reaction. The replay engine runs here with the durable outbox of the live platforms, on SQLite and
+ * the personal catch-up, the notice that an export failed for good, the note to a rota's owner that
+ * it cannot do its job, and a decision captured by reaction. The replay engine runs here with the durable outbox of the live platforms, on SQLite and
  * PostgreSQL. A write that the database refuses half-way (as a full disk does) stands in for a crash
  * between the claim and the rest: nothing may be claimed that was not saved with it, so the work is
  * done once it can be, and once only.
@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { LOCAL_WORKSPACE, parseRoomRef } from "../../../src/adapters/local/rooms.js";
 import type { ReplayOutput } from "../../../src/adapters/local/scenario.js";
 import { refuseInserts } from "../../helpers/databases.js";
 import { createSchema, type PostgresSchema } from "../../helpers/postgres-schemas.js";
@@ -134,6 +135,41 @@ for (const kind of ["sqlite", "postgres"] as const) {
         expect(told[0]!.text).toMatch(
           /^Your decision D-1 \("Keep the monorepo"\) could not be exported to webhook/,
         );
+      } finally {
+        await s.close();
+      }
+    });
+
+    it("tells a rota's owner once about a problem only a person can fix, when the DM can be saved with its claim", async () => {
+      const s = await open();
+      try {
+        await s.feed([
+          { type: "user", at: at(2, "07:00"), user: "ana" },
+          { type: "user", at: at(2, "07:00"), user: "bob" },
+          cmd(at(2, "07:00"), "ana", "/rota setup @ana @bob at 09:00"),
+        ]);
+        // What a platform reports when it refuses the rota's announcement (Slack: is_archived).
+        const refused = {
+          action: {
+            workspace: LOCAL_WORKSPACE,
+            action: "post" as const,
+            room: parseRoomRef(ROOM)!,
+            text: "Today's responder is @ana",
+            source: "rota.announce",
+          },
+          kind: "room-archived" as const,
+          reason: "#payments is archived",
+          fix: "Unarchive it, or set the rota up in another room.",
+        };
+        const allow = await refuseInserts(s.db, "action_outbox");
+        await s.platform.runtime.engine.deliveryProblem(refused);
+        expect(from("rota.problem", s.outputs)).toEqual([]);
+        await allow();
+        await s.platform.runtime.engine.deliveryProblem(refused);
+        await s.platform.runtime.engine.deliveryProblem(refused);
+        const told = from("rota.problem", s.outputs);
+        expect(told).toEqual([expect.objectContaining({ action: "dm", user: "ana" })]);
+        expect(told[0]!.text).toContain("cannot do its job: #payments is archived.");
       } finally {
         await s.close();
       }
