@@ -1,7 +1,8 @@
 /**
  * Timed and claimed work saves its claim together with what it says (issue 15): the weekly digest,
  * the personal catch-up, the notice that an export failed for good, the note to a rota's owner that
- * it cannot do its job, and a decision captured by reaction. The replay engine runs here with the durable outbox of the live platforms, on SQLite and
+ * it cannot do its job, the suggestion to write a decision down, and a decision captured by
+ * reaction. The replay engine runs here with the durable outbox of the live platforms, on SQLite and
  * PostgreSQL. A write that the database refuses half-way (as a full disk does) stands in for a crash
  * between the claim and the rest: nothing may be claimed that was not saved with it, so the work is
  * done once it can be, and once only.
@@ -170,6 +171,28 @@ for (const kind of ["sqlite", "postgres"] as const) {
         const told = from("rota.problem", s.outputs);
         expect(told).toEqual([expect.objectContaining({ action: "dm", user: "ana" })]);
         expect(told[0]!.text).toContain("cannot do its job: #payments is archived.");
+      } finally {
+        await s.close();
+      }
+    });
+
+    it("suggests writing a decision down once per thread, when the notice can be saved with its claim", async () => {
+      const s = await open();
+      try {
+        await s.feed([msg(at(2, "10:00"), "m1", "alice", "Friday deploys?")]);
+        const allow = await refuseInserts(s.db, "action_outbox");
+        await s.feed([
+          msg(at(2, "10:01"), "m2", "carol", "OK, final decision: no deploys on Fridays", { thread: "m1" }),
+        ]);
+        expect(from("decision.suggest", s.outputs)).toEqual([]);
+        await allow();
+        await s.feed([
+          msg(at(2, "10:02"), "m3", "bob", "Agreed: no Friday deploys", { thread: "m1" }),
+          msg(at(2, "10:03"), "m4", "carol", "Decided: no deploys on Fridays then", { thread: "m1" }),
+        ]);
+        expect(from("decision.suggest", s.outputs)).toEqual([
+          expect.objectContaining({ action: "notice", user: "bob", thread: "m1", about: "m3" }),
+        ]);
       } finally {
         await s.close();
       }
