@@ -265,26 +265,29 @@ const AT_SOMEONE = new RegExp(`${PERSON.source}|${MENTION.source}|${WORK.source}
 const PROFANITY_AIMED = near(AT_SOMEONE, PROFANITY, 2);
 const CONTEMPT_AIMED = near(AT_SOMEONE, CONTEMPT, 3);
 
+const DISARMED_ALL = new RegExp(DISARMED.source, "gi");
+
 function disarmed(sentence: string): string {
-  return sentence.replace(new RegExp(DISARMED.source, "gi"), " ");
+  return sentence.replace(DISARMED_ALL, " ");
 }
 
-function contemptAimed(sentence: string): boolean {
-  const cleaned = disarmed(sentence);
-  return INSULT_AIMED.test(cleaned) || CONTEMPT_AIMED.test(cleaned);
-}
-
-function profanityAimed(sentence: string): boolean {
-  return PROFANITY_AIMED.test(disarmed(sentence));
-}
+/**
+ * The aimed patterns each need a harsh word, and a sentence is a piece of the prose whose softeners
+ * are blanked only between non-word characters (no new word can appear): prose without any harsh
+ * word has no aimed one either, and most messages stop at this one cheap test.
+ */
+const ANY_HARSH_WORD = new RegExp(`${PROFANITY.source}|${CONTEMPT.source}|${INSULT.source}`, "i");
 
 export function readTone(text: string, settings: ToneSettings = DEFAULT_TONE): ToneReading {
   const reasons: string[] = [];
   const spoken = prose(text);
-  const parts = sentences(spoken);
-  const alone = { any: PROFANITY, strong: STRONG_PROFANITY, aimed: undefined }[settings.swearing];
-  if (alone?.test(disarmed(spoken)) || parts.some(profanityAimed)) reasons.push("swearing");
-  if (parts.some(contemptAimed)) reasons.push("a word that can hurt");
+  if (ANY_HARSH_WORD.test(spoken)) {
+    const parts = sentences(spoken).map(disarmed);
+    const alone = { any: PROFANITY, strong: STRONG_PROFANITY, aimed: undefined }[settings.swearing];
+    if (alone?.test(disarmed(spoken)) || parts.some((p) => PROFANITY_AIMED.test(p))) reasons.push("swearing");
+    if (parts.some((p) => INSULT_AIMED.test(p) || CONTEMPT_AIMED.test(p)))
+      reasons.push("a word that can hurt");
+  }
   if (DISMISSIVE.test(spoken)) reasons.push("a dismissive phrase");
   if (isShouting(spoken) && (/!{2,}|[!?]{3,}/.test(spoken) || PERSON.test(spoken)))
     reasons.push("all capitals");
