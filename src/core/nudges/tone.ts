@@ -233,12 +233,13 @@ function capitals(text: string): number {
  * author speaking, so they are dropped before reading the tone.
  */
 function prose(text: string): string {
-  return text
-    .replace(/```[\s\S]*?```/g, " ")
-    .replace(/`[^`\n]*`/g, " ")
-    .replace(/^\s*(?:>|\$|#|\/\/).*$/gm, " ")
-    .replace(/https?:\/\/\S+/g, " ")
-    .replace(/\b\w+::\w*/g, " "); // C++ namespaces: WebKit's `WTF::String` is not an exclamation
+  // Each pattern only where its first character occurs: most messages have no code, link or namespace.
+  let spoken = text;
+  if (spoken.includes("`")) spoken = spoken.replace(/```[\s\S]*?```/g, " ").replace(/`[^`\n]*`/g, " ");
+  if (/[>$#/]/.test(spoken)) spoken = spoken.replace(/^\s*(?:>|\$|#|\/\/).*$/gm, " ");
+  if (spoken.includes("://")) spoken = spoken.replace(/https?:\/\/\S+/g, " ");
+  if (spoken.includes("::")) spoken = spoken.replace(/\b\w+::\w*/g, " "); // C++ namespaces: WebKit's `WTF::String` is not an exclamation
+  return spoken;
 }
 
 /** Sentences, so that a target and a contempt word must stand together to count. */
