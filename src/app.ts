@@ -7,6 +7,7 @@ import type { Config } from "./config/load.js";
 import { createDecisionsFeature } from "./core/decisions/feature.js";
 import { createDigestFeature } from "./core/digest/feature.js";
 import { Engine } from "./core/engine.js";
+import { errorMessage } from "./core/error-message.js";
 import type { CoreServices, Feature } from "./core/feature.js";
 import type { Logger } from "./core/logger.js";
 import { createNudgesFeature } from "./core/nudges/feature.js";
@@ -69,7 +70,10 @@ export function createEngine(app: AppContext, platform: PlatformServices): Engin
     features.push(
       createDigestFeature({
         services,
-        store: new SqlDigestStore(db),
+        store: new SqlDigestStore(db, {
+          onWriteError: (err, messages) =>
+            app.log.error("message facts for the digests not saved", { messages, error: errorMessage(err) }),
+        }),
         claims,
         decisions,
         rota,
