@@ -77,7 +77,10 @@ export function createEngine(app: AppContext, platform: PlatformServices): Engin
     features.push(
       createDigestFeature({
         services,
-        store: new SqlDigestStore(db),
+        store: new SqlDigestStore(db, {
+          onWriteError: (err, messages) =>
+            app.log.error("message facts for the digests not saved", { messages, error: errorMessage(err) }),
+        }),
         claims,
         decisions,
         rota,

@@ -73,4 +73,17 @@ describeEachDatabase("DigestStore", (db) => {
     expect(await store.purgeMessages(later(6))).toBe(2);
     expect((await store.messages("T1", t0, later(60))).map((f) => f.id)).toEqual(["m3"]);
   });
+  it("writes a burst of facts together: all of them, a redelivery among them once, seen by another process after a flush", async () => {
+    const store = new SqlDigestStore(db().handle.db);
+    // 300 is not a power of two: the burst goes out as several inserts.
+    const burst = Array.from({ length: 300 }, (_, i) =>
+      facts(`b${i}`, later(i), { mentions: i % 7 === 0 ? ["U2", "U3"] : [], question: i % 2 === 0 }),
+    );
+    for (const f of burst) await store.recordMessage(f);
+    await store.recordMessage(burst[299]!);
+    await store.flush();
+    const other = new SqlDigestStore((await db().reopen()).db);
+    const seen = await other.messages("T1", t0, later(1000));
+    expect(seen).toEqual(burst);
+  });
 });

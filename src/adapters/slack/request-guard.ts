@@ -38,6 +38,8 @@ function isObjectOrUnparsable(text: string, contentType: string | undefined): bo
     if (typeof payload !== "string") return true;
     json = payload;
   }
+  // Text that starts as an object is one or fails to parse: every event body, read once (by Bolt).
+  if (/^[ \t\n\r]*\{/.test(json)) return true;
   let value: unknown;
   try {
     value = JSON.parse(json);

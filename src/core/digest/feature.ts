@@ -198,6 +198,7 @@ export function createDigestFeature(deps: DigestDeps): Feature {
       for (const d of await store.rooms().catch(() => [])) services.scheduler.cancel(key(d));
       catchUps.stop();
       services.scheduler.cancel("digest:purge");
+      await store.flush();
     },
   };
 }

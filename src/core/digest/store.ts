@@ -60,8 +60,13 @@ export interface DigestStore {
   person(workspace: string, user: string): Promise<PersonalDigest | undefined>;
   people(): Promise<PersonalDigest[]>;
 
-  /** Records a message's facts; a redelivered message is recorded once. */
+  /**
+   * Records a message's facts; a redelivered message is recorded once. The write may come later (with
+   * others, in one commit): this store's reads see it at once, `flush` makes it durable.
+   */
   recordMessage(facts: MessageFacts): Promise<void>;
+  /** Writes every fact recorded so far. */
+  flush(): Promise<void>;
   /** Facts of the messages in a room (or every room of the workspace) at or after `from` and before `to`, oldest first. */
   messages(workspace: string, from: Date, to: Date, room?: string): Promise<MessageFacts[]>;
   /** Deletes message facts older than `before` (retention). */

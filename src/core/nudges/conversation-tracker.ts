@@ -76,7 +76,7 @@ export type Attribution = "named" | "reply" | "continued" | "answered";
 export interface PairExchange {
   /** The two people, sorted. */
   people: [string, string];
-  /** Their messages to each other within the window, oldest first. */
+  /** Their messages to each other within the window, oldest first; the tracker's own list, valid until the next message. */
   events: readonly PairEvent[];
 }
 
@@ -89,6 +89,14 @@ export class ConversationTracker {
   // user → their recent messages that nobody answered by name yet: sent to nobody, or only taken to
   // continue their last exchange (`to`), which a new question often is not
   private readonly unanswered = new Map<string, Open[]>();
+  /**
+   * Remembered speakers by parts of their name, so that `abbreviated` looks at a few of them instead
+   * of everyone for every word: by the first `minAbbreviation` letters (a name a word starts), and by
+   * the first two and the last two (two names of four letters or more one edit apart share one of them).
+   */
+  private readonly byStart = new Map<string, Set<string>>();
+  private readonly byFirstTwo = new Map<string, Set<string>>();
+  private readonly byLastTwo = new Map<string, Set<string>>();
 
   constructor(private readonly options: TrackerOptions = DEFAULT_TRACKER_OPTIONS) {}
 
@@ -105,9 +113,14 @@ export class ConversationTracker {
     if (!addressee || how === "continued") {
       // A message to nobody in particular is often a question: the first person to answer it by name
       // takes it into their exchange with the author.
-      const open = (this.unanswered.get(author) ?? []).filter((o) => now - o.at <= this.options.turnTakingMs);
+      let open = this.unanswered.get(author);
+      if (open) filterInPlace(open, (o) => now - o.at <= this.options.turnTakingMs);
+      else {
+        open = [];
+        this.unanswered.set(author, open);
+      }
       open.push({ at: now, to: addressee });
-      this.unanswered.set(author, open.slice(-MAX_UNANSWERED));
+      if (open.length > MAX_UNANSWERED) open.splice(0, open.length - MAX_UNANSWERED);
       if (!addressee) return {};
     }
     const answered = named ? this.takeUnanswered(addressee, author, now) : [];
@@ -115,14 +128,16 @@ export class ConversationTracker {
     this.lastAddressee.set(author, { to: addressee, at: now });
     const key = pairKey(author, addressee);
     let events = this.pairs.get(key);
-    if (events) this.pairs.delete(key); // re-insert: Map order doubles as least-recently-used order
-    events = (events ?? []).filter((e) => now - e.at <= this.options.windowMs);
+    if (events) {
+      this.pairs.delete(key); // re-insert: Map order doubles as least-recently-used order
+      filterInPlace(events, (e) => now - e.at <= this.options.windowMs);
+    } else events = [];
     for (const at of answered) events.push({ at, author: addressee, how: "answered" });
     events.push({ at: now, author, how });
     if (events.length > MAX_PAIR_EVENTS) events.shift();
     this.pairs.set(key, events);
     while (this.pairs.size > MAX_PAIRS) this.pairs.delete(this.pairs.keys().next().value as string);
-    const people = [author, addressee].sort() as [string, string];
+    const people: [string, string] = author < addressee ? [author, addressee] : [addressee, author];
     return { addressee, exchange: { people, events } };
   }
 
@@ -134,32 +149,40 @@ export class ConversationTracker {
   private namedAddressee(message: TrackedMessage, now: number): string | undefined {
     for (const m of message.mentions) if (m !== message.user && this.isRecent(m, now)) return m;
     for (const word of nameCandidates(message.text)) {
-      const user =
-        this.lowerToUser.get(word) ??
-        this.lowerToUser.get(nickKey(word)) ??
-        this.abbreviated(word, message.user, now);
+      let user = this.lowerToUser.get(word);
+      if (user === undefined) {
+        const key = nickKey(word);
+        user = this.lowerToUser.get(key) ?? this.abbreviated(key, message.user, now);
+      }
       if (user && user !== message.user && this.isRecent(user, now)) return user;
     }
     return undefined;
   }
 
   /** People shorten and misspell names ("xabul" for "xabbu|"): a unique recent speaker whose name
-   *  starts with the word, or is one letter away from it, is taken to be meant. */
-  private abbreviated(word: string, author: string, now: number): string | undefined {
-    const key = nickKey(word);
-    if (key.length < this.options.minAbbreviation) return undefined;
+   *  starts with the word (`key`, as `nickKey` gives it), or is one letter away from it, is taken to be meant. */
+  private abbreviated(key: string, author: string, now: number): string | undefined {
+    const min = this.options.minAbbreviation;
+    if (key.length < min) return undefined;
+    const edits = key.length >= 5;
     let found: string | undefined;
-    let ambiguous = false;
-    // forEach, not for…of with destructuring: that allocated an entry per speaker per word of every
-    // message, a third of all the bytes a replay allocated.
-    this.roster.forEach(({ seen, nick }, user) => {
-      if (ambiguous || user === author || now - seen > this.options.rosterMs) return;
-      if (nick.startsWith(key) || (key.length >= 5 && withinOneEdit(nick, key))) {
-        if (found) ambiguous = true;
-        else found = user;
+    for (const candidates of [
+      this.byStart.get(key.slice(0, min)),
+      edits ? this.byFirstTwo.get(key.slice(0, 2)) : undefined,
+      edits ? this.byLastTwo.get(key.slice(-2)) : undefined,
+    ]) {
+      if (!candidates) continue;
+      for (const user of candidates) {
+        if (user === author || user === found) continue;
+        const speaker = this.roster.get(user)!;
+        if (now - speaker.seen > this.options.rosterMs) continue;
+        if (speaker.nick.startsWith(key) || (edits && withinOneEdit(speaker.nick, key))) {
+          if (found) return undefined; // ambiguous
+          found = user;
+        }
       }
-    });
-    return ambiguous ? undefined : found;
+    }
+    return found;
   }
 
   private turnTakingAddressee(author: string, now: number): { to: string; how: Attribution } | undefined {
@@ -184,7 +207,9 @@ export class ConversationTracker {
   }
 
   private remember(user: string, now: number): void {
-    const nick = this.roster.get(user)?.nick ?? nickKey(user);
+    const known = this.roster.get(user);
+    const nick = known?.nick ?? nickKey(user);
+    if (!known) this.index(user, nick, addTo);
     this.roster.delete(user);
     this.roster.set(user, { seen: now, nick });
     // The latest speaker takes a shared spelling ("Bob" and "bob").
@@ -194,13 +219,25 @@ export class ConversationTracker {
   }
 
   private forget(user: string): void {
-    const nick = this.roster.get(user)?.nick ?? nickKey(user);
+    const known = this.roster.get(user);
+    const nick = known?.nick ?? nickKey(user);
+    if (known) this.index(user, nick, removeFrom);
     this.roster.delete(user);
     for (const k of [user.toLowerCase(), nick])
       if (this.lowerToUser.get(k) === user) this.lowerToUser.delete(k);
     this.lastSpokenTo.delete(user);
     this.lastAddressee.delete(user);
     this.unanswered.delete(user);
+  }
+
+  /** Adds a speaker to the name indexes of `abbreviated`, or removes them. */
+  private index(user: string, nick: string, change: typeof addTo): void {
+    const min = this.options.minAbbreviation;
+    if (nick.length >= min) change(this.byStart, nick.slice(0, min), user);
+    if (nick.length >= 4) {
+      change(this.byFirstTwo, nick.slice(0, 2), user);
+      change(this.byLastTwo, nick.slice(-2), user);
+    }
   }
 
   private prune(now: number): void {
@@ -215,6 +252,26 @@ export class ConversationTracker {
       this.pairs.delete(key);
     }
   }
+}
+
+/** Keeps, in place and in order, the items that pass: the per-message lists are not copied each time. */
+function filterInPlace<T>(items: T[], keep: (item: T) => boolean): void {
+  let kept = 0;
+  for (let i = 0; i < items.length; i++) if (keep(items[i]!)) items[kept++] = items[i]!;
+  items.length = kept;
+}
+
+function addTo(index: Map<string, Set<string>>, part: string, user: string): void {
+  const users = index.get(part);
+  if (users) users.add(user);
+  else index.set(part, new Set([user]));
+}
+
+function removeFrom(index: Map<string, Set<string>>, part: string, user: string): void {
+  const users = index.get(part);
+  if (!users) return;
+  users.delete(user);
+  if (users.size === 0) index.delete(part);
 }
 
 function pairKey(a: string, b: string): string {

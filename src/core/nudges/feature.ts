@@ -113,10 +113,16 @@ export function createNudgesFeature(deps: NudgesFeatureDeps): Feature {
         // Never about bots, even in part.
         for (const user of proposal.recipients)
           if ((await services.directory.user(action.workspace, user)).bot) return false;
-        const accepted = [];
-        for (const user of proposal.recipients) {
-          if (await accept(kind, [user], action.workspace, cooldown, action.about)) accepted.push(user);
-        }
+        // Everyone at once first: one transaction (one commit) when all may have it, as they mostly
+        // may; one each only when someone may not.
+        const all = proposal.recipients;
+        const accepted: string[] = [];
+        if (all.length > 1 && (await accept(kind, all, action.workspace, cooldown, action.about)))
+          accepted.push(...all);
+        else
+          for (const user of all) {
+            if (await accept(kind, [user], action.workspace, cooldown, action.about)) accepted.push(user);
+          }
         if (accepted.length === 0) return false;
         action = proposal.forAccepted(accepted);
       } else if (!(await accept(kind, proposal.recipients, action.workspace, cooldown, action.about))) {

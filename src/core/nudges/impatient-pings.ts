@@ -85,10 +85,12 @@ export const impatientPings = nudge({
         // An answer: the pinged person speaks where they were pinged, or mentions the pinger.
         const pingers = waiting.get(`${ws}\u0000${message.user}`);
         if (pingers) {
-          for (const from of [...pingers]) {
-            const state = pings.get(pairKey(ws, from, message.user));
+          // Deleting the entry just visited is safe while iterating a Set: no copy per message.
+          for (const from of pingers) {
+            const key = pairKey(ws, from, message.user);
+            const state = pings.get(key);
             if (!state || answersPings(message, from, state)) {
-              pings.delete(pairKey(ws, from, message.user));
+              pings.delete(key);
               pingers.delete(from);
             }
           }

@@ -89,7 +89,10 @@ export class ThreadDetector {
 
 /** How often the author changes along the exchange, in time order. */
 export function turnChanges(events: readonly { at: number; author: string }[]): number {
-  const sorted = [...events].sort((a, b) => a.at - b.at);
+  // Nearly always in order already (only answered questions come in late): then no copy to sort.
+  let inOrder = true;
+  for (let i = 1; i < events.length && inOrder; i++) inOrder = events[i]!.at >= events[i - 1]!.at;
+  const sorted = inOrder ? events : [...events].sort((a, b) => a.at - b.at);
   let changes = 0;
   for (let i = 1; i < sorted.length; i++) if (sorted[i]!.author !== sorted[i - 1]!.author) changes++;
   return changes;

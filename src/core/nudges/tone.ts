@@ -241,16 +241,15 @@ function capitals(text: string): number {
  * author speaking, so they are dropped before reading the tone.
  */
 function prose(text: string): string {
-  return (
-    text
-      .replace(/```[\s\S]*?```/g, " ")
-      .replace(/`[^`\n]*`/g, " ")
-      .replace(/^\s*(?:>|\$|#|\/\/).*$/gm, " ")
-      .replace(/https?:\/\/\S+/g, " ")
-      // A short quotation is a word mentioned, not used: 'forums push people to "RTFM"'.
-      .replace(/"[^"\n]{1,24}"/g, " ")
-      .replace(/\b\w+::\w*/g, " ")
-  ); // C++ namespaces: WebKit's `WTF::String` is not an exclamation
+  // Each pattern only where its first character occurs: most messages have no code, link or namespace.
+  let spoken = text;
+  if (spoken.includes("`")) spoken = spoken.replace(/```[\s\S]*?```/g, " ").replace(/`[^`\n]*`/g, " ");
+  if (/[>$#/]/.test(spoken)) spoken = spoken.replace(/^\s*(?:>|\$|#|\/\/).*$/gm, " ");
+  if (spoken.includes("://")) spoken = spoken.replace(/https?:\/\/\S+/g, " ");
+  // A short quotation is a word mentioned, not used: 'forums push people to "RTFM"'.
+  if (spoken.includes('"')) spoken = spoken.replace(/"[^"\n]{1,24}"/g, " ");
+  if (spoken.includes("::")) spoken = spoken.replace(/\b\w+::\w*/g, " "); // C++ namespaces: WebKit's `WTF::String` is not an exclamation
+  return spoken;
 }
 
 /** Mentioned names replaced by a neutral word: `@someone`, `<@someone>` and `someone:` still read as aimed. */
@@ -288,8 +287,10 @@ const AT_SOMEONE = new RegExp(`${PERSON.source}|${MENTION.source}|${WORK.source}
 const PROFANITY_AIMED = near(AT_SOMEONE, PROFANITY, 2);
 const CONTEMPT_AIMED = near(AT_SOMEONE, CONTEMPT, 3);
 
+const DISARMED_ALL = new RegExp(DISARMED.source, "gi");
+
 function disarmed(sentence: string): string {
-  return sentence.replace(new RegExp(DISARMED.source, "gi"), " ");
+  return sentence.replace(DISARMED_ALL, " ");
 }
 
 function contemptAimed(sentence: string): boolean {
@@ -297,9 +298,12 @@ function contemptAimed(sentence: string): boolean {
   return INSULT_AIMED.test(cleaned) || CONTEMPT_AIMED.test(cleaned);
 }
 
-function profanityAimed(sentence: string): boolean {
-  return PROFANITY_AIMED.test(disarmed(sentence));
-}
+/**
+ * The aimed patterns each need a harsh word, and a sentence is a piece of the prose whose softeners
+ * are blanked only between non-word characters (no new word can appear): prose without any harsh
+ * word has no aimed one either, and most messages stop at this one cheap test.
+ */
+const ANY_HARSH_WORD = new RegExp(`${PROFANITY.source}|${CONTEMPT.source}|${INSULT.source}`, "i");
 
 // The speaker owning up: "damn, I forgot", "crap, sorry", "my laptop crashed again, shit".
 const SPEAKER = words([
@@ -343,10 +347,13 @@ export function readTone(
 ): ToneReading {
   const reasons: string[] = [];
   const spoken = withoutNames(prose(text), names);
-  const parts = sentences(spoken);
-  const alone = { any: PROFANITY, strong: STRONG_PROFANITY, aimed: undefined }[settings.swearing];
-  if (parts.some((p) => swearsAlone(p, alone) || profanityAimed(p))) reasons.push("swearing");
-  if (parts.some(contemptAimed)) reasons.push("a word that can hurt");
+  if (ANY_HARSH_WORD.test(spoken)) {
+    const parts = sentences(spoken);
+    const alone = { any: PROFANITY, strong: STRONG_PROFANITY, aimed: undefined }[settings.swearing];
+    if (parts.some((p) => swearsAlone(p, alone) || PROFANITY_AIMED.test(disarmed(p))))
+      reasons.push("swearing");
+    if (parts.some(contemptAimed)) reasons.push("a word that can hurt");
+  }
   if (DISMISSIVE.test(spoken)) reasons.push("a dismissive phrase");
   if (isShouting(spoken) && (/!{2,}|[!?]{3,}/.test(spoken) || PERSON.test(spoken)))
     reasons.push("all capitals");

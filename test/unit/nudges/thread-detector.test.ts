@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   ConversationTracker,
@@ -143,5 +144,32 @@ describe("ConversationTracker", () => {
     expect(withinOneEdit("nafallo", "natfallo")).toBe(true);
     expect(withinOneEdit("nafallo", "nafalo")).toBe(true);
     expect(withinOneEdit("nafallo", "nafxlxo")).toBe(false);
+  });
+  it("takes a shortened or misspelt name to mean the one recent speaker a look through everyone finds", () => {
+    // Few letters, so that names share beginnings and ends and are often one edit apart.
+    const name = fc.stringMatching(/^[abcB|_]{2,7}$/);
+    const spoke = fc.record({ name, minute: fc.integer({ min: 0, max: 119 }) });
+    fc.assert(
+      fc.property(fc.array(spoke, { maxLength: 40 }), fc.stringMatching(/^[abcB]{3,7}$/), (said, word) => {
+        const key = nickKey(word);
+        const spellings = new Set(said.flatMap((s) => [s.name.toLowerCase(), nickKey(s.name)]));
+        // An exact spelling is found without guessing: only guesses are compared here.
+        fc.pre(!spellings.has(word.toLowerCase()) && !spellings.has(key));
+        const t = new ConversationTracker();
+        const last = new Map<string, number>();
+        for (const s of [...said].sort((a, b) => a.minute - b.minute)) {
+          t.observe(mk(s.minute * 60, s.name, "ok"));
+          last.set(s.name, s.minute);
+        }
+        // The model: every speaker of the last hour, whose name starts with the word or is one edit away.
+        const meant = [...last]
+          .filter(([, minute]) => 120 - minute <= 60)
+          .filter(([n]) => nickKey(n).startsWith(key) || (key.length >= 5 && withinOneEdit(nickKey(n), key)))
+          .map(([n]) => n);
+        const found = t.observe(mk(120 * 60, "zed", word)).addressee;
+        expect(found).toBe(meant.length === 1 ? meant[0] : undefined);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
