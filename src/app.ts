@@ -45,7 +45,7 @@ export function createEngine(app: AppContext, platform: PlatformServices): Engin
   const db = app.db.db;
   const claims = new SqlClaimStore(db);
   const decisions = new SqlDecisionStore(db);
-  const rota = new SqlRotaStore(db);
+  const rota = new SqlRotaStore(db, { externalChanges: app.db.externalChanges });
   const nudges = new SqlNudgeStore(db);
   const { settings, env, dataDir } = app.config;
   const features: Feature[] = [

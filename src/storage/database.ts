@@ -30,6 +30,12 @@ export interface DatabaseHandle {
   atomically<T>(work: () => Promise<T>): Promise<T>;
   /** Inside `atomically`: runs `then` once it committed, and says true. Outside: false. */
   afterCommit(then: () => void): boolean;
+  /**
+   * SQLite: a number that changes whenever another connection (another process) committed to the file
+   * (`PRAGMA data_version`), so a store can tell that only its own writes happened since a read.
+   * Absent for PostgreSQL, where that cannot be known without a query.
+   */
+  externalChanges?: () => number;
   close(): Promise<void>;
 }
 
@@ -183,12 +189,15 @@ function withStatementCache(sqlite: SqliteDatabase.Database, size = 500): Kysely
 }
 
 function openSqliteHandle(file: string): DatabaseHandle {
-  const sqlite = withStatementCache(openSqlite(file));
+  const connection = openSqlite(file);
+  const sqlite = withStatementCache(connection);
   const health = new DatabaseHealth();
   const dialect = new OutloudSqliteDialect({ database: sqlite }, health);
   const db = new Kysely<Database>({ dialect });
   const scopes = transactionScopes(db, () => dialect.driver!);
-  return { db, dialect: "sqlite", health, ...scopes, close: () => db.destroy() };
+  const dataVersion = connection.prepare("PRAGMA data_version").pluck();
+  const externalChanges = () => dataVersion.get() as number;
+  return { db, dialect: "sqlite", health, ...scopes, externalChanges, close: () => db.destroy() };
 }
 
 // Loaded lazily: SQLite users never load the pg driver.

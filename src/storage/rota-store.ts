@@ -13,11 +13,36 @@ import type {
 import { withTransaction } from "./resilient-driver.js";
 import type { RotaTables } from "./rota-tables.js";
 import type { Database } from "./schema.js";
+import { insideTransactionScope } from "./transaction-scope.js";
+
+export interface RotaStoreOptions {
+  /** Changes whenever another connection committed (DatabaseHandle.externalChanges); absent: unknown. */
+  externalChanges?: () => number;
+}
+
+/** Writes to `rotas` made through each query layer, so every store on a connection sees the others'. */
+const rotaWrites = new WeakMap<object, { count: number }>();
+
+/** When the table last read as unchanged since `since`, and what had written to the database by then. */
+interface NothingChanged {
+  since: number;
+  writes: number;
+  external: number;
+}
 
 export class SqlRotaStore implements RotaStore {
   private changedSinceSql: string | undefined;
+  private readonly writes: { count: number };
+  private nothingChanged: NothingChanged | undefined;
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly options: RotaStoreOptions = {},
+  ) {
+    const writes = rotaWrites.get(db) ?? { count: 0 };
+    rotaWrites.set(db, writes);
+    this.writes = writes;
+  }
 
   async getRota(workspace: string, room: string): Promise<Rota | undefined> {
     const row = await this.db
@@ -91,25 +116,56 @@ export class SqlRotaStore implements RotaStore {
       changed_at: rota.updatedAt.toISOString(),
     };
     const { workspace: _w, room: _r, ...changes } = values;
-    await this.db
-      .insertInto("rotas")
-      .values(values)
-      .onConflict((oc) => oc.columns(["workspace", "room"]).doUpdateSet(changes))
-      .execute();
+    await this.writingRotas(() =>
+      this.db
+        .insertInto("rotas")
+        .values(values)
+        .onConflict((oc) => oc.columns(["workspace", "room"]).doUpdateSet(changes))
+        .execute(),
+    );
   }
 
   async touchRota(workspace: string, room: string, at: Date): Promise<void> {
-    await this.db
-      .updateTable("rotas")
-      .set({ changed_at: at.toISOString() })
-      .where("workspace", "=", workspace)
-      .where("room", "=", room)
-      .execute();
+    await this.writingRotas(() =>
+      this.db
+        .updateTable("rotas")
+        .set({ changed_at: at.toISOString() })
+        .where("workspace", "=", workspace)
+        .where("room", "=", room)
+        .execute(),
+    );
+  }
+
+  /** Counted before and after: a read that overlaps the write in any way is not taken as current. */
+  private async writingRotas(write: () => Promise<unknown>): Promise<void> {
+    this.writes.count++;
+    try {
+      await write();
+    } finally {
+      this.writes.count++;
+    }
   }
 
   async rotasChangedSince(since: Date): Promise<{ workspace: string; room: string }[]> {
-    // Every replica asks this once a minute, also each virtual minute of a long replay: build the SQL
-    // once and only bind the time (less than half the cost of building it each call).
+    // Every replica asks this once a minute, also each virtual minute of a long replay (a fifth of the
+    // messages). When it last found nothing changed since an earlier time, and neither this process
+    // nor another connection has written since, it would find nothing again: no query. Not inside a
+    // transaction, whose writes may yet be rolled back.
+    const externalChanges = this.options.externalChanges;
+    const reading = externalChanges && !insideTransactionScope();
+    let before: NothingChanged | undefined;
+    if (reading) {
+      before = { since: since.getTime(), writes: this.writes.count, external: externalChanges() };
+      const last = this.nothingChanged;
+      if (
+        last &&
+        last.since <= before.since &&
+        last.writes === before.writes &&
+        last.external === before.external
+      )
+        return [];
+    }
+    // Build the SQL once and only bind the time (less than half the cost of building it each call).
     this.changedSinceSql ??= this.db
       .selectFrom("rotas")
       .select(["workspace", "room"])
@@ -121,6 +177,7 @@ export class SqlRotaStore implements RotaStore {
     const result = await this.db.executeQuery<{ workspace: string; room: string }>(
       CompiledQuery.raw(this.changedSinceSql, [since.toISOString()]),
     );
+    if (before) this.nothingChanged = result.rows.length === 0 ? before : undefined;
     return result.rows;
   }
 

@@ -43,6 +43,31 @@ describeEachDatabase("RotaStore", (db) => {
     expect(await store.rotasChangedSince(t0)).toHaveLength(3);
   });
 
+  it("after finding no change, sees the next one whether made here, by another store or by another process", async () => {
+    const handle = db().handle;
+    const store = new SqlRotaStore(handle.db, { externalChanges: handle.externalChanges });
+    const sameProcess = new SqlRotaStore(handle.db, { externalChanges: handle.externalChanges });
+    const otherHandle = await db().reopen();
+    const otherProcess = new SqlRotaStore(otherHandle.db, { externalChanges: otherHandle.externalChanges });
+    const at = (minute: number) => new Date(t0.getTime() + minute * 60_000);
+    await store.saveRota(rota({ room: "C1" }));
+    expect(await store.rotasChangedSince(at(1))).toEqual([]);
+    expect(await store.rotasChangedSince(at(2))).toEqual([]);
+    await store.touchRota("T1", "C1", at(3));
+    expect(await store.rotasChangedSince(at(3))).toEqual([{ workspace: "T1", room: "C1" }]);
+    expect(await store.rotasChangedSince(at(4))).toEqual([]);
+    await sameProcess.saveRota(rota({ room: "C2", updatedAt: at(5) }));
+    expect(await store.rotasChangedSince(at(5))).toEqual([{ workspace: "T1", room: "C2" }]);
+    expect(await store.rotasChangedSince(at(6))).toEqual([]);
+    await otherProcess.touchRota("T1", "C1", at(7));
+    expect(await store.rotasChangedSince(at(6))).toEqual([{ workspace: "T1", room: "C1" }]);
+    expect(await store.rotasChangedSince(at(8))).toEqual([]);
+    await otherProcess.saveRota(rota({ room: "C3", updatedAt: at(9) }));
+    expect(await store.rotasChangedSince(at(8))).toEqual([{ workspace: "T1", room: "C3" }]);
+    // An earlier time than any asked before is read afresh.
+    expect(await store.rotasChangedSince(t0)).toHaveLength(3);
+  });
+
   it("keeps the member queue in order and the left-the-room mark across reorders", async () => {
     const store = new SqlRotaStore(db().handle.db);
     await store.setMembers("T1", "C1", ["ana", "bob", "cy"]);

@@ -255,12 +255,36 @@ function prose(text: string): string {
 /** Mentioned names replaced by a neutral word: `@someone`, `<@someone>` and `someone:` still read as aimed. */
 function withoutNames(text: string, names: readonly string[]): string {
   let out = text;
-  for (const name of names) {
-    if (name.length < 2 || !out.includes(name)) continue;
-    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    out = out.replace(new RegExp(`(?<![\\w])${escaped}(?![\\w])`, "g"), "someone");
-  }
+  for (const name of names) if (name.length >= 2) out = replaceWord(out, name, "someone");
   return out;
+}
+
+/**
+ * Every `word` in `text` not inside a longer word (no \w either side) replaced by `by`, left to right as
+ * a global regular expression would: 40% of chat messages mention someone, and building a RegExp for
+ * each was a tenth of the tone check's time.
+ */
+function replaceWord(text: string, word: string, by: string): string {
+  let at = text.indexOf(word);
+  if (at < 0) return text;
+  let out = "";
+  let from = 0;
+  while (at >= 0) {
+    const end = at + word.length;
+    if (!isWordChar(text.charCodeAt(at - 1)) && !isWordChar(text.charCodeAt(end))) {
+      out += text.slice(from, at) + by;
+      from = end;
+      at = text.indexOf(word, end);
+    } else at = text.indexOf(word, at + 1);
+  }
+  return from === 0 ? text : out + text.slice(from);
+}
+
+/** `\w` without the u flag: ASCII letters, digits and `_` (NaN, past either end, is not). */
+function isWordChar(code: number): boolean {
+  return (
+    (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95
+  );
 }
 
 /** Sentences, so that a target and a contempt word must stand together to count. */
