@@ -10,8 +10,15 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { freePort } from "../../helpers/processes.js";
 
-/** Where a clone finds the shared homeservers: `shared/` beside the clone (CI) or the worktree. */
-export const SYNAPSE_SCRIPT = resolve(process.cwd(), "../shared/homeservers/synapse.sh");
+/**
+ * Where a clone finds the shared homeservers: `shared/` beside the clone, or `OUTLOUD_SHARED_DIR`
+ * (set by .ci/run for a clone made elsewhere than beside it).
+ */
+export const SYNAPSE_SCRIPT = resolve(
+  process.cwd(),
+  process.env.OUTLOUD_SHARED_DIR ?? "../shared",
+  "homeservers/synapse.sh",
+);
 
 export interface SynapseServer {
   url: string;

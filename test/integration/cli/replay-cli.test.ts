@@ -8,7 +8,7 @@ import { runEntry } from "../../helpers/processes.js";
 const dir = mkdtempSync(join(tmpdir(), "outloud-replay-cli-"));
 const env = { OUTLOUD_DATA_DIR: dir };
 // The shared corpus sits beside the checkout (as in CI); a clone elsewhere has none to replay.
-const DEV_CORPUS = "../shared/corpora/ubuntu-irc/dev.jsonl";
+const DEV_CORPUS = `${process.env.OUTLOUD_SHARED_DIR ?? "../shared"}/corpora/ubuntu-irc/dev.jsonl`;
 
 function scenario(name: string, lines: string[], gzip = false): string {
   const path = join(dir, name);
