@@ -102,8 +102,6 @@ export const dmToChannel = nudge({
           : usage.shared(ws, people, message.user);
         if (!target) return;
         const { tz } = await ctx.hours.hoursOf(ws, message.user);
-        if (!(await ctx.store.claimPair(ws, "dm-to-channel", people, localDate(message.at, tz), message.at)))
-          return;
         const action = {
           workspace: ws,
           action: "notice" as const,
@@ -118,6 +116,9 @@ export const dmToChannel = nudge({
         };
         await ctx.offer({
           cause: message,
+          // Once a day per pair of people: claimed with the notice.
+          claim: () =>
+            ctx.store.claimPair(ws, "dm-to-channel", people, localDate(message.at, tz), message.at),
           recipients: [message.user],
           action,
           delivered: () => ctx.shares.offer(ws, message.user, target, message.text, message.at),

@@ -21,7 +21,7 @@ import {
 import { RecentDeliveries } from "./recent-deliveries.js";
 import type { NudgesSettings, RoomOverride } from "./settings.js";
 import { ShareHandles } from "./share.js";
-import type { NudgeStore } from "./store.js";
+import type { NudgeRecipient, NudgeStore } from "./store.js";
 import { nudgesSummary } from "./summary.js";
 import { localDate, workspaceHours } from "./working-hours.js";
 
@@ -68,21 +68,33 @@ export function createNudgesFeature(deps: NudgesFeatureDeps): Feature {
     return merged;
   }
 
-  /** True when `user` may get this nudge now; records the delivery (cooldown and cap) when so. */
-  async function accept(
-    kind: NudgeKind,
-    users: string[],
+  /**
+   * Who the recipients are (a platform lookup, so asked before any transaction), with their local
+   * day for the cap; undefined when one is a bot: never about bots, even in part.
+   */
+  async function recipientsOf(
     workspace: string,
-    cooldownMinutes: number,
-    about?: string,
-  ): Promise<boolean> {
-    const at = services.clock.now();
-    const recipients = [];
+    users: string[],
+    at: Date,
+  ): Promise<NudgeRecipient[] | undefined> {
+    const recipients: NudgeRecipient[] = [];
     for (const user of users) {
       const person = await services.directory.user(workspace, user);
-      if (person.bot) return false;
+      if (person.bot) return undefined;
       recipients.push({ user, day: localDate(at, person.tz || deps.workspace.timezone) });
     }
+    return recipients;
+  }
+
+  /** Inside the transaction: true when all of `recipients` may get it now, their delivery recorded (cooldown, cap). */
+  async function accept(
+    kind: NudgeKind,
+    recipients: NudgeRecipient[],
+    workspace: string,
+    cooldownMinutes: number,
+    at: Date,
+    about?: string,
+  ): Promise<boolean> {
     if (recent.refuses(workspace, kind, recipients, at, cooldownMinutes, settings.dailyCap)) return false;
     for (const { user } of recipients) {
       const mutes = await store.mutes(workspace, user, at);
@@ -97,40 +109,63 @@ export function createNudgesFeature(deps: NudgesFeatureDeps): Feature {
       dailyCap: settings.dailyCap,
       about,
     });
-    if (decision.ok) recent.record(workspace, kind, recipients, at);
     return decision.ok;
   }
 
+  /** Inside the transaction: the recipients who take it (all, or for `forAccepted` those who may), if any. */
+  async function acceptedOf(
+    kind: NudgeKind,
+    proposal: NudgeProposal,
+    people: NudgeRecipient[],
+    cooldown: number,
+    at: Date,
+  ): Promise<NudgeRecipient[] | undefined> {
+    const { workspace, about } = proposal.action;
+    if (!proposal.forAccepted)
+      return (await accept(kind, people, workspace, cooldown, at, about)) ? people : undefined;
+    // Everyone at once first (one delivery), as they mostly may; one each only when someone may not.
+    if (people.length > 1 && (await accept(kind, people, workspace, cooldown, at, about))) return people;
+    const accepted: NudgeRecipient[] = [];
+    for (const p of people) if (await accept(kind, [p], workspace, cooldown, at, about)) accepted.push(p);
+    return accepted.length > 0 ? accepted : undefined;
+  }
+
+  /**
+   * The lookups first; then the proposal's own claim (if any), the recorded delivery and the action
+   * are one transaction: a crash or a refused write leaves all of them or none.
+   */
   async function offer(kind: NudgeKind, proposal: NudgeProposal): Promise<boolean> {
-    const { cause } = proposal;
-    let action = proposal.action;
+    const { cause, action } = proposal;
     if (!settings.enabled) return false;
     if (cause && !settingsFor(kind, cause.room).enabled) return false;
-    if (!proposal.toEveryone) {
-      const cooldown = (cause ? settingsFor(kind, cause.room) : (settings[kind] as BaseNudgeSettings))
-        .cooldownMinutes;
-      if (proposal.forAccepted) {
-        // Never about bots, even in part.
-        for (const user of proposal.recipients)
-          if ((await services.directory.user(action.workspace, user)).bot) return false;
-        // Everyone at once first: one transaction (one commit) when all may have it, as they mostly
-        // may; one each only when someone may not.
-        const all = proposal.recipients;
-        const accepted: string[] = [];
-        if (all.length > 1 && (await accept(kind, all, action.workspace, cooldown, action.about)))
-          accepted.push(...all);
-        else
-          for (const user of all) {
-            if (await accept(kind, [user], action.workspace, cooldown, action.about)) accepted.push(user);
-          }
-        if (accepted.length === 0) return false;
-        action = proposal.forAccepted(accepted);
-      } else if (!(await accept(kind, proposal.recipients, action.workspace, cooldown, action.about))) {
-        return false;
-      }
-    }
-    // Every private nudge offers a one-step "not helpful" (a button where the platform has them).
-    await services.emit(withFeedback(action, kind));
+    const { workspace } = action;
+    const at = services.clock.now();
+    const cooldown = (cause ? settingsFor(kind, cause.room) : (settings[kind] as BaseNudgeSettings))
+      .cooldownMinutes;
+    const people = proposal.toEveryone ? [] : await recipientsOf(workspace, proposal.recipients, at);
+    if (!people) return false;
+    // Refused by this process's own deliveries: no transaction for nothing. With a claim, the claim
+    // is taken first whatever follows, so the store decides.
+    const refused = (p: NudgeRecipient[]) =>
+      recent.refuses(workspace, kind, p, at, cooldown, settings.dailyCap);
+    if (
+      !proposal.toEveryone &&
+      !proposal.claim &&
+      (proposal.forAccepted ? people.every((p) => refused([p])) : refused(people))
+    )
+      return false;
+    const delivered = await services.atomically(async () => {
+      if (proposal.claim && !(await proposal.claim())) return undefined;
+      const accepted = proposal.toEveryone ? [] : await acceptedOf(kind, proposal, people, cooldown, at);
+      if (!accepted) return undefined;
+      const shown = proposal.forAccepted ? proposal.forAccepted(accepted.map((p) => p.user)) : action;
+      // Every private nudge offers a one-step "not helpful" (a button where the platform has them).
+      await services.emit(withFeedback(shown, kind));
+      return accepted;
+    });
+    if (!delivered) return false;
+    // Only once committed: a delivery rolled back must not refuse the next one.
+    recent.record(workspace, kind, delivered, at);
     proposal.delivered?.();
     return true;
   }

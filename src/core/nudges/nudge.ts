@@ -37,7 +37,13 @@ export interface NudgeProposal {
    * so they get no notification. Without it, one refusal cancels the nudge for everyone.
    */
   forAccepted?(accepted: string[]): Action;
-  /** Called after the action was emitted (e.g. to keep a short-lived share handle). */
+  /**
+   * A once-only claim (once a day, per thread, per week): taken in the transaction that saves the
+   * action, so a crash leaves both or neither; false (taken already) offers nothing. Kept even when
+   * the nudge is then refused (cooldown, cap, mute).
+   */
+  claim?(): Promise<boolean>;
+  /** Called once the action was saved (e.g. to keep a short-lived share handle). */
   delivered?(): void;
 }
 

@@ -4,6 +4,7 @@
  */
 import { DateTime } from "luxon";
 import { z } from "zod";
+import { errorMessage } from "../error-message.js";
 import type { Room } from "../model.js";
 import { zoneName } from "../zones.js";
 import { nudge } from "./nudge.js";
@@ -46,6 +47,10 @@ export const socialSettings = z
     message: "is required when social is enabled (the room to announce the call in, e.g. random)",
   });
 
+/** How long the call is open: an announcement later than that says nothing useful. */
+const CALL_MINUTES = 30;
+const RETRY_MS = 5 * 60_000;
+
 /** Pure: the next announcement strictly after `after`. */
 export function nextSocialCall(after: Date, day: string, time: string, tz: string): Date {
   const weekday = parseDays(day)?.[0] ?? 5;
@@ -82,28 +87,44 @@ export const social = nudge({
       const key = `nudge.social:${workspace}:${room.id}`;
       armed.add(key);
       const when = nextSocialCall(after, s.day, s.time, tz);
-      ctx.services.scheduler.at(when, key, async () => {
-        const date = DateTime.fromJSDate(when, { zone: tz }).toISODate();
-        // Claimed, so a restart or a second process never announces the same call twice.
-        if (await ctx.claims.claim(workspace, `${key}:${date}`, ctx.services.clock.now())) {
-          const link = s.linkTemplate.replace(
-            /\{name\}/g,
-            `outloud-social-${roomName.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`,
+      ctx.services.scheduler.at(when, key, () => announce(workspace, room, key, when));
+    };
+    /**
+     * The week's call: its claim (a restart or a second process never announces it twice) and the
+     * post are saved together. Not saved (the database refused): tried again 5 minutes later while
+     * the call is still on, then the next week's is armed.
+     */
+    const announce = async (workspace: string, room: Room, key: string, when: Date): Promise<void> => {
+      const date = DateTime.fromJSDate(when, { zone: tz }).toISODate();
+      const link = s.linkTemplate.replace(
+        /\{name\}/g,
+        `outloud-social-${roomName.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`,
+      );
+      try {
+        await ctx.offer({
+          claim: () => ctx.claims.claim(workspace, `${key}:${date}`, ctx.services.clock.now()),
+          recipients: [],
+          toEveryone: true,
+          action: {
+            workspace,
+            action: "post",
+            room,
+            source: "nudge.social",
+            text: `Social call, open to all, for the next half hour: ${link}\nNo agenda: bring a coffee and say hi.`,
+          },
+        });
+      } catch (err) {
+        const now = ctx.services.clock.now();
+        if (now.getTime() - when.getTime() < CALL_MINUTES * 60_000 - RETRY_MS) {
+          ctx.services.log.warn("social call not saved; trying again", { error: errorMessage(err) });
+          ctx.services.scheduler.at(new Date(now.getTime() + RETRY_MS), key, () =>
+            announce(workspace, room, key, when),
           );
-          await ctx.offer({
-            recipients: [],
-            toEveryone: true,
-            action: {
-              workspace,
-              action: "post",
-              room,
-              source: "nudge.social",
-              text: `Social call, open to all, for the next half hour: ${link}\nNo agenda: bring a coffee and say hi.`,
-            },
-          });
+          return;
         }
-        arm(workspace, new Date(when.getTime() + 1000));
-      });
+        ctx.services.log.error("social call not announced", { error: errorMessage(err) });
+      }
+      arm(workspace, new Date(when.getTime() + 1000));
     };
     const active = () => s.enabled && s.room !== "";
     return {

@@ -149,13 +149,6 @@ export const threadToCall = nudge({
         );
         if (!reason) return;
         state.done = true;
-        // Once per thread, also across restarts and processes.
-        const claimed = await ctx.claims.claim(
-          message.workspace,
-          `nudge.thread-to-call:${message.room.id}:${message.thread}`,
-          message.at,
-        );
-        if (!claimed) return;
         const name = stableCallName(message.workspace, message.room.name, message.thread);
         const link = callLink(s.linkTemplate, {
           name,
@@ -163,8 +156,17 @@ export const threadToCall = nudge({
           room: message.room.id,
           thread: message.thread,
         });
-        await ctx.offer({
+        // Once per thread, also across restarts and processes: claimed with the suggestion.
+        const claim = () =>
+          ctx.claims.claim(
+            message.workspace,
+            `nudge.thread-to-call:${message.room.id}:${message.thread}`,
+            message.at,
+          );
+        // Not saved (the database refused it): the thread's next reply tries again.
+        const offered = ctx.offer({
           cause: message,
+          claim,
           recipients: [],
           toEveryone: true,
           action: {
@@ -179,6 +181,10 @@ export const threadToCall = nudge({
               `Afterwards, record what you decided with \`${ctx.services.commands.spell("decision")}\` so everyone can find it. ` +
               "(This room can switch these suggestions off in the Outloud config.)",
           },
+        });
+        await offered.catch((err) => {
+          state.done = false;
+          throw err;
         });
       },
     };

@@ -198,6 +198,97 @@ for (const kind of ["sqlite", "postgres"] as const) {
       }
     });
 
+    it("suggests a call in a long thread once it can be saved with the thread's claim, and once only", async () => {
+      const s = await open();
+      try {
+        const reply = (i: number, user: string) =>
+          msg(at(2, `10:${String(10 + i).padStart(2, "0")}`), `r${i}`, user, `about the cron, step ${i}`, {
+            thread: "t1",
+          });
+        await s.feed([
+          msg(at(2, "10:00"), "t1", "ana", "Move the payments cron?"),
+          ...Array.from({ length: 7 }, (_, i) => reply(i, i % 2 ? "bob" : "ana")),
+        ]);
+        const allow = await refuseInserts(s.db, "action_outbox");
+        // The eighth back-and-forth reply calls for a call.
+        await s.feed([reply(7, "bob")]);
+        expect(from("nudge.thread-to-call", s.outputs)).toEqual([]);
+        await allow();
+        await s.feed([reply(8, "ana")]);
+        await s.restart(at(2, "10:30"));
+        await s.feed(Array.from({ length: 9 }, (_, i) => reply(20 + i, i % 2 ? "ana" : "bob")));
+        expect(from("nudge.thread-to-call", s.outputs)).toEqual([
+          expect.objectContaining({ action: "reply", thread: "t1", about: "r8" }),
+        ]);
+      } finally {
+        await s.close();
+      }
+    });
+
+    it("announces the week's social call once it can be saved with its claim, and once only", async () => {
+      const s = await open({
+        nudges: { social: { enabled: true, room: "random", day: "fri", time: "15:00" } },
+      });
+      try {
+        await s.feed([msg(at(2, "10:00"), "m1", "ana", "hello")]);
+        const allow = await refuseInserts(s.db, "action_outbox");
+        await s.advanceTo(at(6, "15:02"));
+        expect(from("nudge.social", s.outputs)).toEqual([]);
+        await allow();
+        await s.advanceTo(at(6, "15:10"));
+        await s.restart(at(6, "15:12"));
+        await s.feed([msg(at(6, "15:13"), "m2", "ana", "hello again")]);
+        await s.advanceTo(at(6, "18:00"));
+        const [call, ...more] = from("nudge.social", s.outputs);
+        expect(more).toEqual([]);
+        expect(call).toMatchObject({ action: "post", room: "#random", at: "2026-11-06T15:05:00.000Z" });
+      } finally {
+        await s.close();
+      }
+    });
+
+    it("suggests asking a DM question in the team's room once a day per pair, once it can be saved with that claim", async () => {
+      const s = await open();
+      try {
+        const dm = (when: string, id: string, text: string) =>
+          messageLine(at(2, when), id, "ana", text, "dm:ana,bob");
+        await s.feed([
+          msg(at(2, "09:00"), "m1", "ana", "morning"),
+          msg(at(2, "09:01"), "m2", "bob", "morning"),
+        ]);
+        const allow = await refuseInserts(s.db, "action_outbox");
+        await s.feed([dm("10:00", "d1", "how do I rerun the failed deploy on staging?")]);
+        expect(from("nudge.dm-to-channel", s.outputs)).toEqual([]);
+        await allow();
+        await s.feed([
+          dm("10:05", "d2", "and where is the config for the payment api?"),
+          dm("15:00", "d3", "can you review my pull request for the invoice export?"),
+        ]);
+        expect(from("nudge.dm-to-channel", s.outputs)).toEqual([
+          expect.objectContaining({ action: "notice", user: "ana", about: "d2" }),
+        ]);
+      } finally {
+        await s.close();
+      }
+    });
+
+    it("gives a private tip once it can be saved with its delivery (cooldown and daily cap)", async () => {
+      const s = await open();
+      try {
+        const allow = await refuseInserts(s.db, "action_outbox");
+        await s.feed([msg(at(2, "10:00"), "m1", "ana", "you are useless, this is ridiculous")]);
+        expect(from("nudge.be-kind", s.outputs)).toEqual([]);
+        await allow();
+        // Not counted against ana: the tip that could not be saved was not given.
+        await s.feed([msg(at(2, "10:05"), "m2", "ana", "you are useless, this is ridiculous")]);
+        expect(from("nudge.be-kind", s.outputs)).toEqual([
+          expect.objectContaining({ action: "notice", user: "ana", about: "m2" }),
+        ]);
+      } finally {
+        await s.close();
+      }
+    });
+
     it.each([
       ["the decision", "decisions"],
       ["its confirmation", "action_outbox"],
