@@ -32,8 +32,8 @@ export interface AppContext {
 }
 
 /** The services every feature gets, less the log and the transactions (the whole app's); the runtime builds them. */
-export type PlatformServices = Omit<CoreServices, "log" | "atomically" | "reserve"> &
-  Partial<Pick<CoreServices, "reserve">>;
+export type PlatformServices = Omit<CoreServices, "log" | "atomically" | "reserve" | "afterCommit"> &
+  Partial<Pick<CoreServices, "reserve" | "afterCommit">>;
 
 export function createEngine(app: AppContext, platform: PlatformServices): Engine {
   const services: CoreServices = {
@@ -41,6 +41,7 @@ export function createEngine(app: AppContext, platform: PlatformServices): Engin
     log: app.log,
     atomically: (work) => app.db.atomically(work),
     reserve: platform.reserve ?? (async (action) => reservedInMemory(app, platform.emit, action)),
+    afterCommit: platform.afterCommit ?? afterCommitted(app),
   };
   const db = app.db.db;
   const claims = new SqlClaimStore(db);
@@ -99,6 +100,22 @@ export function createEngine(app: AppContext, platform: PlatformServices): Engin
     }),
   );
   return new Engine({ services, features });
+}
+
+/**
+ * CoreServices.afterCommit over the app's database: deferred inside a transaction, where `track` lets
+ * a stop wait for it (the runtime's in-flight work); run now outside one.
+ */
+export function afterCommitted(
+  app: AppContext,
+  track: (work: Promise<void>) => unknown = () => undefined,
+): CoreServices["afterCommit"] {
+  return async (work) => {
+    const deferred = app.db.afterCommit(() => {
+      track(work().catch((err) => app.log.error("work after commit failed", { error: errorMessage(err) })));
+    });
+    if (!deferred) await work();
+  };
 }
 
 /**

@@ -8,7 +8,7 @@ import type { Action } from "./actions.js";
 import type { CommandReply } from "./commands/command.js";
 import { CommandTable } from "./commands/registry.js";
 import { errorMessage } from "./error-message.js";
-import type { CoreServices, Feature } from "./feature.js";
+import { type CoreServices, type Feature, sendWhenFinished } from "./feature.js";
 import type { FieldErrors, FormSpec, FormSubmission } from "./forms.js";
 import type { ChatEvent, CommandInvocation } from "./model.js";
 import type { DeliveryProblem } from "./ports.js";
@@ -173,9 +173,14 @@ export class Engine {
     await this.show(replyAction(invocation, reply, `command.${root}`), reply);
   }
 
-  /** Shows a reply, then carries out its follow-ups together. */
+  /**
+   * Shows a reply, then carries out its follow-ups together. A reply with work to finish is saved now
+   * and sent with the text that work gives, once it is done after the commit.
+   */
   private async show(action: Action | undefined, reply: CommandReply): Promise<void> {
-    if (action) await this.services.emit(action);
+    const finish = "finish" in reply ? reply.finish : undefined;
+    if (action && finish) await sendWhenFinished(this.services, await this.services.reserve(action), finish);
+    else if (action) await this.services.emit(action);
     const followUps = "followUps" in reply ? (reply.followUps ?? []) : [];
     await Promise.all(followUps.map((f) => this.services.emit(f)));
   }

@@ -5,6 +5,7 @@
 import type { Action } from "./actions.js";
 import type { CommandSpec } from "./commands/command.js";
 import type { CommandSpelling } from "./commands/spelling.js";
+import { errorMessage } from "./error-message.js";
 import type { FormSpec } from "./forms.js";
 import type { Logger } from "./logger.js";
 import type { ChatEvent } from "./model.js";
@@ -56,7 +57,35 @@ export interface CoreServices {
    * the process dies first, it goes out as saved. Every reservation must be sent.
    */
   reserve(action: Action): Promise<ReservedAction>;
+  /**
+   * Runs `work` once the transaction this is called in (an enclosing `atomically`: Matrix's, per
+   * event) committed, without waiting for it; outside one, now, waited for. For network work that
+   * must not hold the database (a decision's exports). A stop waits for it; its failure is logged.
+   */
+  afterCommit(work: () => Promise<void>): Promise<void>;
   /** How commands are spelled on this platform, for every text that names one. */
   commands: CommandSpelling;
   log: Logger;
+}
+
+/**
+ * Sends a reserved action once `finish`, run after the commit (CoreServices.afterCommit), gives its
+ * final text; if `finish` fails, as saved.
+ */
+export function sendWhenFinished(
+  services: Pick<CoreServices, "afterCommit" | "log">,
+  reserved: ReservedAction,
+  finish: () => Promise<string>,
+): Promise<void> {
+  return services.afterCommit(async () => {
+    let text: string | undefined;
+    try {
+      text = await finish();
+    } catch (err) {
+      services.log.error("work before a reply failed", { error: errorMessage(err) });
+    } finally {
+      // Sent whatever happened: a reservation left unsent would stay this process's until it stops.
+      await reserved.send(text);
+    }
+  });
 }

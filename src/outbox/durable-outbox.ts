@@ -86,14 +86,28 @@ export class DurableOutbox {
    * sends the row as written: its text then is the one saved, not the one given to `send`.
    */
   async reserve(action: Action): Promise<ReservedAction> {
-    const { store, platform, holder } = this.options;
+    const { store, platform, holder, sink, log } = this.options;
     const key = randomUUID();
-    await store.add(
-      platform,
-      { workspace: action.workspace, key, action, createdAt: new Date() },
-      holder,
-      this.until(),
-    );
+    try {
+      await store.add(
+        platform,
+        { workspace: action.workspace, key, action, createdAt: new Date() },
+        holder,
+        this.until(),
+      );
+    } catch (err) {
+      // Inside a transaction the failure fails it, cause and all (a no-op after-commit says whether
+      // one is open). Outside one the action is still sent when told, not durably, as `deliver` does.
+      if (this.options.afterCommit?.(() => undefined)) throw err;
+      log.warn("outbox write failed; sending without it", {
+        source: action.source,
+        error: errorMessage(err),
+      });
+      return {
+        send: (text) =>
+          sink.deliver(text === undefined ? action : { ...action, text }, { key, mayHaveBeenSent: false }),
+      };
+    }
     return {
       send: async (text) => {
         const final = text === undefined ? action : { ...action, text };

@@ -9,7 +9,7 @@
  * Every action the core takes, for an event or for a timer, leaves through `deliver`: through the
  * durable outbox (src/outbox/) on the live platforms, straight to the sink in the replay.
  */
-import { type AppContext, createEngine } from "../app.js";
+import { type AppContext, afterCommitted, createEngine } from "../app.js";
 import type { Action } from "../core/actions.js";
 import { SystemClock } from "../core/clocks.js";
 import { CommandSpelling } from "../core/commands/spelling.js";
@@ -115,6 +115,8 @@ export class PlatformRuntime {
       emit: (action) => this.deliver(action),
       // Without an outbox (the replay) nothing is saved: the engine keeps a reservation in memory.
       ...(this.outbox ? { reserve: (action: Action) => this.outbox!.reserve(action) } : {}),
+      // Work after an event's commit (its exports) is in flight too: a stop waits for it.
+      afterCommit: afterCommitted(app, (work) => this.track(work)),
       commands: new CommandSpelling(platform.commandPrefix),
     });
     const decisions = new SqlDecisionStore(app.db.db);

@@ -373,12 +373,14 @@ export function plain(items: any[] | undefined): string {
 export class FakeWebhookReceiver extends FakeApi {
   readonly byDecision = new Map<string, unknown>();
   readonly deliveries: string[] = [];
+  /** Awaited before each delivery is answered: a test looks at the world while the sender waits. */
+  beforeAnswer: ((decisionId: string) => Promise<void>) | undefined;
 
   constructor(private readonly secret: string) {
     super();
   }
 
-  protected route(req: RecordedRequest, res: ServerResponse): unknown {
+  protected async route(req: RecordedRequest, res: ServerResponse): Promise<unknown> {
     if (req.method !== "POST" || !isJsonRequest(req)) return send(res, 405, {});
     const header = String(req.headers["x-outloud-signature"] ?? "");
     const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);
@@ -389,6 +391,7 @@ export class FakeWebhookReceiver extends FakeApi {
     const body = req.body as { decision: { workspace: string; id: string } };
     this.deliveries.push(String(req.headers["x-outloud-delivery"]));
     this.byDecision.set(`${body.decision.workspace}/${body.decision.id}`, body);
+    await this.beforeAnswer?.(body.decision.id);
     send(res, 200, { ok: true });
   }
 }

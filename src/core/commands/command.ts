@@ -16,12 +16,21 @@ export interface FollowUps {
   followUps?: readonly Action[];
 }
 
+/**
+ * Work whose outcome is the reply's final text (a decision's exports: network calls), done once what
+ * the command saved is committed, so that it never holds the database. The reply is saved first with
+ * `text`, which is what is said if the process dies before `finish` is done.
+ */
+export interface Finishing {
+  finish?: () => Promise<string>;
+}
+
 /** What a command answers. Expected failures are values, not exceptions. */
 export type CommandReply =
   /** Seen by everyone in the room (or thread): confirmations of changes, announcements. */
-  | ({ kind: "public"; text: string; mentions?: string[] } & FollowUps)
+  | ({ kind: "public"; text: string; mentions?: string[] } & FollowUps & Finishing)
   /** Seen only by the person who typed the command. */
-  | ({ kind: "private"; text: string; mentions?: string[] } & FollowUps)
+  | ({ kind: "private"; text: string; mentions?: string[] } & FollowUps & Finishing)
   /** The input was wrong: a short private reply naming the problem, followed by the usage. */
   | { kind: "error"; problem: string }
   /** Nothing to say: the effect is the follow-ups, or the feature's own work (a rota's announcement). */

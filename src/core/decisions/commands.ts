@@ -59,8 +59,9 @@ export function decisionCommands(deps: DecisionCommandDeps): CommandSpec[] {
     problem: `there is no decision ${decisionId(number)}`,
   });
 
+  // Saved with its exports pending, and said once they are done (after the commit).
   const reply = (r: RecordResult): CommandReply =>
-    r.ok ? { kind: "public", text: r.text } : { kind: "error", problem: r.problem };
+    r.ok ? { kind: "public", text: r.text, finish: r.exported } : { kind: "error", problem: r.problem };
 
   const commands = [
     command<Record<string, never>>({
@@ -164,10 +165,15 @@ export function decisionCommands(deps: DecisionCommandDeps): CommandSpec[] {
           .map((s) => s.target);
         const queued = await store.requeue(workspace, d.number, at, waiting.length ? waiting : undefined);
         if (queued === 0) return { kind: "private", text: `${d.id} has no export target.` };
-        await worker.deliver(workspace, d.number);
+        const summary = async () => `${d.id}: ${exportSummary(await store.exports(workspace, d.number))}`;
         return {
           kind: "private",
-          text: `${d.id}: ${exportSummary(await store.exports(workspace, d.number))}`,
+          text: await summary(),
+          // The exports are network calls: after the commit.
+          finish: async () => {
+            await worker.deliver(workspace, d.number);
+            return summary();
+          },
         };
       },
     }),
@@ -192,24 +198,30 @@ export function decisionCommands(deps: DecisionCommandDeps): CommandSpec[] {
         // now, and retried with back-off (after a restart too) while the target does not answer.
         const withdrawing = worker.withdrawingTargets;
         const states = await store.remove(workspace, d.number, at, withdrawing);
-        if (d.supersedes) await worker.deliver(workspace, Number(d.supersedes.slice(2)));
-        const outcomes = await worker.deliver(workspace, d.number);
-        const withdrawn = outcomes.filter((o) => o.withdrawal && o.done).map((o) => o.target);
         const exported = states.filter((s) => s.location !== undefined || s.attempts > 0);
-        const later = exported
-          .filter((s) => withdrawing.includes(s.target) && !withdrawn.includes(s.target))
-          .map((s) => s.target);
-        const written = exported.filter((s) => s.status === "exported" && !withdrawing.includes(s.target));
-        const tail =
-          (withdrawn.length ? ` Taken back from ${withdrawn.join(", ")}.` : "") +
-          (later.length ? ` It will be taken back from ${later.join(", ")} when it answers again.` : "") +
-          (written.length
-            ? ` It had already been exported to ${written.map((s) => `${s.target} (${s.location})`).join(", ")}: remove it there if needed.`
-            : "");
+        const said = (withdrawn: readonly string[]) => {
+          const later = exported
+            .filter((s) => withdrawing.includes(s.target) && !withdrawn.includes(s.target))
+            .map((s) => s.target);
+          const written = exported.filter((s) => s.status === "exported" && !withdrawing.includes(s.target));
+          const tail =
+            (withdrawn.length ? ` Taken back from ${withdrawn.join(", ")}.` : "") +
+            (later.length ? ` It will be taken back from ${later.join(", ")} when it answers again.` : "") +
+            (written.length
+              ? ` It had already been exported to ${written.map((s) => `${s.target} (${s.location})`).join(", ")}: remove it there if needed.`
+              : "");
+          return `Decision ${d.id} was undone by ${d.author.name}.${d.supersedes ? ` ${d.supersedes} stands again.` : ""}${tail}`;
+        };
         return {
           // A private room's decision (its title is in the file name) is not talked about elsewhere.
           kind: d.room.private && d.room.id !== room.id ? "private" : "public",
-          text: `Decision ${d.id} was undone by ${d.author.name}.${d.supersedes ? ` ${d.supersedes} stands again.` : ""}${tail}`,
+          // Saved as if no target had answered yet (they are retried after a crash), said once they have.
+          text: said([]),
+          finish: async () => {
+            if (d.supersedes) await worker.deliver(workspace, Number(d.supersedes.slice(2)));
+            const outcomes = await worker.deliver(workspace, d.number);
+            return said(outcomes.filter((o) => o.withdrawal && o.done).map((o) => o.target));
+          },
         };
       },
     }),

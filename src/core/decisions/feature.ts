@@ -5,7 +5,7 @@
  * thread with its id and where it went; whatever could not be exported is retried in the background.
  */
 import type { Action } from "../actions.js";
-import type { CoreServices, Feature, ReservedAction } from "../feature.js";
+import { type CoreServices, type Feature, type ReservedAction, sendWhenFinished } from "../feature.js";
 import {
   type ChatEvent,
   type ChatMessage,
@@ -112,7 +112,7 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
       ? await services.directory.permalink(workspace, room, req.thread).catch(() => undefined)
       : undefined;
     const target = { workspace, room: { id: room.id, name: room.name } };
-    let saved: { decision: DecisionRecord; confirmation?: ReservedAction } | undefined;
+    let saved: { decision: DecisionRecord; pending: string; confirmation?: ReservedAction } | undefined;
     try {
       saved = await services.atomically(async () => {
         if (claim && !(await claims.claim(workspace, claim, req.at))) return undefined;
@@ -131,26 +131,25 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
           },
           worker.targetsFor(target),
         );
-        if (!confirm) return { decision };
         const pending = confirmation(decision, await store.exports(workspace, decision.number));
-        return { decision, confirmation: await services.reserve(confirm(pending)) };
+        if (!confirm) return { decision, pending };
+        return { decision, pending, confirmation: await services.reserve(confirm(pending)) };
       });
     } catch (err) {
       if (err instanceof SupersedeError) return { ok: false, problem: err.message };
       throw err;
     }
     if (!saved) return undefined;
-    const { decision } = saved;
-    let done: string | undefined;
-    try {
+    const { decision, pending } = saved;
+    // After the commit: on Matrix the event's transaction still holds the database here.
+    const exported = async () => {
       await worker.deliver(workspace, decision.number);
       if (req.supersedes !== undefined) await worker.deliver(workspace, req.supersedes);
-      done = confirmation(decision, await store.exports(workspace, decision.number));
-    } finally {
-      // Sent whatever happened: a reservation left unsent would stay this process's until it stops.
-      await saved.confirmation?.send(done);
-    }
-    return { ok: true, decision, text: done };
+      return confirmation(decision, await store.exports(workspace, decision.number));
+    };
+    if (!saved.confirmation) return { ok: true, decision, text: pending, exported };
+    await sendWhenFinished(services, saved.confirmation, exported);
+    return { ok: true, decision, text: pending };
   }
 
   /** "Recorded decision *D-3*: title. Exported to …": how it went so far. */

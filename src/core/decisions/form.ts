@@ -76,7 +76,7 @@ export function decisionFormSpec(deps: {
       );
       if (!result) return { kind: "private", text: "That message has already been recorded as a decision." };
       return result.ok
-        ? { kind: "public", text: result.text }
+        ? { kind: "public", text: result.text, finish: result.exported }
         : { kind: "private", text: `I did not record that: ${result.problem}.` };
     },
   });

@@ -79,5 +79,15 @@ export interface DecisionRequest {
 }
 
 export type RecordResult =
-  | { ok: true; decision: DecisionRecord; text: string }
+  | {
+      ok: true;
+      decision: DecisionRecord;
+      /** The confirmation as saved: its exports pending. */
+      text: string;
+      /**
+       * Exports it (network calls: after the commit, never inside a transaction) and gives the
+       * confirmation saying how that went. Absent when the confirmation was reserved and sent already.
+       */
+      exported?: () => Promise<string>;
+    }
   | { ok: false; problem: string };

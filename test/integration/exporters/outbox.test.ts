@@ -207,6 +207,7 @@ describe("a process that hangs mid-export", () => {
           emitted.push(text === undefined ? a : { ...a, text });
         },
       }),
+      afterCommit: (work) => work(),
       commands: new CommandSpelling("/"),
       log: silentLogger,
     };
