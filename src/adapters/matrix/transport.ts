@@ -354,25 +354,23 @@ export class MatrixTransport implements Transport {
     );
   }
 
-  /** Says once per room (ever, across restarts and replicas) that the bot cannot read it. */
+  /**
+   * Says once per room (ever, across restarts and replicas) that the bot cannot read it. The claim and
+   * the notice are one transaction: a crash or a refused write leaves both (the outbox sends it after
+   * the restart) or neither (it is said when the room is next seen).
+   */
   private async warnIfUnreadable(roomId: string): Promise<void> {
     if (!this.deps.rooms.isEncrypted(roomId)) return;
-    if (
-      !(await this.deps.claims.claim(
-        this.deps.workspace,
-        `matrix.encrypted:${roomId}`,
-        this.deps.runtime.clock.now(),
-      ))
-    )
-      return;
-    // Through the runtime's outbox: the claim above is taken once ever, so a notice lost in a crash
-    // would never be said; the outbox sends it after all.
-    await this.deps.runtime.deliver({
-      workspace: this.deps.workspace,
-      action: "post",
-      room: this.deps.rooms.room(roomId),
-      text: CANNOT_READ,
-      source: "matrix.encrypted",
+    const { runtime, claims, workspace } = this.deps;
+    await runtime.atomically(async () => {
+      if (!(await claims.claim(workspace, `matrix.encrypted:${roomId}`, runtime.clock.now()))) return;
+      await runtime.deliver({
+        workspace,
+        action: "post",
+        room: this.deps.rooms.room(roomId),
+        text: CANNOT_READ,
+        source: "matrix.encrypted",
+      });
     });
   }
 }
