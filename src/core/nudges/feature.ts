@@ -164,9 +164,12 @@ export function createNudgesFeature(deps: NudgesFeatureDeps): Feature {
       return accepted;
     });
     if (!delivered) return false;
-    // Only once committed: a delivery rolled back must not refuse the next one.
-    recent.record(workspace, kind, delivered, at);
-    proposal.delivered?.();
+    // Only once committed (Matrix's event transaction may still be open): a delivery rolled back
+    // must not refuse the next one, nor leave a share handle behind.
+    await services.afterCommit(async () => {
+      recent.record(workspace, kind, delivered, at);
+      proposal.delivered?.();
+    });
     return true;
   }
 
