@@ -83,7 +83,8 @@ export class DurableOutbox {
   /**
    * Writes the action down (inside a transaction, in it) but sends it only when `send` is called; till
    * then the row is this replica's, renewed while it lives. If it dies first, a sweep of any replica
-   * sends the row as written: its text then is the one saved, not the one given to `send`.
+   * sends the row as written: its text then is the one saved, not the one given to `send`. A send that
+   * fails is retried with the text given to it.
    */
   async reserve(action: Action): Promise<ReservedAction> {
     const { store, platform, holder, sink, log } = this.options;
@@ -155,9 +156,10 @@ export class DurableOutbox {
         waitMs: wait,
         error: errorMessage(err),
       });
-      // Released, not renewed: a sweep of this replica or another claims it once the wait is over.
+      // Released, not renewed: a sweep of this replica or another claims it once the wait is over,
+      // and sends what this send carried (a reserved action's final text, not the text it was saved with).
       await store
-        .release(entry.workspace, entry.key, new Date(Date.now() + wait))
+        .release(entry.workspace, entry.key, new Date(Date.now() + wait), entry.action)
         .catch((e) => log.warn("outbox release failed", { error: errorMessage(e) }));
       return;
     }

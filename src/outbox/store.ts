@@ -22,8 +22,11 @@ export interface ActionOutboxStore {
     until: Date,
     limit: number,
   ): Promise<OutboxEntry[]>;
-  /** Lets go of an entry whose send failed: any replica's sweep claims it again from `retryAt`. */
-  release(workspace: string, key: string, retryAt: Date): Promise<void>;
+  /**
+   * Lets go of an entry whose send failed: any replica's sweep claims it again from `retryAt`, and
+   * sends `action` (what was being sent: a reserved action's final text) rather than what was saved.
+   */
+  release(workspace: string, key: string, retryAt: Date, action: Action): Promise<void>;
   /** Extends `holder`'s claims on its unsent entries to `until` (it is still sending them). */
   renew(platform: string, holder: string, until: Date): Promise<void>;
   /** Forgets entries sent before `before`. */

@@ -70,10 +70,10 @@ export class SqlActionOutboxStore implements ActionOutboxStore {
       .sort((x, y) => x.createdAt.getTime() - y.createdAt.getTime());
   }
 
-  async release(workspace: string, key: string, retryAt: Date): Promise<void> {
+  async release(workspace: string, key: string, retryAt: Date, action: Action): Promise<void> {
     await this.db
       .updateTable("action_outbox")
-      .set({ claimed_by: null, claimed_until: retryAt.toISOString() })
+      .set({ claimed_by: null, claimed_until: retryAt.toISOString(), action: JSON.stringify(action) })
       .where("workspace", "=", workspace)
       .where("key", "=", key)
       .where("sent_at", "is", null)

@@ -21,17 +21,20 @@ const answer: Action = {
 };
 
 /** A homeserver that does not answer the first `failures` sends, then takes them. */
-function flakySink(failures: number): ActionSink & { tries: Delivery[]; taken: Delivery[] } {
+function flakySink(failures: number): ActionSink & { tries: Delivery[]; taken: Delivery[]; said: string[] } {
   const tries: Delivery[] = [];
   const taken: Delivery[] = [];
+  const said: string[] = [];
   return {
     tries,
     taken,
-    async deliver(_action, delivery) {
+    said,
+    async deliver(action, delivery) {
       tries.push(delivery!);
       if (tries.length <= failures)
         throw Object.assign(new Error("fetch failed"), { name: "ConnectionError" });
       taken.push(delivery!);
+      said.push(action.text);
     },
   };
 }
@@ -76,6 +79,31 @@ describeEachDatabase("a failed send, tried again", (db) => {
         10,
       );
       expect(left).toEqual([]);
+    } finally {
+      await outbox.stop();
+    }
+  });
+
+  it("sends a reserved action's final text when its first send failed, not the text it was saved with", async () => {
+    const store = new SqlActionOutboxStore(db().handle.db);
+    const sink = flakySink(1);
+    const outbox = new DurableOutbox({
+      platform: "matrix",
+      store,
+      sink,
+      log: silentLogger,
+      holder: "replica-a",
+      claimMs: 3000,
+      retryMs: 200,
+    });
+    outbox.start();
+    try {
+      // A decision's confirmation: saved before its exports, sent once they said how they went.
+      const reserved = await outbox.reserve({ ...answer, text: "Recorded D-1. markdown: pending." });
+      await reserved.send("Recorded D-1. Exported to markdown (decisions/0001-x.md).");
+      await until(() => sink.taken.length === 1);
+      expect(sink.said).toEqual(["Recorded D-1. Exported to markdown (decisions/0001-x.md)."]);
+      expect(sink.tries).toHaveLength(2);
     } finally {
       await outbox.stop();
     }
