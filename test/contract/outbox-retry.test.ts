@@ -48,9 +48,10 @@ async function until(check: () => boolean, ms = 15_000): Promise<void> {
 }
 
 describeEachDatabase("a failed send, tried again", (db) => {
-  it("sends it again after the wait, with the same key, once, and leaves nothing unsent", async () => {
+  /** A running outbox in front of a sink that fails its first `failures` sends; retries after 200 ms. */
+  function started(failures: number) {
     const store = new SqlActionOutboxStore(db().handle.db);
-    const sink = flakySink(2);
+    const sink = flakySink(failures);
     const outbox = new DurableOutbox({
       platform: "matrix",
       store,
@@ -61,6 +62,11 @@ describeEachDatabase("a failed send, tried again", (db) => {
       retryMs: 200,
     });
     outbox.start();
+    return { store, sink, outbox };
+  }
+
+  it("sends it again after the wait, with the same key, once, and leaves nothing unsent", async () => {
+    const { store, sink, outbox } = started(2);
     try {
       await outbox.deliver(answer);
       expect(sink.taken).toHaveLength(0);
@@ -85,18 +91,7 @@ describeEachDatabase("a failed send, tried again", (db) => {
   });
 
   it("sends a reserved action's final text when its first send failed, not the text it was saved with", async () => {
-    const store = new SqlActionOutboxStore(db().handle.db);
-    const sink = flakySink(1);
-    const outbox = new DurableOutbox({
-      platform: "matrix",
-      store,
-      sink,
-      log: silentLogger,
-      holder: "replica-a",
-      claimMs: 3000,
-      retryMs: 200,
-    });
-    outbox.start();
+    const { sink, outbox } = started(1);
     try {
       // A decision's confirmation: saved before its exports, sent once they said how they went.
       const reserved = await outbox.reserve({ ...answer, text: "Recorded D-1. markdown: pending." });
