@@ -3,7 +3,8 @@
  * on SQLite and PostgreSQL: the once-ever notice in an encrypted room is saved with its claim (a
  * database refusing the row, as a full disk does, stands in for a crash between the two), and a
  * `!decision`'s exports (network calls) run only once the event's transaction committed, which on
- * SQLite holds the only connection, while the confirmation still says where the decision went.
+ * SQLite holds the only connection, while the confirmation still says where the decision went, also
+ * when its first send failed and it is sent again (SQLite only: a 30 s wait).
  */
 import { rmSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -101,3 +102,45 @@ for (const kind of ["sqlite", "postgres"] as const) {
     });
   });
 }
+
+describe("a !decision's confirmation whose first send failed", () => {
+  let hs: FakeHomeserver;
+  let bot: RunningBot | undefined;
+  afterEach(async () => {
+    await bot?.stop();
+    await hs.close();
+  });
+
+  // The outbox waits 30 s before a failed send is tried again.
+  it(
+    "is sent again saying where the decision went, not the 'pending' it was saved with",
+    { timeout: 90_000 },
+    async () => {
+      hs = await new FakeHomeserver({ botUserId: BOT, token: TOKEN }).start();
+      const receiver = await new FakeWebhookReceiver(SECRET).start();
+      try {
+        const room = hs.createRoom({ members: [ALICE, BOB, BOT], name: "team", public: true });
+        const settings = {
+          decisions: {
+            export: {
+              markdown: { enabled: false },
+              webhook: { enabled: true, url: `${receiver.url}/decisions` },
+            },
+          },
+        };
+        bot = await startBot(hs, { settings, env: { WEBHOOK_SECRET: SECRET } });
+        await hs.waitForSyncedUpTo();
+        // Longer than the bot waits out a rate limit (2 minutes): the send fails, and is let go.
+        hs.rateLimitNext("PUT", /\/send\//, { retryAfterMs: 600_000 });
+        hs.message(room, ALICE, "!decision Keep the monorepo.");
+        const [reply] = await hs.waitForSent((e) => isMessage(e) && e.room_id === room, 1, 60_000);
+        expect(String(reply?.content.body)).toMatch(
+          /^Recorded decision \*?D-1\*?: Keep the monorepo\. Exported to webhook \(http:\/\/127\.0\.0\.1:\d+\)\.$/,
+        );
+        expect(hs.messagesIn(room)).toHaveLength(1);
+      } finally {
+        await receiver.stop();
+      }
+    },
+  );
+});
