@@ -18,6 +18,12 @@ import { ALICE, BOB, BOT, CAROL, freshDataDir, type RunningBot, startBot, TOKEN 
 
 const isMessage = (e: SentEvent) => e.type === "m.room.message";
 const SECRET = "webhook-secret";
+/** Decisions exported to `receiver` only. */
+const toWebhook = (receiver: FakeWebhookReceiver) => ({
+  decisions: {
+    export: { markdown: { enabled: false }, webhook: { enabled: true, url: `${receiver.url}/decisions` } },
+  },
+});
 
 for (const kind of ["sqlite", "postgres"] as const) {
   describe(`Matrix causes saved with their actions [${kind}]`, () => {
@@ -67,14 +73,7 @@ for (const kind of ["sqlite", "postgres"] as const) {
       let reader: DatabaseHandle | undefined;
       try {
         const room = hs.createRoom({ members: [ALICE, BOB, BOT], name: "team", public: true });
-        const settings = {
-          decisions: {
-            export: {
-              markdown: { enabled: false },
-              webhook: { enabled: true, url: `${receiver.url}/decisions` },
-            },
-          },
-        };
+        const settings = toWebhook(receiver);
         bot = await startBot(hs, { dataDir, settings, env: { ...env, WEBHOOK_SECRET: SECRET } });
         // Another connection, as another process would have: it sees only what was committed.
         reader = await openDatabase({
@@ -120,14 +119,7 @@ describe("a !decision's confirmation whose first send failed", () => {
       const receiver = await new FakeWebhookReceiver(SECRET).start();
       try {
         const room = hs.createRoom({ members: [ALICE, BOB, BOT], name: "team", public: true });
-        const settings = {
-          decisions: {
-            export: {
-              markdown: { enabled: false },
-              webhook: { enabled: true, url: `${receiver.url}/decisions` },
-            },
-          },
-        };
+        const settings = toWebhook(receiver);
         bot = await startBot(hs, { settings, env: { WEBHOOK_SECRET: SECRET } });
         await hs.waitForSyncedUpTo();
         // Longer than the bot waits out a rate limit (2 minutes): the send fails, and is let go.
