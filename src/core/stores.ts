@@ -15,9 +15,37 @@ export interface ClaimStore {
 
 /** Platform event ids already acted on, so a redelivered event is ignored. */
 export interface ProcessedEventStore {
-  /** True the first time an id is seen; false for a duplicate. */
-  markProcessed(workspace: string, eventId: string, at: Date): Promise<boolean>;
+  /**
+   * True the first time an id is seen; false for a duplicate. With `keep`, an event seen for the
+   * first time is kept in the same commit, until its handling ends (`EventInbox`).
+   */
+  markProcessed(workspace: string, eventId: string, at: Date, keep?: KeptEvent): Promise<boolean>;
   purge(before: Date): Promise<number>;
+}
+
+/** An event to keep while it is handled: its JSON, and the replica handling it until when. */
+export interface KeptEvent {
+  payload: string;
+  holder: string;
+  until: Date;
+}
+
+/**
+ * Events kept from their receipt until their handling ended, for a platform that does not send an
+ * acknowledged event again (Slack): one whose handling a crash cut short is handled again.
+ */
+export interface EventInbox {
+  /** The event's handling ended, however it went: it is no longer kept. */
+  handled(workspace: string, eventId: string): Promise<void>;
+  /** `holder` still lives: its claims on the events it is handling hold until `until`. */
+  renew(holder: string, until: Date): Promise<void>;
+  /** Kept events whose replica stopped renewing its claim (it died), now claimed by `holder`, oldest first. */
+  claimAbandoned(
+    holder: string,
+    now: Date,
+    until: Date,
+    limit: number,
+  ): Promise<{ workspace: string; eventId: string; payload: string }[]>;
 }
 
 /** Small per-workspace and per-room settings, set by commands (`/outloud …`), as JSON values. */

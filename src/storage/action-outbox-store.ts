@@ -14,8 +14,8 @@ export class SqlActionOutboxStore implements ActionOutboxStore {
     entry: Omit<OutboxEntry, "attempts">,
     holder: string,
     until: Date,
-  ): Promise<void> {
-    await this.db
+  ): Promise<boolean> {
+    const result = await this.db
       .insertInto("action_outbox")
       .values({
         workspace: entry.workspace,
@@ -28,7 +28,9 @@ export class SqlActionOutboxStore implements ActionOutboxStore {
         claimed_until: until.toISOString(),
         sent_at: null,
       })
-      .execute();
+      .onConflict((oc) => oc.columns(["workspace", "key"]).doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
   async markSent(workspace: string, key: string, at: Date): Promise<void> {
