@@ -15,28 +15,29 @@ export interface ClaimStore {
 
 /** Platform event ids already acted on, so a redelivered event is ignored. */
 export interface ProcessedEventStore {
-  /**
-   * True the first time an id is seen; false for a duplicate. With `keep`, an event seen for the
-   * first time is kept in the same commit, until its handling ends (`EventInbox`).
-   */
-  markProcessed(workspace: string, eventId: string, at: Date, keep?: KeptEvent): Promise<boolean>;
+  /** True the first time an id is seen; false for a duplicate. */
+  markProcessed(workspace: string, eventId: string, at: Date): Promise<boolean>;
   purge(before: Date): Promise<number>;
 }
 
 /** An event to keep while it is handled: its JSON, and the replica handling it until when. */
 export interface KeptEvent {
-  payload: string;
+  /** Asked only if the event is still being handled when the batch is written. */
+  payload(): string;
+  receivedAt: Date;
   holder: string;
-  until: Date;
+  until(): Date;
 }
 
 /**
- * Events kept from their receipt until their handling ended, for a platform that does not send an
- * acknowledged event again (Slack): one whose handling a crash cut short is handled again.
+ * Events kept while they are handled, for a platform that does not send an acknowledged event again
+ * (Slack): one whose handling a crash cut short is handled again.
  */
 export interface EventInbox {
+  /** Keeps a marked event, with the next batch: not at all if its handling ended before that. */
+  keep(workspace: string, eventId: string, event: KeptEvent): void;
   /** The event's handling ended, however it went: it is no longer kept. */
-  handled(workspace: string, eventId: string): Promise<void>;
+  handled(workspace: string, eventId: string): void;
   /** `holder` still lives: its claims on the events it is handling hold until `until`. */
   renew(holder: string, until: Date): Promise<void>;
   /** Kept events whose replica stopped renewing its claim (it died), now claimed by `holder`, oldest first. */

@@ -48,7 +48,6 @@ interface PendingMark {
   workspace: string;
   eventId: string;
   at: string;
-  keep?: KeptEvent;
   settle(first: boolean | Error): void;
 }
 
@@ -63,33 +62,43 @@ const MAX_BATCH = 500;
  */
 export class SqlProcessedEventStore implements ProcessedEventStore, EventInbox {
   private pending: PendingMark[] = [];
-  private readonly insertSqlBySize = new Map<number, string>();
-  /** Events whose handling ended, to delete from the inbox with the next batch. */
+  private readonly sqlByKindAndSize = new Map<string, string>();
+  /** Events to keep with the next batch, by `workspace\0eventId`; dropped if handled before it. */
+  private keepSoon = new Map<string, { workspace: string; eventId: string; event: KeptEvent }>();
+  /** Kept events whose handling ended, to let go of with the next batch. */
   private handledSoon: { workspace: string; eventId: string }[] = [];
+  /** The keys of the events written to the inbox and not yet let go of. */
+  private readonly written = new Set<string>();
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly options: { gatherMs?: number } = {},
   ) {}
 
-  markProcessed(workspace: string, eventId: string, at: Date, keep?: KeptEvent): Promise<boolean> {
+  markProcessed(workspace: string, eventId: string, at: Date): Promise<boolean> {
     // In a transaction with what the event leads to: written in it, alone, not in a batch that
     // others' marks would join (and be undone with, should it roll back).
-    if (insideTransactionScope()) {
-      if (keep) throw new Error("an event is kept by a batch of its own, outside any transaction");
+    if (insideTransactionScope())
       return this.insert([{ workspace, eventId, at: at.toISOString() }]).then((fresh) => fresh.size > 0);
-    }
     return new Promise((resolve, reject) => {
       const settle = (first: boolean | Error) => (first instanceof Error ? reject(first) : resolve(first));
-      this.pending.push({ workspace, eventId, at: at.toISOString(), keep, settle });
-      if (this.pending.length === 1) this.flushSoon();
+      this.pending.push({ workspace, eventId, at: at.toISOString(), settle });
+      this.flushSoon();
     });
   }
 
-  handled(workspace: string, eventId: string): Promise<void> {
+  // Most events are handled within a batch's gathering: they are never written, nor deleted.
+  keep(workspace: string, eventId: string, event: KeptEvent): void {
+    this.keepSoon.set(keyOf({ workspace, eventId }), { workspace, eventId, event });
+    this.flushSoon();
+  }
+
+  handled(workspace: string, eventId: string): void {
+    const key = keyOf({ workspace, eventId });
+    // Not written yet: never will be. Written (or being written): deleted with the next batch.
+    if (this.keepSoon.delete(key) || !this.written.delete(key)) return;
     this.handledSoon.push({ workspace, eventId });
-    if (this.handledSoon.length === 1 && this.pending.length === 0) this.flushSoon();
-    return Promise.resolve();
+    this.flushSoon();
   }
 
   async renew(holder: string, until: Date): Promise<void> {
@@ -115,20 +124,33 @@ export class SqlProcessedEventStore implements ProcessedEventStore, EventInbox {
         order by received_at limit ${limit})
       and claimed_until < ${cutoff}
       returning workspace, event_id, payload, received_at`.execute(this.db);
-    return rows
+    const taken = rows
       .sort((a, b) => a.received_at.localeCompare(b.received_at))
       .map((r) => ({ workspace: r.workspace, eventId: r.event_id, payload: r.payload }));
+    // Now this replica's to let go of once handled.
+    for (const event of taken) this.written.add(keyOf(event));
+    return taken;
   }
 
+  private flushScheduled = false;
+  /** Batches are written one after another: a deletion never overtakes the insert it undoes. */
+  private flushing: Promise<void> = Promise.resolve();
+
   private flushSoon(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    const flush = () => {
+      this.flushScheduled = false;
+      this.flushing = this.flushing.then(() => this.flush());
+    };
     const gatherMs = this.options.gatherMs ?? 0;
-    if (gatherMs > 0) setTimeout(() => void this.flush(), gatherMs);
-    else setImmediate(() => void this.flush());
+    if (gatherMs > 0) setTimeout(flush, gatherMs);
+    else setImmediate(flush);
   }
 
   private async flush(): Promise<void> {
     const batch = this.pending.splice(0, MAX_BATCH);
-    if (this.pending.length > 0) setImmediate(() => void this.flush());
+    if (this.pending.length > 0) this.flushing = this.flushing.then(() => this.flush());
     try {
       const fresh = await this.write(batch);
       // An id twice in one batch is new only the first time.
@@ -139,48 +161,49 @@ export class SqlProcessedEventStore implements ProcessedEventStore, EventInbox {
   }
 
   /**
-   * Inserts the marks, keeps the events of new marks that ask to be kept, and lets go of the events
-   * handled since the last batch, in one commit; answers the marks that were new.
+   * Inserts the marks, keeps the events still being handled that asked to be, and lets go of the kept
+   * ones handled since, in one commit; answers the marks that were new.
    */
   private async write(marks: PendingMark[]): Promise<Set<string>> {
+    const kept = [...this.keepSoon.values()];
+    this.keepSoon.clear();
     const handled = this.handledSoon.splice(0);
-    if (!marks.some((m) => m.keep) && handled.length === 0)
-      return marks.length ? this.insert(marks) : new Set();
+    if (kept.length === 0 && handled.length === 0) return marks.length ? this.insert(marks) : new Set();
+    for (const k of kept) this.written.add(keyOf(k));
     try {
-      return await this.db.transaction().execute(async (trx) => {
+      const fresh = await this.db.transaction().execute(async (trx) => {
         const fresh = marks.length ? await this.insert(marks, trx) : new Set<string>();
-        // An id twice in one batch is kept once.
-        const keys = new Set<string>();
-        const kept = marks.filter((m) => {
-          const key = `${m.workspace}\u0000${m.eventId}`;
-          if (!m.keep || !fresh.has(key) || keys.has(key)) return false;
-          keys.add(key);
-          return true;
-        });
         if (kept.length)
-          await trx
-            .insertInto("event_inbox")
-            .values(
-              kept.map((m) => ({
-                workspace: m.workspace,
-                event_id: m.eventId,
-                payload: m.keep!.payload,
-                received_at: m.at,
-                claimed_by: m.keep!.holder,
-                claimed_until: m.keep!.until.toISOString(),
-              })),
-            )
-            .execute();
-        for (const [workspace, ids] of groupByWorkspace(handled))
-          await trx
-            .deleteFrom("event_inbox")
-            .where("workspace", "=", workspace)
-            .where("event_id", "in", ids)
-            .execute();
+          await trx.executeQuery(
+            CompiledQuery.raw(
+              this.sqlOf("keep", kept.length),
+              kept.flatMap(({ workspace, eventId, event }) => [
+                workspace,
+                eventId,
+                event.payload(),
+                event.receivedAt.toISOString(),
+                event.holder,
+                event.until().toISOString(),
+              ]),
+            ),
+          );
+        if (handled.length)
+          await trx.executeQuery(
+            CompiledQuery.raw(
+              this.sqlOf("let go", handled.length),
+              handled.flatMap((h) => [h.workspace, h.eventId]),
+            ),
+          );
         return fresh;
       });
+      return fresh;
     } catch (err) {
-      // Let go of with the next batch: an event handled stays handled.
+      // Tried again with the next batch; an event handled meanwhile was never written: nothing to do.
+      for (const k of kept) {
+        const key = keyOf(k);
+        if (this.written.delete(key)) this.keepSoon.set(key, k);
+        else this.handledSoon = this.handledSoon.filter((h) => keyOf(h) !== key);
+      }
       this.handledSoon.unshift(...handled);
       throw err;
     }
@@ -193,29 +216,53 @@ export class SqlProcessedEventStore implements ProcessedEventStore, EventInbox {
   ): Promise<Set<string>> {
     const parameters = marks.flatMap((m) => [m.workspace, m.eventId, m.at]);
     const { rows } = await db.executeQuery<{ workspace: string; event_id: string }>(
-      CompiledQuery.raw(this.insertSql(marks.length), parameters),
+      CompiledQuery.raw(this.sqlOf("mark", marks.length), parameters),
     );
     // A row comes back for each id that was new.
     return new Set(rows.map((r) => `${r.workspace}\u0000${r.event_id}`));
   }
 
   /**
-   * The insert of `rows` marks, compiled once per batch size: building it with the query builder on
-   * every event cost about as much as running it. Parameters go row by row: workspace, event id, time.
+   * The statements of a batch, compiled once per kind and size: building them with the query builder
+   * on every event cost about as much as running them. Parameters go row by row, in column order.
    */
-  private insertSql(rows: number): string {
-    let text = this.insertSqlBySize.get(rows);
+  private sqlOf(kind: "mark" | "keep" | "let go", rows: number): string {
+    const cacheKey = `${kind} ${rows}`;
+    let text = this.sqlByKindAndSize.get(cacheKey);
     if (!text) {
-      const row = { workspace: "", event_id: "", seen_at: "" };
-      text = this.db
+      text = this.compile(kind, rows);
+      this.sqlByKindAndSize.set(cacheKey, text);
+    }
+    return text;
+  }
+
+  private compile(kind: "mark" | "keep" | "let go", rows: number): string {
+    const many = <T>(row: T) => Array.from({ length: rows }, () => row);
+    if (kind === "mark")
+      return this.db
         .insertInto("processed_events")
-        .values(Array.from({ length: rows }, () => row))
+        .values(many({ workspace: "", event_id: "", seen_at: "" }))
         .onConflict((oc) => oc.columns(["workspace", "event_id"]).doNothing())
         .returning(["workspace", "event_id"])
         .compile().sql;
-      this.insertSqlBySize.set(rows, text);
-    }
-    return text;
+    if (kind === "keep")
+      return this.db
+        .insertInto("event_inbox")
+        .values(
+          many({
+            workspace: "",
+            event_id: "",
+            payload: "",
+            received_at: "",
+            claimed_by: "",
+            claimed_until: "",
+          }),
+        )
+        .compile().sql;
+    return this.db
+      .deleteFrom("event_inbox")
+      .where((eb) => eb.or(many(eb.and([eb("workspace", "=", ""), eb("event_id", "=", "")]))))
+      .compile().sql;
   }
 
   async purge(before: Date): Promise<number> {
@@ -227,10 +274,9 @@ export class SqlProcessedEventStore implements ProcessedEventStore, EventInbox {
   }
 }
 
-function groupByWorkspace(events: { workspace: string; eventId: string }[]): Map<string, string[]> {
-  const ids = new Map<string, string[]>();
-  for (const e of events) ids.set(e.workspace, [...(ids.get(e.workspace) ?? []), e.eventId]);
-  return ids;
+/** One event's key in the batches' maps. */
+function keyOf(event: { workspace: string; eventId: string }): string {
+  return `${event.workspace}\u0000${event.eventId}`;
 }
 
 export class SqlSettingsStore implements SettingsStore {

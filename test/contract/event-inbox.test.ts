@@ -1,6 +1,6 @@
 /**
  * The inbox of events being handled, and the keys of what they cause, on SQLite and PostgreSQL:
- * - an event is kept with its first mark (a repeat of it is not kept again), until it was handled;
+ * - an event is kept while it is handled, and not written at all if handled before its batch;
  * - a live replica's events are left alone, a dead one's go to exactly one of two replicas sweeping;
  * - handled again after a crash, an event takes none of its actions a second time: they have the
  *   same keys, and the outbox sends the first run's rows, once.
@@ -37,32 +37,45 @@ async function until(check: () => boolean, ms = 15_000): Promise<void> {
 }
 
 describeEachDatabase("the event inbox", (db) => {
-  it("keeps an event from its first mark until handled, and hands a dead replica's to one other", async () => {
+  it("keeps an event while it is handled, and hands a dead replica's to exactly one other", async () => {
     const inbox = new SqlProcessedEventStore(db().handle.db);
-    const keep = (holder: string, ms: number) => ({
-      payload: `{"event_id":"Ev1"}`,
+    const kept = (eventId: string, holder: string, ms: number) => ({
+      payload: () => `{"event_id":"${eventId}"}`,
+      receivedAt: new Date(),
       holder,
-      until: later(ms),
+      until: () => later(ms),
     });
-    expect(await inbox.markProcessed("T1", "Ev1", new Date(), keep("a", -1000))).toBe(true);
-    // Slack's retry of the same event: a duplicate, and not kept twice.
-    expect(await inbox.markProcessed("T1", "Ev1", new Date(), keep("b", 60_000))).toBe(false);
-    expect(await inbox.markProcessed("T1", "Ev2", new Date(), keep("c", 60_000))).toBe(true);
-
-    // Replica a stopped renewing (its claim ran out); c lives. Two replicas sweep at once.
-    const [first, second] = await Promise.all([
-      inbox.claimAbandoned("x", new Date(), later(15_000), 10),
-      inbox.claimAbandoned("y", new Date(), later(15_000), 10),
-    ]);
-    const taken = [...(first ?? []), ...(second ?? [])];
-    expect(taken).toEqual([{ workspace: "T1", eventId: "Ev1", payload: `{"event_id":"Ev1"}` }]);
-
-    // Once handled it is let go of (with the next batch of marks).
-    await inbox.handled("T1", "Ev1");
-    await inbox.handled("T1", "Ev2");
+    const rows = async () =>
+      (await db().handle.db.selectFrom("event_inbox").select("event_id").orderBy("event_id").execute()).map(
+        (r) => r.event_id,
+      );
+    expect(await inbox.markProcessed("T1", "Ev1", new Date())).toBe(true);
+    inbox.keep("T1", "Ev1", kept("Ev1", "a", -1000));
+    // Slack's retry of the same event is a duplicate (and the keep is written with its batch).
+    expect(await inbox.markProcessed("T1", "Ev1", new Date())).toBe(false);
+    // Handled before its batch was written: never written at all.
+    await inbox.markProcessed("T1", "Ev2", new Date());
+    inbox.keep("T1", "Ev2", kept("Ev2", "a", -1000));
+    inbox.handled("T1", "Ev2");
     await inbox.markProcessed("T1", "Ev3", new Date());
-    const left = await db().handle.db.selectFrom("event_inbox").select("event_id").execute();
-    expect(left).toEqual([]);
+    inbox.keep("T1", "Ev3", kept("Ev3", "c", 60_000));
+    await inbox.markProcessed("T1", "Ev4", new Date());
+    expect(await rows()).toEqual(["Ev1", "Ev3"]);
+
+    // Replica a stopped renewing (its claim ran out); c lives. Two other replicas sweep at once.
+    const x = new SqlProcessedEventStore(db().handle.db);
+    const y = new SqlProcessedEventStore(db().handle.db);
+    const [byX, byY] = await Promise.all([
+      x.claimAbandoned("x", new Date(), later(15_000), 10),
+      y.claimAbandoned("y", new Date(), later(15_000), 10),
+    ]);
+    expect([...byX, ...byY]).toEqual([{ workspace: "T1", eventId: "Ev1", payload: `{"event_id":"Ev1"}` }]);
+
+    // Handled by the one that took it over, and by c: let go of with the next batch.
+    (byX.length ? x : y).handled("T1", "Ev1");
+    inbox.handled("T1", "Ev3");
+    await Promise.all([x, y, inbox].map((s, i) => s.markProcessed("T1", `Ev${5 + i}`, new Date())));
+    expect(await rows()).toEqual([]);
   });
 
   it("takes no action twice when an event is handled again after a crash", async () => {

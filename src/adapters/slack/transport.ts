@@ -252,9 +252,7 @@ export class SlackTransport implements Transport {
       const id = b.event_id ?? (b.trigger_id ? `trigger:${b.trigger_id}` : undefined);
       const ack = (rest as { ack?: () => Promise<void> }).ack;
       const store = b.event_id ? processed.events : processed.triggers;
-      const keep = b.event_id ? this.keepable(body) : undefined;
-      const marked =
-        workspace && id ? store.markProcessed(workspace, id, new Date(), keep) : Promise.resolve(true);
+      const marked = workspace && id ? store.markProcessed(workspace, id, new Date()) : Promise.resolve(true);
       if (answersWithinAck(body)) {
         // Slack wants these acknowledged within 3 s, and a database that is being retried may take
         // longer: the listener starts its "working on it" timer first, then waits for the mark.
@@ -276,7 +274,8 @@ export class SlackTransport implements Transport {
         if (ack) await ack();
         return;
       }
-      if (keep && workspace && b.event_id) return this.handleKept(workspace, b.event_id, next);
+      const keep = workspace && b.event_id ? this.keepable(body) : undefined;
+      if (keep) return this.handleKept(workspace!, b.event_id!, next, keep);
       await next();
     });
     this.bolt.error(async (err) => {
@@ -318,21 +317,36 @@ export class SlackTransport implements Transport {
   }
 
   /**
-   * The event kept while it is handled, for the inbox: its JSON and this replica's claim. A message of
-   * a DM or private channel is not kept (its text is never stored): a crash while it is handled loses it.
+   * The event as the inbox keeps it while it is handled: its JSON and this replica's claim. A message
+   * of a DM or private channel is not kept (its text is never stored): a crash while it is handled loses it.
    */
   private keepable(body: unknown): KeptEvent | undefined {
     const event = (body as { event?: { type?: unknown; channel_type?: unknown } }).event;
     if (event?.type === "message" && event.channel_type !== "channel") return undefined;
-    return { payload: JSON.stringify(body), holder: this.deps.inbox.holder, until: this.claimUntil() };
+    return {
+      payload: () => JSON.stringify(body),
+      receivedAt: new Date(),
+      holder: this.deps.inbox.holder,
+      until: () => this.claimUntil(),
+    };
   }
 
-  /** Handles a kept event, its actions keyed by the event, and lets it go from the inbox however that went. */
-  private async handleKept(workspace: string, eventId: string, next: () => Promise<void>): Promise<void> {
+  /**
+   * Handles an event, its actions keyed by the event; kept in the inbox (unless `keep` is missing:
+   * taken over from it) until that ends, however it went.
+   */
+  private async handleKept(
+    workspace: string,
+    eventId: string,
+    next: () => Promise<void>,
+    keep?: KeptEvent,
+  ): Promise<void> {
+    const { store } = this.deps.inbox;
+    if (keep) store.keep(workspace, eventId, keep);
     try {
       await forCause(`slack:${workspace}:${eventId}`, next);
     } finally {
-      void this.deps.inbox.store.handled(workspace, eventId);
+      store.handled(workspace, eventId);
     }
   }
 
