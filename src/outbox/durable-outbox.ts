@@ -13,7 +13,6 @@ import { errorMessage } from "../core/error-message.js";
 import type { ReservedAction } from "../core/feature.js";
 import type { Logger } from "../core/logger.js";
 import type { ActionSink } from "../core/ports.js";
-import { nextKeyOfCause } from "./cause.js";
 import type { ActionOutboxStore, OutboxEntry } from "./store.js";
 
 export interface DurableOutboxOptions {
@@ -61,24 +60,24 @@ export class DurableOutbox {
    */
   async deliver(action: Action): Promise<void> {
     const { store, sink, platform, holder, log } = this.options;
-    const key = nextKeyOfCause() ?? randomUUID();
+    const key = randomUUID();
     const entry = { workspace: action.workspace, key, action, createdAt: new Date() };
-    // A row already there was written when this cause was handled before a crash: that one is sent.
-    let added = false;
-    if (this.options.afterCommit?.(() => added && this.sendCommitted(action, key))) {
-      added = await store.add(platform, entry, holder, this.until());
+    if (this.options.afterCommit?.(() => this.sendCommitted(action, key))) {
+      await store.add(platform, entry, holder, this.until());
       return;
     }
+    let written = true;
     try {
-      added = await store.add(platform, entry, holder, this.until());
+      await store.add(platform, entry, holder, this.until());
     } catch (err) {
+      written = false;
       log.warn("outbox write failed; sending without it", {
         source: action.source,
         error: errorMessage(err),
       });
-      return sink.deliver(action, { key, mayHaveBeenSent: false });
     }
-    if (added) await this.send({ ...entry, attempts: 0 });
+    if (!written) return sink.deliver(action, { key, mayHaveBeenSent: false });
+    await this.send({ ...entry, attempts: 0 });
   }
 
   /**
@@ -88,15 +87,13 @@ export class DurableOutbox {
    */
   async reserve(action: Action): Promise<ReservedAction> {
     const { store, platform, holder } = this.options;
-    const key = nextKeyOfCause() ?? randomUUID();
-    const added = await store.add(
+    const key = randomUUID();
+    await store.add(
       platform,
       { workspace: action.workspace, key, action, createdAt: new Date() },
       holder,
       this.until(),
     );
-    // Reserved when this cause was handled before a crash: that row is sent, by a sweep.
-    if (!added) return { send: async () => {} };
     return {
       send: async (text) => {
         const final = text === undefined ? action : { ...action, text };

@@ -11,11 +11,8 @@ export interface OutboxEntry {
 }
 
 export interface ActionOutboxStore {
-  /**
-   * Writes the entry, claimed by `holder` until `until`, its first send begun; false (and nothing
-   * written) when an entry of that key is there already.
-   */
-  add(platform: string, entry: Omit<OutboxEntry, "attempts">, holder: string, until: Date): Promise<boolean>;
+  /** Writes the entry, claimed by `holder` until `until`, its first send begun. */
+  add(platform: string, entry: Omit<OutboxEntry, "attempts">, holder: string, until: Date): Promise<void>;
   markSent(workspace: string, key: string, at: Date): Promise<void>;
   /** Claims up to `limit` unsent entries of `platform` whose claim ran out (their sender died), oldest first. */
   claimAbandoned(

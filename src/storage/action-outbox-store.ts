@@ -14,8 +14,8 @@ export class SqlActionOutboxStore implements ActionOutboxStore {
     entry: Omit<OutboxEntry, "attempts">,
     holder: string,
     until: Date,
-  ): Promise<boolean> {
-    const result = await this.db
+  ): Promise<void> {
+    await this.db
       .insertInto("action_outbox")
       .values({
         workspace: entry.workspace,
@@ -28,9 +28,7 @@ export class SqlActionOutboxStore implements ActionOutboxStore {
         claimed_until: until.toISOString(),
         sent_at: null,
       })
-      .onConflict((oc) => oc.columns(["workspace", "key"]).doNothing())
-      .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+      .execute();
   }
 
   async markSent(workspace: string, key: string, at: Date): Promise<void> {

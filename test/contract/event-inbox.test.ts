@@ -1,40 +1,13 @@
 /**
- * The inbox of events being handled, and the keys of what they cause, on SQLite and PostgreSQL:
+ * The inbox of events being handled, on SQLite and PostgreSQL:
  * - an event is kept while it is handled, and not written at all if handled before its batch;
- * - a live replica's events are left alone, a dead one's go to exactly one of two replicas sweeping;
- * - handled again after a crash, an event takes none of its actions a second time: they have the
- *   same keys, and the outbox sends the first run's rows, once.
+ * - a live replica's events are left alone, a dead one's go to exactly one of two replicas sweeping.
  */
 import { expect, it } from "vitest";
-import type { Action } from "../../src/core/actions.js";
-import type { ActionSink, Delivery } from "../../src/core/ports.js";
-import { silentLogger } from "../../src/logging.js";
-import { forCause } from "../../src/outbox/cause.js";
-import { DurableOutbox } from "../../src/outbox/durable-outbox.js";
-import { SqlActionOutboxStore } from "../../src/storage/action-outbox-store.js";
 import { SqlProcessedEventStore } from "../../src/storage/foundation-stores.js";
 import { describeEachDatabase } from "../helpers/databases.js";
 
 const later = (ms: number) => new Date(Date.now() + ms);
-
-function reply(text: string): Action {
-  return {
-    workspace: "T1",
-    action: "reply",
-    room: { workspace: "T1", id: "C1", name: "team", kind: "public" },
-    thread: "1.0",
-    text,
-    source: "test",
-  };
-}
-
-async function until(check: () => boolean, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describeEachDatabase("the event inbox", (db) => {
   it("keeps an event while it is handled, and hands a dead replica's to exactly one other", async () => {
@@ -76,41 +49,5 @@ describeEachDatabase("the event inbox", (db) => {
     inbox.handled("T1", "Ev3");
     await Promise.all([x, y, inbox].map((s, i) => s.markProcessed("T1", `Ev${5 + i}`, new Date())));
     expect(await rows()).toEqual([]);
-  });
-
-  it("takes no action twice when an event is handled again after a crash", async () => {
-    const store = new SqlActionOutboxStore(db().handle.db);
-    const sent: Delivery[] = [];
-    // Replica a sends nothing before it dies: its sink never answers.
-    const stuck: ActionSink = { deliver: () => new Promise(() => {}) };
-    const taking: ActionSink = {
-      async deliver(_action, delivery) {
-        sent.push(delivery!);
-      },
-    };
-    const outbox = (holder: string, sink: ActionSink) =>
-      new DurableOutbox({ platform: "slack", store, sink, log: silentLogger, holder, claimMs: 1000 });
-    const handle = (o: DurableOutbox) =>
-      forCause("slack:T1:Ev1", async () => {
-        void o.deliver(reply("Recorded D-1"));
-        await new Promise((r) => setTimeout(r, 50));
-        void o.deliver(reply("And a second answer"));
-        await new Promise((r) => setTimeout(r, 50));
-      });
-    await handle(outbox("replica-a", stuck));
-
-    // After the crash replica b handles the event again, and sweeps up a's rows once their claims ran out.
-    const b = outbox("replica-b", taking);
-    await handle(b);
-    expect(sent).toEqual([]);
-    b.start();
-    try {
-      await until(() => sent.length >= 2);
-      await new Promise((r) => setTimeout(r, 1500));
-      expect(sent).toHaveLength(2);
-      expect(new Set(sent.map((d) => d.key))).toEqual(new Set(["slack:T1:Ev1#1", "slack:T1:Ev1#2"]));
-    } finally {
-      await b.stop();
-    }
   });
 });

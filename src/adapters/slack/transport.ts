@@ -23,7 +23,6 @@ import {
   type ProcessedEventStore,
   StorageUnavailableError,
 } from "../../core/stores.js";
-import { forCause } from "../../outbox/cause.js";
 import type { PlatformRuntime, Transport } from "../../runtime/runtime.js";
 import { type WorkspaceClients, type WorkspaceInstallations, webClientOptions } from "./clients.js";
 import { errorCode, type SlackDirectory } from "./directory.js";
@@ -331,10 +330,7 @@ export class SlackTransport implements Transport {
     };
   }
 
-  /**
-   * Handles an event, its actions keyed by the event; kept in the inbox (unless `keep` is missing:
-   * taken over from it) until that ends, however it went.
-   */
+  /** Handles an event, kept in the inbox (`keep`, or taken over from it) until that ends, however it went. */
   private async handleKept(
     workspace: string,
     eventId: string,
@@ -344,7 +340,7 @@ export class SlackTransport implements Transport {
     const { store } = this.deps.inbox;
     if (keep) store.keep(workspace, eventId, keep);
     try {
-      await forCause(`slack:${workspace}:${eventId}`, next);
+      await next();
     } finally {
       store.handled(workspace, eventId);
     }
