@@ -20,6 +20,35 @@ export interface ProcessedEventStore {
   purge(before: Date): Promise<number>;
 }
 
+/** An event to keep while it is handled: its JSON, and the replica handling it until when. */
+export interface KeptEvent {
+  /** Asked only if the event is still being handled when the batch is written. */
+  payload(): string;
+  receivedAt: Date;
+  holder: string;
+  until(): Date;
+}
+
+/**
+ * Events kept while they are handled, for a platform that does not send an acknowledged event again
+ * (Slack): one whose handling a crash cut short is handled again.
+ */
+export interface EventInbox {
+  /** Keeps a marked event, with the next batch: not at all if its handling ended before that. */
+  keep(workspace: string, eventId: string, event: KeptEvent): void;
+  /** The event's handling ended, however it went: it is no longer kept. */
+  handled(workspace: string, eventId: string): void;
+  /** `holder` still lives: its claims on the events it is handling hold until `until`. */
+  renew(holder: string, until: Date): Promise<void>;
+  /** Kept events whose replica stopped renewing its claim (it died), now claimed by `holder`, oldest first. */
+  claimAbandoned(
+    holder: string,
+    now: Date,
+    until: Date,
+    limit: number,
+  ): Promise<{ workspace: string; eventId: string; payload: string }[]>;
+}
+
 /** Small per-workspace and per-room settings, set by commands (`/outloud …`), as JSON values. */
 export interface SettingsStore {
   get<T>(workspace: string, scope: string, key: string): Promise<T | undefined>;

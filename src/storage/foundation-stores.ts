@@ -1,6 +1,12 @@
 /** Query-layer implementations of the foundation stores (src/core/stores.ts), for SQLite and PostgreSQL. */
 import { CompiledQuery, type Kysely, sql } from "kysely";
-import type { ClaimStore, ProcessedEventStore, SettingsStore } from "../core/stores.js";
+import type {
+  ClaimStore,
+  EventInbox,
+  KeptEvent,
+  ProcessedEventStore,
+  SettingsStore,
+} from "../core/stores.js";
 import type { Database } from "./schema.js";
 import { insideTransactionScope } from "./transaction-scope.js";
 
@@ -54,9 +60,15 @@ const MAX_BATCH = 500;
  * the event loop, or for `gatherMs` when the caller can wait that long (Slack has its acknowledgement
  * already; Matrix marks events one after another and cannot).
  */
-export class SqlProcessedEventStore implements ProcessedEventStore {
+export class SqlProcessedEventStore implements ProcessedEventStore, EventInbox {
   private pending: PendingMark[] = [];
-  private readonly insertSqlBySize = new Map<number, string>();
+  private readonly sqlByKindAndSize = new Map<string, string>();
+  /** Events to keep with the next batch, by `workspace\0eventId`; dropped if handled before it. */
+  private keepSoon = new Map<string, { workspace: string; eventId: string; event: KeptEvent }>();
+  /** Kept events whose handling ended, to let go of with the next batch. */
+  private handledSoon: { workspace: string; eventId: string }[] = [];
+  /** The keys of the events written to the inbox and not yet let go of. */
+  private readonly written = new Set<string>();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -71,21 +83,76 @@ export class SqlProcessedEventStore implements ProcessedEventStore {
     return new Promise((resolve, reject) => {
       const settle = (first: boolean | Error) => (first instanceof Error ? reject(first) : resolve(first));
       this.pending.push({ workspace, eventId, at: at.toISOString(), settle });
-      if (this.pending.length === 1) this.flushSoon();
+      this.flushSoon();
     });
   }
 
+  // Most events are handled within a batch's gathering: they are never written, nor deleted.
+  keep(workspace: string, eventId: string, event: KeptEvent): void {
+    this.keepSoon.set(keyOf({ workspace, eventId }), { workspace, eventId, event });
+    this.flushSoon();
+  }
+
+  handled(workspace: string, eventId: string): void {
+    const key = keyOf({ workspace, eventId });
+    // Not written yet: never will be. Written (or being written): deleted with the next batch.
+    if (this.keepSoon.delete(key) || !this.written.delete(key)) return;
+    this.handledSoon.push({ workspace, eventId });
+    this.flushSoon();
+  }
+
+  async renew(holder: string, until: Date): Promise<void> {
+    await this.db
+      .updateTable("event_inbox")
+      .set({ claimed_until: until.toISOString() })
+      .where("claimed_by", "=", holder)
+      .execute();
+  }
+
+  async claimAbandoned(
+    holder: string,
+    now: Date,
+    until: Date,
+    limit: number,
+  ): Promise<{ workspace: string; eventId: string; payload: string }[]> {
+    // One statement, so that of two replicas sweeping at once only one claims a row (as the outbox does).
+    const cutoff = now.toISOString();
+    const { rows } = await sql<{ workspace: string; event_id: string; payload: string; received_at: string }>`
+      update event_inbox set claimed_by = ${holder}, claimed_until = ${until.toISOString()}
+      where (workspace, event_id) in (
+        select workspace, event_id from event_inbox where claimed_until < ${cutoff}
+        order by received_at limit ${limit})
+      and claimed_until < ${cutoff}
+      returning workspace, event_id, payload, received_at`.execute(this.db);
+    const taken = rows
+      .sort((a, b) => a.received_at.localeCompare(b.received_at))
+      .map((r) => ({ workspace: r.workspace, eventId: r.event_id, payload: r.payload }));
+    // Now this replica's to let go of once handled.
+    for (const event of taken) this.written.add(keyOf(event));
+    return taken;
+  }
+
+  private flushScheduled = false;
+  /** Batches are written one after another: a deletion never overtakes the insert it undoes. */
+  private flushing: Promise<void> = Promise.resolve();
+
   private flushSoon(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    const flush = () => {
+      this.flushScheduled = false;
+      this.flushing = this.flushing.then(() => this.flush());
+    };
     const gatherMs = this.options.gatherMs ?? 0;
-    if (gatherMs > 0) setTimeout(() => void this.flush(), gatherMs);
-    else setImmediate(() => void this.flush());
+    if (gatherMs > 0) setTimeout(flush, gatherMs);
+    else setImmediate(flush);
   }
 
   private async flush(): Promise<void> {
     const batch = this.pending.splice(0, MAX_BATCH);
-    if (this.pending.length > 0) setImmediate(() => void this.flush());
+    if (this.pending.length > 0) this.flushing = this.flushing.then(() => this.flush());
     try {
-      const fresh = await this.insert(batch);
+      const fresh = await this.write(batch);
       // An id twice in one batch is new only the first time.
       for (const m of batch) m.settle(fresh.delete(`${m.workspace}\u0000${m.eventId}`));
     } catch (err) {
@@ -93,33 +160,109 @@ export class SqlProcessedEventStore implements ProcessedEventStore {
     }
   }
 
+  /**
+   * Inserts the marks, keeps the events still being handled that asked to be, and lets go of the kept
+   * ones handled since, in one commit; answers the marks that were new.
+   */
+  private async write(marks: PendingMark[]): Promise<Set<string>> {
+    const kept = [...this.keepSoon.values()];
+    this.keepSoon.clear();
+    const handled = this.handledSoon.splice(0);
+    if (kept.length === 0 && handled.length === 0) return marks.length ? this.insert(marks) : new Set();
+    for (const k of kept) this.written.add(keyOf(k));
+    try {
+      const fresh = await this.db.transaction().execute(async (trx) => {
+        const fresh = marks.length ? await this.insert(marks, trx) : new Set<string>();
+        if (kept.length)
+          await trx.executeQuery(
+            CompiledQuery.raw(
+              this.sqlOf("keep", kept.length),
+              kept.flatMap(({ workspace, eventId, event }) => [
+                workspace,
+                eventId,
+                event.payload(),
+                event.receivedAt.toISOString(),
+                event.holder,
+                event.until().toISOString(),
+              ]),
+            ),
+          );
+        if (handled.length)
+          await trx.executeQuery(
+            CompiledQuery.raw(
+              this.sqlOf("let go", handled.length),
+              handled.flatMap((h) => [h.workspace, h.eventId]),
+            ),
+          );
+        return fresh;
+      });
+      return fresh;
+    } catch (err) {
+      // Tried again with the next batch; an event handled meanwhile was never written: nothing to do.
+      for (const k of kept) {
+        const key = keyOf(k);
+        if (this.written.delete(key)) this.keepSoon.set(key, k);
+        else this.handledSoon = this.handledSoon.filter((h) => keyOf(h) !== key);
+      }
+      this.handledSoon.unshift(...handled);
+      throw err;
+    }
+  }
+
   /** Inserts the marks; answers the ones that were new, as `workspace\0eventId`. */
-  private async insert(marks: Pick<PendingMark, "workspace" | "eventId" | "at">[]): Promise<Set<string>> {
+  private async insert(
+    marks: Pick<PendingMark, "workspace" | "eventId" | "at">[],
+    db: Kysely<Database> = this.db,
+  ): Promise<Set<string>> {
     const parameters = marks.flatMap((m) => [m.workspace, m.eventId, m.at]);
-    const { rows } = await this.db.executeQuery<{ workspace: string; event_id: string }>(
-      CompiledQuery.raw(this.insertSql(marks.length), parameters),
+    const { rows } = await db.executeQuery<{ workspace: string; event_id: string }>(
+      CompiledQuery.raw(this.sqlOf("mark", marks.length), parameters),
     );
     // A row comes back for each id that was new.
     return new Set(rows.map((r) => `${r.workspace}\u0000${r.event_id}`));
   }
 
   /**
-   * The insert of `rows` marks, compiled once per batch size: building it with the query builder on
-   * every event cost about as much as running it. Parameters go row by row: workspace, event id, time.
+   * The statements of a batch, compiled once per kind and size: building them with the query builder
+   * on every event cost about as much as running them. Parameters go row by row, in column order.
    */
-  private insertSql(rows: number): string {
-    let text = this.insertSqlBySize.get(rows);
+  private sqlOf(kind: "mark" | "keep" | "let go", rows: number): string {
+    const cacheKey = `${kind} ${rows}`;
+    let text = this.sqlByKindAndSize.get(cacheKey);
     if (!text) {
-      const row = { workspace: "", event_id: "", seen_at: "" };
-      text = this.db
+      text = this.compile(kind, rows);
+      this.sqlByKindAndSize.set(cacheKey, text);
+    }
+    return text;
+  }
+
+  private compile(kind: "mark" | "keep" | "let go", rows: number): string {
+    const many = <T>(row: T) => Array.from({ length: rows }, () => row);
+    if (kind === "mark")
+      return this.db
         .insertInto("processed_events")
-        .values(Array.from({ length: rows }, () => row))
+        .values(many({ workspace: "", event_id: "", seen_at: "" }))
         .onConflict((oc) => oc.columns(["workspace", "event_id"]).doNothing())
         .returning(["workspace", "event_id"])
         .compile().sql;
-      this.insertSqlBySize.set(rows, text);
-    }
-    return text;
+    if (kind === "keep")
+      return this.db
+        .insertInto("event_inbox")
+        .values(
+          many({
+            workspace: "",
+            event_id: "",
+            payload: "",
+            received_at: "",
+            claimed_by: "",
+            claimed_until: "",
+          }),
+        )
+        .compile().sql;
+    return this.db
+      .deleteFrom("event_inbox")
+      .where((eb) => eb.or(many(eb.and([eb("workspace", "=", ""), eb("event_id", "=", "")]))))
+      .compile().sql;
   }
 
   async purge(before: Date): Promise<number> {
@@ -129,6 +272,11 @@ export class SqlProcessedEventStore implements ProcessedEventStore {
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
+}
+
+/** One event's key in the batches' maps. */
+function keyOf(event: { workspace: string; eventId: string }): string {
+  return `${event.workspace}\u0000${event.eventId}`;
 }
 
 export class SqlSettingsStore implements SettingsStore {

@@ -127,6 +127,7 @@ export async function startSlackPlatform(o: SlackOptions): Promise<PlatformRunti
   // makes a busy workspace's hundreds of events a second a few dozen writes (at 2 ms, nearly every event
   // at 200 a second had a commit of its own, the largest part of the bot's CPU per event beyond Bolt's).
   const processed = new SqlProcessedEventStore(app.db.db, { gatherMs: 20 });
+  const holder = replicaName();
   // Commands and interactions are acknowledged after their mark: it is written at once.
   const processedTriggers = new SqlProcessedEventStore(app.db.db);
   const runtime: PlatformRuntime = new PlatformRuntime(
@@ -138,7 +139,7 @@ export async function startSlackPlatform(o: SlackOptions): Promise<PlatformRunti
       healthPort: o.appToken && !o.oauth ? o.healthPort : undefined,
       healthHost: o.host,
       processedEvents: { store: processed, keepMs: PROCESSED_EVENT_RETENTION_MS },
-      outbox: { store: new SqlActionOutboxStore(app.db.db), holder: replicaName() },
+      outbox: { store: new SqlActionOutboxStore(app.db.db), holder },
     },
   );
   const transport = new SlackTransport({
@@ -147,6 +148,7 @@ export async function startSlackPlatform(o: SlackOptions): Promise<PlatformRunti
     directory,
     outbox,
     processed: { events: processed, triggers: processedTriggers },
+    inbox: { store: processed, holder },
     log,
     single,
     oauth: o.oauth && installed ? { options: o.oauth, store: installed.installationStore() } : undefined,

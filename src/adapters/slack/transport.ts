@@ -15,8 +15,14 @@ import {
   SocketModeReceiver,
   type webApi,
 } from "@slack/bolt";
+import { errorMessage } from "../../core/error-message.js";
 import type { Logger } from "../../core/logger.js";
-import { type ProcessedEventStore, StorageUnavailableError } from "../../core/stores.js";
+import {
+  type EventInbox,
+  type KeptEvent,
+  type ProcessedEventStore,
+  StorageUnavailableError,
+} from "../../core/stores.js";
 import type { PlatformRuntime, Transport } from "../../runtime/runtime.js";
 import { type WorkspaceClients, type WorkspaceInstallations, webClientOptions } from "./clients.js";
 import { errorCode, type SlackDirectory } from "./directory.js";
@@ -64,6 +70,11 @@ export interface SlackTransportDeps {
   outbox: SlackOutbox;
   /** Ids already acted on: Events API event ids, and the trigger ids of commands and interactions. */
   processed: { events: ProcessedEventStore; triggers: ProcessedEventStore };
+  /**
+   * Events API events kept while they are handled (written with their mark), and this replica's name
+   * in its claims on them: one a crash cut short is handled again by whichever replica sweeps first.
+   */
+  inbox: { store: EventInbox; holder: string; claimMs?: number };
   log: Logger;
   /** SLACK_BOT_TOKEN mode; OAuth mode (many workspaces) otherwise. */
   single?: SingleWorkspace;
@@ -90,6 +101,8 @@ export class SlackTransport implements Transport {
   private server: Server | undefined;
   private connected = false;
   private stopped: Promise<unknown> | undefined;
+  private inboxTimer: NodeJS.Timeout | undefined;
+  private recovering: Promise<void> | undefined;
 
   constructor(private readonly deps: SlackTransportDeps) {
     const { runtime, single, oauth, log } = deps;
@@ -190,6 +203,7 @@ export class SlackTransport implements Transport {
       this.port = typeof address === "object" && address ? address.port : deps.port;
       this.connected = true;
     }
+    this.sweepInbox();
     deps.log.info("slack adapter started", {
       mode: deps.appToken ? "socket" : "http",
       port: this.port,
@@ -199,6 +213,7 @@ export class SlackTransport implements Transport {
 
   /** Stops taking requests; connections stay open for the answers of the work in flight. */
   async stop(): Promise<void> {
+    clearInterval(this.inboxTimer);
     this.stopped = this.bolt
       .stop()
       .catch((err) => this.deps.log.warn("slack receiver failed to stop", { error: errorCode(err) }));
@@ -231,6 +246,8 @@ export class SlackTransport implements Transport {
       const b = body as { event_id?: string; trigger_id?: string; team_id?: string; team?: { id?: string } };
       const workspace = context.teamId ?? b.team_id ?? b.team?.id;
       if (single && workspace && workspace !== single.team) return; // another workspace's stray request
+      // Taken over from the inbox after a crash: marked and kept already, and claimed by this replica.
+      if (context[RECOVERED] && workspace && b.event_id) return this.handleKept(workspace, b.event_id, next);
       const id = b.event_id ?? (b.trigger_id ? `trigger:${b.trigger_id}` : undefined);
       const ack = (rest as { ack?: () => Promise<void> }).ack;
       const store = b.event_id ? processed.events : processed.triggers;
@@ -256,6 +273,8 @@ export class SlackTransport implements Transport {
         if (ack) await ack();
         return;
       }
+      const keep = workspace && b.event_id ? this.keepable(body) : undefined;
+      if (keep) return this.handleKept(workspace!, b.event_id!, next, keep);
       await next();
     });
     this.bolt.error(async (err) => {
@@ -296,6 +315,80 @@ export class SlackTransport implements Transport {
     registerInstallations(events, deps, (removed) => this.removed(removed));
   }
 
+  /**
+   * The event as the inbox keeps it while it is handled: its JSON and this replica's claim. A message
+   * of a DM or private channel is not kept (its text is never stored): a crash while it is handled loses it.
+   */
+  private keepable(body: unknown): KeptEvent | undefined {
+    const event = (body as { event?: { type?: unknown; channel_type?: unknown } }).event;
+    if (event?.type === "message" && event.channel_type !== "channel") return undefined;
+    return {
+      payload: () => JSON.stringify(body),
+      receivedAt: new Date(),
+      holder: this.deps.inbox.holder,
+      until: () => this.claimUntil(),
+    };
+  }
+
+  /** Handles an event, kept in the inbox (`keep`, or taken over from it) until that ends, however it went. */
+  private async handleKept(
+    workspace: string,
+    eventId: string,
+    next: () => Promise<void>,
+    keep?: KeptEvent,
+  ): Promise<void> {
+    const { store } = this.deps.inbox;
+    if (keep) store.keep(workspace, eventId, keep);
+    try {
+      await next();
+    } finally {
+      store.handled(workspace, eventId);
+    }
+  }
+
+  private claimUntil(): Date {
+    return new Date(Date.now() + (this.deps.inbox.claimMs ?? 15_000));
+  }
+
+  /**
+   * Keeps this replica's claims on the events it handles fresh, and handles again, in the order they
+   * came, the events a dead replica (or this one, before a crash) was handling, every third of a claim.
+   */
+  private sweepInbox(): void {
+    const { store, holder } = this.deps.inbox;
+    const { log } = this.deps;
+    const tick = () => {
+      void store
+        .renew(holder, this.claimUntil())
+        .catch((err) => log.warn("slack inbox renewal failed", { error: errorMessage(err) }));
+      if (this.recovering) return;
+      this.recovering = this.recoverAbandoned().finally(() => {
+        this.recovering = undefined;
+      });
+    };
+    tick();
+    this.inboxTimer = setInterval(tick, Math.max(1000, Math.floor((this.deps.inbox.claimMs ?? 15_000) / 3)));
+    this.inboxTimer.unref();
+  }
+
+  private async recoverAbandoned(): Promise<void> {
+    const { store, holder } = this.deps.inbox;
+    const { log } = this.deps;
+    try {
+      const abandoned = await store.claimAbandoned(holder, new Date(), this.claimUntil(), 20);
+      if (abandoned.length > 0)
+        log.info("slack: handling events a crash cut short", { count: abandoned.length });
+      for (const kept of abandoned)
+        await this.bolt.processEvent({
+          body: JSON.parse(kept.payload),
+          ack: async () => {},
+          customProperties: { [RECOVERED]: true },
+        });
+    } catch (err) {
+      log.warn("slack inbox sweep failed; trying again later", { error: errorMessage(err) });
+    }
+  }
+
   /** Removals one at a time: app_uninstalled and tokens_revoked arrive together and are handled side by side. */
   private removals: Promise<void> = Promise.resolve();
 
@@ -325,6 +418,9 @@ export class SlackTransport implements Transport {
     }
   }
 }
+
+/** The context flag of an event taken over from the inbox (Bolt passes custom properties into the context). */
+const RECOVERED = "outloudRecovered";
 
 /** Slash commands and message shortcuts: their listeners acknowledge through runAcknowledged. */
 function answersWithinAck(body: unknown): boolean {

@@ -1,0 +1,128 @@
+/**
+ * Slack sends an Events API event once: after its acknowledgement, a crash while the bot handles it
+ * must not lose it. The real bot process is killed (SIGKILL) while three events wait to be handled,
+ * the first behind a 429 on `users.info` asking for a minute: a question in the team channel, the
+ * answer in its thread, and a :decision: reaction on that answer. After a restart on the same data,
+ * the decision is recorded and confirmed in the thread exactly once. A direct message that arrived
+ * meanwhile was never written down, text or event.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { openDatabase } from "../../../src/storage/database.js";
+import { FakeSlackApi } from "../../helpers/fake-slack-api.js";
+import { SIGNING_SECRET, seedWorkspace } from "../../helpers/fake-slack-harness.js";
+import {
+  eventCallback,
+  mkMessage,
+  mkReaction,
+  nextTs,
+  postSigned,
+} from "../../helpers/fake-slack-requests.js";
+import { type BotProcess, eventually, startBotProcess } from "../../helpers/processes.js";
+
+/** What the database holds of the events being handled, and the decisions recorded. */
+async function stored(dataDir: string): Promise<{ kept: string[]; decisions: string[] }> {
+  const db = await openDatabase({ url: join(dataDir, "outloud.sqlite"), migrate: false });
+  try {
+    const kept = await db.db.selectFrom("event_inbox").select("payload").execute();
+    const decisions = await db.db.selectFrom("decisions").select("text").execute();
+    return { kept: kept.map((r) => r.payload), decisions: decisions.map((r) => r.text) };
+  } finally {
+    await db.close();
+  }
+}
+
+describe("Slack: SIGKILL while acknowledged events are being handled", () => {
+  let slack: FakeSlackApi | undefined;
+  let bot: BotProcess | undefined;
+  afterEach(async () => {
+    bot?.signal("SIGKILL");
+    await bot?.exited;
+    await slack?.close();
+  });
+
+  it(
+    "handles them after the restart, once, and never keeps a direct message",
+    { timeout: 180_000 },
+    async () => {
+      slack = await new FakeSlackApi().start();
+      seedWorkspace(slack);
+      slack.addConversation({ id: "DT1B", team: "T1", kind: "im", members: ["UT1B", "UBOTT1"] });
+      const dataDir = mkdtempSync(join(tmpdir(), "outloud-event-inbox-"));
+      const env = {
+        OUTLOUD_DATA_DIR: dataDir,
+        SLACK_BOT_TOKEN: "xoxb-t1",
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: slack.apiUrl,
+      };
+      bot = await startBotProcess(env);
+      const send = async (event: Record<string, unknown>) => {
+        const res = await postSigned(bot!.url, SIGNING_SECRET, eventCallback("T1", event));
+        expect(res.status).toBe(200);
+      };
+      const confirmations = () =>
+        slack!
+          .succeeded("chat.postMessage")
+          .filter((c) => c.args.thread_ts === root && /D-\d+/.test(String(c.args.text)));
+
+      // The first look-up of the question's author meets a 429 asking for a minute: the question, and
+      // the answer and reaction behind it in the same channel, are acknowledged but not yet handled.
+      slack.failNext("users.info", { status: 429, retryAfter: 60 });
+      const root = nextTs();
+      const reply = nextTs();
+      await send(
+        mkMessage({ user: "UT1A", channel: "CT1", ts: root, text: "Which queue should billing use?" }),
+      );
+      await send(
+        mkMessage({
+          user: "UT1B",
+          channel: "CT1",
+          ts: reply,
+          thread_ts: root,
+          text: "Let's go with SQS, it is what ops already runs.",
+        }),
+      );
+      await send(mkReaction({ user: "UT1A", channel: "CT1", ts: reply, reaction: "decision" }));
+      await send(
+        mkMessage({
+          user: "UT1B",
+          channel: "DT1B",
+          channel_type: "im",
+          text: "the staging password is hunter2",
+        }),
+      );
+      await eventually(() => slack!.calls.some((c) => c.method === "users.info" && c.status === 429));
+      let kept: string[] = [];
+      await eventually(
+        async () => {
+          kept = (await stored(dataDir)).kept;
+          return kept.length === 3;
+        },
+        10_000,
+        () => `${bot!.output()}\nkept: ${kept.length}`,
+      );
+      expect(kept.join("\n")).not.toContain("hunter2");
+      bot.signal("SIGKILL");
+      await bot.exited;
+      expect(confirmations()).toEqual([]);
+
+      bot = await startBotProcess(env);
+      await eventually(
+        async () => {
+          const now = await stored(dataDir);
+          return confirmations().length >= 1 && now.kept.length === 0;
+        },
+        60_000,
+        () => bot!.output(),
+      );
+      // A sweep or two more: nothing is handled a second time.
+      await new Promise((resolve) => setTimeout(resolve, 6000));
+      expect(confirmations()).toHaveLength(1);
+      const { decisions, kept: left } = await stored(dataDir);
+      expect(decisions.filter((text) => text.includes("SQS"))).toHaveLength(1);
+      expect(left).toEqual([]);
+    },
+  );
+});
