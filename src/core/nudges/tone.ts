@@ -5,7 +5,8 @@
  * "error", "fail", "crash", "kill", "dead", "dummy", "mock", "abort", "panic", "zombie", "master/slave",
  * and none of that counts. A message reads harsh when it has
  * - swearing (it reads harsh to everyone in the room, whoever it is aimed at), unless it is at oneself
- *   ("damn, I forgot the changelog", "crap, sorry"): that is a person telling on themselves, not harshness, or
+ *   ("damn, I forgot the changelog", "crap, sorry"): that is a person telling on themselves, not harshness;
+ *   swearing near "it" or "that" is not aimed at it ("damn it, I missed that"), only said of it ("this is crap"), or
  * - contempt (an insult or a sneering word: "stupid", "garbage", "ugly", "sucks") with a target in the
  *   same sentence: "you", "your …", a mention, "this code/PR/patch", "whoever wrote this", or
  * - dismissive phrasing that is aimed at the reader by itself ("RTFM", "did you even read", "obviously
@@ -142,15 +143,12 @@ const PERSON = words([
 ]);
 const MENTION = /(?:^|\s)@[\w.|-]+|<@[\w|.-]+>/;
 
-// What contempt may also be aimed at: the work in hand ("this", "it", "the code", "looks …").
+// Words that point at the work in hand ("this", "it"): a target of contempt anywhere near it ("this
+// naming sucks"), but of swearing only when the oath is said of it (see SWEARING_AT_WORK).
+const POINTER = words(["this", "that", "these", "those", "it", "it's", "its", "that's"]);
+
+// The work itself, or how it looks: a target near any harsh word ("the code is crap", "looks like shit").
 const WORK = words([
-  "this",
-  "that",
-  "these",
-  "those",
-  "it",
-  "it's",
-  "its",
   "looks",
   "seems",
   "code",
@@ -308,8 +306,19 @@ function near(target: RegExp, harsh: RegExp, gap: number): RegExp {
 }
 
 const AT_SOMEONE = new RegExp(`${PERSON.source}|${MENTION.source}|${WORK.source}`, "i");
-const PROFANITY_AIMED = near(AT_SOMEONE, PROFANITY, 2);
-const CONTEMPT_AIMED = near(AT_SOMEONE, CONTEMPT, 3);
+// An oath is at the thing pointed at only when said of it: "this crap", "this is crap", "it's fucking
+// broken", "fuck this", "wtf is this", "why the hell does it …". Near it is not at it: "damn it",
+// "damnit, it won't boot", "damn, I missed that" swear at one's luck.
+const SAID_OF =
+  "(?:\\s+(?:is|was|are|were|be|looks?|seems?|sounds?|like|gets?|getting|just|really|so|such|pretty|quite|very|totally|utterly|absolutely|complete|total|plain|a|an|the|one|big|bit|kinda))*\\s+";
+const ASKED_OF = "\\s+(?:is|was|are|were|does|did|do|has|have)\\s+";
+const SWEARING_AT_WORK =
+  `(?:${POINTER.source})${SAID_OF}(?:${PROFANITY.source})` +
+  `|(?:${PROFANITY.source})(?:${ASKED_OF}|\\s+)(?:this|that|these|those)(?![\\w-])` +
+  `|(?:the (?:hell|fuck|heck)|wtf)${ASKED_OF}(?:${POINTER.source})`;
+const PROFANITY_AIMED = new RegExp(`${near(AT_SOMEONE, PROFANITY, 2).source}|${SWEARING_AT_WORK}`, "i");
+// Contempt is a judgement of whatever it stands near: "this naming sucks", "it's pretty horrible".
+const CONTEMPT_AIMED = near(new RegExp(`${AT_SOMEONE.source}|${POINTER.source}`, "i"), CONTEMPT, 3);
 
 const DISARMED_ALL = new RegExp(DISARMED.source, "gi");
 

@@ -26,6 +26,9 @@ describe("be kind: technical negativity and swearing at oneself are not harshnes
     'forums push people to "RTFM" and IRC does not',
     "if you screw that file up you will cause all manner of issues",
     "where can i find the bitchx package for ubuntu 8.10?",
+    // An oath near "that" or "this" is not at it: the speaker still owns up.
+    "Damn it, I missed that one!",
+    "damn, this conflicts with my change in progress",
   ])("says nothing about %j", async (text) => {
     const { outputs } = await runScenario([msg(0, "ana", "#team", text)]);
     expect(bySource(outputs, "nudge.be-kind")).toEqual([]);
@@ -42,6 +45,20 @@ describe("be kind: technical negativity and swearing at oneself are not harshnes
     expect(bySource(outputs, "nudge.be-kind")).toEqual([
       expect.objectContaining({ action: "notice", user: "ana" }),
     ]);
+  });
+
+  it("in a busy room set to aimed swearing, notes an oath said of someone's work, not one near 'it' or 'that'", async () => {
+    const settings = { nudges: { rooms: { ubuntu: { "be-kind": { swearing: "aimed" } } } } };
+    const { outputs } = await runScenario(
+      [
+        msg(0, "ana", "#ubuntu", "damnit, it won't let me boot into windows anymore"),
+        msg(1, "bob", "#ubuntu", "jamil: got damnit..what was that page"),
+        msg(2, "cai", "#ubuntu", "Damn it, I missed that one!"),
+        msg(3, "dee", "#ubuntu", "what the hell is that? this patch is crap"),
+      ],
+      { settings },
+    );
+    expect(bySource(outputs, "nudge.be-kind").map((o) => o.user)).toEqual(["dee"]);
   });
 
   it("still notes privately a message aimed at a person", async () => {

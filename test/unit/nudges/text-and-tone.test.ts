@@ -150,6 +150,28 @@ describe("readTone", () => {
     expect(readTone("f***ing linker", { swearing: "strong" }).harsh).toBe(true);
   });
 
+  it("reads an oath as aimed at a thing only when it is said of it, not when it stands near it", () => {
+    for (const text of [
+      "damn it, the build broke again",
+      "damnit, it won't let me boot into windows anymore",
+      "jamil: got damnit..what was that page",
+    ]) {
+      expect(readTone(text, { swearing: "aimed" }).harsh, text).toBe(false);
+    }
+    for (const text of [
+      "this is crap",
+      "IT was FUCKING BROKEN before that",
+      "fuck this",
+      "these seem like bullshit to me",
+      "what the hell is that?",
+    ]) {
+      expect(readTone(text, { swearing: "aimed" }).harsh, text).toBe(true);
+    }
+    // Near "that" or "this" is no longer a target that outweighs the speaker owning up.
+    expect(readTone("Damn it, I missed that one!").harsh).toBe(false);
+    expect(readTone("damn, this conflicts with my change in progress").harsh).toBe(false);
+  });
+
   it("needs enough capital letters to call it shouting", () => {
     expect(isShouting("OK")).toBe(false);
     expect(isShouting("PLEASE READ THE DOCS FIRST")).toBe(true);
