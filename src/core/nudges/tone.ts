@@ -208,7 +208,8 @@ const DISARMED = words([
   // Praise: "mplayer kicks ass" is a compliment.
   "(?:kick(?:s|ed|ing)?|kicked) (?:some )?ass",
   "badass",
-  "(?:damn|damned|bloody|fucking) (?:good|great|cool|nice|fine|right|well|fast|sure|straight|awesome|beautiful|impressive)",
+  // The oath may be starred out: "f*****g amazing", "f**king brilliant".
+  "(?:damn|damned|bloody|fuckin[g']?|f[u*][*ck]*(?:in[g']?|g)) (?:good|great|cool|nice|fine|right|well|fast|sure|straight|awesome|beautiful|impressive|amazing|brilliant|excellent|fantastic|wonderful|incredible|superb)",
   "(?:hell|fuck|fuckin|fucking|damn) (?:yeah|yes|yea)",
   // Technical idioms: "dependency hell" names a problem, not a person.
   "(?:dependency|callback|dll|jar|merge|rebase|config(?:uration)?|version|import|package|npm|yaml) hell",
@@ -234,6 +235,11 @@ function capitals(text: string): number {
   return n;
 }
 
+const UNWELCOME_HINT = /welcome|allowed|tolerated|acceptable|banned|forbidden|offensive|rude/i;
+// Two or more words in a list, then what the room thinks of them.
+const UNWELCOME_LIST =
+  /(?:[\w'*-]+(?:\s*,\s*(?:(?:or|and|nor)\s+)?|\s+(?:or|and|nor)\s+))+[\w'*-]+\s+(?:is|are)\s+(?:(?:\w+\s+)?(?:not|never)\s+(?:welcome|allowed|tolerated|acceptable|ok(?:ay)?)|(?:most\s+)?(?:unwelcome|banned|forbidden|offensive)|considered\s+(?:rude|offensive))/gi;
+
 /**
  * What a reader sees as words: code (backticks, quoted lines, pasted logs) and links are not the
  * author speaking, so they are dropped before reading the tone.
@@ -246,6 +252,8 @@ function prose(text: string): string {
   if (spoken.includes("://")) spoken = spoken.replace(/https?:\/\/\S+/g, " ");
   // A short quotation is a word mentioned, not used: 'forums push people to "RTFM"'.
   if (spoken.includes('"')) spoken = spoken.replace(/"[^"\n]{1,24}"/g, " ");
+  // Words listed as unwelcome are mentioned, not used: "noob, jfgi, stfu, or rtfm are not welcome here".
+  if (UNWELCOME_HINT.test(spoken)) spoken = spoken.replace(UNWELCOME_LIST, " ");
   if (spoken.includes("::")) spoken = spoken.replace(/\b\w+::\w*/g, " "); // C++ namespaces: WebKit's `WTF::String` is not an exclamation
   return spoken;
 }
@@ -369,6 +377,13 @@ function swearsAlone(sentence: string, alone: RegExp | undefined): boolean {
   return alone?.test(disarmed(sentence)) === true && !atOneself(sentence);
 }
 
+// A burst needs "!": "???" alone is a question, however many.
+const BURST = /!{2,}|\?!|!\?/;
+// A request in capitals is caps lock, not shouting: "CAN YOU HELP ME …", "DO YOU SPEAK SPANISH?".
+// "WHY DID YOU …" still shouts.
+const ASKS =
+  /^\W*(?:[\w.|-]+[:,]\s*)?(?:can|could|would|will|do|does|is|are|any ?(?:one|body)|some ?(?:one|body)|how|where|which|please|pl[sz])\b|\bhelp me\b|\bneed help\b/i;
+
 /**
  * Reads a message's tone. `names` are people it mentions: their names are not the author's words
  * (IRC has people called "shite" and "fucko").
@@ -388,7 +403,7 @@ export function readTone(
     if (parts.some(contemptAimed)) reasons.push("a word that can hurt");
   }
   if (DISMISSIVE.test(spoken)) reasons.push("a dismissive phrase");
-  if (isShouting(spoken) && (/!{2,}|[!?]{3,}/.test(spoken) || PERSON.test(spoken)))
+  if (isShouting(spoken) && (BURST.test(spoken) || (PERSON.test(spoken) && !ASKS.test(spoken))))
     reasons.push("all capitals");
   return { harsh: reasons.length > 0, reasons };
 }

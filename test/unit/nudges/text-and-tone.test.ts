@@ -172,6 +172,33 @@ describe("readTone", () => {
     expect(readTone("damn, this conflicts with my change in progress").harsh).toBe(false);
   });
 
+  it("reads a question in capitals as caps lock, not shouting", () => {
+    for (const text of [
+      "CAN YOU HELP ME WITH MY WIRELESS CARD",
+      "CANE YOU HELP ME HOW TO IN STALL 1024X760O",
+      "DO YOU SPEAK SPANISH?",
+      "DOES MS-COMIC CHAT WORK UNDER WINE??????",
+    ]) {
+      expect(readTone(text).harsh, text).toBe(false);
+    }
+    expect(readTone("WHY DID YOU MERGE THAT WITHOUT REVIEW???").reasons).toContain("all capitals");
+    expect(readTone("WHO CALLS FOR ME!????").reasons).toContain("all capitals");
+  });
+
+  it("reads words listed as unwelcome as mentioned, not used", () => {
+    expect(readTone("Acronyms like noob, jfgi, stfu, or rtfm are not welcome in this channel.").harsh).toBe(
+      false,
+    );
+    expect(readTone("rtfm and stfu are banned here").harsh).toBe(false);
+    expect(readTone("stfu, your crap is not welcome here").harsh).toBe(true);
+  });
+
+  it("reads a starred-out oath before praise as praise", () => {
+    expect(readTone("i beat level 5 tonight, it was f*****g amazing").harsh).toBe(false);
+    expect(readTone("f**king brilliant work, thanks").harsh).toBe(false);
+    expect(readTone("this f*****g linker again").harsh).toBe(true);
+  });
+
   it("needs enough capital letters to call it shouting", () => {
     expect(isShouting("OK")).toBe(false);
     expect(isShouting("PLEASE READ THE DOCS FIRST")).toBe(true);
