@@ -79,12 +79,13 @@ export const channelToThread = nudge({
             ctx.muteHint(),
         });
         // Whoever already had enough nudges today is named without a mention: no notification for them.
-        await ctx.offer({
+        const posted = await ctx.offer({
           cause: message,
           recipients: people,
           action: action(people),
           forAccepted: action,
         });
+        if (!posted) detector.notPosted(people);
       },
     };
   },

@@ -29,7 +29,7 @@ export interface ThreadDetectorSettings {
 const TRIGGERS = {
   named: ["named"],
   reply: ["named", "reply"],
-  any: ["named", "reply", "continued"],
+  any: ["named", "reply", "late-reply", "continued"],
 } as const;
 
 export const DEFAULT_THREAD_DETECTOR: ThreadDetectorSettings = {
@@ -80,6 +80,12 @@ export class ThreadDetector {
     while (this.suggested.size > MAX_SUGGESTED)
       this.suggested.delete(this.suggested.keys().next().value as string);
     return [...people];
+  }
+
+  /** The suggestion for `people` was not posted (everyone had had enough nudges): nobody was told,
+   *  so a later message of their exchange may suggest it again. */
+  notPosted(people: readonly string[]): void {
+    this.suggested.delete(people.join("\u0000"));
   }
 
   get size(): { people: number; pairs: number; suggested: number } {
