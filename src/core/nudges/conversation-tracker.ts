@@ -148,6 +148,19 @@ export class ConversationTracker {
     return { addressee, exchange: { people, events } };
   }
 
+  /** `user`'s exchanges with everyone but `except` within the window at `now`, oldest message first. */
+  exchangesOf(user: string, except: string, now: number): { other: string; events: readonly PairEvent[] }[] {
+    const out: { other: string; events: readonly PairEvent[] }[] = [];
+    for (const [key, events] of this.pairs) {
+      const [a, b] = key.split("\u0000") as [string, string];
+      const other = a === user ? b : b === user ? a : undefined;
+      if (other === undefined || other === except) continue;
+      const fresh = events.filter((e) => now - e.at <= this.options.windowMs);
+      if (fresh.length > 0) out.push({ other, events: fresh });
+    }
+    return out;
+  }
+
   /** How many people and pairs are remembered (for tests of the memory bound). */
   get size(): { people: number; pairs: number } {
     return { people: this.roster.size, pairs: this.pairs.size };

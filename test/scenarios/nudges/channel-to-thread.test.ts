@@ -65,4 +65,31 @@ describe("channel → thread: who answers whom", () => {
     expect(told.slice(2)).toEqual([[["ana"], "10:22"]]);
     expect(suggestions(outputs)[2]!.text).toMatch(/^@ana and bob,/);
   });
+
+  it("counts a second helper's words with the asker, but not a helper's with two askers", async () => {
+    const asker = [
+      say(0, 0, "ana", "how do I make grub show its menu?"),
+      say(0, 10, "bob", "ana: hold shift while it boots", "ana"),
+      say(0, 20, "carl", "ana: or set GRUB_TIMEOUT in /etc/default/grub", "ana"),
+      say(0, 30, "ana", "bob: shift does nothing here", "bob"),
+      say(0, 40, "ana", "carl: where is that file again?", "carl"),
+      say(0, 50, "bob", "ana: then it is a uefi machine, try esc", "ana"),
+    ];
+    const one = await runScenario(asker);
+    expect(suggestions(one.outputs).map((s) => [s.about, s.mentions])).toEqual([
+      [asker[5]!.id, ["ana", "bob"]],
+    ]);
+    // bob answers two people who each came with their own question: two conversations of three and
+    // four messages, not one of seven.
+    const helper = await runScenario([
+      say(0, 0, "ana", "how do I make grub show its menu?"),
+      say(0, 5, "carl", "is there a way to list usb devices?"),
+      say(0, 10, "bob", "ana: hold shift while it boots", "ana"),
+      say(0, 20, "bob", "carl: lsusb", "carl"),
+      say(0, 30, "ana", "bob: shift does nothing here", "bob"),
+      say(0, 40, "carl", "bob: thanks, found it", "bob"),
+      say(0, 50, "bob", "ana: then it is a uefi machine, try esc", "ana"),
+    ]);
+    expect(suggestions(helper.outputs)).toEqual([]);
+  });
 });

@@ -104,6 +104,20 @@ describe("ThreadDetector", () => {
     expect(feed(d, burst(200)).filter(Boolean)).toEqual([["ana", "bob"]]);
   });
 
+  it("counts a second helper's answers to someone who asked the room", () => {
+    const talk = [
+      mk(0, "ana", "how do I make grub show its menu?"),
+      mk(10, "bob", "ana: hold shift while it boots", ["ana"]),
+      mk(20, "carl", "ana: or set GRUB_TIMEOUT", ["ana"]),
+      mk(30, "ana", "bob: shift does nothing here", ["bob"]),
+      mk(40, "ana", "carl: where is that file?", ["carl"]),
+      mk(50, "bob", "ana: then try esc", ["ana"]),
+    ];
+    expect(feed(new ThreadDetector(), talk).at(-1)).toEqual(["ana", "bob"]);
+    const alone = new ThreadDetector({ ...DEFAULT_THREAD_DETECTOR, minOwn: 6 });
+    expect(feed(alone, talk).filter(Boolean)).toEqual([]);
+  });
+
   it("keeps bounded memory however long the room's history", () => {
     const d = new ThreadDetector();
     for (let i = 0; i < 5_000; i++) {
