@@ -8,7 +8,7 @@ import { LruMap } from "../lru-map.js";
 import type { ChatMessage } from "../model.js";
 import { nudge } from "./nudge.js";
 import { baseShape } from "./settings-shape.js";
-import { ThreadDetector } from "./thread-detector.js";
+import { DEFAULT_THREAD_DETECTOR, ThreadDetector } from "./thread-detector.js";
 
 export const channelToThreadSettings = z.strictObject({
   ...baseShape(true, 20),
@@ -54,13 +54,12 @@ export const channelToThread = nudge({
           `${message.workspace}\u0000${message.room.id}`,
           () =>
             new ThreadDetector({
+              ...DEFAULT_THREAD_DETECTOR,
               minMessages: s.minMessages,
+              // Two fewer of their own, as with the default six (see ThreadDetector's `conversation`).
+              minOwn: Math.max(2, s.minMessages - 2),
               windowMinutes: s.windowMinutes,
               repeatAfterMinutes: s.repeatAfterMinutes,
-              minEach: 2,
-              minNamed: 1,
-              minTurns: 3,
-              trigger: "reply",
             }),
         );
         const people = detector.observe(message);
@@ -79,12 +78,13 @@ export const channelToThread = nudge({
             ctx.muteHint(),
         });
         // Whoever already had enough nudges today is named without a mention: no notification for them.
-        await ctx.offer({
+        const posted = await ctx.offer({
           cause: message,
           recipients: people,
           action: action(people),
           forAccepted: action,
         });
+        if (!posted) detector.notPosted(people);
       },
     };
   },

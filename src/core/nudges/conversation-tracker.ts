@@ -4,9 +4,11 @@
  *
  * Each message is attributed to an addressee, in order of evidence:
  *   1. an explicit mention of someone who spoke recently;
- *   2. a recent speaker's name anywhere in the text (IRC and chat people write "bob: …", "thanks bob");
+ *   2. a recent speaker's name in the text: as its owner writes it anywhere ("thanks Bob2"), spelt
+ *      otherwise only where people address someone ("bob2: …", "xabul, …"), see `nameIn`;
  *   3. turn-taking: the person who last spoke to the author, or the author's own last addressee,
- *      whichever is more recent, when that was only a few minutes ago.
+ *      whichever is more recent, when that was only a few minutes ago. An answer within a minute is
+ *      a "reply"; a later one a "late-reply", which counts but is less sure.
  * A message to nobody, or one only taken to continue the author's last exchange (often a new
  * question), stays open: the first other person to answer it by name takes it into their exchange.
  * State is pruned by time and capped by size, so it never grows with the length of the history.
@@ -28,6 +30,9 @@ export interface TrackerOptions {
   turnTakingMs: number;
   /** Speakers remembered for name matching. */
   rosterMs: number;
+  /** How soon an answer without a name must follow the other's words to be read as one with confidence
+   *  ("reply"); a later one ("late-reply") still counts towards the exchange. */
+  promptMs: number;
   /** Shortest word taken as an abbreviation of a name ("jo" is too short to mean "johnny"). */
   minAbbreviation: number;
 }
@@ -35,6 +40,7 @@ export interface TrackerOptions {
 export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
   windowMs: 15 * 60_000,
   turnTakingMs: 4 * 60_000,
+  promptMs: 60_000,
   rosterMs: 60 * 60_000,
   minAbbreviation: 3,
 };
@@ -66,12 +72,13 @@ interface Link {
 interface PairEvent {
   at: number;
   author: string;
-  /** How the addressee was found: named (mention or name in the text), reply (answers the last person
-   *  who spoke to the author), or continued (the author goes on talking to their last addressee). */
+  /** How the addressee was found: named (mention or name in the text), reply or late-reply (answers
+   *  the last person who spoke to the author, within a minute or later), continued (the author goes on
+   *  talking to their last addressee), or answered (an open message the other answered by name). */
   how: Attribution;
 }
 
-export type Attribution = "named" | "reply" | "continued" | "answered";
+export type Attribution = "named" | "reply" | "late-reply" | "continued" | "answered";
 
 export interface PairExchange {
   /** The two people, sorted. */
@@ -141,6 +148,19 @@ export class ConversationTracker {
     return { addressee, exchange: { people, events } };
   }
 
+  /** `user`'s exchanges with everyone but `except` within the window at `now`, oldest message first. */
+  exchangesOf(user: string, except: string, now: number): { other: string; events: readonly PairEvent[] }[] {
+    const out: { other: string; events: readonly PairEvent[] }[] = [];
+    for (const [key, events] of this.pairs) {
+      const [a, b] = key.split("\u0000") as [string, string];
+      const other = a === user ? b : b === user ? a : undefined;
+      if (other === undefined || other === except) continue;
+      const fresh = events.filter((e) => now - e.at <= this.options.windowMs);
+      if (fresh.length > 0) out.push({ other, events: fresh });
+    }
+    return out;
+  }
+
   /** How many people and pairs are remembered (for tests of the memory bound). */
   get size(): { people: number; pairs: number } {
     return { people: this.roster.size, pairs: this.pairs.size };
@@ -148,15 +168,31 @@ export class ConversationTracker {
 
   private namedAddressee(message: TrackedMessage, now: number): string | undefined {
     for (const m of message.mentions) if (m !== message.user && this.isRecent(m, now)) return m;
-    for (const word of nameCandidates(message.text)) {
-      let user = this.lowerToUser.get(word);
-      if (user === undefined) {
-        const key = nickKey(word);
-        user = this.lowerToUser.get(key) ?? this.abbreviated(key, message.user, now);
-      }
+    for (const { word, place } of nameCandidates(message.text)) {
+      const user = this.nameIn(word, place, message.user, now);
       if (user && user !== message.user && this.isRecent(user, now)) return user;
     }
     return undefined;
+  }
+
+  /**
+   * Whom `word` names, judged by where it stands. A name as its owner writes it counts anywhere; one
+   * spelt otherwise only where people address someone, since inside a sentence such words are mostly
+   * ordinary ones ("the" is no shortening of "theCarpenter", nor "ubuntu" of "ubuntu_"): another case
+   * at the start or the end, without its decoration at the start, shortened or misspelt only as an
+   * address ("xabul: …").
+   */
+  private nameIn(word: string, place: NamePlace, author: string, now: number): string | undefined {
+    if (this.roster.has(word)) return word;
+    if (place === "inside") return undefined;
+    const lower = word.toLowerCase();
+    const user = this.lowerToUser.get(lower);
+    if (user !== undefined && user.toLowerCase() === lower) return user;
+    if (place === "last") return undefined;
+    const key = nickKey(word);
+    return (
+      this.lowerToUser.get(key) ?? (place === "address" ? this.abbreviated(key, author, now) : undefined)
+    );
   }
 
   /** People shorten and misspell names ("xabul" for "xabbu|"): a unique recent speaker whose name
@@ -189,7 +225,8 @@ export class ConversationTracker {
     const fresh = (l: Link | undefined) => (l && now - l.at <= this.options.turnTakingMs ? l : undefined);
     const spokenTo = fresh(this.lastSpokenTo.get(author));
     const own = fresh(this.lastAddressee.get(author));
-    if (spokenTo && (!own || spokenTo.at >= own.at)) return { to: spokenTo.to, how: "reply" };
+    if (spokenTo && (!own || spokenTo.at >= own.at))
+      return { to: spokenTo.to, how: now - spokenTo.at <= this.options.promptMs ? "reply" : "late-reply" };
     return own ? { to: own.to, how: "continued" } : undefined;
   }
 
@@ -278,13 +315,23 @@ function pairKey(a: string, b: string): string {
   return a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
 }
 
-/** Lower-cased words that could be someone's name: nick characters, trailing punctuation removed. */
-export function nameCandidates(text: string): string[] {
-  const out: string[] = [];
-  for (const raw of text.split(/[\s,:;!?()"'<>]+/)) {
-    const word = raw.replace(/^@/, "").replace(/[.]+$/, "").toLowerCase();
-    if (word.length >= 2) out.push(word);
-  }
+/** Where a word stands: as an address (before ":", "," or ">", or alone), first, last, or inside a sentence. */
+export type NamePlace = "address" | "first" | "last" | "inside";
+
+/** Words that could be someone's name, as written but without a leading "@" and trailing dots, with their place. */
+export function nameCandidates(text: string): { word: string; place: NamePlace }[] {
+  const out: { word: string; place: NamePlace }[] = [];
+  const tokens = [...text.matchAll(/[^\s,:;!?()"'<>]+/g)];
+  tokens.forEach((token, i) => {
+    const word = token[0].replace(/^@/, "").replace(/[.]+$/, "");
+    if (word.length < 2) return;
+    const next = text[token.index + token[0].length];
+    const address = tokens.length === 1 || next === ":" || next === "," || next === ">";
+    out.push({
+      word,
+      place: address ? "address" : i === 0 ? "first" : i === tokens.length - 1 ? "last" : "inside",
+    });
+  });
   return out;
 }
 

@@ -5,6 +5,7 @@
 import {
   ConversationTracker,
   DEFAULT_TRACKER_OPTIONS,
+  type PairExchange,
   type TrackedMessage,
   type TrackerOptions,
 } from "./conversation-tracker.js";
@@ -12,6 +13,9 @@ import {
 export interface ThreadDetectorSettings {
   /** Messages the two people address to each other within the window. */
   minMessages: number;
+  /** Of those, how many must pass between the two themselves when the rest are a second helper's
+   *  words with the one they both answer (see `conversation`). */
+  minOwn: number;
   /** Minutes that count as one exchange. */
   windowMinutes: number;
   /** Each of the two must have written at least this many of them: a back-and-forth, not a monologue. */
@@ -29,11 +33,12 @@ export interface ThreadDetectorSettings {
 const TRIGGERS = {
   named: ["named"],
   reply: ["named", "reply"],
-  any: ["named", "reply", "continued"],
+  any: ["named", "reply", "late-reply", "continued"],
 } as const;
 
 export const DEFAULT_THREAD_DETECTOR: ThreadDetectorSettings = {
   minMessages: 6,
+  minOwn: 4,
   windowMinutes: 15,
   minEach: 2,
   minNamed: 1,
@@ -61,18 +66,20 @@ export class ThreadDetector {
     const { exchange } = this.tracker.observe(message);
     if (!exchange) return undefined;
     const s = this.settings;
-    const { events, people } = exchange;
+    const { people } = exchange;
+    const now = message.at.getTime();
+    const events = this.conversation(exchange, now);
     if (events.length < s.minMessages) return undefined;
     const byFirst = events.filter((e) => e.author === people[0]).length;
-    if (byFirst < s.minEach || events.length - byFirst < s.minEach) return undefined;
+    const bySecond = events.filter((e) => e.author === people[1]).length;
+    if (byFirst < s.minEach || bySecond < s.minEach) return undefined;
     if (events.filter((e) => e.how === "named").length < s.minNamed) return undefined;
+    if (turnChanges(events) < s.minTurns) return undefined;
     // Speak on a message that names the other person or answers them: a message that merely follows
     // the author's earlier ones is where attribution by turn-taking is most often wrong.
-    if (turnChanges(events) < s.minTurns) return undefined;
-    const trigger = events[events.length - 1]!.how;
+    const trigger = exchange.events[exchange.events.length - 1]!.how;
     if (!(TRIGGERS[s.trigger] as readonly string[]).includes(trigger)) return undefined;
     const key = people.join("\u0000");
-    const now = message.at.getTime();
     const last = this.suggested.get(key);
     if (last !== undefined && now - last < s.repeatAfterMinutes * 60_000) return undefined;
     this.suggested.delete(key);
@@ -82,9 +89,43 @@ export class ThreadDetector {
     return [...people];
   }
 
+  /**
+   * The pair's exchange, or the talk it is part of: someone who asks the room often gets answers
+   * from two people at once, and answers both. Then the other helper's words with the asker count
+   * too, provided the asker's question is among them (an open message answered by name) and
+   * neither helper came with a question of their own: a helper who answers two askers is in two
+   * conversations, not one.
+   */
+  private conversation(exchange: PairExchange, now: number): readonly Event[] {
+    const { events, people } = exchange;
+    const s = this.settings;
+    if (events.length >= s.minMessages || events.length < s.minOwn) return events;
+    let talk: readonly Event[] = events;
+    for (const asker of people) {
+      const helper = asker === people[0] ? people[1] : people[0];
+      if (asked(events, helper)) continue;
+      for (const { other, events: more } of this.tracker.exchangesOf(asker, helper, now))
+        if (!asked(more, other) && (asked(events, asker) || asked(more, asker))) talk = [...talk, ...more];
+    }
+    return talk === events ? events : [...talk].sort((a, b) => a.at - b.at);
+  }
+
+  /** The suggestion for `people` was not posted (everyone had had enough nudges): nobody was told,
+   *  so a later message of their exchange may suggest it again. */
+  notPosted(people: readonly string[]): void {
+    this.suggested.delete(people.join("\u0000"));
+  }
+
   get size(): { people: number; pairs: number; suggested: number } {
     return { ...this.tracker.size, suggested: this.suggested.size };
   }
+}
+
+type Event = PairExchange["events"][number];
+
+/** True when `who` wrote an open message that the other answered by name: they came with a question. */
+function asked(events: readonly Event[], who: string): boolean {
+  return events.some((e) => e.how === "answered" && e.author === who);
 }
 
 /** How often the author changes along the exchange, in time order. */

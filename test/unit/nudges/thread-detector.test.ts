@@ -90,6 +90,34 @@ describe("ThreadDetector", () => {
     expect(feed(d, burst(90 * 60)).filter(Boolean)).toHaveLength(1);
   });
 
+  it("may suggest again when the last suggestion was not posted", () => {
+    const d = new ThreadDetector();
+    const burst = (start: number) =>
+      Array.from({ length: 8 }, (_, i) =>
+        mk(start + i * 20, i % 2 ? "bob" : "ana", `${i % 2 ? "ana" : "bob"}: point ${i}`, [
+          i % 2 ? "ana" : "bob",
+        ]),
+      );
+    const first = feed(d, burst(0)).filter(Boolean);
+    expect(first).toEqual([["ana", "bob"]]);
+    d.notPosted(first[0]!);
+    expect(feed(d, burst(200)).filter(Boolean)).toEqual([["ana", "bob"]]);
+  });
+
+  it("counts a second helper's answers to someone who asked the room", () => {
+    const talk = [
+      mk(0, "ana", "how do I make grub show its menu?"),
+      mk(10, "bob", "ana: hold shift while it boots", ["ana"]),
+      mk(20, "carl", "ana: or set GRUB_TIMEOUT", ["ana"]),
+      mk(30, "ana", "bob: shift does nothing here", ["bob"]),
+      mk(40, "ana", "carl: where is that file?", ["carl"]),
+      mk(50, "bob", "ana: then try esc", ["ana"]),
+    ];
+    expect(feed(new ThreadDetector(), talk).at(-1)).toEqual(["ana", "bob"]);
+    const alone = new ThreadDetector({ ...DEFAULT_THREAD_DETECTOR, minOwn: 6 });
+    expect(feed(alone, talk).filter(Boolean)).toEqual([]);
+  });
+
   it("keeps bounded memory however long the room's history", () => {
     const d = new ThreadDetector();
     for (let i = 0; i < 5_000; i++) {
@@ -136,6 +164,35 @@ describe("ConversationTracker", () => {
     expect(t.observe(mk(2, "phill", "natfallo: alright")).addressee).toBe("Nafallo");
     expect(t.observe(mk(3, "Ubuntu", "xabbul: ok")).addressee).toBe("xabbu|");
     expect(t.observe(mk(4, "Ubuntu", "na: ok")).addressee).not.toBe("Nafallo"); // too short to mean anyone
+  });
+
+  it("reads a word as a name by where it stands: as its owner writes it anywhere, otherwise only as an address", () => {
+    const t = new ConversationTracker();
+    for (const [i, nick] of ["theCarpenter", "ubuntu_", "Bob2", "xabbu|"].entries())
+      t.observe(mk(i, nick, "hi"));
+    let n = 0; // a new author each time, so that turn-taking never answers for the name
+    const to = (text: string) => t.observe(mk(10, `p${n++}`, text)).addressee;
+    expect(to("is the kernel log in dmesg?")).toBeUndefined();
+    expect(to("has anyone tried ubuntu on lvm?")).toBeUndefined();
+    expect(to("I think Bob2 knows")).toBe("Bob2");
+    expect(to("i think bob2 knows")).toBeUndefined();
+    expect(to("thanks bob2")).toBe("Bob2");
+    expect(to("ubuntu: does it work now?")).toBe("ubuntu_");
+    expect(to("xabbul, try this")).toBe("xabbu|");
+    expect(to("so xabbul try this")).toBeUndefined();
+  });
+
+  it("tells a prompt answer without a name from a late one", () => {
+    const t = new ConversationTracker();
+    const how = (r: ReturnType<ConversationTracker["observe"]>) => [
+      r.addressee,
+      r.exchange?.events.at(-1)?.how,
+    ];
+    t.observe(mk(0, "bob", "deploy is red"));
+    t.observe(mk(10, "ana", "bob: which step fails?", ["bob"]));
+    expect(how(t.observe(mk(40, "bob", "the migration")))).toEqual(["ana", "reply"]);
+    t.observe(mk(50, "ana", "bob: which one?", ["bob"]));
+    expect(how(t.observe(mk(50 + 150, "bob", "the index one")))).toEqual(["ana", "late-reply"]);
   });
 
   it("normalises nicks and measures one-letter differences", () => {
