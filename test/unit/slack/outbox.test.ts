@@ -192,6 +192,28 @@ describe("SlackOutbox", () => {
     expect(Math.max(...accepted)).toBeLessThan(7000);
   });
 
+  it("learns the limit from the posts that went out before the refused one, however late its 429 comes back", async () => {
+    const { box, time } = outbox(0, 3);
+    // At most 5 posts in any second; a refusal takes 1.5 s to come back (a slow network, a busy process).
+    const accepted: number[] = [];
+    let refused = 0;
+    const send = async () => {
+      if (accepted.filter((at) => at > time.now - 1000).length >= 5) {
+        refused++;
+        await time.sleep(1500);
+        throw rateLimited(1);
+      }
+      accepted.push(time.now);
+      await time.sleep(10);
+    };
+    const all = Array.from({ length: 20 }, (_, i) => box.post("T1", `C${i}`, "chat.postMessage", send));
+    await time.advance(20_000);
+    await Promise.all(all);
+    expect(accepted).toHaveLength(20);
+    // The three in flight when the limit was first met; none after it was learnt.
+    expect(refused).toBe(3);
+  });
+
   it("gives up at once on a platform error, which no retry can fix, and keeps the lane going", async () => {
     const { box } = outbox(0);
     const platformError = Object.assign(new Error("channel_not_found"), {
