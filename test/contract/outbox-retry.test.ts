@@ -86,13 +86,7 @@ describeEachDatabase("sent marks", (db) => {
   it("are written by the time a stop returns, however many sends share them", async () => {
     const store = new SqlActionOutboxStore(db().handle.db);
     const sink = flakySink(0);
-    const outbox = new DurableOutbox({
-      platform: "matrix",
-      store,
-      sink,
-      log: silentLogger,
-      holder: "replica-a",
-    });
+    const outbox = new DurableOutbox({ platform: "matrix", store, sink, log: silentLogger, holder: "a" });
     outbox.start();
     await Promise.all(Array.from({ length: 5 }, () => outbox.deliver(answer)));
     await outbox.stop();
