@@ -41,7 +41,11 @@ const BENCHMARKS: Benchmark[] = [
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const RESULTS = join(ROOT, "bench/results.json");
 const DOCS = join(ROOT, "docs/PERFORMANCE.md");
-const CORPUS = resolve(ROOT, "../shared/corpora/ubuntu-irc/train.jsonl.gz");
+const CORPUS = resolve(
+  ROOT,
+  process.env.OUTLOUD_SHARED_DIR ?? "../shared",
+  "corpora/ubuntu-irc/train.jsonl.gz",
+);
 const PROFILES = join(ROOT, "bench/profiles");
 /** Where --write-docs puts the figures: one block for the idle machine, one for --busy. */
 const DOCS_BLOCKS = {

@@ -26,7 +26,8 @@ export function benchChannel(i: number): string {
 /** Where the message texts come from: the ubuntu-irc dev corpus beside the checkout. */
 export const DEV_CORPUS = resolve(
   fileURLToPath(new URL("../..", import.meta.url)),
-  "../shared/corpora/ubuntu-irc/dev.jsonl",
+  process.env.OUTLOUD_SHARED_DIR ?? "../shared",
+  "corpora/ubuntu-irc/dev.jsonl",
 );
 
 /** Message texts from a scenario file (JSON Lines), at most `max` of them. */

@@ -18,7 +18,8 @@ import { openBenchApp } from "../workers/app.js";
 type Method = (...args: unknown[]) => unknown;
 const CORPUS = resolve(
   fileURLToPath(new URL("../..", import.meta.url)),
-  "../shared/corpora/ubuntu-irc/train.jsonl.gz",
+  process.env.OUTLOUD_SHARED_DIR ?? "../shared",
+  "corpora/ubuntu-irc/train.jsonl.gz",
 );
 const counts = new Map<string, { n: number; ms: number }>();
 

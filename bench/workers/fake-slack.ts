@@ -86,6 +86,46 @@ function summarise(fake: FakeSlackApi): Record<string, unknown> {
     firstPostAt: posts[0]?.at,
     lastPostAt: posts[posts.length - 1]?.at,
     perSecond: perSecond(fake, posts[0]?.at),
+    otherCallsPerSecond: otherCallsPerSecond(fake, posts[0]?.at),
+    channelGapMs: channelGaps(posts),
+  };
+}
+
+/** The other methods' calls in each second from the first post: whether the posts waited for the work behind them. */
+function otherCallsPerSecond(fake: FakeSlackApi, from: number | undefined): Record<string, number[]> {
+  const counts: Record<string, number[]> = {};
+  if (from === undefined) return counts;
+  for (const c of fake.calls) {
+    if (c.method === "chat.postMessage" || c.at < from) continue;
+    const second = Math.floor((c.at - from) / 1000);
+    counts[c.method] ??= [];
+    const b = counts[c.method]!;
+    while (b.length <= second) b.push(0);
+    b[second]!++;
+  }
+  return counts;
+}
+
+/** Time between successive successful posts in one channel: the part of the channel limit a poster leaves unused. */
+function channelGaps(posts: Array<{ args: Record<string, unknown>; at: number }>): {
+  gaps: number;
+  medianMs?: number;
+  p90Ms?: number;
+} {
+  const last = new Map<string, number>();
+  const gaps: number[] = [];
+  for (const p of posts) {
+    const channel = String(p.args.channel);
+    const before = last.get(channel);
+    if (before !== undefined) gaps.push(p.at - before);
+    last.set(channel, p.at);
+  }
+  gaps.sort((a, b) => a - b);
+  if (gaps.length === 0) return { gaps: 0 };
+  return {
+    gaps: gaps.length,
+    medianMs: gaps[Math.floor(gaps.length / 2)],
+    p90Ms: gaps[Math.floor(gaps.length * 0.9)],
   };
 }
 

@@ -37,6 +37,12 @@ export interface DurableOutboxOptions {
 }
 
 const SWEEP_BATCH = 20;
+/**
+ * Sent marks are gathered this long and written together: a fan-out's sends then share commits (a
+ * mark each was 4,000 commits for 1,000 announcements). A crash loses at most this much of them: those
+ * entries are sent again after their claim runs out, and the platform's check finds them sent.
+ */
+const MARK_GATHER_MS = 100;
 /** Sends of one entry before it is given up (about four hours of waits at the default 30 s). */
 const MAX_ATTEMPTS = 10;
 const MAX_RETRY_WAIT_MS = 3600_000;
@@ -48,6 +54,10 @@ export class DurableOutbox {
   private stopped = false;
   /** Sends begun once their transaction committed, which a stop waits for. */
   private readonly sending = new Set<Promise<void>>();
+  /** Sent, not yet marked: written together when `markTimer` fires (or at a stop). */
+  private unmarked: Array<{ workspace: string; key: string }> = [];
+  private markTimer: NodeJS.Timeout | undefined;
+  private marking: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: DurableOutboxOptions) {
     this.claimMs = options.claimMs ?? 15_000;
@@ -147,7 +157,8 @@ export class DurableOutbox {
       const source = entry.action.source;
       if (attempts >= MAX_ATTEMPTS) {
         log.error("outbox gave up on an action", { source, attempts, error: errorMessage(err) });
-        return this.markSent(entry.workspace, entry.key);
+        this.markSent(entry.workspace, entry.key);
+        return;
       }
       const wait = Math.min((this.options.retryMs ?? 30_000) * 2 ** (attempts - 1), MAX_RETRY_WAIT_MS);
       log.warn("outbox send failed; trying again later", {
@@ -163,7 +174,7 @@ export class DurableOutbox {
         .catch((e) => log.warn("outbox release failed", { error: errorMessage(e) }));
       return;
     }
-    await this.markSent(entry.workspace, entry.key);
+    this.markSent(entry.workspace, entry.key);
   }
 
   /** Sends what dead replicas left unsent, then keeps the claims of this one fresh, every third of a claim. */
@@ -185,6 +196,7 @@ export class DurableOutbox {
     clearInterval(this.timer);
     await this.sweeping;
     while (this.sending.size > 0) await Promise.allSettled([...this.sending]);
+    await this.writeMarks();
   }
 
   private async sweep(): Promise<void> {
@@ -201,11 +213,22 @@ export class DurableOutbox {
     }
   }
 
-  private async markSent(workspace: string, key: string): Promise<void> {
-    // Not marked: a replica resends it after the claim runs out, and the platform's check finds it sent.
-    await this.options.store
-      .markSent(workspace, key, new Date())
+  private markSent(workspace: string, key: string): void {
+    this.unmarked.push({ workspace, key });
+    this.markTimer ??= setTimeout(() => void this.writeMarks(), MARK_GATHER_MS);
+  }
+
+  private writeMarks(): Promise<void> {
+    clearTimeout(this.markTimer);
+    this.markTimer = undefined;
+    const marks = this.unmarked;
+    this.unmarked = [];
+    if (marks.length === 0) return this.marking;
+    // Not marked: a replica resends them after the claim runs out, and the platform's check finds them sent.
+    this.marking = this.marking
+      .then(() => this.options.store.markSent(marks, new Date()))
       .catch((err) => this.options.log.warn("outbox mark failed", { error: errorMessage(err) }));
+    return this.marking;
   }
 
   private until(): Date {

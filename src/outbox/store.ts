@@ -13,7 +13,8 @@ export interface OutboxEntry {
 export interface ActionOutboxStore {
   /** Writes the entry, claimed by `holder` until `until`, its first send begun. */
   add(platform: string, entry: Omit<OutboxEntry, "attempts">, holder: string, until: Date): Promise<void>;
-  markSent(workspace: string, key: string, at: Date): Promise<void>;
+  /** Marks these entries sent (a fan-out's sends share one write). */
+  markSent(sent: ReadonlyArray<{ workspace: string; key: string }>, at: Date): Promise<void>;
   /** Claims up to `limit` unsent entries of `platform` whose claim ran out (their sender died), oldest first. */
   claimAbandoned(
     platform: string,

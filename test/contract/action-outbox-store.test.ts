@@ -54,11 +54,32 @@ describeEachDatabase("ActionOutboxStore", (db) => {
       "a",
       later(1),
     );
-    await store.markSent("T1", "sent", later(2));
+    await store.markSent([{ workspace: "T1", key: "sent" }], later(2));
     expect(await store.claimAbandoned("slack", "b", later(10), later(CLAIM), 10)).toEqual([]);
     expect(
       (await store.claimAbandoned("matrix", "b", later(10), later(CLAIM), 10)).map((e) => e.key),
     ).toEqual(["other"]);
     expect(await store.purgeSent(later(3))).toBe(1);
+  });
+
+  it("marks many entries sent at once, in several workspaces, and only those", async () => {
+    const store = new SqlActionOutboxStore(db().handle.db);
+    const entries = [
+      ...Array.from({ length: 70 }, (_, i) => ({ workspace: "T1", key: `a${i}` })),
+      ...Array.from({ length: 3 }, (_, i) => ({ workspace: "T2", key: `a${i}` })),
+    ];
+    for (const { workspace, key } of entries)
+      await store.add("slack", { workspace, key, action: post(key), createdAt: t0 }, "a", later(1));
+    // All but T1's a5: written as several statements (64 + 4 + 1 keys in T1, 2 + 1 in T2).
+    await store.markSent(
+      entries.filter((e) => !(e.workspace === "T1" && e.key === "a5")),
+      later(2),
+    );
+    expect(
+      (await store.claimAbandoned("slack", "b", later(10), later(CLAIM), 100)).map(
+        (e) => `${e.workspace}/${e.key}`,
+      ),
+    ).toEqual(["T1/a5"]);
+    expect(await store.purgeSent(later(3))).toBe(72);
   });
 });

@@ -104,3 +104,24 @@ describeEachDatabase("a failed send, tried again", (db) => {
     }
   });
 });
+
+describeEachDatabase("sent marks", (db) => {
+  it("are written by the time a stop returns, however many sends share them", async () => {
+    const store = new SqlActionOutboxStore(db().handle.db);
+    const sink = flakySink(0);
+    const outbox = new DurableOutbox({ platform: "matrix", store, sink, log: silentLogger, holder: "a" });
+    outbox.start();
+    await Promise.all(Array.from({ length: 5 }, () => outbox.deliver(answer)));
+    await outbox.stop();
+    expect(sink.taken).toHaveLength(5);
+    // Another replica, once every claim has run out, finds nothing left to send.
+    const left = await store.claimAbandoned(
+      "matrix",
+      "replica-b",
+      new Date(Date.now() + 3600_000),
+      new Date(),
+      10,
+    );
+    expect(left).toEqual([]);
+  });
+});

@@ -43,7 +43,7 @@ describeEachDatabase("RotaStore", (db) => {
     expect(await store.rotasChangedSince(t0)).toHaveLength(3);
   });
 
-  it("after finding no change, sees the next one whether made here, by another store or by another process", async () => {
+  it("after finding no change, sees the next one whether made here, by another store, or by another process a second later", async () => {
     const handle = db().handle;
     const store = new SqlRotaStore(handle.db, { externalChanges: handle.externalChanges });
     const sameProcess = new SqlRotaStore(handle.db, { externalChanges: handle.externalChanges });
@@ -59,10 +59,14 @@ describeEachDatabase("RotaStore", (db) => {
     await sameProcess.saveRota(rota({ room: "C2", updatedAt: at(5) }));
     expect(await store.rotasChangedSince(at(5))).toEqual([{ workspace: "T1", room: "C2" }]);
     expect(await store.rotasChangedSince(at(6))).toEqual([]);
+    // Another process's commits are asked about at most once a second (a replica asks once a minute).
+    const aSecond = () => new Promise((resolve) => setTimeout(resolve, 1100));
     await otherProcess.touchRota("T1", "C1", at(7));
+    await aSecond();
     expect(await store.rotasChangedSince(at(6))).toEqual([{ workspace: "T1", room: "C1" }]);
     expect(await store.rotasChangedSince(at(8))).toEqual([]);
     await otherProcess.saveRota(rota({ room: "C3", updatedAt: at(9) }));
+    await aSecond();
     expect(await store.rotasChangedSince(at(8))).toEqual([{ workspace: "T1", room: "C3" }]);
     // An earlier time than any asked before is read afresh.
     expect(await store.rotasChangedSince(t0)).toHaveLength(3);

@@ -52,7 +52,7 @@ export class MethodLimiter {
   private readonly laneEnded = new Map<string, number>();
   private heldUntil = 0;
   private learnt: { calls: number; windowMs: number; until: number } | undefined;
-  /** The last 429: when, and the window its Retry-After suggests. */
+  /** The last 429: when the refused call went out, and the window its Retry-After suggests. */
   private learning: { at: number; windowMs: number } | undefined;
   /** When recent calls that reached Slack went out and ended, in the order they ended. */
   private readonly recent: Array<{ started: number; ended: number }> = [];
@@ -76,7 +76,7 @@ export class MethodLimiter {
           this.finish(lane, started);
           throw err;
         }
-        this.rateLimited(err.retryAfter);
+        this.rateLimited(err.retryAfter, started);
         this.finish(lane, undefined);
       }
     }
@@ -113,7 +113,8 @@ export class MethodLimiter {
     this.nudge();
   }
 
-  private rateLimited(retryAfterSeconds: number): void {
+  /** A call that went out at `sent` was refused. */
+  private rateLimited(retryAfterSeconds: number, sent: number): void {
     const waitMs =
       Number.isFinite(retryAfterSeconds) && retryAfterSeconds > 0
         ? retryAfterSeconds * 1000
@@ -121,7 +122,9 @@ export class MethodLimiter {
     this.options.onRateLimited(waitMs);
     const now = this.options.now();
     this.heldUntil = Math.max(this.heldUntil, now + waitMs);
-    this.learning = { at: now, windowMs: Math.min(waitMs, MAX_WINDOW_MS) };
+    // Slack counted up to the refused call, not up to its answer: the answer may come back much later
+    // (a slow network, a busy process), and the calls before it are what the limit allowed.
+    this.learning = { at: sent, windowMs: Math.min(waitMs, MAX_WINDOW_MS) };
     this.learn();
   }
 

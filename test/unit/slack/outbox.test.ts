@@ -62,6 +62,27 @@ function postsHeldOpen(box: SlackOutbox, time: FakeTime) {
 
 const rateLimited = (seconds: number) => new webApi.WebAPIRateLimitedError(seconds) as unknown as Error;
 
+/**
+ * Slack's side of a workspace-wide limit: at most 5 posts in any second, a 429 with Retry-After 1
+ * beyond, answered after `refusalMs`; accepted posts take 10 ms.
+ */
+function workspaceLimit(time: FakeTime, refusalMs: number) {
+  const slack = {
+    accepted: [] as number[],
+    refused: 0,
+    send: async () => {
+      if (slack.accepted.filter((at) => at > time.now - 1000).length >= 5) {
+        slack.refused++;
+        if (refusalMs > 0) await time.sleep(refusalMs);
+        throw rateLimited(1);
+      }
+      slack.accepted.push(time.now);
+      await time.sleep(10);
+    },
+  };
+  return slack;
+}
+
 describe("SlackOutbox", () => {
   it("sends one channel's posts in order, spacing them by the interval", async () => {
     const { box, time } = outbox(1000);
@@ -169,27 +190,30 @@ describe("SlackOutbox", () => {
 
   it("learns a workspace limit Slack does not publish from its first 429, and keeps to it", async () => {
     const { box, time } = outbox(0, 3);
-    // Slack's side: at most 5 posts in any second of the workspace, a 429 with Retry-After 1 beyond.
-    const accepted: number[] = [];
-    let refused = 0;
-    const send = async () => {
-      if (accepted.filter((at) => at > time.now - 1000).length >= 5) {
-        refused++;
-        throw rateLimited(1);
-      }
-      accepted.push(time.now);
-      await time.sleep(10);
-    };
-    const all = Array.from({ length: 30 }, (_, i) => box.post("T1", `C${i}`, "chat.postMessage", send));
+    const slack = workspaceLimit(time, 0);
+    const all = Array.from({ length: 30 }, (_, i) => box.post("T1", `C${i}`, "chat.postMessage", slack.send));
     await time.advance(10_000);
     await Promise.all(all);
+    const { accepted } = slack;
     expect(accepted).toHaveLength(30);
     // Only the posts in flight when the limit was first met were refused.
-    expect(refused).toBeLessThanOrEqual(3);
+    expect(slack.refused).toBeLessThanOrEqual(3);
     for (const at of accepted)
       expect(accepted.filter((t) => t >= at && t < at + 1000).length).toBeLessThanOrEqual(5);
     // 30 posts at 5 a second, after the one Retry-After: not much longer than the limit allows.
     expect(Math.max(...accepted)).toBeLessThan(7000);
+  });
+
+  it("learns the limit from the posts that went out before the refused one, however late its 429 comes back", async () => {
+    const { box, time } = outbox(0, 3);
+    // A refusal takes 1.5 s to come back (a slow network, a busy process).
+    const slack = workspaceLimit(time, 1500);
+    const all = Array.from({ length: 20 }, (_, i) => box.post("T1", `C${i}`, "chat.postMessage", slack.send));
+    await time.advance(20_000);
+    await Promise.all(all);
+    expect(slack.accepted).toHaveLength(20);
+    // The three in flight when the limit was first met; none after it was learnt.
+    expect(slack.refused).toBe(3);
   });
 
   it("gives up at once on a platform error, which no retry can fix, and keeps the lane going", async () => {
