@@ -126,6 +126,16 @@ export async function startSlackHarness(options: HarnessOptions = {}): Promise<S
 }
 
 /** One workspace with a bot token, two people and a public channel they are both in. */
+/** The environment of a bot process talking to `slack` as workspace T1 of seedWorkspace, plus `more`. */
+export function slackBotEnv(slack: FakeSlackApi, more: Record<string, string> = {}): Record<string, string> {
+  return {
+    SLACK_BOT_TOKEN: "xoxb-t1",
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    ...more,
+  };
+}
+
 export function seedWorkspace(slack: FakeSlackApi, team = "T1", token = "xoxb-t1"): void {
   slack.addWorkspace({ team, botToken: token });
   slack.addUser({ id: `U${team}A`, team, name: "alice", tz: "Europe/Madrid" });

@@ -71,8 +71,9 @@ export interface SlackTransportDeps {
   /** Ids already acted on: Events API event ids, and the trigger ids of commands and interactions. */
   processed: { events: ProcessedEventStore; triggers: ProcessedEventStore };
   /**
-   * Events API events kept while they are handled (written with their mark), and this replica's name
-   * in its claims on them: one a crash cut short is handled again by whichever replica sweeps first.
+   * Events API events kept while they are handled (written with the batch after their mark, if still
+   * running), and this replica's name in its claims: an event a crash cut short is handled again by
+   * whichever replica sweeps first.
    */
   inbox: { store: EventInbox; holder: string; claimMs?: number };
   log: Logger;

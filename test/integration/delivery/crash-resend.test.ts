@@ -15,7 +15,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase } from "../../../src/storage/database.js";
 import { FakeHomeserver } from "../../helpers/fake-homeserver.js";
 import { FakeSlackApi } from "../../helpers/fake-slack-api.js";
-import { SIGNING_SECRET, seedWorkspace } from "../../helpers/fake-slack-harness.js";
+import { SIGNING_SECRET, seedWorkspace, slackBotEnv } from "../../helpers/fake-slack-harness.js";
 import { mkSlashCommand, postSigned } from "../../helpers/fake-slack-requests.js";
 import { type BotProcess, eventually, freePort, startBotProcess } from "../../helpers/processes.js";
 import { ALICE, BOB, BOT, TOKEN } from "../matrix/bot.js";
@@ -59,12 +59,7 @@ describe("Slack: SIGKILL while the announcement and answers wait behind a 429", 
           members: ["UT1A", "UBOTT1"],
         });
       const dataDir = mkdtempSync(join(tmpdir(), "outloud-crash-resend-"));
-      const env = {
-        OUTLOUD_DATA_DIR: dataDir,
-        SLACK_BOT_TOKEN: "xoxb-t1",
-        SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        SLACK_API_URL: slack.apiUrl,
-      };
+      const env = slackBotEnv(slack, { OUTLOUD_DATA_DIR: dataDir });
       bot = await startBotProcess(env);
       const type = (channel: string, command: string, text: string) =>
         postSigned(

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CANNOT_SAVE } from "../../../src/core/engine.js";
 import { FakeSlackApi } from "../../helpers/fake-slack-api.js";
-import { SIGNING_SECRET, seedWorkspace } from "../../helpers/fake-slack-harness.js";
+import { SIGNING_SECRET, seedWorkspace, slackBotEnv } from "../../helpers/fake-slack-harness.js";
 import { mkSlashCommand, postSigned } from "../../helpers/fake-slack-requests.js";
 import { type BotProcess, eventually, startBotProcess } from "../../helpers/processes.js";
 
@@ -50,12 +50,7 @@ describe.skipIf(!mounted)("a full disk under SQLite", () => {
   beforeAll(async () => {
     slack = await new FakeSlackApi().start();
     seedWorkspace(slack);
-    bot = await startBotProcess({
-      OUTLOUD_DATA_DIR: mountPoint,
-      SLACK_BOT_TOKEN: "xoxb-t1",
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-    });
+    bot = await startBotProcess(slackBotEnv(slack, { OUTLOUD_DATA_DIR: mountPoint }));
   }, 120_000);
 
   afterAll(async () => {

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CANNOT_SAVE } from "../../../src/core/engine.js";
 import { FakeSlackApi } from "../../helpers/fake-slack-api.js";
-import { SIGNING_SECRET } from "../../helpers/fake-slack-harness.js";
+import { SIGNING_SECRET, slackBotEnv } from "../../helpers/fake-slack-harness.js";
 import { mkSlashCommand, postSigned } from "../../helpers/fake-slack-requests.js";
 import { adminQuery, createSchema, type PostgresSchema } from "../../helpers/postgres-schemas.js";
 import { type BotProcess, eventually, startBotProcess } from "../../helpers/processes.js";
@@ -43,13 +43,12 @@ describe("PostgreSQL connections terminated under 300 slash commands", () => {
     appName = `outloud_${schema.name}`;
     const url = new URL(schema.url);
     url.searchParams.set("application_name", appName);
-    bot = await startBotProcess({
-      OUTLOUD_DATA_DIR: mkdtempSync(join(tmpdir(), "outloud-pg-outage-")),
-      DATABASE_URL: url.toString(),
-      SLACK_BOT_TOKEN: "xoxb-t1",
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-    });
+    bot = await startBotProcess(
+      slackBotEnv(slack, {
+        OUTLOUD_DATA_DIR: mkdtempSync(join(tmpdir(), "outloud-pg-outage-")),
+        DATABASE_URL: url.toString(),
+      }),
+    );
   }, 120_000);
 
   afterAll(async () => {

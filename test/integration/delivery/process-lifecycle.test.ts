@@ -8,17 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeSlackApi } from "../../helpers/fake-slack-api.js";
-import { SIGNING_SECRET, seedWorkspace } from "../../helpers/fake-slack-harness.js";
+import { SIGNING_SECRET, seedWorkspace, slackBotEnv } from "../../helpers/fake-slack-harness.js";
 import { mkSlashCommand, postSigned, slackHeaders } from "../../helpers/fake-slack-requests.js";
 import { type BotProcess, eventually, startBotProcess } from "../../helpers/processes.js";
 
 function slackEnv(slack: FakeSlackApi): Record<string, string> {
-  return {
-    OUTLOUD_DATA_DIR: mkdtempSync(join(tmpdir(), "outloud-lifecycle-")),
-    SLACK_BOT_TOKEN: "xoxb-t1",
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
-  };
+  return slackBotEnv(slack, { OUTLOUD_DATA_DIR: mkdtempSync(join(tmpdir(), "outloud-lifecycle-")) });
 }
 
 /** The processes `pid` started (npm's child is the bot, once `npm start` execs node). */

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase } from "../../../src/storage/database.js";
 import { FakeSlackApi } from "../../helpers/fake-slack-api.js";
-import { SIGNING_SECRET, seedWorkspace } from "../../helpers/fake-slack-harness.js";
+import { SIGNING_SECRET, seedWorkspace, slackBotEnv } from "../../helpers/fake-slack-harness.js";
 import {
   eventCallback,
   mkMessage,
@@ -51,12 +51,7 @@ describe("Slack: SIGKILL while acknowledged events are being handled", () => {
       seedWorkspace(slack);
       slack.addConversation({ id: "DT1B", team: "T1", kind: "im", members: ["UT1B", "UBOTT1"] });
       const dataDir = mkdtempSync(join(tmpdir(), "outloud-event-inbox-"));
-      const env = {
-        OUTLOUD_DATA_DIR: dataDir,
-        SLACK_BOT_TOKEN: "xoxb-t1",
-        SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        SLACK_API_URL: slack.apiUrl,
-      };
+      const env = slackBotEnv(slack, { OUTLOUD_DATA_DIR: dataDir });
       bot = await startBotProcess(env);
       const send = async (event: Record<string, unknown>) => {
         const res = await postSigned(bot!.url, SIGNING_SECRET, eventCallback("T1", event));

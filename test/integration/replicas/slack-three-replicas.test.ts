@@ -14,7 +14,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POSTGRES_URL } from "../../helpers/databases.js";
 import { FakeSlackApi, type RecordedCall } from "../../helpers/fake-slack-api.js";
-import { SIGNING_SECRET } from "../../helpers/fake-slack-harness.js";
+import { SIGNING_SECRET, slackBotEnv } from "../../helpers/fake-slack-harness.js";
 import { eventCallback, mkMessage, mkSlashCommand, postSigned } from "../../helpers/fake-slack-requests.js";
 
 const REPLICA_SCRIPT = fileURLToPath(new URL("./fixtures/slack-replica.ts", import.meta.url));
@@ -127,12 +127,7 @@ describe("three replicas on one PostgreSQL", () => {
     seed(slack);
     const url = new URL(POSTGRES_URL);
     url.searchParams.set("options", `-c search_path=${schema}`);
-    env = {
-      DATABASE_URL: url.toString(),
-      SLACK_BOT_TOKEN: "xoxb-t1",
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-    };
+    env = slackBotEnv(slack, { DATABASE_URL: url.toString() });
     // A fresh schema: the three also race to migrate it.
     await startThree();
   }, 120_000);
