@@ -216,6 +216,37 @@ describe("SlackOutbox", () => {
     expect(slack.refused).toBe(3);
   });
 
+  it("sends the workspace's posts before its topic and group updates, and an update waits no longer than its limit", async () => {
+    const { box, time } = outbox(1000);
+    const { started, finish, post } = postsHeldOpen(box, time);
+    const update = (name: string, workspace = "T1") =>
+      box.update(workspace, "C1", "conversations.setTopic", async () => {
+        started.push(`${name}@${time.now}`);
+      });
+    const posts = [post("C1", "announce"), post("D1", "hand-over")];
+    const updates = [update("topic"), update("other workspace's topic", "T2")];
+    await settle();
+    // The topic waits for the announcement and the hand-over; another workspace's does not.
+    expect(started).toEqual(["announce@0", "hand-over@0", "other workspace's topic@0"]);
+    finish.get("announce")!();
+    await settle();
+    expect(started).toHaveLength(3);
+    finish.get("hand-over")!();
+    await Promise.all([...posts, ...updates]);
+    expect(started).toEqual(["announce@0", "hand-over@0", "other workspace's topic@0", "topic@0"]);
+
+    // A workspace that never stops posting still gets its topic, after 30 s.
+    const endless = post("C2", "held open");
+    const late = update("late topic");
+    await time.advance(29_999);
+    expect(started).not.toContain("late topic@29999");
+    await time.advance(1);
+    await late;
+    expect(started).toContain("late topic@30000");
+    finish.get("held open")!();
+    await endless;
+  });
+
   it("gives up at once on a platform error, which no retry can fix, and keeps the lane going", async () => {
     const { box } = outbox(0);
     const platformError = Object.assign(new Error("channel_not_found"), {
