@@ -7,6 +7,8 @@ import { baseShape } from "./settings-shape.js";
 import { DEFAULT_TONE, readTone, SWEARING_MODES } from "./tone.js";
 
 const DAY_MS = 24 * 60 * 60_000;
+/** How far back a room's pace is measured to tell a busy room. */
+const BUSY_WINDOW_MS = 15 * 60_000;
 /** Rooms whose recent hints are remembered for the room cap; beyond it the least active are forgotten. */
 const ROOMS_REMEMBERED = 2_000;
 
@@ -26,6 +28,14 @@ export const beKindSettings = z.strictObject({
     .default(0)
     .describe(
       "At most this many tone notes in one room in 24 hours, all people together (0: no cap). For busy public rooms where swearing is the house style; counted per bot process.",
+    ),
+  busyRoomPerMinute: z
+    .number()
+    .min(0)
+    .max(100)
+    .default(1)
+    .describe(
+      "A room with at least this many messages a minute over the last 15 minutes is busy: there swearing counts only when aimed at someone or their work, and at most roomCapPerDay notes (1 when no cap is set) go to the room in 24 hours (0: no room counts as busy). Counted per bot process.",
     ),
 });
 
@@ -50,6 +60,24 @@ class RoomCap {
   }
 }
 
+/**
+ * Each room's last few message times, enough to tell whether it has had `perMinute` messages a minute
+ * over the last 15 minutes: at most that many are kept per room.
+ */
+class RoomPace {
+  private readonly recent = new LruMap<string, number[]>(ROOMS_REMEMBERED);
+
+  /** Counts a message of `key` at `at`; true when the room is busy. */
+  busy(key: string, at: number, perMinute: number): boolean {
+    const needed = Math.ceil(perMinute * (BUSY_WINDOW_MS / 60_000));
+    if (needed <= 0) return false;
+    const times = this.recent.getOrCreate(key, () => []);
+    times.push(at);
+    while (times.length > needed) times.shift();
+    return times.length === needed && at - times[0]! < BUSY_WINDOW_MS;
+  }
+}
+
 export const beKind = nudge({
   kind: "be-kind",
   title: "Be kind",
@@ -58,21 +86,27 @@ export const beKind = nudge({
   settings: beKindSettings,
   create(ctx) {
     const roomCap = new RoomCap();
+    const pace = new RoomPace();
     return {
       async onMessage(message: ChatMessage) {
         const s = ctx.settingsFor(message.room);
         if (!s.enabled) return;
         const room = `${message.workspace}\u0000${message.room.id}`;
         const at = message.at.getTime();
-        if (roomCap.full(room, at, s.roomCapPerDay)) return;
-        const tone = readTone(message.text, { swearing: s.swearing }, message.mentions);
+        // In a busy room a note to everyone who swears in passing is nagging, and the words scroll by:
+        // only harshness aimed at someone counts there, once a day (the busy room on issue 18's IRC data).
+        const busy = pace.busy(room, at, s.busyRoomPerMinute);
+        const cap = busy ? s.roomCapPerDay || 1 : s.roomCapPerDay;
+        if (roomCap.full(room, at, cap)) return;
+        const swearing = busy ? "aimed" : s.swearing;
+        const tone = readTone(message.text, { swearing }, message.mentions);
         if (!tone.harsh) return;
         const delivered = await ctx.tipAuthor(
           message,
           `Just so you know: your last message may read harsher than you meant (${tone.reasons.join(", ")}). ` +
             "Text loses tone of voice; a softer word costs nothing.",
         );
-        if (delivered) roomCap.record(room, at, s.roomCapPerDay);
+        if (delivered) roomCap.record(room, at, cap);
       },
     };
   },

@@ -207,6 +207,34 @@ describe("rules for all nudges", () => {
     expect(nudges(uncapped.outputs).map((o) => o.user)).toEqual(["ana", "bob", "cai", "dee", "eve"]);
   });
 
+  it("speaks less in a busy room: only harshness aimed at someone, and once a day", async () => {
+    const OATH = "wtf, the build is red again";
+    // #ubuntu has had a message a minute for a quarter of an hour, from many people; #team is quiet.
+    const chatter = Array.from({ length: 15 }, (_, i) =>
+      msg(i, `asker${i}`, "#ubuntu", "does anyone know how to mount a second drive at boot?"),
+    );
+    const lines = [
+      ...chatter,
+      msg(15, "zed", "#ubuntu", OATH),
+      msg(16, "ana", "#ubuntu", HARSH),
+      msg(17, "bob", "#ubuntu", HARSH),
+      msg(17, "cai", "#team", OATH),
+    ];
+    const { outputs } = await runScenario(lines);
+    expect(nudges(outputs).map((o) => `${o.user} ${o.source}`)).toEqual([
+      "ana nudge.be-kind",
+      "cai nudge.be-kind",
+    ]);
+    // The same room at half that pace is not busy: the oath and both harsh messages get their notes.
+    const calmer = await runScenario([...chatter.filter((_, i) => i % 2 === 0), ...lines.slice(15)]);
+    expect(nudges(calmer.outputs).map((o) => o.user)).toEqual(["zed", "ana", "bob", "cai"]);
+    // A room that wants every note can say so.
+    const everyNote = await runScenario(lines, {
+      settings: { nudges: { "be-kind": { busyRoomPerMinute: 0 } } },
+    });
+    expect(nudges(everyNote.outputs).map((o) => o.user)).toEqual(["zed", "ana", "bob", "cai"]);
+  });
+
   it("can be tuned per room", async () => {
     const lines = backAndForth(0, "ana", "bob", "#support", 8);
     const tuned = await runScenario(lines, {
