@@ -5,7 +5,7 @@
  * input never crashes the bot.
  */
 import type { Action } from "./actions.js";
-import type { CommandReply } from "./commands/command.js";
+import type { CommandContext, CommandReply } from "./commands/command.js";
 import { CommandTable } from "./commands/registry.js";
 import { errorMessage } from "./error-message.js";
 import { type CoreServices, type Feature, sendWhenFinished } from "./feature.js";
@@ -72,8 +72,7 @@ export class Engine {
 
   /** True when a message's first word is one of our command roots, e.g. `rota` in `!rota who`. */
   isCommand(text: string): boolean {
-    const first = text.trim().split(/\s+/, 1)[0] ?? "";
-    return this.commands.isRoot(first);
+    return this.commands.isRoot(firstWord(text));
   }
 
   async handle(event: ChatEvent): Promise<void> {
@@ -148,22 +147,29 @@ export class Engine {
     await answer();
     // A form of a feature since switched off (or of an older version): nothing left to do with it.
     if (!spec || !checked) return;
+    const source = `form.${submission.kind}`;
     let reply: CommandReply;
     try {
-      reply = await spec.run(submission, checked.value);
+      reply = await spec.run(submission, checked.value, this.replyReserver(submission, source));
     } catch (err) {
       this.services.log.error("form failed", { form: submission.kind, error: errorMessage(err) });
       reply = { kind: "private", text: apologyFor(err) };
     }
-    await this.show(replyAction(submission, reply, `form.${submission.kind}`), reply);
+    await this.show(replyAction(submission, reply, source), reply);
   }
 
   private async runCommand(invocation: CommandInvocation): Promise<void> {
     let root = "outloud";
     let reply: CommandReply;
     try {
-      // Replies spell commands the platform's way, whatever the person typed (the playground takes both).
-      const result = await this.commands.dispatch({ invocation, prefix: this.services.commands.prefix });
+      // Only an executor the table chose saves its reply early: its root is the first word.
+      const typed = firstWord(invocation.text).toLowerCase();
+      const result = await this.commands.dispatch({
+        invocation,
+        // Replies spell commands the platform's way, whatever the person typed (the playground takes both).
+        prefix: this.services.commands.prefix,
+        reserveReply: this.replyReserver(invocation, `command.${typed}`),
+      });
       root = result.root;
       reply = result.reply;
     } catch (err) {
@@ -179,11 +185,29 @@ export class Engine {
    */
   private async show(action: Action | undefined, reply: CommandReply): Promise<void> {
     const finish = "finish" in reply ? reply.finish : undefined;
-    if (action && finish) await sendWhenFinished(this.services, await this.services.reserve(action), finish);
-    else if (action) await this.services.emit(action);
+    const saved = "saved" in reply ? reply.saved : undefined;
+    if (action && (finish || saved)) {
+      const reserved = saved ?? (await this.services.reserve(action));
+      await (finish ? sendWhenFinished(this.services, reserved, finish) : reserved.send());
+    } else if (action) await this.services.emit(action);
     const followUps = "followUps" in reply ? (reply.followUps ?? []) : [];
     await Promise.all(followUps.map((f) => this.services.emit(f)));
   }
+
+  /** CommandContext.reserveReply for replies shown where `origin` was typed or asked for. */
+  private replyReserver(
+    origin: Pick<CommandInvocation, "workspace" | "room" | "thread" | "user">,
+    source: string,
+  ): NonNullable<CommandContext["reserveReply"]> {
+    return async (reply) => {
+      const action = replyAction(origin, reply, source);
+      return action && this.services.reserve(action);
+    };
+  }
+}
+
+function firstWord(text: string): string {
+  return text.trim().split(/\s+/, 1)[0] ?? "";
 }
 
 const SORRY = "Sorry, something went wrong on my side. Please try again in a moment.";

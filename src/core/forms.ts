@@ -5,7 +5,7 @@
  * always an improvement, never the only way. The filled-in values come back as a submission, which
  * the form's spec checks (problems are shown beside their fields) and then carries out.
  */
-import type { CommandReply } from "./commands/command.js";
+import type { CommandContext, CommandReply } from "./commands/command.js";
 import type { Room } from "./model.js";
 
 export interface FormField {
@@ -54,8 +54,15 @@ export interface FormSpec<A = unknown> {
   kind: string;
   /** Pure and quick (Slack wants the field errors within 3 seconds). */
   check(submission: FormSubmission): FormCheck<A>;
-  /** Carries the submission out; the reply is shown like a command's, where the form was asked for. */
-  run(submission: FormSubmission, value: A): Promise<CommandReply>;
+  /**
+   * Carries the submission out; the reply is shown like a command's, where the form was asked for
+   * (and may be saved with what the submission changed, as CommandContext.reserveReply says).
+   */
+  run(
+    submission: FormSubmission,
+    value: A,
+    reserveReply: NonNullable<CommandContext["reserveReply"]>,
+  ): Promise<CommandReply>;
 }
 
 /** Declares a form spec while keeping its value type checked between check and run. */

@@ -115,12 +115,20 @@ export function describeEachDatabase(title: string, suite: (db: () => TestDataba
 /**
  * Makes every insert into `table` fail, as a full disk would (the error says `disk full`), until the
  * returned function is called: stands in for a crash between two writes that must go together.
+ * `where`, a condition on the new row (`NEW.action LIKE '%…%'`), narrows it to some rows.
  */
-export async function refuseInserts(handle: DatabaseHandle, table: string): Promise<() => Promise<void>> {
+export async function refuseInserts(
+  handle: DatabaseHandle,
+  table: string,
+  where?: string,
+): Promise<() => Promise<void>> {
   const trigger = `refuse_${table}`;
+  const when = where ? `when (${where})` : "";
   if (handle.dialect === "sqlite") {
     await sql
-      .raw(`create trigger ${trigger} before insert on ${table} begin select raise(abort, 'disk full'); end`)
+      .raw(
+        `create trigger ${trigger} before insert on ${table} ${when} begin select raise(abort, 'disk full'); end`,
+      )
       .execute(handle.db);
     return async () => {
       await sql.raw(`drop trigger ${trigger}`).execute(handle.db);
@@ -132,7 +140,9 @@ export async function refuseInserts(handle: DatabaseHandle, table: string): Prom
     )
     .execute(handle.db);
   await sql
-    .raw(`create trigger ${trigger} before insert on ${table} for each row execute function ${trigger}()`)
+    .raw(
+      `create trigger ${trigger} before insert on ${table} for each row ${when} execute function ${trigger}()`,
+    )
     .execute(handle.db);
   return async () => {
     await sql.raw(`drop trigger ${trigger} on ${table}`).execute(handle.db);

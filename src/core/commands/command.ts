@@ -3,6 +3,7 @@
  * returns a result. One table (see registry.ts) serves Slack `/rota …`, Matrix `!rota …` and replay.
  */
 import type { Action } from "../actions.js";
+import type { ReservedAction } from "../feature.js";
 import type { Form } from "../forms.js";
 import type { CommandInvocation } from "../model.js";
 
@@ -23,6 +24,12 @@ export interface FollowUps {
  */
 export interface Finishing {
   finish?: () => Promise<string>;
+  /**
+   * The reply's row, saved by the executor inside its own transaction with what the command changed
+   * (`CommandContext.reserveReply`): a crash then leaves both or neither. It is sent in this reply's
+   * place, never saved a second time.
+   */
+  saved?: ReservedAction;
 }
 
 /** What a command answers. Expected failures are values, not exceptions. */
@@ -45,6 +52,11 @@ export interface CommandContext {
   invocation: CommandInvocation;
   /** `/` on Slack and in replay, `!` (configurable) on Matrix: used when echoing usage. */
   prefix: string;
+  /**
+   * Saves `reply` where the command was typed, unsent, for an executor that calls it inside its own
+   * transaction (`CoreServices.atomically`) and returns the reservation as its reply's `saved`.
+   */
+  reserveReply?(reply: CommandReply): Promise<ReservedAction | undefined>;
 }
 
 export interface CommandSpec<A = unknown> {

@@ -2,11 +2,24 @@
  * The `/decision …` command specs: parsing lives in commands.ts (pure), texts in replies.ts; these
  * executors read the store, ask the worker to export, and check who may see what.
  */
-import { type CommandReply, type CommandSpec, command, ok } from "../commands/command.js";
+import {
+  type CommandContext,
+  type CommandReply,
+  type CommandSpec,
+  command,
+  ok,
+} from "../commands/command.js";
 import type { CoreServices } from "../feature.js";
 import type { Room } from "../model.js";
 import { decisionForm } from "./form.js";
-import { type DecisionRecord, type DecisionRequest, decisionId, type RecordResult } from "./model.js";
+import {
+  type DecisionRecord,
+  type DecisionRequest,
+  decisionId,
+  type ExportState,
+  type RecordResult,
+  type SaveConfirmation,
+} from "./model.js";
 import type { OutboxWorker } from "./outbox-worker.js";
 import { type ListArgs, parseList, parseOneId, parseSupersede, parseWords, textAfterWords } from "./parse.js";
 import { exportSummary, listLine, showText } from "./replies.js";
@@ -19,7 +32,8 @@ export interface DecisionCommandDeps {
   services: CoreServices;
   store: DecisionStore;
   worker: OutboxWorker;
-  record(request: DecisionRequest): Promise<RecordResult>;
+  /** Records it, its confirmation saved with it by `confirm` when given. */
+  record(request: DecisionRequest, confirm?: SaveConfirmation): Promise<RecordResult>;
   /** Why decisions cannot be recorded in a room, if they cannot. */
   roomProblem(room: Room): string | undefined;
 }
@@ -59,9 +73,15 @@ export function decisionCommands(deps: DecisionCommandDeps): CommandSpec[] {
     problem: `there is no decision ${decisionId(number)}`,
   });
 
-  // Saved with its exports pending, and said once they are done (after the commit).
+  // Saved with the decision, its exports pending, and said once they are done (after the commit).
   const reply = (r: RecordResult): CommandReply =>
-    r.ok ? { kind: "public", text: r.text, finish: r.exported } : { kind: "error", problem: r.problem };
+    r.ok
+      ? { kind: "public", text: r.text, finish: r.exported, saved: r.saved }
+      : { kind: "error", problem: r.problem };
+  const confirmIn =
+    (ctx: CommandContext): SaveConfirmation =>
+    async (text) =>
+      ctx.reserveReply?.({ kind: "public", text });
 
   const commands = [
     command<Record<string, never>>({
@@ -83,7 +103,7 @@ export function decisionCommands(deps: DecisionCommandDeps): CommandSpec[] {
         // platform can show one; elsewhere the usual answer (record refuses an empty text, saying why).
         if (!request.text && !roomProblem(inv.room))
           return { kind: "form", form: decisionForm(), otherwise: reply(await record(request)) };
-        return reply(await record(request));
+        return reply(await record(request, confirmIn(ctx)));
       },
     }),
     command<ListArgs>({
@@ -138,15 +158,18 @@ export function decisionCommands(deps: DecisionCommandDeps): CommandSpec[] {
         if (!(await findVisible(inv, args.number))) return noSuch(args.number);
         const text = textAfterWords(inv.text, 3);
         return reply(
-          await record({
-            workspace: inv.workspace,
-            room: inv.room,
-            thread: inv.thread,
-            author: inv.user,
-            text,
-            at: inv.at,
-            supersedes: args.number,
-          }),
+          await record(
+            {
+              workspace: inv.workspace,
+              room: inv.room,
+              thread: inv.thread,
+              author: inv.user,
+              text,
+              at: inv.at,
+              supersedes: args.number,
+            },
+            confirmIn(ctx),
+          ),
         );
       },
     }),
@@ -163,12 +186,18 @@ export function decisionCommands(deps: DecisionCommandDeps): CommandSpec[] {
         const waiting = (await store.exports(workspace, d.number))
           .filter((s) => s.status !== "exported")
           .map((s) => s.target);
-        const queued = await store.requeue(workspace, d.number, at, waiting.length ? waiting : undefined);
-        if (queued === 0) return { kind: "private", text: `${d.id} has no export target.` };
         const summary = async () => `${d.id}: ${exportSummary(await store.exports(workspace, d.number))}`;
+        // Requeued and answered together: a crash leaves both or neither.
+        const requeued = await services.atomically(async () => {
+          const queued = await store.requeue(workspace, d.number, at, waiting.length ? waiting : undefined);
+          if (queued === 0) return undefined;
+          const text = await summary();
+          return { text, saved: await ctx.reserveReply?.({ kind: "private", text }) };
+        });
+        if (!requeued) return { kind: "private", text: `${d.id} has no export target.` };
         return {
           kind: "private",
-          text: await summary(),
+          ...requeued,
           // The exports are network calls: after the commit.
           finish: async () => {
             await worker.deliver(workspace, d.number);
@@ -197,8 +226,9 @@ export function decisionCommands(deps: DecisionCommandDeps): CommandSpec[] {
         // Targets that can take it back get a withdrawal in the export outbox, with the removal: tried
         // now, and retried with back-off (after a restart too) while the target does not answer.
         const withdrawing = worker.withdrawingTargets;
-        const states = await store.remove(workspace, d.number, at, withdrawing);
-        const exported = states.filter((s) => s.location !== undefined || s.attempts > 0);
+        // A private room's decision (its title is in the file name) is not talked about elsewhere.
+        const kind = d.room.private && d.room.id !== room.id ? "private" : "public";
+        let exported: ExportState[] = [];
         const said = (withdrawn: readonly string[]) => {
           const later = exported
             .filter((s) => withdrawing.includes(s.target) && !withdrawn.includes(s.target))
@@ -212,11 +242,17 @@ export function decisionCommands(deps: DecisionCommandDeps): CommandSpec[] {
               : "");
           return `Decision ${d.id} was undone by ${d.author.name}.${d.supersedes ? ` ${d.supersedes} stands again.` : ""}${tail}`;
         };
+        // Removed and answered together (a crash leaves both or neither), the answer saved as if no
+        // target had answered yet (they are retried after a crash), and said once they have.
+        const saved = await services.atomically(async () => {
+          const states = await store.remove(workspace, d.number, at, withdrawing);
+          exported = states.filter((s) => s.location !== undefined || s.attempts > 0);
+          return ctx.reserveReply?.({ kind, text: said([]) });
+        });
         return {
-          // A private room's decision (its title is in the file name) is not talked about elsewhere.
-          kind: d.room.private && d.room.id !== room.id ? "private" : "public",
-          // Saved as if no target had answered yet (they are retried after a crash), said once they have.
+          kind,
           text: said([]),
+          saved,
           finish: async () => {
             if (d.supersedes) await worker.deliver(workspace, Number(d.supersedes.slice(2)));
             const outcomes = await worker.deliver(workspace, d.number);

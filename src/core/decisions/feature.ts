@@ -4,7 +4,6 @@
  * outbox rows in one transaction, exports it right away where possible, and confirms in the room or
  * thread with its id and where it went; whatever could not be exported is retried in the background.
  */
-import type { Action } from "../actions.js";
 import { type CoreServices, type Feature, type ReservedAction, sendWhenFinished } from "../feature.js";
 import {
   type ChatEvent,
@@ -19,7 +18,14 @@ import { decisionCommands } from "./commands.js";
 import { ConversationMemory } from "./conversation-memory.js";
 import type { DocumentExporter } from "./exporter.js";
 import { decisionForm, decisionFormSpec, messageRecordedKey } from "./form.js";
-import type { DecisionRecord, DecisionRequest, ExportState, Person, RecordResult } from "./model.js";
+import type {
+  DecisionRecord,
+  DecisionRequest,
+  ExportState,
+  Person,
+  RecordResult,
+  SaveConfirmation,
+} from "./model.js";
 import { OutboxWorker } from "./outbox-worker.js";
 import { exportSummary } from "./replies.js";
 import type { DecisionSettings } from "./settings.js";
@@ -88,13 +94,14 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
    * Records a decision. With `once.claim` (a message is recorded once, however many react), the claim
    * and the decision with its export rows are one transaction, after the lookups (names, the thread's
    * link): a failure or a crash leaves neither, so the message can be recorded again. With
-   * `once.confirm`, the confirmation is saved in that transaction too, and sent once the exports
-   * (network calls, after the commit) say how they went; after a crash before that, the saved
-   * confirmation goes out, telling the exports as pending. Undefined when the claim was already taken.
+   * `once.confirm`, the confirmation is saved (reserved) in that transaction too, and returned as
+   * `saved`, for the caller to send once the exports (network calls, after the commit) say how they
+   * went; after a crash before that, the saved confirmation goes out, telling the exports as pending.
+   * Undefined when the claim was already taken.
    */
   async function recordOnce(
     req: DecisionRequest,
-    once: { claim?: string; confirm?: (text: string) => Action } = {},
+    once: { claim?: string; confirm?: SaveConfirmation } = {},
   ): Promise<RecordResult | undefined> {
     const why = roomProblem(req.room);
     if (why) return { ok: false, problem: why };
@@ -132,8 +139,7 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
           worker.targetsFor(target),
         );
         const pending = confirmation(decision, await store.exports(workspace, decision.number));
-        if (!confirm) return { decision, pending };
-        return { decision, pending, confirmation: await services.reserve(confirm(pending)) };
+        return { decision, pending, confirmation: await confirm?.(pending) };
       });
     } catch (err) {
       if (err instanceof SupersedeError) return { ok: false, problem: err.message };
@@ -147,9 +153,7 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
       if (req.supersedes !== undefined) await worker.deliver(workspace, req.supersedes);
       return confirmation(decision, await store.exports(workspace, decision.number));
     };
-    if (!saved.confirmation) return { ok: true, decision, text: pending, exported };
-    await sendWhenFinished(services, saved.confirmation, exported);
-    return { ok: true, decision, text: pending };
+    return { ok: true, decision, text: pending, exported, saved: saved.confirmation };
   }
 
   /** "Recorded decision *D-3*: title. Exported to …": how it went so far. */
@@ -158,9 +162,9 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
     return `${head} ${exportSummary(states)}`;
   }
 
-  async function record(req: DecisionRequest): Promise<RecordResult> {
+  async function record(req: DecisionRequest, confirm?: SaveConfirmation): Promise<RecordResult> {
     // Without a claim there is nothing to find taken: always a result.
-    return (await recordOnce(req))!;
+    return (await recordOnce(req, { confirm }))!;
   }
 
   const commands = decisionCommands({ services, store, worker, record, roomProblem });
@@ -234,18 +238,20 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
       },
       {
         claim: messageRecordedKey(room.id, target),
-        confirm: (text) => ({
-          workspace,
-          action: "reply",
-          room,
-          thread,
-          source: "decision.capture",
-          about: target,
-          text,
-        }),
+        confirm: (text) =>
+          services.reserve({
+            workspace,
+            action: "reply",
+            room,
+            thread,
+            source: "decision.capture",
+            about: target,
+            text,
+          }),
       },
     );
     if (result && !result.ok) return notice(`I did not record that: ${result.problem}.`);
+    if (result?.saved) await sendWhenFinished(services, result.saved, result.exported);
   }
 
   function captureNotice(workspace: string, room: Room, by: string, target: string, text: string) {
@@ -292,7 +298,9 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
     summaries: [decisionsSummary(store)],
     roots: { decision: "record decisions and export them where the team keeps its documentation" },
     commands: settings.enabled ? commands : [],
-    forms: settings.enabled ? [decisionFormSpec({ record: (req, claim) => recordOnce(req, { claim }) })] : [],
+    forms: settings.enabled
+      ? [decisionFormSpec({ record: (req, claim, confirm) => recordOnce(req, { claim, confirm }) })]
+      : [],
     record,
     async onEvent(event: ChatEvent) {
       if (!settings.enabled) return;

@@ -5,7 +5,7 @@
  */
 import { type FieldErrors, type Form, type FormSpec, formSpec } from "../forms.js";
 import type { QuotedMessage } from "../model.js";
-import type { DecisionRequest, RecordResult } from "./model.js";
+import type { DecisionRequest, RecordResult, SaveConfirmation } from "./model.js";
 import { decisionTextProblem, TEXT_MAX, TITLE_MAX, titleOf } from "./text.js";
 
 export const DECISION_FORM = "decision";
@@ -43,8 +43,15 @@ export function decisionForm(message?: QuotedMessage): Form {
 }
 
 export function decisionFormSpec(deps: {
-  /** Records it; with `claim`, once (undefined when the claim was taken already). */
-  record(request: DecisionRequest, claim?: string): Promise<RecordResult | undefined>;
+  /**
+   * Records it; with `claim`, once (undefined when the claim was taken already); its confirmation
+   * saved with it by `confirm`.
+   */
+  record(
+    request: DecisionRequest,
+    claim: string | undefined,
+    confirm: SaveConfirmation,
+  ): Promise<RecordResult | undefined>;
 }): FormSpec {
   return formSpec<{ text: string; title?: string }>({
     kind: DECISION_FORM,
@@ -58,7 +65,7 @@ export function decisionFormSpec(deps: {
       if (Object.keys(errors).length > 0) return { ok: false, errors };
       return { ok: true, value: { text, ...(title ? { title } : {}) } };
     },
-    async run(submission, value) {
+    async run(submission, value, reserveReply) {
       const { workspace, room, user, at } = submission;
       const { message, author } = submission.context;
       const result = await deps.record(
@@ -73,10 +80,11 @@ export function decisionFormSpec(deps: {
           at,
         },
         message ? messageRecordedKey(room.id, message) : undefined,
+        (text) => reserveReply({ kind: "public", text }),
       );
       if (!result) return { kind: "private", text: "That message has already been recorded as a decision." };
       return result.ok
-        ? { kind: "public", text: result.text, finish: result.exported }
+        ? { kind: "public", text: result.text, finish: result.exported, saved: result.saved }
         : { kind: "private", text: `I did not record that: ${result.problem}.` };
     },
   });

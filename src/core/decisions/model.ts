@@ -3,6 +3,7 @@
  * Ids are short and per workspace (`D-12`) so people can type them in commands.
  */
 
+import type { ReservedAction } from "../feature.js";
 import type { Room } from "../model.js";
 
 export type DecisionStatus = "accepted" | "superseded";
@@ -86,8 +87,16 @@ export type RecordResult =
       text: string;
       /**
        * Exports it (network calls: after the commit, never inside a transaction) and gives the
-       * confirmation saying how that went. Absent when the confirmation was reserved and sent already.
+       * confirmation saying how that went.
        */
-      exported?: () => Promise<string>;
+      exported: () => Promise<string>;
+      /** The confirmation, saved with the decision (SaveConfirmation): to send with `exported`'s text. */
+      saved?: ReservedAction;
     }
   | { ok: false; problem: string };
+
+/**
+ * Saves the confirmation `text` unsent, called inside the transaction that records the decision so
+ * that a crash leaves both or neither (CoreServices.reserve, CommandContext.reserveReply).
+ */
+export type SaveConfirmation = (text: string) => Promise<ReservedAction | undefined>;

@@ -2,7 +2,7 @@
  * Timed and claimed work saves its claim together with what it says (issue 15): the weekly digest,
  * the personal catch-up, the notice that an export failed for good, the note to a rota's owner that
  * it cannot do its job, the suggestion to write a decision down, and a decision captured by
- * reaction. The replay engine runs here with the durable outbox of the live platforms, on SQLite and
+ * reaction or by command. The replay engine runs here with the durable outbox of the live platforms, on SQLite and
  * PostgreSQL. A write that the database refuses half-way (as a full disk does) stands in for a crash
  * between the claim and the rest: nothing may be claimed that was not saved with it, so the work is
  * done once it can be, and once only.
@@ -119,7 +119,8 @@ for (const kind of ["sqlite", "postgres"] as const) {
       );
       try {
         await s.feed([{ type: "user", at: at(2, "09:00"), user: "alice", name: "Alice" }]);
-        const allow = await refuseInserts(s.db, "action_outbox");
+        // The notice only: the decision's own answer is saved with the decision.
+        const allow = await refuseInserts(s.db, "action_outbox", "NEW.action LIKE '%could not be exported%'");
         await s.feed([cmd(at(2, "09:01"), "alice", "/decision Keep the monorepo.")]);
         expect(from("decision.export", s.outputs)).toEqual([]);
         await allow();
@@ -284,6 +285,31 @@ for (const kind of ["sqlite", "postgres"] as const) {
         expect(from("nudge.be-kind", s.outputs)).toEqual([
           expect.objectContaining({ action: "notice", user: "ana", about: "m2" }),
         ]);
+      } finally {
+        await s.close();
+      }
+    });
+
+    it("records a decision typed as a command once its answer can be saved with it, and answers it once", async () => {
+      const s = await open();
+      try {
+        const allow = await refuseInserts(s.db, "action_outbox", "NEW.action LIKE '%Recorded decision%'");
+        await s.feed([cmd(at(2, "10:00"), "ana", "/decision We take RabbitMQ.")]);
+        // Neither recorded nor said: the person is told so, and types it again.
+        const answers = () => s.outputs.filter((o) => o.source.startsWith("command."));
+        expect(answers()).toEqual([
+          expect.objectContaining({ action: "notice", user: "ana", text: expect.stringMatching(/^Sorry/) }),
+        ]);
+        await allow();
+        await s.feed([cmd(at(2, "10:01"), "ana", "/decision We take RabbitMQ.")]);
+        expect(answers().slice(1)).toEqual([
+          expect.objectContaining({
+            action: "post",
+            text: expect.stringMatching(/^Recorded decision \*D-1\*/),
+          }),
+        ]);
+        const recorded = await s.db.db.selectFrom("decisions").select("text").execute();
+        expect(recorded).toEqual([{ text: "We take RabbitMQ." }]);
       } finally {
         await s.close();
       }
