@@ -38,6 +38,8 @@ export interface EventInbox {
   keep(workspace: string, eventId: string, event: KeptEvent): void;
   /** The event's handling ended, however it went: it is no longer kept. */
   handled(workspace: string, eventId: string): void;
+  /** Whether the event is kept (written, not yet let go of), by this replica or another. */
+  has(workspace: string, eventId: string): Promise<boolean>;
   /** `holder` still lives: its claims on the events it is handling hold until `until`. */
   renew(holder: string, until: Date): Promise<void>;
   /** Kept events whose replica stopped renewing its claim (it died), now claimed by `holder`, oldest first. */

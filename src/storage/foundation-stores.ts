@@ -101,6 +101,16 @@ export class SqlProcessedEventStore implements ProcessedEventStore, EventInbox {
     this.flushSoon();
   }
 
+  async has(workspace: string, eventId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom("event_inbox")
+      .select("event_id")
+      .where("workspace", "=", workspace)
+      .where("event_id", "=", eventId)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async renew(holder: string, until: Date): Promise<void> {
     await this.db
       .updateTable("event_inbox")

@@ -16,6 +16,7 @@ import { SqlSlackInstallationStore } from "../../storage/slack-installation-stor
 import { TokenCipher } from "../../storage/slack-token-cipher.js";
 import { InstalledWorkspaceClients, SingleWorkspaceClients, type WorkspaceClients } from "./clients.js";
 import { errorCode, SlackDirectory } from "./directory.js";
+import { SlackEventJournal } from "./event-journal.js";
 import { SlackOutbox } from "./outbox.js";
 import { SlackActionSink } from "./sink.js";
 import { type SingleWorkspace, type SlackOAuthOptions, SlackTransport } from "./transport.js";
@@ -149,6 +150,7 @@ export async function startSlackPlatform(o: SlackOptions): Promise<PlatformRunti
     outbox,
     processed: { events: processed, triggers: processedTriggers },
     inbox: { store: processed, holder },
+    journal: new SlackEventJournal(app.config.dataDir),
     log,
     single,
     oauth: o.oauth && installed ? { options: o.oauth, store: installed.installationStore() } : undefined,

@@ -26,6 +26,7 @@ import {
 import type { PlatformRuntime, Transport } from "../../runtime/runtime.js";
 import { type WorkspaceClients, type WorkspaceInstallations, webClientOptions } from "./clients.js";
 import { errorCode, type SlackDirectory } from "./directory.js";
+import type { SlackEventJournal } from "./event-journal.js";
 import { HomeRenderer } from "./home.js";
 import { registerCommands, setFirstDelivery } from "./listeners/commands.js";
 import type { ListenerDeps } from "./listeners/deps.js";
@@ -76,6 +77,11 @@ export interface SlackTransportDeps {
    * whichever replica sweeps first.
    */
   inbox: { store: EventInbox; holder: string; claimMs?: number };
+  /**
+   * The events acknowledged and not yet finished, written before each is acknowledged: those a crash
+   * cut short in their first milliseconds, before the inbox had them, are handled after the restart.
+   */
+  journal?: SlackEventJournal;
   log: Logger;
   /** SLACK_BOT_TOKEN mode; OAuth mode (many workspaces) otherwise. */
   single?: SingleWorkspace;
@@ -176,6 +182,7 @@ export class SlackTransport implements Transport {
           }
         : {}),
     });
+    this.journalEvents();
     this.register();
   }
 
@@ -204,6 +211,7 @@ export class SlackTransport implements Transport {
       this.port = typeof address === "object" && address ? address.port : deps.port;
       this.connected = true;
     }
+    void this.recoverJournal();
     this.sweepInbox();
     deps.log.info("slack adapter started", {
       mode: deps.appToken ? "socket" : "http",
@@ -237,6 +245,7 @@ export class SlackTransport implements Transport {
     }
     this.server?.closeAllConnections();
     await this.stopped;
+    this.deps.journal?.close();
   }
 
   /** The middleware every request passes, then one listener per kind of payload. */
@@ -249,6 +258,8 @@ export class SlackTransport implements Transport {
       if (single && workspace && workspace !== single.team) return; // another workspace's stray request
       // Taken over from the inbox after a crash: marked and kept already, and claimed by this replica.
       if (context[RECOVERED] && workspace && b.event_id) return this.handleKept(workspace, b.event_id, next);
+      if (context[JOURNALED] && workspace && b.event_id)
+        return this.handleJournaled(workspace, b.event_id, body, next);
       const id = b.event_id ?? (b.trigger_id ? `trigger:${b.trigger_id}` : undefined);
       const ack = (rest as { ack?: () => Promise<void> }).ack;
       const store = b.event_id ? processed.events : processed.triggers;
@@ -329,6 +340,75 @@ export class SlackTransport implements Transport {
       holder: this.deps.inbox.holder,
       until: () => this.claimUntil(),
     };
+  }
+
+  /**
+   * Every Events API event that the inbox would keep is written to the journal as it comes, before
+   * Bolt acknowledges it (App.processEvent acknowledges an event before the first middleware), and
+   * its end once Bolt is done with it. Events taken over from the inbox are there already.
+   */
+  private journalEvents(): void {
+    const journal = this.deps.journal;
+    if (!journal) return;
+    const processEvent = this.bolt.processEvent.bind(this.bolt);
+    this.bolt.processEvent = (event) => {
+      const b = event.body as { type?: unknown; event_id?: unknown; team_id?: unknown };
+      const fromInbox = (event.customProperties as Record<string, unknown> | undefined)?.[RECOVERED];
+      if (
+        fromInbox ||
+        b.type !== "event_callback" ||
+        typeof b.event_id !== "string" ||
+        typeof b.team_id !== "string" ||
+        !this.keepable(event.body)
+      )
+        return processEvent(event);
+      const [workspace, eventId] = [b.team_id, b.event_id];
+      journal.came(workspace, eventId, event.body);
+      return processEvent(event).finally(() => journal.ended(workspace, eventId));
+    };
+  }
+
+  /**
+   * Hands on, in the order they came, the events a crashed process had acknowledged and not finished:
+   * each is handled again unless the inbox has it (a sweep hands that on).
+   */
+  private async recoverJournal(): Promise<void> {
+    const { journal, inbox, log } = this.deps;
+    if (!journal) return;
+    try {
+      const { events, release } = journal.abandoned();
+      if (events.length > 0) log.info("slack: handling events a crash cut short", { count: events.length });
+      const handled: Promise<void>[] = [];
+      for (const { workspace, eventId, body } of events) {
+        if (await inbox.store.has(workspace, eventId)) continue;
+        // Written to this process's journal as it is handed on: the old file can go then.
+        handled.push(
+          this.bolt.processEvent({
+            body: body as Record<string, unknown>,
+            ack: async () => {},
+            customProperties: { [JOURNALED]: true },
+          }),
+        );
+      }
+      release();
+      await Promise.allSettled(handled);
+    } catch (err) {
+      log.warn("slack journal not read; its events are not handled again", { error: errorMessage(err) });
+    }
+  }
+
+  /**
+   * An event from the journal of a process that crashed: marked (it may not have been yet), kept while
+   * handled, and handled whether or not the crashed process's mark was written.
+   */
+  private async handleJournaled(
+    workspace: string,
+    eventId: string,
+    body: unknown,
+    next: () => Promise<void>,
+  ): Promise<void> {
+    await this.deps.processed.events.markProcessed(workspace, eventId, new Date());
+    return this.handleKept(workspace, eventId, next, this.keepable(body));
   }
 
   /** Handles an event, kept in the inbox (`keep`, or taken over from it) until that ends, however it went. */
@@ -422,6 +502,8 @@ export class SlackTransport implements Transport {
 
 /** The context flag of an event taken over from the inbox (Bolt passes custom properties into the context). */
 const RECOVERED = "outloudRecovered";
+/** Custom property of an event handed on from a crashed process's journal. */
+const JOURNALED = "outloudJournaled";
 
 /** Slash commands and message shortcuts: their listeners acknowledge through runAcknowledged. */
 function answersWithinAck(body: unknown): boolean {

@@ -4,9 +4,11 @@
  * the first behind a 429 on `users.info` asking for a minute: a question in the team channel, the
  * answer in its thread, and a :decision: reaction on that answer. After a restart on the same data,
  * the decision is recorded and confirmed in the thread exactly once. A direct message that arrived
- * meanwhile was never written down, text or event.
+ * meanwhile was never written down, text or event. And an event killed in its first milliseconds,
+ * the moment Slack has its acknowledgement and before the inbox has it, is handled after the restart
+ * (the event journal).
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -100,6 +102,11 @@ describe("Slack: SIGKILL while acknowledged events are being handled", () => {
         () => `${bot!.output()}\nkept: ${kept.length}`,
       );
       expect(kept.join("\n")).not.toContain("hunter2");
+      // Nor in the journal of the events being handled.
+      const journals = readdirSync(join(dataDir, "slack-journal"));
+      expect(journals.length).toBeGreaterThan(0);
+      for (const name of journals)
+        expect(readFileSync(join(dataDir, "slack-journal", name), "utf8")).not.toContain("hunter2");
       bot.signal("SIGKILL");
       await bot.exited;
       expect(confirmations()).toEqual([]);
@@ -119,6 +126,55 @@ describe("Slack: SIGKILL while acknowledged events are being handled", () => {
       const { decisions, kept: left } = await stored(dataDir);
       expect(decisions.filter((text) => text.includes("SQS"))).toHaveLength(1);
       expect(left).toEqual([]);
+    },
+  );
+
+  it(
+    "handles an event after the restart when the process died the moment Slack had its acknowledgement",
+    { timeout: 120_000 },
+    async () => {
+      slack = await new FakeSlackApi().start();
+      seedWorkspace(slack);
+      const dataDir = mkdtempSync(join(tmpdir(), "outloud-event-acked-"));
+      const env = slackBotEnv(slack, { OUTLOUD_DATA_DIR: dataDir });
+      bot = await startBotProcess(env);
+      const suggestions = () =>
+        slack!
+          .succeeded("chat.postEphemeral")
+          .filter((c) => String(c.args.text).startsWith("That sounds like a decision"));
+
+      // Slack is slow to say who the author is: the event is still being handled when it is
+      // acknowledged, and the process dies as soon as Slack has the acknowledgement.
+      slack.failNext("users.info", { delayMs: 20_000 });
+      const res = await postSigned(
+        bot.url,
+        SIGNING_SECRET,
+        eventCallback(
+          "T1",
+          mkMessage({
+            user: "UT1B",
+            channel: "CT1",
+            ts: nextTs(),
+            thread_ts: nextTs(),
+            text: "We decided to go with SQS for billing.",
+          }),
+        ),
+      );
+      bot.signal("SIGKILL");
+      expect(res.status).toBe(200);
+      await bot.exited;
+      expect(suggestions()).toEqual([]);
+
+      bot = await startBotProcess(env);
+      await eventually(
+        () => suggestions().length >= 1,
+        60_000,
+        () => bot!.output(),
+      );
+      // A sweep or two more: nothing is handled a second time.
+      await new Promise((resolve) => setTimeout(resolve, 6000));
+      expect(suggestions()).toHaveLength(1);
+      expect((await stored(dataDir)).kept).toEqual([]);
     },
   );
 });

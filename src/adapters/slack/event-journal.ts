@@ -1,0 +1,188 @@
+/**
+ * A write-ahead journal of the Events API events this process has acknowledged and not yet finished,
+ * for the few milliseconds before the event inbox (issue 15) has them. Bolt acknowledges an event
+ * before any listener runs, and Slack never sends an acknowledged event again; the inbox writes an
+ * event with its mark's batch (20 ms) or the one after it, so an event acknowledged in the last ~40 ms
+ * before a crash was lost. The journal is written synchronously before Bolt acknowledges: a line
+ * when an event comes, a line when its handling ends. After a crash (SIGKILL included: the lines are
+ * in the file system's cache, not in this process), the next start of a process on the same data
+ * directory handles again every event that came and did not end, unless the inbox has it.
+ *
+ * Only what the inbox would keep is written: never a message of a DM or private channel. Each process
+ * writes its own file, named by its pid and start time so that a restarted container (pid 1 again) is
+ * told from the process it replaces; a file is small, rewritten with only the unfinished events once it
+ * passes 1 MiB. A power cut can lose what the file system had not written (no fsync per event: the
+ * guarantee is for the process dying, not the machine).
+ */
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
+import { join } from "node:path";
+
+const PREFIX = "slack-events-";
+const SUFFIX = ".journal";
+const ROTATE_BYTES = 1024 * 1024;
+
+export interface JournaledEvent {
+  workspace: string;
+  eventId: string;
+  body: unknown;
+}
+
+interface Line {
+  /** `r`: came (with its body); `d`: its handling ended. */
+  k: "r" | "d";
+  w: string;
+  e: string;
+  b?: unknown;
+}
+
+export class SlackEventJournal {
+  private readonly dir: string;
+  private readonly owner: string;
+  private file = 0;
+  private fd: number;
+  private bytes = 0;
+  private closed = false;
+  /** The lines of the events that came and have not ended, for the next file when this one is full. */
+  private readonly unfinished = new Map<string, string>();
+
+  constructor(dataDir: string) {
+    this.dir = join(dataDir, "slack-journal");
+    mkdirSync(this.dir, { recursive: true });
+    this.owner = ownerName(process.pid, startTimeOf(process.pid));
+    this.fd = openSync(this.path(this.file), "a");
+  }
+
+  /** An event came: written before it is acknowledged. */
+  came(workspace: string, eventId: string, body: unknown): void {
+    const line = `${JSON.stringify({ k: "r", w: workspace, e: eventId, b: body } satisfies Line)}\n`;
+    this.unfinished.set(keyOf(workspace, eventId), line);
+    this.write(line);
+  }
+
+  /** Its handling ended, however it went. */
+  ended(workspace: string, eventId: string): void {
+    if (!this.unfinished.delete(keyOf(workspace, eventId))) return;
+    this.write(`${JSON.stringify({ k: "d", w: workspace, e: eventId } satisfies Line)}\n`);
+  }
+
+  /**
+   * The events that came to processes no longer running and did not end there, in the order they
+   * came; `release()` deletes their files once they are handed on (each is written again here as it
+   * comes again).
+   */
+  abandoned(): { events: JournaledEvent[]; release(): void } {
+    const files = readdirSync(this.dir)
+      .filter((name) => name.startsWith(PREFIX) && name.endsWith(SUFFIX))
+      .filter((name) => !name.startsWith(`${PREFIX}${this.owner}-`))
+      .filter((name) => !alive(name))
+      .sort(byOwnerThenNumber);
+    const open = new Map<string, JournaledEvent>();
+    for (const name of files)
+      for (const text of readFileSync(join(this.dir, name), "utf8").split("\n")) {
+        const line = parse(text);
+        if (!line) continue; // the last line of a process killed while writing it
+        const key = keyOf(line.w, line.e);
+        if (line.k === "d") open.delete(key);
+        else if (!open.has(key)) open.set(key, { workspace: line.w, eventId: line.e, body: line.b });
+      }
+    return {
+      events: [...open.values()],
+      release: () => {
+        for (const name of files) unlinkIfThere(join(this.dir, name));
+      },
+    };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.fd);
+    // Nothing unfinished: nothing for a later start to find.
+    if (this.unfinished.size === 0) unlinkIfThere(this.path(this.file));
+  }
+
+  private write(line: string): void {
+    // After close (a shutdown that did not wait for every event): left for the next start to hand on.
+    if (this.closed) return;
+    writeSync(this.fd, line);
+    this.bytes += line.length;
+    if (this.bytes > ROTATE_BYTES) this.rotate();
+  }
+
+  /** A new file with only the unfinished events; the full one goes once they are in it. */
+  private rotate(): void {
+    const full = this.path(this.file);
+    const fd = openSync(this.path(++this.file), "a");
+    const carried = [...this.unfinished.values()].join("");
+    if (carried) writeSync(fd, carried);
+    closeSync(this.fd);
+    this.fd = fd;
+    this.bytes = carried.length;
+    unlinkIfThere(full);
+  }
+
+  private path(n: number): string {
+    return join(this.dir, `${PREFIX}${this.owner}-${n}${SUFFIX}`);
+  }
+}
+
+function keyOf(workspace: string, eventId: string): string {
+  return `${workspace}\u0000${eventId}`;
+}
+
+function parse(text: string): Line | undefined {
+  if (!text) return undefined;
+  try {
+    const line = JSON.parse(text) as Line;
+    return typeof line.w === "string" && typeof line.e === "string" ? line : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function ownerName(pid: number, started: string): string {
+  return `${pid}.${started}`;
+}
+
+/** `slack-events-<pid>.<start>-<n>.journal` → its process still runs (the same one, not a new one with its pid). */
+function alive(name: string): boolean {
+  const owner = name.slice(PREFIX.length, name.lastIndexOf("-"));
+  const pid = Number(owner.split(".")[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+  return ownerName(pid, startTimeOf(pid)) === owner;
+}
+
+/** When a process started (Linux: /proc/<pid>/stat, field 22); "0" where that cannot be read. */
+function startTimeOf(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name (field 2) may hold spaces and parentheses: count from the last ")".
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? "0";
+  } catch {
+    return "0";
+  }
+}
+
+function byOwnerThenNumber(a: string, b: string): number {
+  const [ownerA, nA] = [a.slice(0, a.lastIndexOf("-")), Number.parseInt(a.slice(a.lastIndexOf("-") + 1), 10)];
+  const [ownerB, nB] = [b.slice(0, b.lastIndexOf("-")), Number.parseInt(b.slice(b.lastIndexOf("-") + 1), 10)];
+  return ownerA === ownerB ? nA - nB : ownerA.localeCompare(ownerB);
+}
+
+function unlinkIfThere(path: string): void {
+  if (existsSync(path)) unlinkSync(path);
+}

@@ -1,0 +1,58 @@
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { SlackEventJournal } from "../../../src/adapters/slack/event-journal.js";
+
+const body = (id: string, text = "hello") => ({
+  type: "event_callback",
+  team_id: "T1",
+  event_id: id,
+  event: { text },
+});
+
+describe("SlackEventJournal", () => {
+  it("hands on the events a dead process had not finished, in the order they came, and leaves a live one's alone", () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "journal-"));
+    const dir = join(dataDir, "slack-journal");
+    const mine = new SlackEventJournal(dataDir);
+    mine.came("T1", "Ev-live", body("Ev-live"));
+    // A process that no longer runs (no such pid), killed while writing its last line.
+    const lines = [
+      { k: "r", w: "T1", e: "Ev1", b: body("Ev1") },
+      { k: "r", w: "T1", e: "Ev2", b: body("Ev2") },
+      { k: "r", w: "T1", e: "Ev3", b: body("Ev3") },
+      { k: "d", w: "T1", e: "Ev2" },
+    ];
+    const dead = join(dir, "slack-events-999999999.1-0.journal");
+    writeFileSync(dead, `${lines.map((l) => JSON.stringify(l)).join("\n")}\n{"k":"r","w":"T1`);
+
+    const { events, release } = mine.abandoned();
+    expect(events.map((e) => e.eventId)).toEqual(["Ev1", "Ev3"]);
+    expect(events[0]!.body).toEqual(body("Ev1"));
+    release();
+    expect(existsSync(dead)).toBe(false);
+    // A process never takes over its own file.
+    expect(new SlackEventJournal(dataDir).abandoned().events).toEqual([]);
+    expect(readdirSync(dir).length).toBeGreaterThan(0);
+  });
+
+  it("keeps the unfinished events when its file is rewritten, and leaves nothing once all have ended", () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "journal-"));
+    const dir = join(dataDir, "slack-journal");
+    const journal = new SlackEventJournal(dataDir);
+    journal.came("T1", "Ev-slow", body("Ev-slow"));
+    const long = "x".repeat(2000);
+    for (let i = 0; i < 600; i++) {
+      journal.came("T1", `Ev${i}`, body(`Ev${i}`, long));
+      journal.ended("T1", `Ev${i}`);
+    }
+    // Past 1 MiB the file was rewritten: one file, with only the event still being handled.
+    const files = readdirSync(dir);
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/-1\.journal$/);
+    journal.ended("T1", "Ev-slow");
+    journal.close();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
