@@ -82,6 +82,9 @@ describe("Slack: SIGKILL while acknowledged events are being handled", () => {
         }),
       );
       await send(mkReaction({ user: "UT1A", channel: "CT1", ts: reply, reaction: "decision" }));
+      await eventually(() => slack!.calls.some((c) => c.method === "users.info" && c.status === 429));
+      // Sent once the question holds the 429: a DM's own look-up must not be the one that meets it
+      // (the question would then be handled at once, and only the two behind it kept).
       await send(
         mkMessage({
           user: "UT1B",
@@ -90,7 +93,6 @@ describe("Slack: SIGKILL while acknowledged events are being handled", () => {
           text: "the staging password is hunter2",
         }),
       );
-      await eventually(() => slack!.calls.some((c) => c.method === "users.info" && c.status === 429));
       let kept: string[] = [];
       await eventually(
         async () => {
