@@ -6,15 +6,21 @@ import { dialectOf } from "./dialect.js";
 import { type Param, PreparedSql } from "./prepared.js";
 import { withTransaction } from "./resilient-driver.js";
 import type { Database } from "./schema.js";
+import { insideTransactionScope } from "./transaction-scope.js";
 
 /**
  * better-sqlite3 is synchronous: when two connections of ONE process interleave transactions, the
  * second waits for the lock inside the busy handler, blocking the event loop the first one needs
  * to commit. So this process runs its SQLite delivery transactions one at a time; other processes
  * are kept apart by SQLite's own locking.
+ *
+ * Not inside an open transaction (`atomically`, as a nudge's delivery is): there the work runs on
+ * the transaction's connection, which it already holds, and waiting in the queue could wait for
+ * ever: a purge queued meanwhile by a timer waits for that same connection.
  */
 let sqliteQueue: Promise<unknown> = Promise.resolve();
 function oneAtATime<T>(task: () => Promise<T>): Promise<T> {
+  if (insideTransactionScope()) return task();
   const run = sqliteQueue.then(task, task);
   sqliteQueue = run.catch(() => undefined);
   return run;

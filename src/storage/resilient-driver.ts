@@ -203,9 +203,6 @@ export class ResilientDriver implements Driver {
 
 /** The connection of an enclosing `atomically`, lent to one query or one nested transaction. */
 class BorrowedConnection implements DatabaseConnection {
-  private static savepoints = 0;
-  private name: string | undefined;
-
   constructor(private readonly owner: DatabaseConnection) {}
 
   executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
@@ -216,13 +213,24 @@ class BorrowedConnection implements DatabaseConnection {
     return this.owner.streamQuery<R>(query, chunkSize);
   }
 
-  /** A nested transaction as a savepoint: the same SQL on SQLite and PostgreSQL. */
+  /**
+   * A nested transaction as a savepoint: the same SQL on SQLite and PostgreSQL. One name for all:
+   * RELEASE and ROLLBACK TO act on the newest savepoint of that name, which is this one, as nested
+   * transactions end in the reverse order they began and a rolled-back one is released too (ROLLBACK
+   * TO leaves it open). One SQL text is prepared once, where a numbered name made two new statements
+   * for every nudge delivered.
+   */
   async savepoint(step: "begin" | "commit" | "rollback"): Promise<void> {
-    if (step === "begin") this.name = `outloud_nested_${++BorrowedConnection.savepoints}`;
-    const sql = { begin: "savepoint", commit: "release savepoint", rollback: "rollback to savepoint" }[step];
-    await this.owner.executeQuery(CompiledQuery.raw(`${sql} ${this.name}`));
+    if (step === "rollback") await this.owner.executeQuery(SAVEPOINT.rollback);
+    await this.owner.executeQuery(step === "begin" ? SAVEPOINT.begin : SAVEPOINT.release);
   }
 }
+
+const SAVEPOINT = {
+  begin: CompiledQuery.raw("savepoint outloud_nested"),
+  release: CompiledQuery.raw("release savepoint outloud_nested"),
+  rollback: CompiledQuery.raw("rollback to savepoint outloud_nested"),
+};
 
 class ResilientConnection implements DatabaseConnection {
   inTransaction = false;

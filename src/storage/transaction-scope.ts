@@ -22,6 +22,8 @@ interface Scope {
 }
 
 const scopes = new AsyncLocalStorage<Scope>();
+/** Scopes running now: with none, the storage is disabled (see `runAtomically`). */
+let running = 0;
 
 /** The open scope of `driver`, if the caller runs inside one. */
 export function scopeOf(driver: Driver): Scope | undefined {
@@ -47,6 +49,7 @@ export async function runAtomically<T>(
   if (scopeOf(driver)) return work();
   const scope: Scope = { driver, connection: undefined, open: false, afterCommit: [] };
   let result: T;
+  running++;
   try {
     result = await scopes.run(scope, () =>
       transact(async () => {
@@ -60,6 +63,9 @@ export async function runAtomically<T>(
     );
   } finally {
     scope.open = false;
+    // An enabled AsyncLocalStorage makes Node 20 run a hook for every promise the process creates,
+    // transaction or not; `run` enables it again for the next scope.
+    if (--running === 0) scopes.disable();
   }
   for (const then of scope.afterCommit) then();
   return result;

@@ -134,4 +134,65 @@ describeEachDatabase("a cause and its actions, in one transaction", (db) => {
     expect(await claims.isClaimed("T1", "nested")).toBe(false);
     expect(await claims.isClaimed("T1", "nested-kept")).toBe(true);
   });
+
+  it("undoes exactly the failed one of transactions nested in each other, after others rolled back", async () => {
+    const { handle, claims } = parts();
+    const nested = (key: string, work: () => Promise<unknown> = async () => undefined, fail = false) =>
+      withTransaction(handle.db, async (trx) => {
+        await new SqlClaimStore(trx).claim("T1", key, at);
+        await work();
+        if (fail) throw new Error(`${key} failed`);
+      });
+    await handle.atomically(async () => {
+      await expect(nested("first-refused", undefined, true)).rejects.toThrow();
+      await nested("kept", () => nested("kept-inner"));
+      // The inner one fails and is undone; then the outer fails too, and all of it is undone.
+      await expect(
+        nested(
+          "outer-refused",
+          () => expect(nested("inner-refused", undefined, true)).rejects.toThrow(),
+          true,
+        ),
+      ).rejects.toThrow("outer-refused failed");
+      await nested("last", () => expect(nested("last-inner", undefined, true)).rejects.toThrow());
+    });
+    const claimed = async (key: string) => claims.isClaimed("T1", key);
+    expect(await claimed("first-refused")).toBe(false);
+    expect(await claimed("kept")).toBe(true);
+    expect(await claimed("kept-inner")).toBe(true);
+    expect(await claimed("outer-refused")).toBe(false);
+    expect(await claimed("inner-refused")).toBe(false);
+    expect(await claimed("last")).toBe(true);
+    expect(await claimed("last-inner")).toBe(false);
+  });
+
+  it("gathers every query of a transaction begun beside another that ends first, and of the next", async () => {
+    const { handle, claims } = parts();
+    let release!: () => void;
+    const later = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const long = handle.atomically(async () => {
+      await claims.claim("T1", "long-before", at);
+      await later;
+      // The short one has committed meanwhile: this one's queries still join its own transaction.
+      await claims.claim("T1", "long-after", at);
+      throw new Error("long one failed");
+    });
+    const short = handle.atomically(() => claims.claim("T1", "short", at));
+    // SQLite's one connection runs transactions one after the other: there the long one must end first.
+    if (handle.dialect === "sqlite") release();
+    await short.finally(release);
+    await expect(long).rejects.toThrow("long one failed");
+    await expect(
+      handle.atomically(async () => {
+        await claims.claim("T1", "next", at);
+        throw new Error("next failed");
+      }),
+    ).rejects.toThrow("next failed");
+    expect(await claims.isClaimed("T1", "short")).toBe(true);
+    expect(await claims.isClaimed("T1", "long-before")).toBe(false);
+    expect(await claims.isClaimed("T1", "long-after")).toBe(false);
+    expect(await claims.isClaimed("T1", "next")).toBe(false);
+  });
 });

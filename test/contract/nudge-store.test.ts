@@ -20,6 +20,31 @@ function request(overrides: Partial<DeliveryRequest> = {}): DeliveryRequest {
 }
 
 describeEachDatabase("NudgeStore", (db) => {
+  it("records a delivery inside a transaction while the daily purge, begun outside it, waits", async () => {
+    const { handle } = db();
+    const store = new SqlNudgeStore(handle.db);
+    let began!: () => void;
+    const begun = new Promise<void>((resolve) => {
+      began = resolve;
+    });
+    // The purge's timer fires outside the delivery's transaction, once that has begun.
+    const purge = begun.then(() => store.purge(minutes(-60 * 24 * 30)));
+    const delivered = handle.atomically(async () => {
+      expect(await store.mutes("T1", "alice", t0)).toEqual([]);
+      began();
+      await new Promise((resolve) => setImmediate(resolve));
+      return store.recordDelivery(request());
+    });
+    const late = new Promise((resolve) => setTimeout(() => resolve("still waiting after 5 s"), 5000).unref());
+    expect(await Promise.race([delivered, late])).toEqual({ ok: true });
+    await purge;
+    expect(await store.recordDelivery(request({ at: minutes(30) }))).toEqual({
+      ok: false,
+      reason: "cooldown",
+      user: "alice",
+    });
+  });
+
   it("refuses the same kind to the same person within the cooldown, and allows it after", async () => {
     const store = new SqlNudgeStore(db().handle.db);
     expect(await store.recordDelivery(request())).toEqual({ ok: true });

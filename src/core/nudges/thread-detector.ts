@@ -70,10 +70,17 @@ export class ThreadDetector {
     const now = message.at.getTime();
     const events = this.conversation(exchange, now);
     if (events.length < s.minMessages) return undefined;
-    const byFirst = events.filter((e) => e.author === people[0]).length;
-    const bySecond = events.filter((e) => e.author === people[1]).length;
+    // Counted in one pass, without a filtered copy for each count.
+    let byFirst = 0;
+    let bySecond = 0;
+    let named = 0;
+    for (const e of events) {
+      if (e.author === people[0]) byFirst++;
+      if (e.author === people[1]) bySecond++;
+      if (e.how === "named") named++;
+    }
     if (byFirst < s.minEach || bySecond < s.minEach) return undefined;
-    if (events.filter((e) => e.how === "named").length < s.minNamed) return undefined;
+    if (named < s.minNamed) return undefined;
     if (turnChanges(events) < s.minTurns) return undefined;
     // Speak on a message that names the other person or answers them: a message that merely follows
     // the author's earlier ones is where attribution by turn-taking is most often wrong.

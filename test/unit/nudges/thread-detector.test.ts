@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   ConversationTracker,
+  nameCandidates,
   nickKey,
   withinOneEdit,
 } from "../../../src/core/nudges/conversation-tracker.js";
@@ -228,5 +229,36 @@ describe("ConversationTracker", () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it("reads the words and places of a text as the regular expression that found them before", () => {
+    // The reference: the first version, with a regular expression and two replacements per word.
+    const reference = (text: string) => {
+      const tokens = [...text.matchAll(/[^\s,:;!?()"'<>]+/g)];
+      return tokens.flatMap((token, i) => {
+        const word = token[0].replace(/^@/, "").replace(/[.]+$/, "");
+        if (word.length < 2) return [];
+        const next = text[token.index + token[0].length];
+        const address = tokens.length === 1 || next === ":" || next === "," || next === ">";
+        const place = address ? "address" : i === 0 ? "first" : i === tokens.length - 1 ? "last" : "inside";
+        return [{ word, place }];
+      });
+    };
+    // Separators, white space beyond ASCII (and characters that are not), "@", dots and a few letters.
+    const chars = [...` ,:;!?()"'<>\t\n\r\v\f\u00a0\u2003\u3000\ufeff\u200b\u00e9@.@..abBz_|-1`];
+    const text = fc.array(fc.constantFrom(...chars), { maxLength: 30 }).map((cs) => cs.join(""));
+    fc.assert(
+      fc.property(fc.oneof(text, fc.string(), fc.string({ unit: "binary" })), (t) => {
+        expect(nameCandidates(t)).toEqual(reference(t));
+      }),
+      { numRuns: 3000 },
+    );
+    expect(nameCandidates("@xabbu|: see (the docs)... ok")).toEqual([
+      { word: "xabbu|", place: "address" },
+      { word: "see", place: "inside" },
+      { word: "the", place: "inside" },
+      { word: "docs", place: "inside" },
+      { word: "ok", place: "last" },
+    ]);
   });
 });
