@@ -20,4 +20,6 @@ await awaitMany(200_000); // warm-up
 const before = process.cpuUsage();
 await awaitMany(2_000_000);
 const used = process.cpuUsage(before);
-console.log(`${mode}: ${(((used.user + used.system) / 2_000_000) * 1000).toFixed(1)} ns CPU per awaited promise`);
+console.log(
+  `${mode}: ${(((used.user + used.system) / 2_000_000) * 1000).toFixed(1)} ns CPU per awaited promise`,
+);
