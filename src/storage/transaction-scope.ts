@@ -3,13 +3,14 @@
  * query made through the database's Kysely instance (by any store, however deep) runs on the
  * transaction's connection, so a claim, the features' writes and the outgoing actions commit together
  * or not at all. What must happen only once they are committed (sending the actions) waits in
- * `afterCommit`. The scope follows the async calls made inside `work` (AsyncLocalStorage).
+ * `afterCommit`. The scope follows the async calls made inside `work` (an AsyncLocalStorage, off between
+ * transactions: see scoped-storage.ts).
  *
  * `work` must only touch the database (and compute): on SQLite the one connection is held for its
  * whole length, so a network call inside it would hold up every other query.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
 import type { DatabaseConnection, Driver } from "kysely";
+import { ScopedStorage } from "../scoped-storage.js";
 
 interface Scope {
   /** The driver whose transaction this is: another database's queries do not join it. */
@@ -21,9 +22,7 @@ interface Scope {
   afterCommit: (() => void)[];
 }
 
-const scopes = new AsyncLocalStorage<Scope>();
-/** Scopes running now: with none, the storage is disabled (see `runAtomically`). */
-let running = 0;
+const scopes = new ScopedStorage<Scope>();
 
 /** The open scope of `driver`, if the caller runs inside one. */
 export function scopeOf(driver: Driver): Scope | undefined {
@@ -49,7 +48,6 @@ export async function runAtomically<T>(
   if (scopeOf(driver)) return work();
   const scope: Scope = { driver, connection: undefined, open: false, afterCommit: [] };
   let result: T;
-  running++;
   try {
     result = await scopes.run(scope, () =>
       transact(async () => {
@@ -63,9 +61,6 @@ export async function runAtomically<T>(
     );
   } finally {
     scope.open = false;
-    // An enabled AsyncLocalStorage makes Node 20 run a hook for every promise the process creates,
-    // transaction or not; `run` enables it again for the next scope.
-    if (--running === 0) scopes.disable();
   }
   for (const then of scope.afterCommit) then();
   return result;

@@ -1,10 +1,10 @@
 /**
  * Slash commands must be acknowledged within 3 seconds. While the engine runs a command, the pending
- * acknowledgement travels with it (AsyncLocalStorage), so the sink can answer the invoker's private
+ * acknowledgement travels with it (an AsyncLocalStorage, off between commands), so the sink can answer the invoker's private
  * reply through the acknowledgement itself, or, once "working on it" has been sent, through
  * `response_url`.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
+import { ScopedStorage } from "../../scoped-storage.js";
 import type { SlackMessage } from "./render.js";
 
 export interface SlashResponse {
@@ -84,4 +84,4 @@ export class PendingCommand {
   }
 }
 
-export const pendingCommands = new AsyncLocalStorage<PendingCommand>();
+export const pendingCommands = new ScopedStorage<PendingCommand>();
