@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SlackEventJournal } from "../../src/adapters/slack/event-journal.js";
 
-const j = new SlackEventJournal(mkdtempSync(join(tmpdir(), "jm-")));
+const j = new SlackEventJournal(mkdtempSync(join(tmpdir(), "jm-")), "sqlite:bench");
 const body = {
   token: "x",
   team_id: "T1",

@@ -8,12 +8,16 @@
  * in the file system's cache, not in this process), the next start of a process on the same data
  * directory handles again every event that came and did not end, unless the inbox has it.
  *
- * Only what the inbox would keep is written: never a message of a DM or private channel. Each process
- * writes its own file, named by its pid and start time so that a restarted container (pid 1 again) is
+ * Only what the inbox would keep is written: never a message of a DM or private channel. The journal
+ * of a data directory is kept per database (a hash of its URL names the folder): an event is handed on
+ * only to a process that records its mark where the dead one did, so a bot pointed at another
+ * database (or schema) never takes another's events for its own. Each process writes its own file, named by its pid and start time so that a restarted container (pid 1 again) is
  * told from the process it replaces; a file is small, rewritten with only the unfinished events once it
  * passes 1 MiB. A power cut can lose what the file system had not written (no fsync per event: the
  * guarantee is for the process dying, not the machine).
  */
+
+import { createHash } from "node:crypto";
 import {
   closeSync,
   existsSync,
@@ -50,12 +54,14 @@ export class SlackEventJournal {
   private file = 0;
   private fd: number;
   private bytes = 0;
-  private closed = false;
+  private closing = false;
   /** The lines of the events that came and have not ended, for the next file when this one is full. */
   private readonly unfinished = new Map<string, string>();
 
-  constructor(dataDir: string) {
-    this.dir = join(dataDir, "slack-journal");
+  /** `database`: the URL of the database the marks and the inbox are in. */
+  constructor(dataDir: string, database: string) {
+    const db = createHash("sha256").update(database).digest("hex").slice(0, 12);
+    this.dir = join(dataDir, "slack-journal", db);
     mkdirSync(this.dir, { recursive: true });
     this.owner = ownerName(process.pid, startTimeOf(process.pid));
     this.fd = openSync(this.path(this.file), "a");
@@ -72,6 +78,7 @@ export class SlackEventJournal {
   ended(workspace: string, eventId: string): void {
     if (!this.unfinished.delete(keyOf(workspace, eventId))) return;
     this.write(`${JSON.stringify({ k: "d", w: workspace, e: eventId } satisfies Line)}\n`);
+    if (this.closing && this.unfinished.size === 0) this.remove();
   }
 
   /**
@@ -102,17 +109,24 @@ export class SlackEventJournal {
     };
   }
 
+  /**
+   * A clean stop: the file goes once every event in it has ended (at once, usually). Events still
+   * running write their end as before, so a later start does not handle them again.
+   */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
+    this.closing = true;
+    if (this.unfinished.size === 0) this.remove();
+  }
+
+  private remove(): void {
+    if (this.fd < 0) return;
     closeSync(this.fd);
-    // Nothing unfinished: nothing for a later start to find.
-    if (this.unfinished.size === 0) unlinkIfThere(this.path(this.file));
+    this.fd = -1;
+    unlinkIfThere(this.path(this.file));
   }
 
   private write(line: string): void {
-    // After close (a shutdown that did not wait for every event): left for the next start to hand on.
-    if (this.closed) return;
+    if (this.fd < 0) return; // removed at a clean stop: nothing runs that needs it
     writeSync(this.fd, line);
     this.bytes += line.length;
     if (this.bytes > ROTATE_BYTES) this.rotate();

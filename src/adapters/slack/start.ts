@@ -150,7 +150,7 @@ export async function startSlackPlatform(o: SlackOptions): Promise<PlatformRunti
     outbox,
     processed: { events: processed, triggers: processedTriggers },
     inbox: { store: processed, holder },
-    journal: new SlackEventJournal(app.config.dataDir),
+    journal: new SlackEventJournal(app.config.dataDir, app.config.databaseUrl),
     log,
     single,
     oauth: o.oauth && installed ? { options: o.oauth, store: installed.installationStore() } : undefined,

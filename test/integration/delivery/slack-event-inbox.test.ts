@@ -105,10 +105,11 @@ describe("Slack: SIGKILL while acknowledged events are being handled", () => {
       );
       expect(kept.join("\n")).not.toContain("hunter2");
       // Nor in the journal of the events being handled.
-      const journals = readdirSync(join(dataDir, "slack-journal"));
+      const journals = readdirSync(join(dataDir, "slack-journal"), { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => join(entry.parentPath, entry.name));
       expect(journals.length).toBeGreaterThan(0);
-      for (const name of journals)
-        expect(readFileSync(join(dataDir, "slack-journal", name), "utf8")).not.toContain("hunter2");
+      for (const path of journals) expect(readFileSync(path, "utf8")).not.toContain("hunter2");
       bot.signal("SIGKILL");
       await bot.exited;
       expect(confirmations()).toEqual([]);

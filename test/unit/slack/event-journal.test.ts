@@ -4,6 +4,14 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SlackEventJournal } from "../../../src/adapters/slack/event-journal.js";
 
+const DB = "postgres://bot@127.0.0.1/test?options=-c%20search_path%3Dteam";
+
+/** The one journal folder (per database) under a data directory. */
+function journalDir(dataDir: string): string {
+  const [db] = readdirSync(join(dataDir, "slack-journal"));
+  return join(dataDir, "slack-journal", db!);
+}
+
 const body = (id: string, text = "hello") => ({
   type: "event_callback",
   team_id: "T1",
@@ -14,8 +22,8 @@ const body = (id: string, text = "hello") => ({
 describe("SlackEventJournal", () => {
   it("hands on the events a dead process had not finished, in the order they came, and leaves a live one's alone", () => {
     const dataDir = mkdtempSync(join(tmpdir(), "journal-"));
-    const dir = join(dataDir, "slack-journal");
-    const mine = new SlackEventJournal(dataDir);
+    const mine = new SlackEventJournal(dataDir, DB);
+    const dir = journalDir(dataDir);
     mine.came("T1", "Ev-live", body("Ev-live"));
     // A process that no longer runs (no such pid), killed while writing its last line.
     const lines = [
@@ -33,14 +41,40 @@ describe("SlackEventJournal", () => {
     release();
     expect(existsSync(dead)).toBe(false);
     // A process never takes over its own file.
-    expect(new SlackEventJournal(dataDir).abandoned().events).toEqual([]);
+    expect(new SlackEventJournal(dataDir, DB).abandoned().events).toEqual([]);
     expect(readdirSync(dir).length).toBeGreaterThan(0);
+  });
+
+  it("never hands on the events of a process that recorded them in another database", () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "journal-"));
+    const other = new SlackEventJournal(
+      dataDir,
+      "postgres://bot@127.0.0.1/test?options=-c%20search_path%3Dother",
+    );
+    const line = { k: "r", w: "T1", e: "Ev1", b: body("Ev1") };
+    writeFileSync(
+      join(journalDir(dataDir), "slack-events-999999999.1-0.journal"),
+      `${JSON.stringify(line)}\n`,
+    );
+    expect(other.abandoned().events.map((e) => e.eventId)).toEqual(["Ev1"]);
+    expect(new SlackEventJournal(dataDir, DB).abandoned().events).toEqual([]);
+  });
+
+  it("writes the end of an event that outlives a clean stop, and then removes its file", () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "journal-"));
+    const journal = new SlackEventJournal(dataDir, DB);
+    const dir = journalDir(dataDir);
+    journal.came("T1", "Ev-slow", body("Ev-slow"));
+    journal.close();
+    expect(readdirSync(dir)).toHaveLength(1);
+    journal.ended("T1", "Ev-slow");
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it("keeps the unfinished events when its file is rewritten, and leaves nothing once all have ended", () => {
     const dataDir = mkdtempSync(join(tmpdir(), "journal-"));
-    const dir = join(dataDir, "slack-journal");
-    const journal = new SlackEventJournal(dataDir);
+    const journal = new SlackEventJournal(dataDir, DB);
+    const dir = journalDir(dataDir);
     journal.came("T1", "Ev-slow", body("Ev-slow"));
     const long = "x".repeat(2000);
     for (let i = 0; i < 600; i++) {
