@@ -48,11 +48,32 @@ interface PendingMark {
   workspace: string;
   eventId: string;
   at: string;
+  /** Times its batch was a deadlock's victim. */
+  tries: number;
   settle(first: boolean | Error): void;
 }
 
 /** Rows per statement: three parameters each, well under SQLite's limit of 32,766. */
 const MAX_BATCH = 500;
+const DEADLOCK_RETRIES = 3;
+
+function byKey(a: { workspace: string; eventId: string }, b: { workspace: string; eventId: string }): number {
+  return a.workspace === b.workspace
+    ? a.eventId < b.eventId
+      ? -1
+      : a.eventId > b.eventId
+        ? 1
+        : 0
+    : a.workspace < b.workspace
+      ? -1
+      : 1;
+}
+
+/** PostgreSQL's "deadlock detected" (40P01). */
+function isDeadlock(err: unknown): boolean {
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | undefined;
+  return e?.code === "40P01" || e?.cause?.code === "40P01";
+}
 
 /**
  * Marks are written in batches: the ids asked about while a batch gathers go into one multi-row insert
@@ -82,7 +103,7 @@ export class SqlProcessedEventStore implements ProcessedEventStore, EventInbox {
       return this.insert([{ workspace, eventId, at: at.toISOString() }]).then((fresh) => fresh.size > 0);
     return new Promise((resolve, reject) => {
       const settle = (first: boolean | Error) => (first instanceof Error ? reject(first) : resolve(first));
-      this.pending.push({ workspace, eventId, at: at.toISOString(), settle });
+      this.pending.push({ workspace, eventId, at: at.toISOString(), tries: 0, settle });
       this.flushSoon();
     });
   }
@@ -166,6 +187,12 @@ export class SqlProcessedEventStore implements ProcessedEventStore, EventInbox {
       // An id twice in one batch is new only the first time.
       for (const m of batch) m.settle(fresh.delete(`${m.workspace}\u0000${m.eventId}`));
     } catch (err) {
+      // Chosen as a deadlock's victim, the batch wrote nothing: it goes again, as PostgreSQL advises.
+      if (isDeadlock(err) && batch.every((m) => ++m.tries <= DEADLOCK_RETRIES)) {
+        this.pending.unshift(...batch);
+        this.flushSoon();
+        return;
+      }
       for (const m of batch) m.settle(err instanceof Error ? err : new Error(String(err)));
     }
   }
@@ -224,7 +251,10 @@ export class SqlProcessedEventStore implements ProcessedEventStore, EventInbox {
     marks: Pick<PendingMark, "workspace" | "eventId" | "at">[],
     db: Kysely<Database> = this.db,
   ): Promise<Set<string>> {
-    const parameters = marks.flatMap((m) => [m.workspace, m.eventId, m.at]);
+    // In one order on every replica: two PostgreSQL batches holding the same ids (Slack's retry of an
+    // event, delivered to another replica) in opposite orders each waited for the other (deadlock, 40P01).
+    const ordered = marks.length > 1 ? [...marks].sort(byKey) : marks;
+    const parameters = ordered.flatMap((m) => [m.workspace, m.eventId, m.at]);
     const { rows } = await db.executeQuery<{ workspace: string; event_id: string }>(
       CompiledQuery.raw(this.sqlOf("mark", marks.length), parameters),
     );
