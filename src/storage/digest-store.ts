@@ -1,11 +1,12 @@
 /** The digest store (src/core/digest/store.ts) over the query layer, for SQLite and PostgreSQL. */
-import { CompiledQuery, type Kysely } from "kysely";
+import { randomUUID } from "node:crypto";
+import type { Insertable, Kysely } from "kysely";
 import type { Cadence, DigestStore, MessageFacts, PersonalDigest, RoomDigest } from "../core/digest/store.js";
 import type { RoomKind } from "../core/model.js";
 import { withTransaction } from "./resilient-driver.js";
 import type { Database } from "./schema.js";
 
-/** Facts written together; 13 parameters a row, well under SQLite's 32,766 and PostgreSQL's 65,535. */
+/** At most this many facts wait in memory; then they are written. */
 const FLUSH_ROWS = 256;
 /** The longest a message's facts wait in memory before they are written. */
 const FLUSH_MS = 1000;
@@ -16,19 +17,19 @@ export interface DigestStoreOptions {
 }
 
 /**
- * Message facts are written behind: kept in memory and written with one multi-row insert (one commit)
- * every 256 messages, a second after the first unwritten one, before this store reads or purges facts,
- * and at `flush()` (the digest feature's stop). One insert and commit per message was most of the
- * engine's CPU per message. What a crash may lose is the facts of the last second: a digest or report
- * counts a few messages fewer. Nothing else depends on them: nudges, rota and decisions keep their own
- * state, and a redelivered message is still recorded once.
+ * Message facts are written behind and in batches: kept in memory, then written as one row per room
+ * (`activity_batches`, the facts a compact JSON array) in one commit, every 256 messages, a second after
+ * the first unwritten one, before this store reads or purges facts, and at `flush()` (the digest
+ * feature's stop). A row and three index entries per message was most of the engine's CPU per message,
+ * and the facts are only ever read a room's week at a time. What a crash may lose is the facts of the
+ * last second: a digest or report counts a few messages fewer. Nothing else depends on them: nudges,
+ * rota and decisions keep their own state. A redelivered message is returned once: reads drop repeats.
  */
 export class SqlDigestStore implements DigestStore {
   private pending: MessageFacts[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** The writes under way, in order: a read waits for all of them. */
   private writing: Promise<void> = Promise.resolve();
-  private readonly insertSqlBySize = new Map<number, string>();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -151,108 +152,155 @@ export class SqlDigestStore implements DigestStore {
     return write;
   }
 
-  /** One insert per power of two of rows (a handful of statement texts in all), in one transaction. */
+  /** One row per room (and name and kind) of the batch, in one commit. */
   private async write(batch: MessageFacts[]): Promise<void> {
     if (batch.length === 0) return;
-    const chunks: CompiledQuery[] = [];
-    for (let from = 0; from < batch.length; ) {
-      let size = FLUSH_ROWS;
-      while (size > batch.length - from) size >>= 1;
-      // One array of parameters, filled in place: a copy of the rows and an array per row cost more.
-      const parameters: unknown[] = [];
-      for (const end = from + size; from < end; from++) pushFactRow(parameters, batch[from]!);
-      chunks.push(CompiledQuery.raw(this.insertSql(size), parameters));
+    // Grouped by room id, then apart by workspace, name and kind should those differ (they rarely do).
+    const byRoom = new Map<string, MessageFacts[][]>();
+    for (const f of batch) {
+      const groups = byRoom.get(f.room.id);
+      const group = groups?.find((g) => sameRoom(g[0]!, f));
+      if (group) group.push(f);
+      else if (groups) groups.push([f]);
+      else byRoom.set(f.room.id, [[f]]);
     }
-    if (chunks.length === 1) await this.db.executeQuery(chunks[0]!);
-    else
-      await withTransaction(this.db, async (trx) => {
-        for (const chunk of chunks) await trx.executeQuery(chunk);
-      });
-  }
-
-  /** The insert of `rows` facts, compiled once per size: building it cost as much as running it. */
-  private insertSql(rows: number): string {
-    let text = this.insertSqlBySize.get(rows);
-    if (!text) {
-      // Keys in the order of pushFactRow's parameters.
-      const row = {
-        workspace: "",
-        room_id: "",
-        message_id: "",
-        room_name: "",
-        room_kind: "",
-        user_id: "",
-        at: "",
-        thread_root: null,
-        mentions: "",
-        broadcast: 0,
-        question: 0,
-        decision_language: 0,
-        call_link: 0,
-      };
-      text = this.db
-        .insertInto("activity_messages")
-        .values(Array.from({ length: rows }, () => row))
-        .onConflict((oc) => oc.columns(["workspace", "room_id", "message_id"]).doNothing())
-        .compile().sql;
-      this.insertSqlBySize.set(rows, text);
-    }
-    return text;
+    const rows: Insertable<Database["activity_batches"]>[] = [];
+    for (const groups of byRoom.values()) for (const facts of groups) rows.push(batchRow(facts));
+    await this.db.insertInto("activity_batches").values(rows).execute();
   }
 
   async messages(workspace: string, from: Date, to: Date, room?: string): Promise<MessageFacts[]> {
     await this.flush();
     let query = this.db
-      .selectFrom("activity_messages")
-      .selectAll()
+      .selectFrom("activity_batches")
+      .select(["room_id", "room_name", "room_kind", "facts"])
       .where("workspace", "=", workspace)
-      .where("at", ">=", from.toISOString())
-      .where("at", "<", to.toISOString());
+      .where("last_at", ">=", from.toISOString())
+      .where("first_at", "<", to.toISOString());
     if (room !== undefined) query = query.where("room_id", "=", room);
-    const rows = await query.orderBy("at").orderBy("message_id").execute();
-    return rows.map((r) => ({
-      workspace: r.workspace,
-      room: { id: r.room_id, name: r.room_name, kind: r.room_kind as RoomKind },
-      id: r.message_id,
-      user: r.user_id,
-      at: new Date(r.at),
-      ...(r.thread_root ? { thread: r.thread_root } : {}),
-      mentions: JSON.parse(r.mentions) as string[],
-      broadcast: r.broadcast === 1,
-      question: r.question === 1,
-      decisionLanguage: r.decision_language === 1,
-      callLink: r.call_link === 1,
-    }));
+    const fromMs = from.getTime();
+    const toMs = to.getTime();
+    const seen = new Set<string>();
+    const found: MessageFacts[] = [];
+    for (const row of await query.execute()) {
+      const roomOf = { id: row.room_id, name: row.room_name, kind: row.room_kind as RoomKind };
+      for (const tuple of JSON.parse(row.facts) as FactTuple[]) {
+        const at = tuple[2];
+        if (at < fromMs || at >= toMs) continue;
+        const key = `${row.room_id}\u0000${tuple[0]}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        found.push(fromTuple(workspace, roomOf, tuple));
+      }
+    }
+    return found.sort((a, b) => a.at.getTime() - b.at.getTime() || compareText(a.id, b.id));
   }
 
+  /**
+   * Deletes the facts older than `before`: whole batches, and the older part of a batch that spans
+   * `before` (its row is rewritten), so that nothing is kept past its retention.
+   */
   async purgeMessages(before: Date): Promise<number> {
     await this.flush();
-    const result = await this.db
-      .deleteFrom("activity_messages")
-      .where("at", "<", before.toISOString())
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+    const cutoff = before.toISOString();
+    const cutoffMs = before.getTime();
+    return withTransaction(this.db, async (trx) => {
+      const deleted = await trx
+        .deleteFrom("activity_batches")
+        .where("last_at", "<", cutoff)
+        .returning("count")
+        .execute();
+      let purged = deleted.reduce((n, r) => n + Number(r.count), 0);
+      const spanning = await trx
+        .selectFrom("activity_batches")
+        .select(["batch_id", "facts"])
+        .where("first_at", "<", cutoff)
+        .execute();
+      for (const row of spanning) {
+        const facts = JSON.parse(row.facts) as FactTuple[];
+        const kept = facts.filter((t) => t[2] >= cutoffMs);
+        purged += facts.length - kept.length;
+        await trx
+          .updateTable("activity_batches")
+          .set({
+            first_at: new Date(kept[0]![2]).toISOString(),
+            count: kept.length,
+            facts: JSON.stringify(kept),
+          })
+          .where("batch_id", "=", row.batch_id)
+          .execute();
+      }
+      return purged;
+    });
   }
 }
 
-/** Adds a fact's parameters to `to`, in the order of the columns in `insertSql`. */
-function pushFactRow(to: unknown[], f: MessageFacts): void {
-  to.push(
-    f.workspace,
-    f.room.id,
-    f.id,
-    f.room.name,
-    f.room.kind,
-    f.user,
-    f.at.toISOString(),
-    f.thread ?? null,
-    // Most messages mention nobody: the same text JSON.stringify would give.
-    f.mentions.length === 0 ? "[]" : JSON.stringify(f.mentions),
-    f.broadcast ? 1 : 0,
-    f.question ? 1 : 0,
-    f.decisionLanguage ? 1 : 0,
-    f.callLink ? 1 : 0,
-  );
+/**
+ * One fact as stored: message id, author, time in ms, thread root (0: none), mentioned ids (0: none),
+ * and the flags broadcast 1, question 2, decision language 4, call link 8.
+ */
+type FactTuple = [string, string, number, string | 0, string[] | 0, number];
+
+/** The batch row of one room's facts, oldest first as they came. */
+function batchRow(facts: MessageFacts[]): Insertable<Database["activity_batches"]> {
+  const first = facts[0]!;
+  let firstMs = Number.POSITIVE_INFINITY;
+  let lastMs = Number.NEGATIVE_INFINITY;
+  const tuples: FactTuple[] = [];
+  // A message redelivered before its facts were written is written once (reads drop later repeats).
+  const ids = new Set<string>();
+  for (const f of facts) {
+    if (ids.has(f.id)) continue;
+    ids.add(f.id);
+    const at = f.at.getTime();
+    if (at < firstMs) firstMs = at;
+    if (at > lastMs) lastMs = at;
+    tuples.push([
+      f.id,
+      f.user,
+      at,
+      f.thread ?? 0,
+      f.mentions.length > 0 ? f.mentions : 0,
+      (f.broadcast ? 1 : 0) | (f.question ? 2 : 0) | (f.decisionLanguage ? 4 : 0) | (f.callLink ? 8 : 0),
+    ]);
+  }
+  return {
+    batch_id: randomUUID(),
+    workspace: first.workspace,
+    room_id: first.room.id,
+    room_name: first.room.name,
+    room_kind: first.room.kind,
+    first_at: new Date(firstMs).toISOString(),
+    last_at: new Date(lastMs).toISOString(),
+    count: tuples.length,
+    facts: JSON.stringify(tuples),
+  };
+}
+
+function sameRoom(a: MessageFacts, b: MessageFacts): boolean {
+  return a.workspace === b.workspace && a.room.name === b.room.name && a.room.kind === b.room.kind;
+}
+
+function fromTuple(workspace: string, room: MessageFacts["room"], t: FactTuple): MessageFacts {
+  const [id, user, at, thread, mentions, flags] = t;
+  return {
+    workspace,
+    room,
+    id,
+    user,
+    at: new Date(at),
+    ...(thread ? { thread } : {}),
+    mentions: mentions || [],
+    broadcast: (flags & 1) !== 0,
+    question: (flags & 2) !== 0,
+    decisionLanguage: (flags & 4) !== 0,
+    callLink: (flags & 8) !== 0,
+  };
+}
+
+/** The order SQL's `order by` gave ids (binary, as SQLite compares text). */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function toRoomDigest(r: Database["digest_rooms"]): RoomDigest {
@@ -295,6 +343,6 @@ export async function deliveredNudges(
 
 /** Workspaces with any message facts kept (the live report's choice when only one has). */
 export async function workspacesWithActivity(db: Kysely<Database>): Promise<string[]> {
-  const rows = await db.selectFrom("activity_messages").select("workspace").distinct().execute();
+  const rows = await db.selectFrom("activity_batches").select("workspace").distinct().execute();
   return rows.map((r) => r.workspace);
 }

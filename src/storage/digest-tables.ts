@@ -20,20 +20,18 @@ export interface DigestTables {
     email_code: string | null;
     updated_at: string;
   };
-  activity_messages: {
+  /** One room's message facts written together (src/storage/digest-store.ts has the tuple's form). */
+  activity_batches: {
+    batch_id: string;
     workspace: string;
     room_id: string;
-    message_id: string;
     room_name: string;
     room_kind: string;
-    user_id: string;
-    at: string;
-    thread_root: string | null;
-    /** JSON array of user ids. */
-    mentions: string;
-    broadcast: number;
-    question: number;
-    decision_language: number;
-    call_link: number;
+    /** The oldest and newest fact's time, ISO 8601. */
+    first_at: string;
+    last_at: string;
+    count: number;
+    /** JSON array of FactTuple: ids, times and flags, never text. */
+    facts: string;
   };
 }

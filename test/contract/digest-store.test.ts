@@ -86,4 +86,25 @@ describeEachDatabase("DigestStore", (db) => {
     const seen = await other.messages("T1", t0, later(1000));
     expect(seen).toEqual(burst);
   });
+
+  it("purges to the minute inside facts written together, and keeps the rest readable", async () => {
+    const store = new SqlDigestStore(db().handle.db);
+    // One flush: the ten facts are kept together, and the purge's cutoff falls among them.
+    for (let i = 0; i < 10; i++) await store.recordMessage(facts(`p${i}`, later(i * 10)));
+    await store.flush();
+    expect(await store.purgeMessages(later(35))).toBe(4);
+    expect((await store.messages("T1", t0, later(1000))).map((f) => f.id)).toEqual([
+      "p4",
+      "p5",
+      "p6",
+      "p7",
+      "p8",
+      "p9",
+    ]);
+    // Nothing older than the cutoff is left to find, even when asked for.
+    expect(await store.messages("T1", t0, later(35))).toEqual([]);
+    expect(await store.purgeMessages(later(35))).toBe(0);
+    expect(await store.purgeMessages(later(1000))).toBe(6);
+    expect(await store.messages("T1", t0, later(1000))).toEqual([]);
+  });
 });
