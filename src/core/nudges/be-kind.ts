@@ -1,6 +1,6 @@
 /** Be kind: a private, gentle note when a message reads harsh toward people (see tone.ts). Never public. */
 import { z } from "zod";
-import { LruMap } from "../lru-map.js";
+import { PathLruMap } from "../lru-map.js";
 import type { ChatMessage } from "../model.js";
 import { nudge } from "./nudge.js";
 import { baseShape } from "./settings-shape.js";
@@ -39,22 +39,31 @@ export const beKindSettings = z.strictObject({
     ),
 });
 
+/** A room in its workspace. */
+interface RoomKey {
+  workspace: string;
+  id: string;
+}
+
 /**
  * The times of the last notes per room, within 24 hours: at most `cap` of them are kept, so the
  * state is bounded by the cap and the number of rooms.
  */
 class RoomCap {
-  private readonly recent = new LruMap<string, number[]>(ROOMS_REMEMBERED);
+  private readonly recent = new PathLruMap<number[]>(ROOMS_REMEMBERED);
 
-  full(key: string, at: number, cap: number): boolean {
+  full(room: RoomKey, at: number, cap: number): boolean {
     if (cap <= 0) return false;
-    const times = this.recent.get(key) ?? [];
-    return times.filter((t) => at - t < DAY_MS).length >= cap;
+    const times = this.recent.get(room.workspace, room.id, "");
+    if (!times) return false;
+    let within = 0;
+    for (const t of times) if (at - t < DAY_MS) within++;
+    return within >= cap;
   }
 
-  record(key: string, at: number, cap: number): void {
+  record(room: RoomKey, at: number, cap: number): void {
     if (cap <= 0) return;
-    const times = this.recent.getOrCreate(key, () => []);
+    const times = this.recent.getOrCreate(room.workspace, room.id, "", () => []);
     times.push(at);
     while (times.length > cap || (times.length > 0 && at - times[0]! >= DAY_MS)) times.shift();
   }
@@ -65,13 +74,13 @@ class RoomCap {
  * over the last 15 minutes: at most that many are kept per room.
  */
 class RoomPace {
-  private readonly recent = new LruMap<string, number[]>(ROOMS_REMEMBERED);
+  private readonly recent = new PathLruMap<number[]>(ROOMS_REMEMBERED);
 
-  /** Counts a message of `key` at `at`; true when the room is busy. */
-  busy(key: string, at: number, perMinute: number): boolean {
+  /** Counts a message of `room` at `at`; true when the room is busy. */
+  busy(room: RoomKey, at: number, perMinute: number): boolean {
     const needed = Math.ceil(perMinute * (BUSY_WINDOW_MS / 60_000));
     if (needed <= 0) return false;
-    const times = this.recent.getOrCreate(key, () => []);
+    const times = this.recent.getOrCreate(room.workspace, room.id, "", () => []);
     times.push(at);
     while (times.length > needed) times.shift();
     return times.length === needed && at - times[0]! < BUSY_WINDOW_MS;
@@ -91,7 +100,7 @@ export const beKind = nudge({
       async onMessage(message: ChatMessage) {
         const s = ctx.settingsFor(message.room);
         if (!s.enabled) return;
-        const room = `${message.workspace}\u0000${message.room.id}`;
+        const room = { workspace: message.workspace, id: message.room.id };
         const at = message.at.getTime();
         // In a busy room a note to everyone who swears in passing is nagging, and the words scroll by:
         // only harshness aimed at someone counts there, once a day (the busy room on issue 18's IRC data).

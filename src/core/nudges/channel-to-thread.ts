@@ -4,7 +4,7 @@
  * The detector is ThreadDetector (thread-detector.ts), fed by the ConversationTracker.
  */
 import { z } from "zod";
-import { LruMap } from "../lru-map.js";
+import { PathLruMap } from "../lru-map.js";
 import type { ChatMessage } from "../model.js";
 import { nudge } from "./nudge.js";
 import { baseShape } from "./settings-shape.js";
@@ -44,14 +44,16 @@ export const channelToThread = nudge({
   description: "suggest a thread, mentioning them, when two people go back and forth in a room",
   settings: channelToThreadSettings,
   create(ctx) {
-    const detectors = new LruMap<string, ThreadDetector>(MAX_ROOMS);
+    const detectors = new PathLruMap<ThreadDetector>(MAX_ROOMS);
     return {
       async onMessage(message: ChatMessage) {
         if (message.thread || message.room.kind === "dm" || message.room.kind === "group-dm") return;
         const s = ctx.settingsFor(message.room);
         if (!s.enabled) return;
         const detector = detectors.getOrCreate(
-          `${message.workspace}\u0000${message.room.id}`,
+          message.workspace,
+          message.room.id,
+          "",
           () =>
             new ThreadDetector({
               ...DEFAULT_THREAD_DETECTOR,

@@ -4,7 +4,7 @@
  * outside their working hours.
  */
 import { z } from "zod";
-import { LruMap } from "../lru-map.js";
+import { PathLruMap } from "../lru-map.js";
 import type { ChatMessage } from "../model.js";
 import { nudge } from "./nudge.js";
 import { baseShape } from "./settings-shape.js";
@@ -66,10 +66,9 @@ export const impatientPings = nudge({
   description: "a private tip when someone pings the same person again and again without an answer",
   settings: impatientPingsSettings,
   create(ctx) {
-    const pings = new LruMap<string, PingState>(MAX_PAIRS);
+    const pings = new PathLruMap<PingState>(MAX_PAIRS);
     // Who is waiting for whom: pinged person → pingers (so an answer clears the right pairs).
-    const waiting = new LruMap<string, Set<string>>(MAX_PAIRS);
-    const pairKey = (ws: string, from: string, to: string) => `${ws}\u0000${from}\u0000${to}`;
+    const waiting = new PathLruMap<Set<string>>(MAX_PAIRS);
 
     async function pinged(message: ChatMessage): Promise<string[]> {
       if (message.room.kind === "dm") {
@@ -83,14 +82,13 @@ export const impatientPings = nudge({
       async onMessage(message: ChatMessage) {
         const ws = message.workspace;
         // An answer: the pinged person speaks where they were pinged, or mentions the pinger.
-        const pingers = waiting.get(`${ws}\u0000${message.user}`);
+        const pingers = waiting.get(ws, message.user, "");
         if (pingers) {
           // Deleting the entry just visited is safe while iterating a Set: no copy per message.
           for (const from of pingers) {
-            const key = pairKey(ws, from, message.user);
-            const state = pings.get(key);
+            const state = pings.get(ws, from, message.user);
             if (!state || answersPings(message, from, state)) {
-              pings.delete(key);
+              pings.delete(ws, from, message.user);
               pingers.delete(from);
             }
           }
@@ -98,14 +96,13 @@ export const impatientPings = nudge({
         const s = ctx.settingsFor(message.room);
         if (!s.enabled) return;
         for (const to of await pinged(message)) {
-          const key = pairKey(ws, message.user, to);
-          const state = pings.getOrCreate(key, () => ({ times: [], rooms: new Set() }));
-          const set = waiting.getOrCreate(`${ws}\u0000${to}`, () => new Set());
+          const state = pings.getOrCreate(ws, message.user, to, () => ({ times: [], rooms: new Set() }));
+          const set = waiting.getOrCreate(ws, to, "", () => new Set());
           set.add(message.user);
           // Bounded: the oldest pinger is forgotten first (a Set keeps insertion order).
           if (set.size > MAX_PINGERS) set.delete(set.values().next().value as string);
           if (!recordPing(state, message.at, message.room.id, s)) continue;
-          pings.delete(key);
+          pings.delete(ws, message.user, to);
           const { tz, hours } = await ctx.hours.hoursOf(ws, to);
           const away = isWorkingTime(message.at, tz, hours)
             ? ""

@@ -4,7 +4,7 @@
  * Someone who spoke in the room a moment ago is clearly around: no note then.
  */
 import { z } from "zod";
-import { LruMap } from "../lru-map.js";
+import { PathLruMap } from "../lru-map.js";
 import type { ChatMessage } from "../model.js";
 import { nudge } from "./nudge.js";
 import { baseShape } from "./settings-shape.js";
@@ -29,18 +29,17 @@ export const outOfHours = nudge({
   description: "a private note when you mention someone outside their working hours",
   settings: outOfHoursSettings,
   create(ctx) {
-    const lastSpoke = new LruMap<string, number>(MAX_SPEAKERS);
-    const key = (m: ChatMessage, user: string) => `${m.workspace}\u0000${m.room.id}\u0000${user}`;
+    const lastSpoke = new PathLruMap<number>(MAX_SPEAKERS);
     return {
       async onMessage(message: ChatMessage) {
         const now = message.at.getTime();
-        lastSpoke.set(key(message, message.user), now);
+        lastSpoke.set(message.workspace, message.room.id, message.user, now);
         const s = ctx.settingsFor(message.room);
         if (!s.enabled || message.broadcast) return;
         const away: string[] = [];
         for (const user of new Set(message.mentions)) {
           if (user === message.user) continue;
-          const spoke = lastSpoke.get(key(message, user));
+          const spoke = lastSpoke.get(message.workspace, message.room.id, user);
           if (spoke !== undefined && now - spoke <= s.activeMinutes * 60_000) continue;
           const person = await ctx.services.directory.user(message.workspace, user);
           if (person.bot) continue;

@@ -4,15 +4,15 @@
  * already at the daily cap), without a database transaction. Only a shortcut: the store stays the
  * judge, since another replica may have delivered too, and nothing is refused that it would allow.
  */
-import { LruMap } from "../lru-map.js";
+import { PathLruMap } from "../lru-map.js";
 import type { NudgeRecipient } from "./store.js";
 
 /** People remembered; beyond it the least recent are asked of the store again. */
 const LIMIT = 10_000;
 
 export class RecentDeliveries {
-  private readonly lastOfKind = new LruMap<string, number>(LIMIT); // workspace, user, kind → ms
-  private readonly perDay = new LruMap<string, number>(LIMIT); // workspace, user, local day → count
+  private readonly lastOfKind = new PathLruMap<number>(LIMIT); // workspace, user, kind → ms
+  private readonly perDay = new PathLruMap<number>(LIMIT); // workspace, user, local day → count
 
   /** True when one of the recipients is in this kind's cooldown, or at the cap, by our own deliveries. */
   refuses(
@@ -25,18 +25,17 @@ export class RecentDeliveries {
   ): boolean {
     const now = at.getTime();
     return recipients.some(({ user, day }) => {
-      const last = this.lastOfKind.get(`${workspace}\u0000${user}\u0000${kind}`);
+      const last = this.lastOfKind.get(workspace, user, kind);
       if (cooldownMinutes > 0 && last !== undefined && now - last < cooldownMinutes * 60_000) return true;
-      return (this.perDay.get(`${workspace}\u0000${user}\u0000${day}`) ?? 0) >= dailyCap;
+      return (this.perDay.get(workspace, user, day) ?? 0) >= dailyCap;
     });
   }
 
   /** Notes a delivery the store accepted. */
   record(workspace: string, kind: string, recipients: readonly NudgeRecipient[], at: Date): void {
     for (const { user, day } of recipients) {
-      this.lastOfKind.set(`${workspace}\u0000${user}\u0000${kind}`, at.getTime());
-      const key = `${workspace}\u0000${user}\u0000${day}`;
-      this.perDay.set(key, (this.perDay.get(key) ?? 0) + 1);
+      this.lastOfKind.set(workspace, user, kind, at.getTime());
+      this.perDay.set(workspace, user, day, (this.perDay.get(workspace, user, day) ?? 0) + 1);
     }
   }
 

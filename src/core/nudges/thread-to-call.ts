@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { LruMap } from "../lru-map.js";
+import { PathLruMap } from "../lru-map.js";
 import type { ChatMessage } from "../model.js";
 import { nudge } from "./nudge.js";
 import { baseShape } from "./settings-shape.js";
@@ -134,14 +134,18 @@ export const threadToCall = nudge({
   description: "a call link, once, when a thread grows long, ping-pongs or gets heated",
   settings: threadToCallSettings,
   create(ctx) {
-    const threads = new LruMap<string, ThreadState>(MAX_THREADS);
+    const threads = new PathLruMap<ThreadState>(MAX_THREADS);
     return {
       async onMessage(message: ChatMessage) {
         if (!message.thread) return;
         const s = ctx.settingsFor(message.room);
         if (!s.enabled) return;
-        const key = `${message.workspace}\u0000${message.room.id}\u0000${message.thread}`;
-        const state = threads.getOrCreate(key, () => ({ replies: 0, recent: [], harsh: 0, done: false }));
+        const state = threads.getOrCreate(message.workspace, message.room.id, message.thread, () => ({
+          replies: 0,
+          recent: [],
+          harsh: 0,
+          done: false,
+        }));
         const reason = observeThreadReply(
           state,
           { at: message.at, author: message.user, harsh: readTone(message.text).harsh },

@@ -1,12 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { LruMap } from "../../../src/core/lru-map.js";
+import { LruMap, PathLruMap } from "../../../src/core/lru-map.js";
 
 /** The obvious LRU, for comparison: a Map whose order is recency, re-inserting on every use. */
-class ReferenceLru {
-  readonly map = new Map<number, number>();
+class ReferenceLru<K = number> {
+  readonly map = new Map<K, number>();
   constructor(private readonly limit: number) {}
-  get(key: number): number | undefined {
+  get(key: K): number | undefined {
     const value = this.map.get(key);
     if (value !== undefined) {
       this.map.delete(key);
@@ -14,10 +14,10 @@ class ReferenceLru {
     }
     return value;
   }
-  set(key: number, value: number): void {
+  set(key: K, value: number): void {
     this.map.delete(key);
     this.map.set(key, value);
-    while (this.map.size > this.limit) this.map.delete(this.map.keys().next().value as number);
+    while (this.map.size > this.limit) this.map.delete(this.map.keys().next().value as K);
   }
 }
 
@@ -66,5 +66,50 @@ describe("LruMap", () => {
     }
     expect(seen).toEqual(["a", "b", "c"]);
     expect(lru.size).toBe(0);
+  });
+});
+
+// Few parts, so that paths share their first parts and inner maps empty and fill again.
+const part = fc.constantFrom("", "a", "b");
+const path = fc.tuple(part, part, part);
+const pathOperation = fc.oneof(
+  fc.record({ op: fc.constant("get" as const), key: path }),
+  fc.record({ op: fc.constant("set" as const), key: path, value: fc.integer() }),
+  fc.record({ op: fc.constant("delete" as const), key: path }),
+  fc.record({ op: fc.constant("getOrCreate" as const), key: path, value: fc.integer() }),
+);
+
+describe("PathLruMap", () => {
+  it("forgets exactly what an LruMap of the joined keys would, and holds no more than its limit", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.array(pathOperation, { maxLength: 200 }),
+        (limit, ops) => {
+          const lru = new PathLruMap<number>(limit);
+          const ref = new ReferenceLru<string>(limit);
+          for (const o of ops) {
+            const [a, b, c] = o.key;
+            const joined = o.key.join("/");
+            if (o.op === "get") expect(lru.get(a, b, c)).toBe(ref.get(joined));
+            else if (o.op === "set") {
+              lru.set(a, b, c, o.value);
+              ref.set(joined, o.value);
+            } else if (o.op === "delete") expect(lru.delete(a, b, c)).toBe(ref.map.delete(joined));
+            else {
+              const expected = ref.get(joined) ?? o.value;
+              if (!ref.map.has(joined)) ref.set(joined, o.value);
+              expect(lru.getOrCreate(a, b, c, () => o.value)).toBe(expected);
+            }
+            expect(lru.size).toBe(ref.map.size);
+          }
+          // Everything the reference still holds is found, with its value.
+          for (const [joined, value] of [...ref.map.entries()]) {
+            const [a, b, c] = joined.split("/") as [string, string, string];
+            expect(lru.get(a, b, c)).toBe(value);
+          }
+        },
+      ),
+    );
   });
 });
