@@ -83,7 +83,8 @@ export class Engine {
     for (const f of this.features) {
       if (!f.onEvent) continue;
       try {
-        await f.onEvent(event);
+        const pending = f.onEvent(event);
+        if (pending) await pending;
       } catch (err) {
         this.services.log.error("feature failed on event", {
           feature: f.name,

@@ -22,8 +22,12 @@ export interface Feature {
   readonly summaries?: readonly SummaryProvider[];
   /** Forms this feature asks people to fill in, and carries out when they are submitted. */
   readonly forms?: readonly FormSpec[];
-  /** Sees every event from a human (bots' and our own messages are filtered out before). */
-  onEvent?(event: ChatEvent): Promise<void>;
+  /**
+   * Sees every event from a human (bots' and our own messages are filtered out before). Returns a
+   * promise only when it has work to wait for: most events need none, and a promise for each, in
+   * every feature, was a large part of what a message allocated.
+   */
+  onEvent?(event: ChatEvent): Promise<void> | undefined;
   /** One of this feature's actions was refused for a reason only a person can fix. */
   onDeliveryProblem?(problem: DeliveryProblem): Promise<void>;
   /** Rebuilds timers and resumes work from the database; called once before events flow. */

@@ -129,7 +129,7 @@ export class SqlDigestStore implements DigestStore {
     return rows.map(toPersonalDigest);
   }
 
-  async recordMessage(f: MessageFacts): Promise<void> {
+  recordMessage(f: MessageFacts): Promise<void> | undefined {
     this.pending.push(f);
     if (this.pending.length >= FLUSH_ROWS) return this.flush();
     if (!this.timer) {
@@ -140,6 +140,7 @@ export class SqlDigestStore implements DigestStore {
       // A pending write never keeps a process alive: stopping flushes it.
       this.timer.unref?.();
     }
+    return undefined;
   }
 
   flush(): Promise<void> {

@@ -66,10 +66,11 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
   );
 
   /** The first event from a workspace: remember it, and report failures that happened meanwhile. */
-  async function heardFrom(workspace: string): Promise<void> {
-    if (served.has(workspace)) return;
+  /** The first event from a workspace tells of exports that failed meanwhile: a promise only then. */
+  function heardFrom(workspace: string): Promise<void> | undefined {
+    if (served.has(workspace)) return undefined;
     served.add(workspace);
-    await worker.notifyFailures(workspace);
+    return worker.notifyFailures(workspace);
   }
 
   /** Why decisions cannot be recorded in this room, if they cannot. */
@@ -167,16 +168,32 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
     return (await recordOnce(req, { confirm }))!;
   }
 
+  /** An event with work to wait for: the workspace's first (failed exports told), a reaction, a form. */
+  async function handle(event: ChatEvent, heard: Promise<void> | undefined): Promise<void> {
+    await heard;
+    if (event.type === "message") await onMessage(event.message);
+    else if (event.type === "reaction") await onReaction(event.reaction);
+    else if (event.type === "record-decision") {
+      const { workspace, room, user, message, at } = event;
+      if (event.canOpenForm) await offerForm(workspace, room, user, message);
+      else await capture(workspace, room, user, message.id, at, message);
+    }
+  }
+
   const commands = decisionCommands({ services, store, worker, record, roomProblem });
 
-  async function onMessage(m: ChatMessage): Promise<void> {
-    if (isDirect(m.room)) return; // never remember anything from direct messages
+  /** Remembers the message; a promise only when its thread gets a suggestion. */
+  function onMessage(m: ChatMessage): Promise<void> | undefined {
+    if (isDirect(m.room)) return undefined; // never remember anything from direct messages
     const root = m.thread ?? m.id;
     memory.noteParticipant(m.workspace, m.room.id, root, m.user);
-    if (roomProblem(m.room)) return;
+    if (roomProblem(m.room)) return undefined;
     memory.rememberMessage(m.workspace, m.room.id, m.id, { user: m.user, text: m.text, thread: m.thread });
-    if (!settings.suggest || !m.thread || !hasDecisionLanguage(m.text)) return;
-    const thread = m.thread;
+    if (!settings.suggest || !m.thread || !hasDecisionLanguage(m.text)) return undefined;
+    return suggest(m, m.thread);
+  }
+
+  async function suggest(m: ChatMessage, thread: string): Promise<void> {
     // The thread's claim and the suggestion are saved together: never one without the other.
     await services.atomically(async () => {
       if (!(await claims.claim(m.workspace, `decision:suggest:${m.room.id}:${thread}`, m.at))) return;
@@ -302,16 +319,11 @@ export function createDecisionsFeature(deps: DecisionsDeps): DecisionsFeature {
       ? [decisionFormSpec({ record: (req, claim, confirm) => recordOnce(req, { claim, confirm }) })]
       : [],
     record,
-    async onEvent(event: ChatEvent) {
-      if (!settings.enabled) return;
-      await heardFrom(eventWorkspace(event));
-      if (event.type === "message") await onMessage(event.message);
-      else if (event.type === "reaction") await onReaction(event.reaction);
-      else if (event.type === "record-decision") {
-        const { workspace, room, user, message, at } = event;
-        if (event.canOpenForm) await offerForm(workspace, room, user, message);
-        else await capture(workspace, room, user, message.id, at, message);
-      }
+    onEvent(event: ChatEvent) {
+      if (!settings.enabled) return undefined;
+      const heard = heardFrom(eventWorkspace(event));
+      if (event.type === "message" && !heard) return onMessage(event.message);
+      return handle(event, heard);
     },
     async start() {
       if (settings.enabled) await worker.start();

@@ -182,9 +182,8 @@ export function createDigestFeature(deps: DigestDeps): Feature {
       digest: "a weekly digest of this room: decisions, questions from other teams, next week's responders",
     },
     commands: [...commands, ...catchUpCommands(catchUps)],
-    async onEvent(event: ChatEvent): Promise<void> {
-      if (event.type !== "message") return;
-      await store.recordMessage(messageFacts(event.message));
+    onEvent(event: ChatEvent) {
+      return event.type === "message" ? store.recordMessage(messageFacts(event.message)) : undefined;
     },
     async start(): Promise<void> {
       for (const d of await store.rooms()) await arm(d);

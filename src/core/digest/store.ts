@@ -62,9 +62,10 @@ export interface DigestStore {
 
   /**
    * Records a message's facts; a redelivered message is recorded once. The write may come later (with
-   * others, in one commit): this store's reads see it at once, `flush` makes it durable.
+   * others, in one commit): this store's reads see it at once, `flush` makes it durable. A promise
+   * only when this call writes.
    */
-  recordMessage(facts: MessageFacts): Promise<void>;
+  recordMessage(facts: MessageFacts): Promise<void> | undefined;
   /** Writes every fact recorded so far. */
   flush(): Promise<void>;
   /** Facts of the messages in a room (or every room of the workspace) at or after `from` and before `to`, oldest first. */

@@ -97,25 +97,28 @@ export const beKind = nudge({
     const roomCap = new RoomCap();
     const pace = new RoomPace();
     return {
-      async onMessage(message: ChatMessage) {
+      onMessage(message: ChatMessage) {
         const s = ctx.settingsFor(message.room);
-        if (!s.enabled) return;
+        if (!s.enabled) return undefined;
         const room = { workspace: message.workspace, id: message.room.id };
         const at = message.at.getTime();
         // In a busy room a note to everyone who swears in passing is nagging, and the words scroll by:
         // only harshness aimed at someone counts there, once a day (the busy room on issue 18's IRC data).
         const busy = pace.busy(room, at, s.busyRoomPerMinute);
         const cap = busy ? s.roomCapPerDay || 1 : s.roomCapPerDay;
-        if (roomCap.full(room, at, cap)) return;
+        if (roomCap.full(room, at, cap)) return undefined;
         const swearing = busy ? "aimed" : s.swearing;
         const tone = readTone(message.text, { swearing }, message.mentions);
-        if (!tone.harsh) return;
-        const delivered = await ctx.tipAuthor(
-          message,
-          `Just so you know: your last message may read harsher than you meant (${tone.reasons.join(", ")}). ` +
-            "Text loses tone of voice; a softer word costs nothing.",
-        );
-        if (delivered) roomCap.record(room, at, cap);
+        if (!tone.harsh) return undefined;
+        return ctx
+          .tipAuthor(
+            message,
+            `Just so you know: your last message may read harsher than you meant (${tone.reasons.join(", ")}). ` +
+              "Text loses tone of voice; a softer word costs nothing.",
+          )
+          .then((delivered) => {
+            if (delivered) roomCap.record(room, at, cap);
+          });
       },
     };
   },

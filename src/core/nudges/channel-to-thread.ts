@@ -45,11 +45,36 @@ export const channelToThread = nudge({
   settings: channelToThreadSettings,
   create(ctx) {
     const detectors = new PathLruMap<ThreadDetector>(MAX_ROOMS);
+    /** The people to invite into a thread are told (a promise only then). */
+    const suggest = async (message: ChatMessage, detector: ThreadDetector, people: string[]) => {
+      const action = (mentioned: string[]) => ({
+        workspace: message.workspace,
+        action: "reply" as const,
+        room: message.room,
+        thread: message.id,
+        source: "nudge.channel-to-thread",
+        about: message.id,
+        mentions: mentioned,
+        text:
+          `${people.map((p) => (mentioned.includes(p) ? `@${p}` : p)).join(" and ")}, you have a good back-and-forth going: ` +
+          "could you carry on in this thread? It keeps the room readable for everyone else. " +
+          ctx.muteHint(),
+      });
+      // Whoever already had enough nudges today is named without a mention: no notification for them.
+      const posted = await ctx.offer({
+        cause: message,
+        recipients: people,
+        action: action(people),
+        forAccepted: action,
+      });
+      if (!posted) detector.notPosted(people);
+    };
     return {
-      async onMessage(message: ChatMessage) {
-        if (message.thread || message.room.kind === "dm" || message.room.kind === "group-dm") return;
+      onMessage(message: ChatMessage) {
+        if (message.thread || message.room.kind === "dm" || message.room.kind === "group-dm")
+          return undefined;
         const s = ctx.settingsFor(message.room);
-        if (!s.enabled) return;
+        if (!s.enabled) return undefined;
         const detector = detectors.getOrCreate(
           message.workspace,
           message.room.id,
@@ -65,28 +90,7 @@ export const channelToThread = nudge({
             }),
         );
         const people = detector.observe(message);
-        if (!people) return;
-        const action = (mentioned: string[]) => ({
-          workspace: message.workspace,
-          action: "reply" as const,
-          room: message.room,
-          thread: message.id,
-          source: "nudge.channel-to-thread",
-          about: message.id,
-          mentions: mentioned,
-          text:
-            `${people.map((p) => (mentioned.includes(p) ? `@${p}` : p)).join(" and ")}, you have a good back-and-forth going: ` +
-            "could you carry on in this thread? It keeps the room readable for everyone else. " +
-            ctx.muteHint(),
-        });
-        // Whoever already had enough nudges today is named without a mention: no notification for them.
-        const posted = await ctx.offer({
-          cause: message,
-          recipients: people,
-          action: action(people),
-          forAccepted: action,
-        });
-        if (!posted) detector.notPosted(people);
+        return people ? suggest(message, detector, people) : undefined;
       },
     };
   },

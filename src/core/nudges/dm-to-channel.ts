@@ -82,47 +82,48 @@ export const dmToChannel = nudge({
   settings: dmToChannelSettings,
   create(ctx) {
     const usage = new RoomUsage();
+    const suggest = async (message: ChatMessage) => {
+      const s = ctx.settingsFor(message.room);
+      // Health, family, leave, feelings, pay, performance, HR and secrets stay private, always.
+      if (!s.enabled || personalMatterOf(message.text) || !isWorkQuestion(message.text)) return;
+      const ws = message.workspace;
+      const members = await ctx.services.directory.roomMembers(ws, message.room);
+      const people = [...new Set([message.user, ...members])].sort();
+      const target = s.channel
+        ? (usage.byName(ws, s.channel) ?? {
+            workspace: ws,
+            id: s.channel,
+            name: s.channel.replace(/^#/, ""),
+            kind: "public" as const,
+          })
+        : usage.shared(ws, people, message.user);
+      if (!target) return;
+      const { tz } = await ctx.hours.hoursOf(ws, message.user);
+      const action = {
+        workspace: ws,
+        action: "notice" as const,
+        room: message.room,
+        user: message.user,
+        source: "nudge.dm-to-channel",
+        about: message.id,
+        share: { room: target, message: message.id },
+        text:
+          `This looks like a question others could help with or learn from. How about asking it in #${target.name}? ` +
+          `\`${ctx.services.commands.spell("share")}\` posts it there for you. ${ctx.muteHint()}`,
+      };
+      await ctx.offer({
+        cause: message,
+        // Once a day per pair of people: claimed with the notice.
+        claim: () => ctx.store.claimPair(ws, "dm-to-channel", people, localDate(message.at, tz), message.at),
+        recipients: [message.user],
+        action,
+        delivered: () => ctx.shares.offer(ws, message.user, target, message.text, message.at),
+      });
+    };
     return {
-      async onMessage(message: ChatMessage) {
+      onMessage(message: ChatMessage) {
         usage.note(message);
-        if (!isDirect(message.room) || message.thread) return;
-        const s = ctx.settingsFor(message.room);
-        // Health, family, leave, feelings, pay, performance, HR and secrets stay private, always.
-        if (!s.enabled || personalMatterOf(message.text) || !isWorkQuestion(message.text)) return;
-        const ws = message.workspace;
-        const members = await ctx.services.directory.roomMembers(ws, message.room);
-        const people = [...new Set([message.user, ...members])].sort();
-        const target = s.channel
-          ? (usage.byName(ws, s.channel) ?? {
-              workspace: ws,
-              id: s.channel,
-              name: s.channel.replace(/^#/, ""),
-              kind: "public" as const,
-            })
-          : usage.shared(ws, people, message.user);
-        if (!target) return;
-        const { tz } = await ctx.hours.hoursOf(ws, message.user);
-        const action = {
-          workspace: ws,
-          action: "notice" as const,
-          room: message.room,
-          user: message.user,
-          source: "nudge.dm-to-channel",
-          about: message.id,
-          share: { room: target, message: message.id },
-          text:
-            `This looks like a question others could help with or learn from. How about asking it in #${target.name}? ` +
-            `\`${ctx.services.commands.spell("share")}\` posts it there for you. ${ctx.muteHint()}`,
-        };
-        await ctx.offer({
-          cause: message,
-          // Once a day per pair of people: claimed with the notice.
-          claim: () =>
-            ctx.store.claimPair(ws, "dm-to-channel", people, localDate(message.at, tz), message.at),
-          recipients: [message.user],
-          action,
-          delivered: () => ctx.shares.offer(ws, message.user, target, message.text, message.at),
-        });
+        return isDirect(message.room) && !message.thread ? suggest(message) : undefined;
       },
     };
   },

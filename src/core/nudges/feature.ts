@@ -205,6 +205,36 @@ export function createNudgesFeature(deps: NudgesFeatureDeps): Feature {
     return { kind: unit.kind, runtime: unit.create(ctx as never) };
   });
 
+  /**
+   * Feeds `message` to the nudges from the `from`th on, in order, each after the one before has
+   * finished. Without a promise while none has work to wait for (most messages).
+   */
+  function feed(message: ChatMessage, from: number): Promise<void> | undefined {
+    for (let i = from; i < runtimes.length; i++) {
+      const { kind, runtime } = runtimes[i]!;
+      let pending: Promise<void> | undefined;
+      try {
+        pending = runtime.onMessage?.(message);
+      } catch (err) {
+        failed(kind, err);
+      }
+      if (pending)
+        return pending.then(
+          () => feed(message, i + 1),
+          (err: unknown) => {
+            failed(kind, err);
+            return feed(message, i + 1);
+          },
+        );
+    }
+    return undefined;
+  }
+
+  /** One broken nudge must not silence the others; the message text is never logged. */
+  function failed(kind: NudgeKind, err: unknown): void {
+    services.log.error("nudge failed", { kind, error: errorMessage(err) });
+  }
+
   /** The message as nudges see it: a mention of a bot (ours or another) is no mention of a person. */
   async function withoutBotMentions(message: ChatMessage): Promise<ChatMessage> {
     const people: string[] = [];
@@ -248,19 +278,12 @@ export function createNudgesFeature(deps: NudgesFeatureDeps): Feature {
       services.scheduler.cancel(PURGE_KEY);
       for (const { runtime } of runtimes) await runtime.stop?.();
     },
-    async onEvent(event) {
-      if (event.type !== "message") return;
-      if (event.message.fromBot) return;
-      const message = await withoutBotMentions(event.message);
-      for (const { kind, runtime } of runtimes) {
-        if (!runtime.onMessage) continue;
-        try {
-          await runtime.onMessage(message);
-        } catch (err) {
-          // One broken nudge must not silence the others; the message text is never logged.
-          services.log.error("nudge failed", { kind, error: errorMessage(err) });
-        }
-      }
+    onEvent(event) {
+      if (event.type !== "message") return undefined;
+      if (event.message.fromBot) return undefined;
+      // Mentions are looked up first (the directory answers asynchronously); most messages have none.
+      if (event.message.mentions.length === 0) return feed(event.message, 0);
+      return withoutBotMentions(event.message).then((message) => feed(message, 0));
     },
   };
 }

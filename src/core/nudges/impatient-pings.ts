@@ -57,6 +57,8 @@ export function answersPings(
   return state.rooms.has(message.room.id) || message.mentions.includes(pinger);
 }
 
+type ImpatientPingsSettings = z.output<typeof impatientPingsSettings>;
+
 const MAX_PAIRS = 5000;
 const MAX_PINGERS = 50;
 
@@ -70,16 +72,54 @@ export const impatientPings = nudge({
     // Who is waiting for whom: pinged person → pingers (so an answer clears the right pairs).
     const waiting = new PathLruMap<Set<string>>(MAX_PAIRS);
 
-    async function pinged(message: ChatMessage): Promise<string[]> {
-      if (message.room.kind === "dm") {
-        const members = await ctx.services.directory.roomMembers(message.workspace, message.room);
-        return members.filter((m) => m !== message.user);
-      }
+    /** Who a message pings: those it mentions, or in a DM everyone else in it (asked of the directory). */
+    function pinged(message: ChatMessage): string[] | Promise<string[]> {
+      if (message.room.kind === "dm")
+        return ctx.services.directory
+          .roomMembers(message.workspace, message.room)
+          .then((members) => members.filter((m) => m !== message.user));
       return message.mentions.filter((m) => m !== message.user);
     }
 
+    /**
+     * Counts the pings of `message` to `targets`, in order; the author of one ping too many gets the
+     * tip before the next is counted. A promise only when there is a tip to give.
+     */
+    function count(
+      message: ChatMessage,
+      s: ImpatientPingsSettings,
+      targets: string[],
+    ): Promise<void> | undefined {
+      const ws = message.workspace;
+      for (let i = 0; i < targets.length; i++) {
+        const to = targets[i]!;
+        const state = pings.getOrCreate(ws, message.user, to, () => ({ times: [], rooms: new Set() }));
+        const set = waiting.getOrCreate(ws, to, "", () => new Set());
+        set.add(message.user);
+        // Bounded: the oldest pinger is forgotten first (a Set keeps insertion order).
+        if (set.size > MAX_PINGERS) set.delete(set.values().next().value as string);
+        if (!recordPing(state, message.at, message.room.id, s)) continue;
+        pings.delete(ws, message.user, to);
+        return tip(message, s, to).then(() => count(message, s, targets.slice(i + 1)));
+      }
+      return undefined;
+    }
+
+    async function tip(message: ChatMessage, s: ImpatientPingsSettings, to: string): Promise<void> {
+      const { tz, hours } = await ctx.hours.hoursOf(message.workspace, to);
+      const away = isWorkingTime(message.at, tz, hours)
+        ? ""
+        : ` It is ${localClock(message.at, tz)} for them, outside their working hours.`;
+      await ctx.tipAuthor(
+        message,
+        `You've pinged @${to} ${s.pings} times in a few minutes. Chat is asynchronous: they will answer when ` +
+          `they can, and one clear message is easier to answer than several.${away}`,
+        { mentions: [to] },
+      );
+    }
+
     return {
-      async onMessage(message: ChatMessage) {
+      onMessage(message: ChatMessage) {
         const ws = message.workspace;
         // An answer: the pinged person speaks where they were pinged, or mentions the pinger.
         const pingers = waiting.get(ws, message.user, "");
@@ -94,26 +134,10 @@ export const impatientPings = nudge({
           }
         }
         const s = ctx.settingsFor(message.room);
-        if (!s.enabled) return;
-        for (const to of await pinged(message)) {
-          const state = pings.getOrCreate(ws, message.user, to, () => ({ times: [], rooms: new Set() }));
-          const set = waiting.getOrCreate(ws, to, "", () => new Set());
-          set.add(message.user);
-          // Bounded: the oldest pinger is forgotten first (a Set keeps insertion order).
-          if (set.size > MAX_PINGERS) set.delete(set.values().next().value as string);
-          if (!recordPing(state, message.at, message.room.id, s)) continue;
-          pings.delete(ws, message.user, to);
-          const { tz, hours } = await ctx.hours.hoursOf(ws, to);
-          const away = isWorkingTime(message.at, tz, hours)
-            ? ""
-            : ` It is ${localClock(message.at, tz)} for them, outside their working hours.`;
-          await ctx.tipAuthor(
-            message,
-            `You've pinged @${to} ${s.pings} times in a few minutes. Chat is asynchronous: they will answer when ` +
-              `they can, and one clear message is easier to answer than several.${away}`,
-            { mentions: [to] },
-          );
-        }
+        if (!s.enabled) return undefined;
+        const targets = pinged(message);
+        if (Array.isArray(targets)) return targets.length > 0 ? count(message, s, targets) : undefined;
+        return targets.then((found) => count(message, s, found));
       },
     };
   },

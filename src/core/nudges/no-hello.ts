@@ -35,31 +35,31 @@ export const noHello = nudge({
     const keyOf = (m: ChatMessage) => `nudge.no-hello:${m.workspace}:${m.room.id}:${m.user}`;
     // Per DM, who spoke last and when: ids and times only.
     const lastSpeaker = new LruMap<string, { user: string; at: number }>(MAX_PENDING);
+    const watch = async (message: ChatMessage) => {
+      const key = keyOf(message);
+      if (pending.delete(key)) ctx.services.scheduler.cancel(key);
+      const roomKey = `${message.workspace}\u0000${message.room.id}`;
+      const before = lastSpeaker.get(roomKey);
+      lastSpeaker.set(roomKey, { user: message.user, at: message.at.getTime() });
+      // `hi` → `hi!`: the second greeting answers the first; only the opener gets the tip.
+      const answers =
+        before !== undefined &&
+        before.user !== message.user &&
+        message.at.getTime() - before.at < ANSWER_WINDOW_MS;
+      const s = ctx.settingsFor(message.room);
+      if (!s.enabled || message.thread || answers || !isOnlyGreeting(message.text)) return;
+      pending.set(key, true);
+      ctx.services.scheduler.at(new Date(message.at.getTime() + s.waitSeconds * 1000), key, async () => {
+        if (!pending.delete(key)) return;
+        await ctx.tipAuthor(
+          message,
+          "Tip: say hello and ask your question in the same message. Chat is asynchronous: " +
+            "the other person can answer in one go instead of waiting for the rest.",
+        );
+      });
+    };
     return {
-      async onMessage(message: ChatMessage) {
-        if (!isDirect(message.room)) return;
-        const key = keyOf(message);
-        if (pending.delete(key)) ctx.services.scheduler.cancel(key);
-        const roomKey = `${message.workspace}\u0000${message.room.id}`;
-        const before = lastSpeaker.get(roomKey);
-        lastSpeaker.set(roomKey, { user: message.user, at: message.at.getTime() });
-        // `hi` → `hi!`: the second greeting answers the first; only the opener gets the tip.
-        const answers =
-          before !== undefined &&
-          before.user !== message.user &&
-          message.at.getTime() - before.at < ANSWER_WINDOW_MS;
-        const s = ctx.settingsFor(message.room);
-        if (!s.enabled || message.thread || answers || !isOnlyGreeting(message.text)) return;
-        pending.set(key, true);
-        ctx.services.scheduler.at(new Date(message.at.getTime() + s.waitSeconds * 1000), key, async () => {
-          if (!pending.delete(key)) return;
-          await ctx.tipAuthor(
-            message,
-            "Tip: say hello and ask your question in the same message. Chat is asynchronous: " +
-              "the other person can answer in one go instead of waiting for the rest.",
-          );
-        });
-      },
+      onMessage: (message: ChatMessage) => (isDirect(message.room) ? watch(message) : undefined),
       async stop() {
         for (const [key] of pending.entries()) ctx.services.scheduler.cancel(key);
       },

@@ -79,7 +79,8 @@ export interface NudgeContext<S> {
 
 /** The running part of a nudge: handlers with bounded in-memory state. */
 export interface NudgeRuntime {
-  onMessage?(message: ChatMessage): Promise<void>;
+  /** Returns a promise only when it has work to wait for (see Feature.onEvent). */
+  onMessage?(message: ChatMessage): Promise<void> | undefined;
   start?(): Promise<void>;
   stop?(): Promise<void>;
 }

@@ -31,30 +31,40 @@ export const outOfHours = nudge({
   create(ctx) {
     const lastSpoke = new PathLruMap<number>(MAX_SPEAKERS);
     return {
-      async onMessage(message: ChatMessage) {
+      onMessage(message: ChatMessage) {
         const now = message.at.getTime();
         lastSpoke.set(message.workspace, message.room.id, message.user, now);
         const s = ctx.settingsFor(message.room);
-        if (!s.enabled || message.broadcast) return;
-        const away: string[] = [];
-        for (const user of new Set(message.mentions)) {
-          if (user === message.user) continue;
+        if (!s.enabled || message.broadcast) return undefined;
+        // Those mentioned who have not spoken here lately; someone who has is around, whatever the hour.
+        const quiet: string[] = [];
+        for (const user of message.mentions) {
+          if (user === message.user || quiet.includes(user)) continue;
           const spoke = lastSpoke.get(message.workspace, message.room.id, user);
           if (spoke !== undefined && now - spoke <= s.activeMinutes * 60_000) continue;
-          const person = await ctx.services.directory.user(message.workspace, user);
-          if (person.bot) continue;
-          const { tz, hours } = await ctx.hours.hoursOf(message.workspace, user);
-          if (!isWorkingTime(message.at, tz, hours))
-            away.push(`@${user} (${localClock(message.at, tz)} for them)`);
+          quiet.push(user);
         }
-        if (away.length === 0) return;
-        const who = away.slice(0, 3).join(", ") + (away.length > 3 ? ` and ${away.length - 3} more` : "");
-        await ctx.tipAuthor(
-          message,
-          `Heads-up: ${who} ${away.length === 1 ? "is" : "are"} outside working hours and will likely see this later. ` +
-            "No need to wait for an answer now.",
-        );
+        return quiet.length > 0 ? warn(message, quiet) : undefined;
       },
     };
+
+    /** Tells the author who of `quiet` is outside their working hours, if anyone is. */
+    async function warn(message: ChatMessage, quiet: string[]): Promise<void> {
+      const away: string[] = [];
+      for (const user of quiet) {
+        const person = await ctx.services.directory.user(message.workspace, user);
+        if (person.bot) continue;
+        const { tz, hours } = await ctx.hours.hoursOf(message.workspace, user);
+        if (!isWorkingTime(message.at, tz, hours))
+          away.push(`@${user} (${localClock(message.at, tz)} for them)`);
+      }
+      if (away.length === 0) return;
+      const who = away.slice(0, 3).join(", ") + (away.length > 3 ? ` and ${away.length - 3} more` : "");
+      await ctx.tipAuthor(
+        message,
+        `Heads-up: ${who} ${away.length === 1 ? "is" : "are"} outside working hours and will likely see this later. ` +
+          "No need to wait for an answer now.",
+      );
+    }
   },
 });

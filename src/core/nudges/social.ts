@@ -131,9 +131,12 @@ export const social = nudge({
       async start() {
         if (active() && s.workspace) arm(s.workspace, ctx.services.clock.now());
       },
-      async onMessage(message) {
-        if (!active() || [...armed].some((k) => k.startsWith(`nudge.social:${message.workspace}:`))) return;
+      onMessage(message) {
+        if (!active()) return undefined;
+        const prefix = `nudge.social:${message.workspace}:`;
+        for (const key of armed) if (key.startsWith(prefix)) return undefined;
         arm(message.workspace, message.at);
+        return undefined;
       },
       async stop() {
         for (const key of armed) ctx.services.scheduler.cancel(key);

@@ -135,62 +135,67 @@ export const threadToCall = nudge({
   settings: threadToCallSettings,
   create(ctx) {
     const threads = new PathLruMap<ThreadState>(MAX_THREADS);
-    return {
-      async onMessage(message: ChatMessage) {
-        if (!message.thread) return;
-        const s = ctx.settingsFor(message.room);
-        if (!s.enabled) return;
-        const state = threads.getOrCreate(message.workspace, message.room.id, message.thread, () => ({
-          replies: 0,
-          recent: [],
-          harsh: 0,
-          done: false,
-        }));
-        const reason = observeThreadReply(
-          state,
-          { at: message.at, author: message.user, harsh: readTone(message.text).harsh },
-          s,
-        );
-        if (!reason) return;
-        state.done = true;
-        const name = stableCallName(message.workspace, message.room.name, message.thread);
-        const link = callLink(s.linkTemplate, {
-          name,
+    /** Counts a thread reply; a promise only when the thread now gets its call link. */
+    const follow = (message: ChatMessage, thread: string): Promise<void> | undefined => {
+      const s = ctx.settingsFor(message.room);
+      if (!s.enabled) return undefined;
+      const state = threads.getOrCreate(message.workspace, message.room.id, thread, () => ({
+        replies: 0,
+        recent: [],
+        harsh: 0,
+        done: false,
+      }));
+      const reason = observeThreadReply(
+        state,
+        { at: message.at, author: message.user, harsh: readTone(message.text).harsh },
+        s,
+      );
+      return reason ? suggest(message, thread, s, state, reason) : undefined;
+    };
+    const suggest = async (
+      message: ChatMessage,
+      thread: string,
+      s: z.output<typeof threadToCallSettings>,
+      state: ThreadState,
+      reason: CallReason,
+    ) => {
+      state.done = true;
+      const name = stableCallName(message.workspace, message.room.name, thread);
+      const link = callLink(s.linkTemplate, {
+        name,
+        workspace: message.workspace,
+        room: message.room.id,
+        thread: thread,
+      });
+      // Once per thread, also across restarts and processes: claimed with the suggestion.
+      const claim = () =>
+        ctx.claims.claim(message.workspace, `nudge.thread-to-call:${message.room.id}:${thread}`, message.at);
+      // Not saved (the database refused it): the thread's next reply tries again.
+      const offered = ctx.offer({
+        cause: message,
+        claim,
+        recipients: [],
+        toEveryone: true,
+        action: {
           workspace: message.workspace,
-          room: message.room.id,
-          thread: message.thread,
-        });
-        // Once per thread, also across restarts and processes: claimed with the suggestion.
-        const claim = () =>
-          ctx.claims.claim(
-            message.workspace,
-            `nudge.thread-to-call:${message.room.id}:${message.thread}`,
-            message.at,
-          );
-        // Not saved (the database refused it): the thread's next reply tries again.
-        const offered = ctx.offer({
-          cause: message,
-          claim,
-          recipients: [],
-          toEveryone: true,
-          action: {
-            workspace: message.workspace,
-            action: "reply",
-            room: message.room,
-            thread: message.thread,
-            source: "nudge.thread-to-call",
-            about: message.id,
-            text:
-              `${WHY[reason]}: a few minutes on a call may settle it faster. Here is a room: ${link}\n` +
-              `Afterwards, record what you decided with \`${ctx.services.commands.spell("decision")}\` so everyone can find it. ` +
-              "(This room can switch these suggestions off in the Outloud config.)",
-          },
-        });
-        await offered.catch((err) => {
-          state.done = false;
-          throw err;
-        });
-      },
+          action: "reply",
+          room: message.room,
+          thread: thread,
+          source: "nudge.thread-to-call",
+          about: message.id,
+          text:
+            `${WHY[reason]}: a few minutes on a call may settle it faster. Here is a room: ${link}\n` +
+            `Afterwards, record what you decided with \`${ctx.services.commands.spell("decision")}\` so everyone can find it. ` +
+            "(This room can switch these suggestions off in the Outloud config.)",
+        },
+      });
+      await offered.catch((err) => {
+        state.done = false;
+        throw err;
+      });
+    };
+    return {
+      onMessage: (message: ChatMessage) => (message.thread ? follow(message, message.thread) : undefined),
     };
   },
 });

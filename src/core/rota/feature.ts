@@ -46,18 +46,24 @@ export function createRotaFeature(deps: RotaFeatureDeps): Feature {
       if (saved) await rota.problems.report(saved, problem);
     },
 
-    async onEvent(event: ChatEvent) {
-      if (event.type === "message") await rota.watchMessage(event.message);
-      else if (event.type === "member-left" || event.type === "member-joined") {
-        const saved = await deps.store.getRota(event.workspace, event.room.id);
-        if (!saved) return;
-        const members = await deps.store.members(saved.workspace, saved.room);
-        if (!members.includes(event.user)) return;
-        if (event.type === "member-left") await rota.memberLeft(saved, event.user);
-        else await deps.store.markPresent(saved.workspace, saved.room, event.user);
-        // Who can take turns changed, and with it possibly the next announcement day (on every replica).
-        await rota.changed(saved.workspace, saved.room);
-      }
+    onEvent(event: ChatEvent) {
+      if (event.type === "message") return rota.watchMessage(event.message);
+      if (event.type === "member-left" || event.type === "member-joined") return membersChanged(event);
+      return undefined;
     },
   };
+
+  /** Someone joined or left a room: its rota, if it has one, takes them out of turn or back. */
+  async function membersChanged(
+    event: Extract<ChatEvent, { type: "member-left" | "member-joined" }>,
+  ): Promise<void> {
+    const saved = await deps.store.getRota(event.workspace, event.room.id);
+    if (!saved) return;
+    const members = await deps.store.members(saved.workspace, saved.room);
+    if (!members.includes(event.user)) return;
+    if (event.type === "member-left") await rota.memberLeft(saved, event.user);
+    else await deps.store.markPresent(saved.workspace, saved.room, event.user);
+    // Who can take turns changed, and with it possibly the next announcement day (on every replica).
+    await rota.changed(saved.workspace, saved.room);
+  }
 }

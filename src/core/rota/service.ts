@@ -556,8 +556,13 @@ export class RotaService {
   }
 
   /** A root message from outside the rota that asks something starts the answer clock. */
-  async watchMessage(message: ChatMessage): Promise<void> {
-    if (!this.rooms.has(this.roomKey(message.workspace, message.room.id))) return;
+  watchMessage(message: ChatMessage): Promise<void> | undefined {
+    // Most rooms have no rota: known without a query (or a promise).
+    if (!this.rooms.has(this.roomKey(message.workspace, message.room.id))) return undefined;
+    return this.watchRotaMessage(message);
+  }
+
+  private async watchRotaMessage(message: ChatMessage): Promise<void> {
     const rota = await this.store.getRota(message.workspace, message.room.id);
     if (!rota || rota.paused) return;
     const members = await this.store.members(rota.workspace, rota.room);
