@@ -204,7 +204,11 @@ export class PlatformRuntime {
   /** Runs work that a stop must wait for. */
   track<T>(work: Promise<T>): Promise<T> {
     this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work)).catch(() => undefined);
+    // One reaction for both outcomes (a rejection is the caller's to handle; here it is only seen).
+    const done = () => {
+      this.inFlight.delete(work);
+    };
+    work.then(done, done);
     return work;
   }
 

@@ -71,19 +71,29 @@ export class LocalPlatform {
     await this.runtime.start();
   }
 
-  /** Moves the virtual clock, running everything that falls due on the way. */
-  async advanceTo(at: Date): Promise<void> {
-    // Asked for every line of a replay: once started, not even a promise for the start.
-    if (!this.started) await this.startAt(at);
-    await this.clock.advanceTo(at, this.scheduler);
+  /**
+   * Moves the virtual clock, running everything that falls due on the way. Asked for every line of a
+   * replay: a promise only when something falls due (or the engine starts).
+   */
+  advanceTo(at: Date): Promise<void> | undefined {
+    if (!this.started) return this.startAt(at).then(() => this.clock.advanceTo(at, this.scheduler));
+    return this.clock.advanceTo(at, this.scheduler);
   }
 
-  /** Applies one scenario line: the clock moves to its time first, then the event is handled. */
-  async apply(line: ScenarioLine): Promise<void> {
+  /**
+   * Applies one scenario line: the clock moves to its time first, then the event is handled. A
+   * promise only when there is something to wait for (a line that is no event, on a quiet clock, has none).
+   */
+  apply(line: ScenarioLine): Promise<void> | undefined {
     const at = new Date(line.at);
-    await this.advanceTo(at);
+    const moved = this.advanceTo(at);
+    if (moved) return moved.then(() => this.handle(line, at));
+    return this.handle(line, at);
+  }
+
+  private handle(line: ScenarioLine, at: Date): Promise<void> | undefined {
     const event = this.toEvent(line, at);
-    if (event) await this.runtime.dispatch(event);
+    return event ? this.runtime.dispatch(event) : undefined;
   }
 
   async stop(): Promise<void> {

@@ -75,7 +75,7 @@ export async function runPlayground(options: PlaygroundOptions): Promise<void> {
 
   await platform.startAt(virtualNow());
   let queue = Promise.resolve();
-  const run = (work: () => Promise<void>) => {
+  const run = (work: () => Promise<void> | undefined) => {
     queue = queue.then(work).catch((err) => out(`! ${err instanceof Error ? err.message : err}`));
     return queue;
   };

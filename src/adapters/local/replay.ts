@@ -54,9 +54,10 @@ export async function replayLines(
       continue;
     }
     last = at;
-    await platform.apply(parsed.line);
+    const applied = platform.apply(parsed.line);
+    if (applied) await applied;
     summary.events++;
-    await options.afterEvent?.();
+    if (options.afterEvent) await options.afterEvent();
   }
   return summary;
 }
