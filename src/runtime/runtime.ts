@@ -205,10 +205,11 @@ export class PlatformRuntime {
   track<T>(work: Promise<T>): Promise<T> {
     this.inFlight.add(work);
     // One reaction for both outcomes (a rejection is the caller's to handle; here it is only seen).
-    const done = () => {
-      this.inFlight.delete(work);
-    };
-    work.then(done, done);
+    // Unnamed closures: tsx, which runs the bot, renames each named one as it is made.
+    work.then(
+      () => this.inFlight.delete(work),
+      () => this.inFlight.delete(work),
+    );
     return work;
   }
 

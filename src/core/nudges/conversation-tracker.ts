@@ -233,12 +233,16 @@ export class ConversationTracker {
   }
 
   private turnTakingAddressee(author: string, now: number): { to: string; how: Attribution } | undefined {
-    const fresh = (l: Link | undefined) => (l && now - l.at <= this.options.turnTakingMs ? l : undefined);
-    const spokenTo = fresh(this.lastSpokenTo.get(author));
-    const own = fresh(this.lastAddressee.get(author));
+    const spokenTo = this.fresh(this.lastSpokenTo.get(author), now);
+    const own = this.fresh(this.lastAddressee.get(author), now);
     if (spokenTo && (!own || spokenTo.at >= own.at))
       return { to: spokenTo.to, how: now - spokenTo.at <= this.options.promptMs ? "reply" : "late-reply" };
     return own ? { to: own.to, how: "continued" } : undefined;
+  }
+
+  /** The link if made within the turn-taking time before `now`. */
+  private fresh(link: Link | undefined, now: number): Link | undefined {
+    return link && now - link.at <= this.options.turnTakingMs ? link : undefined;
   }
 
   /** `user`'s open messages that `answerer` now answers by name (not those already in their exchange). */

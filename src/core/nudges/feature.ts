@@ -146,12 +146,12 @@ export function createNudgesFeature(deps: NudgesFeatureDeps): Feature {
     if (!people) return false;
     // Refused by this process's own deliveries: no transaction for nothing. With a claim, the claim
     // is taken first whatever follows, so the store decides.
-    const refused = (p: NudgeRecipient[]) =>
-      recent.refuses(workspace, kind, p, at, cooldown, settings.dailyCap);
     if (
       !proposal.toEveryone &&
       !proposal.claim &&
-      (proposal.forAccepted ? people.every((p) => refused([p])) : refused(people))
+      (proposal.forAccepted
+        ? people.every((p) => recent.refuses(workspace, kind, [p], at, cooldown, settings.dailyCap))
+        : recent.refuses(workspace, kind, people, at, cooldown, settings.dailyCap))
     )
       return false;
     const delivered = await services.atomically(async () => {
