@@ -189,6 +189,14 @@ export class PathLruMap<V> extends RecencyList<V, PathNode<V>> {
     return true;
   }
 
+  /** The entries whose key starts with `a`, from the least to the most recently used, as `[b, c, value]`. */
+  entriesUnder(a: string): [string, string, V][] {
+    const found: [string, string, V][] = [];
+    for (let node = this.oldest; node; node = node.newer as PathNode<V> | undefined)
+      if (node.a === a) found.push([node.b, node.c, node.value]);
+    return found;
+  }
+
   clear(): void {
     this.root.clear();
     this.count = 0;

@@ -4,7 +4,7 @@
  * personal or secret matter (personal-matters.ts); at most once per pair (or group) of people per day.
  */
 import { z } from "zod";
-import { LruMap } from "../lru-map.js";
+import { PathLruMap } from "../lru-map.js";
 import type { ChatMessage, Room } from "../model.js";
 import { isDirect } from "../model.js";
 import { nudge } from "./nudge.js";
@@ -25,11 +25,11 @@ export const dmToChannelSettings = z.strictObject({
 
 /** Per person, how often they spoke in each public room (a few rooms each, bounded). */
 export class RoomUsage {
-  private readonly usage = new LruMap<string, Map<string, { room: Room; count: number }>>(5000);
+  private readonly usage = new PathLruMap<Map<string, { room: Room; count: number }>>(5000);
 
   note(message: ChatMessage): void {
     if (message.room.kind !== "public") return;
-    const rooms = this.usage.getOrCreate(`${message.workspace}\u0000${message.user}`, () => new Map());
+    const rooms = this.usage.getOrCreate(message.workspace, message.user, "", () => new Map());
     const entry = rooms.get(message.room.id) ?? { room: message.room, count: 0 };
     entry.count++;
     rooms.set(message.room.id, entry);
@@ -51,7 +51,7 @@ export class RoomUsage {
   /** The public room these people all use, most used in total; or the author's own favourite. */
   shared(workspace: string, people: string[], author: string): Room | undefined {
     const maps = people.map(
-      (p) => this.usage.get(`${workspace}\u0000${p}`) ?? new Map<string, { room: Room; count: number }>(),
+      (p) => this.usage.get(workspace, p, "") ?? new Map<string, { room: Room; count: number }>(),
     );
     let best: { room: Room; count: number } | undefined;
     for (const [id, entry] of maps[0] ?? new Map()) {
@@ -60,15 +60,14 @@ export class RoomUsage {
       if (!best || total > best.count) best = { room: entry.room, count: total };
     }
     if (best) return best.room;
-    const own = this.usage.get(`${workspace}\u0000${author}`);
+    const own = this.usage.get(workspace, author, "");
     return own ? [...own.values()].sort((a, b) => b.count - a.count)[0]?.room : undefined;
   }
 
   /** A public room known by id or name. */
   byName(workspace: string, nameOrId: string): Room | undefined {
     const wanted = nameOrId.replace(/^#/, "");
-    for (const [key, rooms] of this.usage.entries()) {
-      if (!key.startsWith(`${workspace}\u0000`)) continue;
+    for (const [, , rooms] of this.usage.entriesUnder(workspace)) {
       for (const { room } of rooms.values()) if (room.id === nameOrId || room.name === wanted) return room;
     }
     return undefined;

@@ -80,7 +80,7 @@ const pathOperation = fc.oneof(
 );
 
 describe("PathLruMap", () => {
-  it("forgets exactly what an LruMap of the joined keys would, and holds no more than its limit", () => {
+  it("forgets exactly what an LruMap of the joined keys would, lists a first part's entries in order of use, and holds no more than its limit", () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 6 }),
@@ -102,6 +102,11 @@ describe("PathLruMap", () => {
               expect(lru.getOrCreate(a, b, c, () => o.value)).toBe(expected);
             }
             expect(lru.size).toBe(ref.map.size);
+            // A first part's entries, in the reference's order of use.
+            const underA = [...ref.map.entries()]
+              .filter(([joined]) => joined.startsWith("a/"))
+              .map(([joined, value]) => [...joined.split("/").slice(1), value]);
+            expect(lru.entriesUnder("a")).toEqual(underA);
           }
           // Everything the reference still holds is found, with its value.
           for (const [joined, value] of [...ref.map.entries()]) {
