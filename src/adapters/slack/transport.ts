@@ -8,6 +8,7 @@ import type { Server } from "node:http";
 import {
   App,
   type Logger as BoltLogger,
+  type BufferedIncomingMessage,
   HTTPReceiver,
   type InstallationStore,
   LogLevel,
@@ -161,6 +162,13 @@ export class SlackTransport implements Transport {
         logger: boltLogger,
         processBeforeResponse: false,
         installerOptions,
+        // The body's text as it came, for the journal to write as it is (see journalEvents).
+        ...(deps.journal
+          ? {
+              customPropertiesExtractor: (req: BufferedIncomingMessage) =>
+                req.headers["content-type"] === FORM ? {} : { [RAW_BODY]: req.rawBody },
+            }
+          : {}),
         ...oauthOptions,
       });
       refuseMalformedBodies(http, [SLACK_EVENTS_PATH]);
@@ -332,8 +340,7 @@ export class SlackTransport implements Transport {
    * of a DM or private channel is not kept (its text is never stored): a crash while it is handled loses it.
    */
   private keepable(body: unknown): KeptEvent | undefined {
-    const event = (body as { event?: { type?: unknown; channel_type?: unknown } }).event;
-    if (event?.type === "message" && event.channel_type !== "channel") return undefined;
+    if (!isKeepable(body)) return undefined;
     return {
       payload: () => JSON.stringify(body),
       receivedAt: new Date(),
@@ -353,17 +360,20 @@ export class SlackTransport implements Transport {
     const processEvent = this.bolt.processEvent.bind(this.bolt);
     this.bolt.processEvent = (event) => {
       const b = event.body as { type?: unknown; event_id?: unknown; team_id?: unknown };
-      const fromInbox = (event.customProperties as Record<string, unknown> | undefined)?.[RECOVERED];
+      const custom = event.customProperties as Record<string, unknown> | undefined;
+      const raw = custom?.[RAW_BODY];
+      // Read here only: not passed on into the listeners' context.
+      if (raw !== undefined) event.customProperties = undefined;
       if (
-        fromInbox ||
+        custom?.[RECOVERED] ||
         b.type !== "event_callback" ||
         typeof b.event_id !== "string" ||
         typeof b.team_id !== "string" ||
-        !this.keepable(event.body)
+        !isKeepable(event.body)
       )
         return processEvent(event);
       const [workspace, eventId] = [b.team_id, b.event_id];
-      journal.came(workspace, eventId, event.body);
+      journal.came(workspace, eventId, event.body, Buffer.isBuffer(raw) ? raw : undefined);
       return processEvent(event).finally(() => journal.ended(workspace, eventId));
     };
   }
@@ -504,6 +514,16 @@ export class SlackTransport implements Transport {
 const RECOVERED = "outloudRecovered";
 /** Custom property of an event handed on from a crashed process's journal. */
 const JOURNALED = "outloudJournaled";
+
+/** Custom property of an HTTP request's event: the body's text as it came (a Buffer). */
+const RAW_BODY = "outloudRawBody";
+const FORM = "application/x-www-form-urlencoded";
+
+/** Whether the inbox (and the journal) would keep the event: never a message of a DM or private channel. */
+function isKeepable(body: unknown): boolean {
+  const event = (body as { event?: { type?: unknown; channel_type?: unknown } }).event;
+  return !(event?.type === "message" && event.channel_type !== "channel");
+}
 
 /** Slash commands and message shortcuts: their listeners acknowledge through runAcknowledged. */
 function answersWithinAck(body: unknown): boolean {
