@@ -260,7 +260,8 @@ export class SlackTransport implements Transport {
   private register(): void {
     const { runtime, single, processed, log, clients, directory } = this.deps;
     // Each event is acted on once: Slack retries on timeouts, Socket Mode redelivers unacknowledged envelopes.
-    this.bolt.use(async ({ body, context, next, ...rest }) => {
+    this.bolt.use(async (args) => {
+      const { body, context, next } = args;
       const b = body as { event_id?: string; trigger_id?: string; team_id?: string; team?: { id?: string } };
       const workspace = context.teamId ?? b.team_id ?? b.team?.id;
       if (single && workspace && workspace !== single.team) return; // another workspace's stray request
@@ -269,7 +270,7 @@ export class SlackTransport implements Transport {
       if (context[JOURNALED] && workspace && b.event_id)
         return this.handleJournaled(workspace, b.event_id, body, next);
       const id = b.event_id ?? (b.trigger_id ? `trigger:${b.trigger_id}` : undefined);
-      const ack = (rest as { ack?: () => Promise<void> }).ack;
+      const ack = (args as { ack?: () => Promise<void> }).ack;
       const store = b.event_id ? processed.events : processed.triggers;
       const marked = workspace && id ? store.markProcessed(workspace, id, new Date()) : Promise.resolve(true);
       if (answersWithinAck(body)) {
@@ -340,13 +341,7 @@ export class SlackTransport implements Transport {
    * of a DM or private channel is not kept (its text is never stored): a crash while it is handled loses it.
    */
   private keepable(body: unknown): KeptEvent | undefined {
-    if (!isKeepable(body)) return undefined;
-    return {
-      payload: () => JSON.stringify(body),
-      receivedAt: new Date(),
-      holder: this.deps.inbox.holder,
-      until: () => this.claimUntil(),
-    };
+    return isKeepable(body) ? new KeptSlackEvent(body, this.deps.inbox) : undefined;
   }
 
   /**
@@ -438,7 +433,7 @@ export class SlackTransport implements Transport {
   }
 
   private claimUntil(): Date {
-    return new Date(Date.now() + (this.deps.inbox.claimMs ?? 15_000));
+    return claimUntil(this.deps.inbox);
   }
 
   /**
@@ -514,6 +509,32 @@ export class SlackTransport implements Transport {
 const RECOVERED = "outloudRecovered";
 /** Custom property of an event handed on from a crashed process's journal. */
 const JOURNALED = "outloudJournaled";
+
+/** How long a claim on a kept event lasts from now. */
+function claimUntil(inbox: { claimMs?: number }): Date {
+  return new Date(Date.now() + (inbox.claimMs ?? 15_000));
+}
+
+/** An event as the inbox keeps it (see `keepable`); its JSON and its claim's end worked out only if asked. */
+class KeptSlackEvent implements KeptEvent {
+  readonly receivedAt = new Date();
+  readonly holder: string;
+
+  constructor(
+    private readonly body: unknown,
+    private readonly inbox: { holder: string; claimMs?: number },
+  ) {
+    this.holder = inbox.holder;
+  }
+
+  payload(): string {
+    return JSON.stringify(this.body);
+  }
+
+  until(): Date {
+    return claimUntil(this.inbox);
+  }
+}
 
 /** Custom property of an HTTP request's event: the body's text as it came (a Buffer). */
 const RAW_BODY = "outloudRawBody";
