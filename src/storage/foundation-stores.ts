@@ -50,7 +50,14 @@ interface PendingMark {
   at: string;
   /** Times its batch was a deadlock's victim. */
   tries: number;
-  settle(first: boolean | Error): void;
+  resolve(first: boolean): void;
+  reject(err: Error): void;
+}
+
+/** Answers a mark: whether it was new, or why it could not be written. */
+function settle(mark: PendingMark, first: boolean | Error): void {
+  if (first instanceof Error) mark.reject(first);
+  else mark.resolve(first);
 }
 
 /** Rows per statement: three parameters each, well under SQLite's limit of 32,766. */
@@ -101,9 +108,9 @@ export class SqlProcessedEventStore implements ProcessedEventStore, EventInbox {
     // others' marks would join (and be undone with, should it roll back).
     if (insideTransactionScope())
       return this.insert([{ workspace, eventId, at: at.toISOString() }]).then((fresh) => fresh.size > 0);
+    // No closure of its own per mark (each would be named, and so redefined, by the TypeScript loader).
     return new Promise((resolve, reject) => {
-      const settle = (first: boolean | Error) => (first instanceof Error ? reject(first) : resolve(first));
-      this.pending.push({ workspace, eventId, at: at.toISOString(), tries: 0, settle });
+      this.pending.push({ workspace, eventId, at: at.toISOString(), tries: 0, resolve, reject });
       this.flushSoon();
     });
   }
@@ -170,14 +177,15 @@ export class SqlProcessedEventStore implements ProcessedEventStore, EventInbox {
   private flushSoon(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    const flush = () => {
-      this.flushScheduled = false;
-      this.flushing = this.flushing.then(() => this.flush());
-    };
     const gatherMs = this.options.gatherMs ?? 0;
-    if (gatherMs > 0) setTimeout(flush, gatherMs);
-    else setImmediate(flush);
+    if (gatherMs > 0) setTimeout(this.flushNow, gatherMs);
+    else setImmediate(this.flushNow);
   }
+
+  private readonly flushNow = (): void => {
+    this.flushScheduled = false;
+    this.flushing = this.flushing.then(() => this.flush());
+  };
 
   private async flush(): Promise<void> {
     const batch = this.pending.splice(0, MAX_BATCH);
@@ -185,7 +193,7 @@ export class SqlProcessedEventStore implements ProcessedEventStore, EventInbox {
     try {
       const fresh = await this.write(batch);
       // An id twice in one batch is new only the first time.
-      for (const m of batch) m.settle(fresh.delete(`${m.workspace}\u0000${m.eventId}`));
+      for (const m of batch) settle(m, fresh.delete(`${m.workspace}\u0000${m.eventId}`));
     } catch (err) {
       // Chosen as a deadlock's victim, the batch wrote nothing: it goes again, as PostgreSQL advises.
       if (isDeadlock(err) && batch.every((m) => ++m.tries <= DEADLOCK_RETRIES)) {
@@ -193,7 +201,7 @@ export class SqlProcessedEventStore implements ProcessedEventStore, EventInbox {
         this.flushSoon();
         return;
       }
-      for (const m of batch) m.settle(err instanceof Error ? err : new Error(String(err)));
+      for (const m of batch) settle(m, err instanceof Error ? err : new Error(String(err)));
     }
   }
 

@@ -4,7 +4,8 @@
  * before any listener runs, and Slack never sends an acknowledged event again; the inbox writes an
  * event with its mark's batch (20 ms) or the one after it, so an event acknowledged in the last ~40 ms
  * before a crash was lost. The journal is written synchronously before Bolt acknowledges: a line
- * when an event comes, a line when its handling ends. After a crash (SIGKILL included: the lines are
+ * when an event comes (its body as the request carried it), and a line when its handling ends
+ * (written with the next event's line, or at the end of that turn of the event loop). After a crash (SIGKILL included: the lines are
  * in the file system's cache, not in this process), the next start of a process on the same data
  * directory handles again every event that came and did not end, unless the inbox has it.
  *
@@ -33,6 +34,8 @@ import { join } from "node:path";
 const PREFIX = "slack-events-";
 const SUFFIX = ".journal";
 const ROTATE_BYTES = 1024 * 1024;
+const NEWLINE = 0x0a;
+const LINE_END = Buffer.from("}\n");
 
 export interface JournaledEvent {
   workspace: string;
@@ -56,7 +59,10 @@ export class SlackEventJournal {
   private bytes = 0;
   private closing = false;
   /** The lines of the events that came and have not ended, for the next file when this one is full. */
-  private readonly unfinished = new Map<string, string>();
+  private readonly unfinished = new Map<string, Buffer>();
+  /** The end lines not written yet (see `ended`). */
+  private ends = "";
+  private endsScheduled = false;
 
   /** `database`: the URL of the database the marks and the inbox are in. */
   constructor(dataDir: string, database: string) {
@@ -67,19 +73,55 @@ export class SlackEventJournal {
     this.fd = openSync(this.path(this.file), "a");
   }
 
-  /** An event came: written before it is acknowledged. */
-  came(workspace: string, eventId: string, body: unknown): void {
-    const line = `${JSON.stringify({ k: "r", w: workspace, e: eventId, b: body } satisfies Line)}\n`;
+  /**
+   * An event came: written before it is acknowledged. `raw`, when given, is the body's JSON text as
+   * it arrived (what `body` was parsed from): written as it is, rather than serialised again.
+   */
+  came(workspace: string, eventId: string, body: unknown, raw?: Buffer): void {
+    const head = `{"k":"r","w":${JSON.stringify(workspace)},"e":${JSON.stringify(eventId)},"b":`;
+    // One line per event: a body whose text holds a line break (JSON allows one between tokens) is
+    // written serialised again, on one line.
+    const line =
+      raw && raw.indexOf(NEWLINE) < 0
+        ? Buffer.concat([Buffer.from(head), raw, LINE_END])
+        : Buffer.from(`${head}${JSON.stringify(body)}}\n`);
     this.unfinished.set(keyOf(workspace, eventId), line);
-    this.write(line);
+    // The ends waiting for their write go first, in the same write.
+    if (this.ends) {
+      const ends = Buffer.from(this.ends);
+      this.ends = "";
+      this.write(Buffer.concat([ends, line]));
+    } else this.write(line);
   }
 
-  /** Its handling ended, however it went. */
+  /**
+   * Its handling ended, however it went. The line is written with the next event's, or once the
+   * events handled in the same turn of the event loop have ended too (one write for all of them):
+   * an event whose end a crash kept from the file is handled again after the restart, as one the
+   * crash cut short, and finds done what its first run did (docs/delivery.md).
+   */
   ended(workspace: string, eventId: string): void {
     if (!this.unfinished.delete(keyOf(workspace, eventId))) return;
-    this.write(`${JSON.stringify({ k: "d", w: workspace, e: eventId } satisfies Line)}\n`);
-    if (this.closing && this.unfinished.size === 0) this.remove();
+    const line = `{"k":"d","w":${JSON.stringify(workspace)},"e":${JSON.stringify(eventId)}}\n`;
+    if (this.closing) {
+      this.write(Buffer.from(line));
+      if (this.unfinished.size === 0) this.remove();
+      return;
+    }
+    this.ends += line;
+    if (!this.endsScheduled) {
+      this.endsScheduled = true;
+      setImmediate(this.writeEnds);
+    }
   }
+
+  private readonly writeEnds = (): void => {
+    this.endsScheduled = false;
+    if (!this.ends) return;
+    const ends = this.ends;
+    this.ends = "";
+    this.write(Buffer.from(ends));
+  };
 
   /**
    * The events that came to processes no longer running and did not end there, in the order they
@@ -116,6 +158,7 @@ export class SlackEventJournal {
   close(): void {
     this.closing = true;
     if (this.unfinished.size === 0) this.remove();
+    else this.writeEnds();
   }
 
   private remove(): void {
@@ -125,19 +168,23 @@ export class SlackEventJournal {
     unlinkIfThere(this.path(this.file));
   }
 
-  private write(line: string): void {
+  private write(lines: Buffer): void {
     if (this.fd < 0) return; // removed at a clean stop: nothing runs that needs it
-    writeSync(this.fd, line);
-    this.bytes += line.length;
+    writeSync(this.fd, lines);
+    this.bytes += lines.length;
     if (this.bytes > ROTATE_BYTES) this.rotate();
   }
 
-  /** A new file with only the unfinished events; the full one goes once they are in it. */
+  /**
+   * A new file with only the unfinished events; the full one goes once they are in it. (Ends not
+   * written yet are of events the new file does not have.)
+   */
   private rotate(): void {
     const full = this.path(this.file);
     const fd = openSync(this.path(++this.file), "a");
-    const carried = [...this.unfinished.values()].join("");
-    if (carried) writeSync(fd, carried);
+    this.ends = "";
+    const carried = Buffer.concat([...this.unfinished.values()]);
+    if (carried.length > 0) writeSync(fd, carried);
     closeSync(this.fd);
     this.fd = fd;
     this.bytes = carried.length;

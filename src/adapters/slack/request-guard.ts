@@ -17,8 +17,7 @@ export function refuseMalformedBodies(receiver: HTTPReceiver, endpoints: readonl
     HTTPModuleFunctions.bufferIncomingMessage(req, HTTPModuleFunctions.defaultBodyLimit).then(
       (buffered) => {
         // Bolt reads the body it finds buffered on the request instead of the spent stream.
-        if (isObjectOrUnparsable(buffered.rawBody.toString(), req.headers["content-type"]))
-          bolt(buffered, res);
+        if (isObjectOrUnparsable(buffered.rawBody, req.headers["content-type"])) bolt(buffered, res);
         else HTTPModuleFunctions.buildNoBodyResponse(res, 400);
       },
       (err: unknown) => {
@@ -30,15 +29,20 @@ export function refuseMalformedBodies(receiver: HTTPReceiver, endpoints: readonl
 }
 
 /** A body Bolt can safely read: a JSON object, or text it refuses by itself (bad JSON → 400). */
-function isObjectOrUnparsable(text: string, contentType: string | undefined): boolean {
+function isObjectOrUnparsable(raw: Buffer, contentType: string | undefined): boolean {
+  const form = contentType === "application/x-www-form-urlencoded";
+  // Text that starts as an object is one or fails to parse: every event body, told from its first
+  // bytes (Bolt decodes and reads the whole body itself).
+  if (!form && startsAsObject(raw)) return true;
+  const text = raw.toString();
   let json = text;
-  if (contentType === "application/x-www-form-urlencoded") {
+  if (form) {
     const { payload } = parse(text);
     // Slash commands are plain forms; interactions carry their JSON in `payload`.
     if (typeof payload !== "string") return true;
     json = payload;
   }
-  // Text that starts as an object is one or fails to parse: every event body, read once (by Bolt).
+  // An interaction's JSON, the same test.
   if (/^[ \t\n\r]*\{/.test(json)) return true;
   let value: unknown;
   try {
@@ -47,4 +51,14 @@ function isObjectOrUnparsable(text: string, contentType: string | undefined): bo
     return true;
   }
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Whether the bytes start with `{`, after JSON's whitespace. */
+function startsAsObject(raw: Buffer): boolean {
+  for (let i = 0; i < raw.length; i++) {
+    const byte = raw[i];
+    if (byte === 0x7b) return true;
+    if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) return false;
+  }
+  return false;
 }

@@ -8,6 +8,7 @@ import type { Server } from "node:http";
 import {
   App,
   type Logger as BoltLogger,
+  type BufferedIncomingMessage,
   HTTPReceiver,
   type InstallationStore,
   LogLevel,
@@ -161,6 +162,13 @@ export class SlackTransport implements Transport {
         logger: boltLogger,
         processBeforeResponse: false,
         installerOptions,
+        // The body's text as it came, for the journal to write as it is (see journalEvents).
+        ...(deps.journal
+          ? {
+              customPropertiesExtractor: (req: BufferedIncomingMessage) =>
+                req.headers["content-type"] === FORM ? {} : { [RAW_BODY]: req.rawBody },
+            }
+          : {}),
         ...oauthOptions,
       });
       refuseMalformedBodies(http, [SLACK_EVENTS_PATH]);
@@ -252,7 +260,8 @@ export class SlackTransport implements Transport {
   private register(): void {
     const { runtime, single, processed, log, clients, directory } = this.deps;
     // Each event is acted on once: Slack retries on timeouts, Socket Mode redelivers unacknowledged envelopes.
-    this.bolt.use(async ({ body, context, next, ...rest }) => {
+    this.bolt.use(async (args) => {
+      const { body, context, next } = args;
       const b = body as { event_id?: string; trigger_id?: string; team_id?: string; team?: { id?: string } };
       const workspace = context.teamId ?? b.team_id ?? b.team?.id;
       if (single && workspace && workspace !== single.team) return; // another workspace's stray request
@@ -261,7 +270,7 @@ export class SlackTransport implements Transport {
       if (context[JOURNALED] && workspace && b.event_id)
         return this.handleJournaled(workspace, b.event_id, body, next);
       const id = b.event_id ?? (b.trigger_id ? `trigger:${b.trigger_id}` : undefined);
-      const ack = (rest as { ack?: () => Promise<void> }).ack;
+      const ack = (args as { ack?: () => Promise<void> }).ack;
       const store = b.event_id ? processed.events : processed.triggers;
       const marked = workspace && id ? store.markProcessed(workspace, id, new Date()) : Promise.resolve(true);
       if (answersWithinAck(body)) {
@@ -332,14 +341,7 @@ export class SlackTransport implements Transport {
    * of a DM or private channel is not kept (its text is never stored): a crash while it is handled loses it.
    */
   private keepable(body: unknown): KeptEvent | undefined {
-    const event = (body as { event?: { type?: unknown; channel_type?: unknown } }).event;
-    if (event?.type === "message" && event.channel_type !== "channel") return undefined;
-    return {
-      payload: () => JSON.stringify(body),
-      receivedAt: new Date(),
-      holder: this.deps.inbox.holder,
-      until: () => this.claimUntil(),
-    };
+    return isKeepable(body) ? new KeptSlackEvent(body, this.deps.inbox) : undefined;
   }
 
   /**
@@ -353,17 +355,20 @@ export class SlackTransport implements Transport {
     const processEvent = this.bolt.processEvent.bind(this.bolt);
     this.bolt.processEvent = (event) => {
       const b = event.body as { type?: unknown; event_id?: unknown; team_id?: unknown };
-      const fromInbox = (event.customProperties as Record<string, unknown> | undefined)?.[RECOVERED];
+      const custom = event.customProperties as Record<string, unknown> | undefined;
+      const raw = custom?.[RAW_BODY];
+      // Read here only: not passed on into the listeners' context.
+      if (raw !== undefined) event.customProperties = undefined;
       if (
-        fromInbox ||
+        custom?.[RECOVERED] ||
         b.type !== "event_callback" ||
         typeof b.event_id !== "string" ||
         typeof b.team_id !== "string" ||
-        !this.keepable(event.body)
+        !isKeepable(event.body)
       )
         return processEvent(event);
       const [workspace, eventId] = [b.team_id, b.event_id];
-      journal.came(workspace, eventId, event.body);
+      journal.came(workspace, eventId, event.body, Buffer.isBuffer(raw) ? raw : undefined);
       return processEvent(event).finally(() => journal.ended(workspace, eventId));
     };
   }
@@ -428,7 +433,7 @@ export class SlackTransport implements Transport {
   }
 
   private claimUntil(): Date {
-    return new Date(Date.now() + (this.deps.inbox.claimMs ?? 15_000));
+    return claimUntil(this.deps.inbox);
   }
 
   /**
@@ -504,6 +509,42 @@ export class SlackTransport implements Transport {
 const RECOVERED = "outloudRecovered";
 /** Custom property of an event handed on from a crashed process's journal. */
 const JOURNALED = "outloudJournaled";
+
+/** How long a claim on a kept event lasts from now. */
+function claimUntil(inbox: { claimMs?: number }): Date {
+  return new Date(Date.now() + (inbox.claimMs ?? 15_000));
+}
+
+/** An event as the inbox keeps it (see `keepable`); its JSON and its claim's end worked out only if asked. */
+class KeptSlackEvent implements KeptEvent {
+  readonly receivedAt = new Date();
+  readonly holder: string;
+
+  constructor(
+    private readonly body: unknown,
+    private readonly inbox: { holder: string; claimMs?: number },
+  ) {
+    this.holder = inbox.holder;
+  }
+
+  payload(): string {
+    return JSON.stringify(this.body);
+  }
+
+  until(): Date {
+    return claimUntil(this.inbox);
+  }
+}
+
+/** Custom property of an HTTP request's event: the body's text as it came (a Buffer). */
+const RAW_BODY = "outloudRawBody";
+const FORM = "application/x-www-form-urlencoded";
+
+/** Whether the inbox (and the journal) would keep the event: never a message of a DM or private channel. */
+function isKeepable(body: unknown): boolean {
+  const event = (body as { event?: { type?: unknown; channel_type?: unknown } }).event;
+  return !(event?.type === "message" && event.channel_type !== "channel");
+}
 
 /** Slash commands and message shortcuts: their listeners acknowledge through runAcknowledged. */
 function answersWithinAck(body: unknown): boolean {

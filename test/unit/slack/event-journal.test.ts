@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -88,5 +88,54 @@ describe("SlackEventJournal", () => {
     journal.ended("T1", "Ev-slow");
     journal.close();
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("writes a body as its request carried it, on one line, and hands it on as it was", () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "journal-"));
+    const journal = new SlackEventJournal(dataDir, DB);
+    const dir = journalDir(dataDir);
+    const raw = Buffer.from(
+      '{"type": "event_callback", "team_id": "T1", "event_id": "Ev1", "event": {"text": "h\\u00e9 \\"x\\""}}',
+    );
+    journal.came("T1", "Ev1", JSON.parse(raw.toString()), raw);
+    // Text with a line break between its tokens is written serialised again.
+    const broken = Buffer.from(
+      '{"type": "event_callback",\n"team_id": "T1", "event_id": "Ev2", "event": {"text": "hello"}}',
+    );
+    journal.came("T1", "Ev2", JSON.parse(broken.toString()), broken);
+    const [file] = readdirSync(dir);
+    const text = readFileSync(join(dir, file!), "utf8");
+    expect(text).toContain(raw.toString());
+    expect(text.split("\n")).toHaveLength(3);
+    // As a process that died with them unfinished would leave them.
+    writeFileSync(join(dir, "slack-events-999999999.1-0.journal"), text);
+    const handedOn = journal.abandoned().events;
+    expect(handedOn.map((e) => e.body)).toEqual([JSON.parse(raw.toString()), JSON.parse(broken.toString())]);
+  });
+
+  it("writes the ends of the events handled in one turn of the event loop together, once it is over", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "journal-"));
+    const journal = new SlackEventJournal(dataDir, DB);
+    const dir = journalDir(dataDir);
+    const lines = () =>
+      readFileSync(join(dir, readdirSync(dir)[0]!), "utf8")
+        .split("\n")
+        .filter(Boolean);
+    journal.came("T1", "Ev1", body("Ev1"));
+    journal.came("T1", "Ev2", body("Ev2"));
+    journal.came("T1", "Ev3", body("Ev3"));
+    journal.ended("T1", "Ev1");
+    journal.ended("T1", "Ev2");
+    expect(lines()).toHaveLength(3);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines().map((l) => JSON.parse(l).k)).toEqual(["r", "r", "r", "d", "d"]);
+    // An end still waiting goes first, in the write of the next event that comes.
+    journal.ended("T1", "Ev3");
+    journal.came("T1", "Ev4", body("Ev4"));
+    expect(
+      lines()
+        .map((l) => `${JSON.parse(l).k}${JSON.parse(l).e}`)
+        .slice(5),
+    ).toEqual(["dEv3", "rEv4"]);
   });
 });

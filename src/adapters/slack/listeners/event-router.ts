@@ -34,14 +34,16 @@ export class EventRouter {
       const handlers = this.handlers.get(event.type);
       if (!handlers) return;
       const eventArgs = args as unknown as SlackEventMiddlewareArgs<string> & AllMiddlewareArgs;
-      const run = async () => {
-        for (const handler of handlers) await handler(eventArgs);
-      };
       const key = conversationOf(args.body as EventBody);
-      if (!key) return run();
+      if (!key) return runAll(handlers, eventArgs);
       const previous = this.inFlight.get(key);
       // A failed earlier event must not hold up the ones after it; its own error was reported to it.
-      const current = previous ? previous.then(run, run) : run();
+      const current = previous
+        ? previous.then(
+            () => runAll(handlers, eventArgs),
+            () => runAll(handlers, eventArgs),
+          )
+        : runAll(handlers, eventArgs);
       const settled = current.then(
         () => {},
         () => {},
@@ -53,6 +55,11 @@ export class EventRouter {
       return current;
     });
   }
+}
+
+/** The handlers of an event, one after another. */
+async function runAll(handlers: readonly EventHandler<string>[], args: Parameters<EventHandler<string>>[0]) {
+  for (const handler of handlers) await handler(args);
 }
 
 interface EventBody {
