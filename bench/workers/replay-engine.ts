@@ -25,6 +25,9 @@ export interface PassFigures {
   cpuSeconds: number;
   rssBytes: number;
   heapUsedBytes: number;
+  /** V8's heap as reserved from the system (used or not), and memory held outside it (buffers, SQLite's is not counted). */
+  heapTotalBytes: number;
+  externalBytes: number;
 }
 
 async function main(): Promise<void> {
@@ -83,6 +86,8 @@ async function main(): Promise<void> {
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
       rssBytes: mem.rss,
       heapUsedBytes: mem.heapUsed,
+      heapTotalBytes: mem.heapTotal,
+      externalBytes: mem.external,
     });
     await send({ kind: "progress", pass, done: total });
   }

@@ -43,6 +43,8 @@ export class SqlNudgeStore implements NudgeStore {
     "workspace" | "user" | "day" | "slot" | "kind" | "at" | "about"
   >;
   private readonly mutesSql: PreparedSql<"workspace" | "user" | "at">;
+  /** The purge's deletes, one per table (a replay's virtual day comes every 40 messages or so). */
+  private readonly purgeSql: PreparedSql<"cutoff">[];
 
   constructor(private readonly db: Kysely<Database>) {
     this.sqlite = dialectOf(db) === "sqlite";
@@ -91,6 +93,17 @@ export class SqlNudgeStore implements NudgeStore {
         .where("user_id", "=", p<string>("user"))
         .where((eb) => eb.or([eb("until", "is", null), eb("until", ">", p<string>("at"))])),
     );
+    this.purgeSql = [
+      new PreparedSql((p) => db.deleteFrom("nudge_feedback").where("marked_at", "<", p<string>("cutoff"))),
+      new PreparedSql((p) =>
+        db.deleteFrom("nudge_deliveries").where("delivered_at", "<", p<string>("cutoff")),
+      ),
+      new PreparedSql((p) => db.deleteFrom("nudge_cooldowns").where("last_at", "<", p<string>("cutoff"))),
+      new PreparedSql((p) => db.deleteFrom("nudge_pairs").where("claimed_at", "<", p<string>("cutoff"))),
+      new PreparedSql((p) =>
+        db.deleteFrom("nudge_mutes").where("until", "is not", null).where("until", "<", p<string>("cutoff")),
+      ),
+    ];
   }
 
   async recordDelivery(request: DeliveryRequest): Promise<DeliveryDecision> {
@@ -292,31 +305,8 @@ export class SqlNudgeStore implements NudgeStore {
     const cutoff = before.toISOString();
     return withTransaction(this.db, async (trx) => {
       let n = 0;
-      n += Number(
-        (await trx.deleteFrom("nudge_feedback").where("marked_at", "<", cutoff).executeTakeFirst())
-          .numDeletedRows,
-      );
-      n += Number(
-        (await trx.deleteFrom("nudge_deliveries").where("delivered_at", "<", cutoff).executeTakeFirst())
-          .numDeletedRows,
-      );
-      n += Number(
-        (await trx.deleteFrom("nudge_cooldowns").where("last_at", "<", cutoff).executeTakeFirst())
-          .numDeletedRows,
-      );
-      n += Number(
-        (await trx.deleteFrom("nudge_pairs").where("claimed_at", "<", cutoff).executeTakeFirst())
-          .numDeletedRows,
-      );
-      n += Number(
-        (
-          await trx
-            .deleteFrom("nudge_mutes")
-            .where("until", "is not", null)
-            .where("until", "<", cutoff)
-            .executeTakeFirst()
-        ).numDeletedRows,
-      );
+      for (const statement of this.purgeSql)
+        n += changedRows(await trx.executeQuery(statement.with({ cutoff })));
       return n;
     });
   }
