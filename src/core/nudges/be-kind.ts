@@ -39,12 +39,6 @@ export const beKindSettings = z.strictObject({
     ),
 });
 
-/** A room in its workspace. */
-interface RoomKey {
-  workspace: string;
-  id: string;
-}
-
 /**
  * The times of the last notes per room, within 24 hours: at most `cap` of them are kept, so the
  * state is bounded by the cap and the number of rooms.
@@ -52,18 +46,18 @@ interface RoomKey {
 class RoomCap {
   private readonly recent = new PathLruMap<number[]>(ROOMS_REMEMBERED);
 
-  full(room: RoomKey, at: number, cap: number): boolean {
+  full(workspace: string, room: string, at: number, cap: number): boolean {
     if (cap <= 0) return false;
-    const times = this.recent.get(room.workspace, room.id, "");
+    const times = this.recent.get(workspace, room, "");
     if (!times) return false;
     let within = 0;
     for (const t of times) if (at - t < DAY_MS) within++;
     return within >= cap;
   }
 
-  record(room: RoomKey, at: number, cap: number): void {
+  record(workspace: string, room: string, at: number, cap: number): void {
     if (cap <= 0) return;
-    const times = this.recent.getOrCreate(room.workspace, room.id, "", () => []);
+    const times = this.recent.getOrCreate(workspace, room, "", () => []);
     times.push(at);
     while (times.length > cap || (times.length > 0 && at - times[0]! >= DAY_MS)) times.shift();
   }
@@ -77,10 +71,10 @@ class RoomPace {
   private readonly recent = new PathLruMap<number[]>(ROOMS_REMEMBERED);
 
   /** Counts a message of `room` at `at`; true when the room is busy. */
-  busy(room: RoomKey, at: number, perMinute: number): boolean {
+  busy(workspace: string, room: string, at: number, perMinute: number): boolean {
     const needed = Math.ceil(perMinute * (BUSY_WINDOW_MS / 60_000));
     if (needed <= 0) return false;
-    const times = this.recent.getOrCreate(room.workspace, room.id, "", () => []);
+    const times = this.recent.getOrCreate(workspace, room, "", () => []);
     times.push(at);
     while (times.length > needed) times.shift();
     return times.length === needed && at - times[0]! < BUSY_WINDOW_MS;
@@ -100,13 +94,14 @@ export const beKind = nudge({
       onMessage(message: ChatMessage) {
         const s = ctx.settingsFor(message.room);
         if (!s.enabled) return undefined;
-        const room = { workspace: message.workspace, id: message.room.id };
+        const { workspace } = message;
+        const room = message.room.id;
         const at = message.at.getTime();
         // In a busy room a note to everyone who swears in passing is nagging, and the words scroll by:
         // only harshness aimed at someone counts there, once a day (the busy room on issue 18's IRC data).
-        const busy = pace.busy(room, at, s.busyRoomPerMinute);
+        const busy = pace.busy(workspace, room, at, s.busyRoomPerMinute);
         const cap = busy ? s.roomCapPerDay || 1 : s.roomCapPerDay;
-        if (roomCap.full(room, at, cap)) return undefined;
+        if (roomCap.full(workspace, room, at, cap)) return undefined;
         const swearing = busy ? "aimed" : s.swearing;
         const tone = readTone(message.text, { swearing }, message.mentions);
         if (!tone.harsh) return undefined;
@@ -117,7 +112,7 @@ export const beKind = nudge({
               "Text loses tone of voice; a softer word costs nothing.",
           )
           .then((delivered) => {
-            if (delivered) roomCap.record(room, at, cap);
+            if (delivered) roomCap.record(workspace, room, at, cap);
           });
       },
     };

@@ -165,7 +165,7 @@ export const threadToCall = nudge({
         name,
         workspace: message.workspace,
         room: message.room.id,
-        thread: thread,
+        thread,
       });
       // Once per thread, also across restarts and processes: claimed with the suggestion.
       const claim = () =>
@@ -180,7 +180,7 @@ export const threadToCall = nudge({
           workspace: message.workspace,
           action: "reply",
           room: message.room,
-          thread: thread,
+          thread,
           source: "nudge.thread-to-call",
           about: message.id,
           text:
