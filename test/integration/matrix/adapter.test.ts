@@ -209,9 +209,7 @@ describe("Matrix adapter against the fake homeserver", () => {
     bot = await startBot(hs, { clock, scheduler });
     hs.message(room, ALICE, `!rota setup ${ALICE} ${BOB} at 09:30 days mon-sun`);
     await hs.waitForSent((e) => isMessage(e) && e.room_id === room);
-    const tomorrow = new Date(clock.now().getTime() + 24 * 3600_000);
-    tomorrow.setUTCHours(9, 31, 0, 0);
-    await clock.advanceTo(tomorrow, scheduler);
+    await clock.advanceTo(justAfterNextAnnouncement(clock.now()), scheduler);
     const [, announcement] = await hs.waitForSent((e) => isMessage(e) && e.room_id === room, 2);
     expect(String(announcement?.content.body)).toMatch(/^Today's responder is (Alice|Bob)/);
     expect(announcement?.content["m.mentions"]).toMatchObject({
@@ -235,9 +233,7 @@ describe("Matrix adapter against the fake homeserver", () => {
     bot = await startBot(hs, { clock, scheduler });
     hs.message(room, ALICE, `!rota setup ${ALICE} ${BOB} at 09:30 days mon-sun`);
     await hs.waitForSent((e) => isMessage(e) && e.room_id === room);
-    const tomorrow = new Date(clock.now().getTime() + 24 * 3600_000);
-    tomorrow.setUTCHours(9, 31, 0, 0);
-    await clock.advanceTo(tomorrow, scheduler);
+    await clock.advanceTo(justAfterNextAnnouncement(clock.now()), scheduler);
     const [, announcement] = await hs.waitForSent((e) => isMessage(e) && e.room_id === room, 2);
     expect(String(announcement?.content.body)).toMatch(/^Today's responder is (Alice|Bob)/);
     await hs.waitForRequests("PUT", /\/state\/m\.room\.topic/);
@@ -373,4 +369,15 @@ function threadOf(e: SentEvent): string | undefined {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * A minute after the next 09:30 UTC announcement: exactly one falls due on the way, whatever the time
+ * of day the test runs (from just after midnight, "tomorrow at 09:31" passed today's 09:30 too).
+ */
+function justAfterNextAnnouncement(now: Date): Date {
+  const at = new Date(now);
+  at.setUTCHours(9, 31, 0, 0);
+  if (at.getTime() <= now.getTime() + 60_000) at.setUTCDate(at.getUTCDate() + 1);
+  return at;
 }
