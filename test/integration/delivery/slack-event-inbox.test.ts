@@ -6,11 +6,13 @@
  * the decision is recorded and confirmed in the thread exactly once. A direct message that arrived
  * meanwhile was never written down, text or event. And an event killed in its first milliseconds,
  * the moment Slack has its acknowledgement and before the inbox has it, is handled after the restart
- * (the event journal).
+ * (the event journal). One killed after its handling ended, before the end was written down, is
+ * handled again after the restart and finds done what it did.
  */
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import SqliteDatabase from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase } from "../../../src/storage/database.js";
 import { FakeSlackApi } from "../../helpers/fake-slack-api.js";
@@ -23,6 +25,20 @@ import {
   postSigned,
 } from "../../helpers/fake-slack-requests.js";
 import { type BotProcess, eventually, startBotProcess } from "../../helpers/processes.js";
+
+/** The events each journal file of the data directory has taken in and not seen end. */
+function openInJournals(dataDir: string): string[] {
+  const open = new Set<string>();
+  for (const entry of readdirSync(join(dataDir, "slack-journal"), { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    for (const text of readFileSync(join(entry.parentPath, entry.name), "utf8").split("\n").filter(Boolean)) {
+      const line = JSON.parse(text) as { k: string; e: string };
+      if (line.k === "r") open.add(line.e);
+      else open.delete(line.e);
+    }
+  }
+  return [...open];
+}
 
 /** What the database holds of the events being handled, and the decisions recorded. */
 async function stored(dataDir: string): Promise<{ kept: string[]; decisions: string[] }> {
@@ -178,6 +194,71 @@ describe("Slack: SIGKILL while acknowledged events are being handled", () => {
       await new Promise((resolve) => setTimeout(resolve, 6000));
       expect(suggestions()).toHaveLength(1);
       expect((await stored(dataDir)).kept).toEqual([]);
+    },
+  );
+
+  it(
+    "handles again, without acting twice, an event whose end the process died before writing down",
+    { timeout: 120_000 },
+    async () => {
+      slack = await new FakeSlackApi().start();
+      seedWorkspace(slack);
+      const dataDir = mkdtempSync(join(tmpdir(), "outloud-event-ended-"));
+      // At info level the restart says how many events it hands on from the journal.
+      const env = slackBotEnv(slack, { OUTLOUD_DATA_DIR: dataDir, LOG_LEVEL: "info" });
+      bot = await startBotProcess(env);
+      const root = nextTs();
+      const reply = nextTs();
+      const confirmations = () =>
+        slack!
+          .succeeded("chat.postMessage")
+          .filter((c) => c.args.thread_ts === root && /D-\d+/.test(String(c.args.text)));
+      const send = async (event: Record<string, unknown>) => {
+        const body = eventCallback("T1", event);
+        expect((await postSigned(bot!.url, SIGNING_SECRET, body)).status).toBe(200);
+        return String(body.event_id);
+      };
+      await send(
+        mkMessage({ user: "UT1A", channel: "CT1", ts: root, text: "Which queue should billing use?" }),
+      );
+      await send(
+        mkMessage({ user: "UT1B", channel: "CT1", ts: reply, thread_ts: root, text: "Let's go with SQS." }),
+      );
+      const reaction = await send(
+        mkReaction({ user: "UT1A", channel: "CT1", ts: reply, reaction: "decision" }),
+      );
+      // Handled: the decision is recorded. The reaction's end waits for the next event's write, or
+      // 100 ms; the process dies first.
+      const db = new SqliteDatabase(join(dataDir, "outloud.sqlite"), { readonly: true });
+      const recorded = db.prepare("select count(*) as n from decisions");
+      try {
+        while ((recorded.get() as { n: number }).n === 0)
+          await new Promise((resolve) => setTimeout(resolve, 2));
+      } finally {
+        db.close();
+      }
+      bot.signal("SIGKILL");
+      await bot.exited;
+      expect(openInJournals(dataDir)).toContain(reaction);
+
+      bot = await startBotProcess(env);
+      await eventually(
+        () => /"count":\d+,"msg":"slack: handling events a crash cut short"/.test(bot!.output()),
+        30_000,
+        () => bot!.output(),
+      );
+      await eventually(
+        () => confirmations().length >= 1,
+        30_000,
+        () => bot!.output(),
+      );
+      // A sweep or two more: the second run found the decision recorded, and it is confirmed once.
+      await new Promise((resolve) => setTimeout(resolve, 6000));
+      expect(confirmations()).toHaveLength(1);
+      const { decisions, kept } = await stored(dataDir);
+      expect(decisions.filter((text) => text.includes("SQS"))).toHaveLength(1);
+      expect(kept).toEqual([]);
+      expect(openInJournals(dataDir)).toEqual([]);
     },
   );
 });
