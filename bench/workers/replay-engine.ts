@@ -2,12 +2,13 @@
  * Subject of the engine and memory benchmarks: replays a corpus through the full core, exactly as
  * `npm run replay` does (LocalPlatform + createEngine, scenario parsing, every feature, SQLite file).
  *
- *   replay-engine.ts --corpus FILE --db FILE [--limit N] [--passes K]
+ *   replay-engine.ts --corpus FILE --db FILE [--limit N] [--passes K] [--idle-ms MS]
  *
  * With --passes K the same engine and database replay the corpus K times; each later pass is moved
  * forward in time past the previous one and its message ids are made unique, so the bot sees K times
  * the history, not the same events again. After each pass it reports resident memory after a full GC
- * (run with --expose-gc), which is what the memory benchmark compares.
+ * (run with --expose-gc), which is what the memory benchmark compares; with --idle-ms, read once the
+ * process has then been idle that long and collected again, as a bot is between bursts.
  */
 
 import { LocalPlatform } from "../../src/adapters/local/local-platform.js";
@@ -28,6 +29,8 @@ export interface PassFigures {
   /** V8's heap as reserved from the system (used or not), and memory held outside it (buffers, SQLite's is not counted). */
   heapTotalBytes: number;
   externalBytes: number;
+  /** With --idle-ms: RSS and V8's reserved heap right after the first GC, before the idle time. */
+  beforeIdle?: { rssBytes: number; heapTotalBytes: number };
 }
 
 async function main(): Promise<void> {
@@ -35,6 +38,7 @@ async function main(): Promise<void> {
   const dbFile = option("db")!;
   const limit = Number(option("limit", "0"));
   const passes = Number(option("passes", "1"));
+  const idleMs = Number(option("idle-ms", "0"));
 
   const app = await openBenchApp(dbFile);
   const actionsBySource: Record<string, number> = {};
@@ -78,6 +82,14 @@ async function main(): Promise<void> {
     // The next pass starts a day after this one ended, on the same virtual timeline.
     if (passes > 1) offsetMs = pass * (last - first! + DAY_MS);
     globalThis.gc?.();
+    let beforeIdle: PassFigures["beforeIdle"];
+    if (idleMs > 0) {
+      // Right after a busy pass V8 keeps the heap it grew for it; idle, it gives the unused part back.
+      const busy = process.memoryUsage();
+      beforeIdle = { rssBytes: busy.rss, heapTotalBytes: busy.heapTotal };
+      await new Promise((resolve) => setTimeout(resolve, idleMs));
+      globalThis.gc?.();
+    }
     const mem = process.memoryUsage();
     figures.push({
       pass,
@@ -88,6 +100,7 @@ async function main(): Promise<void> {
       heapUsedBytes: mem.heapUsed,
       heapTotalBytes: mem.heapTotal,
       externalBytes: mem.external,
+      ...(beforeIdle ? { beforeIdle } : {}),
     });
     await send({ kind: "progress", pass, done: total });
   }
