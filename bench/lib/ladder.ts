@@ -20,8 +20,8 @@ export const FIXED_RATE = 200;
 const WARM_UP_RATE = 1000;
 /**
  * Steps at FIXED_RATE per run, each with the servers' CPU read around it; the figures are their
- * medians. A single 3-second step moved by a third between runs on a shared machine (bare Bolt's own
- * CPU per event 0.48 ms in one run, 0.58 in the next), more than the differences being judged.
+ * medians, so that one step a neighbour or a long collection disturbed does not decide a run's figure.
+ * (Runs of the same server still differ more than their steps: the benchmarks run each side more than once.)
  */
 const FIXED_STEPS = 3;
 const LADDER = [100, 200, 400, 800, 1600, 3200, 6400];
