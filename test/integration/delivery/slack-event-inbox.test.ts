@@ -40,6 +40,20 @@ function openInJournals(dataDir: string): string[] {
   return [...open];
 }
 
+/**
+ * What `count` says once it is at least 1 and a sweep or two more have run, so that anything handled a
+ * second time would have shown.
+ */
+async function countAfterSweeps(count: () => number, bot: BotProcess): Promise<number> {
+  await eventually(
+    () => count() >= 1,
+    60_000,
+    () => bot.output(),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 6000));
+  return count();
+}
+
 /** What the database holds of the events being handled, and the decisions recorded. */
 async function stored(dataDir: string): Promise<{ kept: string[]; decisions: string[] }> {
   const db = await openDatabase({ url: join(dataDir, "outloud.sqlite"), migrate: false });
@@ -185,14 +199,7 @@ describe("Slack: SIGKILL while acknowledged events are being handled", () => {
       expect(suggestions()).toEqual([]);
 
       bot = await startBotProcess(env);
-      await eventually(
-        () => suggestions().length >= 1,
-        60_000,
-        () => bot!.output(),
-      );
-      // A sweep or two more: nothing is handled a second time.
-      await new Promise((resolve) => setTimeout(resolve, 6000));
-      expect(suggestions()).toHaveLength(1);
+      expect(await countAfterSweeps(() => suggestions().length, bot)).toBe(1);
       expect((await stored(dataDir)).kept).toEqual([]);
     },
   );
@@ -247,14 +254,8 @@ describe("Slack: SIGKILL while acknowledged events are being handled", () => {
         30_000,
         () => bot!.output(),
       );
-      await eventually(
-        () => confirmations().length >= 1,
-        30_000,
-        () => bot!.output(),
-      );
-      // A sweep or two more: the second run found the decision recorded, and it is confirmed once.
-      await new Promise((resolve) => setTimeout(resolve, 6000));
-      expect(confirmations()).toHaveLength(1);
+      // The second run found the decision recorded: it is confirmed once.
+      expect(await countAfterSweeps(() => confirmations().length, bot)).toBe(1);
       const { decisions, kept } = await stored(dataDir);
       expect(decisions.filter((text) => text.includes("SQS"))).toHaveLength(1);
       expect(kept).toEqual([]);
