@@ -4,12 +4,14 @@
  * Each server runs in its own process against its own fake Slack Web API process; the load generator
  * is this process. For each server: a warm-up, a step at 200 events/s (p50/p99), then a ladder of
  * rates (doubling, then bisecting) to find the highest rate with every request answered 2xx and
- * ack p99 under 100 ms. Sides alternate ABBA over the rounds; medians.
+ * ack p99 under 100 ms. Both servers run side by side in each round, paired in time (bench/lib/ladder.ts):
+ * the fixed-rate steps go to both at once and the ladders take turns, so a busy spell of the machine
+ * falls on both; which side goes first alternates over the rounds. Medians of the rounds.
  */
 import { join } from "node:path";
 import { type LongRunningWorker, startWorker } from "./lib/child.js";
 import {
-  climbLadder,
+  climbLadders,
   FIXED_RATE,
   type LadderRun,
   ladderRows,
@@ -18,7 +20,7 @@ import {
 } from "./lib/ladder.js";
 import { resetConnections, runStep } from "./lib/load.js";
 import { DEV_CORPUS, MessageEventStream, sampleTexts } from "./lib/slack-fixtures.js";
-import { alternation, ratio } from "./lib/stats.js";
+import { ratio } from "./lib/stats.js";
 import { fmt } from "./lib/table.js";
 import type { BenchContext, Benchmark, BenchResult } from "./lib/types.js";
 
@@ -39,20 +41,21 @@ export const slackHttpBenchmark: Benchmark = {
   name: "slack-http",
   title: "Slack Events API: ack latency and highest sustained rate, bot vs bare Bolt",
   async run(ctx: BenchContext): Promise<BenchResult> {
-    // Three runs a side: the fixed-rate steps of one run agree within a few per cent, while runs of the
-    // same server differ by a quarter (a fresh process each: where it lands, how its heap grew).
+    // Three rounds: the steps of one round agree within a few per cent, while rounds differ (a fresh
+    // process each: where it lands, how its heap grew).
     const rounds = ctx.quick ? 1 : 3;
     const stepMs = ctx.quick ? 2000 : 3000;
     const texts = sampleTexts(DEV_CORPUS);
     const runs: SideRun[] = [];
-    const order = alternation(rounds);
-    for (const [i, side] of order.entries()) {
-      const label = `slack-http: ${side === "subject" ? "bot" : "bare Bolt"} (${i + 1}/${order.length})`;
-      const run = await measureServer(ctx, side, join(ctx.tmpDir, `bot-${i}.sqlite`), stepMs, texts, label);
-      runs.push(run);
-      ctx.status.log(
-        `${label}: highest ${fmt(run.highestRate)}/s; at ${FIXED_RATE}/s p50 ${fmt(run.fixed.p50Ms, 1)} ms, p99 ${fmt(run.fixed.p99Ms, 1)} ms; loop delay max ${fmt(run.loopDelayMs.max)} ms`,
-      );
+    for (let i = 0; i < rounds; i++) {
+      const label = `slack-http: bot and bare Bolt (${i + 1}/${rounds})`;
+      const order: Side[] = i % 2 === 0 ? ["baseline", "subject"] : ["subject", "baseline"];
+      const round = await measureRound(ctx, order, i, stepMs, texts, label);
+      runs.push(...round);
+      for (const run of round)
+        ctx.status.log(
+          `${label}, ${run.side === "subject" ? "bot" : "bare Bolt"}: highest ${fmt(run.highestRate)}/s; at ${FIXED_RATE}/s ${fmt(run.cpuMsPerEvent, 2)} CPU ms/event, p50 ${fmt(run.fixed.p50Ms, 1)} ms, p99 ${fmt(run.fixed.p99Ms, 1)} ms; loop delay max ${fmt(run.loopDelayMs.max)} ms`,
+        );
     }
     const summary = summariseLadders(runs);
     const rateRatio = ratio(summary.rate.subject, summary.rate.baseline);
@@ -85,48 +88,64 @@ export const slackHttpBenchmark: Benchmark = {
   },
 };
 
-async function measureServer(
+/** Both servers of one round, each with its own fake Web API, measured side by side. */
+async function measureRound(
   ctx: BenchContext,
-  side: Side,
-  dbFile: string,
+  order: Side[],
+  round: number,
   stepMs: number,
   texts: string[],
   label: string,
-): Promise<SideRun> {
-  const fake = await startWorker("fake-slack", []);
-  let server: LongRunningWorker | undefined;
+): Promise<SideRun[]> {
+  const started: Array<{ side: Side; fake: LongRunningWorker; server?: LongRunningWorker }> = [];
   try {
-    const apiUrl = String(fake.ready.apiUrl);
-    server = await startWorker(
-      "slack-server",
-      ["--mode", side === "subject" ? "bot" : "bare", "--api-url", apiUrl, "--db", dbFile],
-      { nodeFlags: side === "subject" ? ctx.subjectFlags : [] },
+    for (const side of order) {
+      const fake = await startWorker("fake-slack", []);
+      const entry: (typeof started)[number] = { side, fake };
+      started.push(entry);
+      entry.server = await startWorker(
+        "slack-server",
+        [
+          ...["--mode", side === "subject" ? "bot" : "bare", "--api-url", String(fake.ready.apiUrl)],
+          ...["--db", join(ctx.tmpDir, `bot-${round}.sqlite`)],
+        ],
+        { nodeFlags: side === "subject" ? ctx.subjectFlags : [] },
+      );
+    }
+    const climbs = await climbLadders(
+      started.map(({ side, server }) => {
+        const port = Number(server!.ready.port);
+        const stream = new MessageEventStream(texts);
+        const name = side === "subject" ? "bot" : "bare Bolt";
+        return {
+          step: (rate: number, what: string, durationMs: number) => {
+            ctx.status.show(`${label}: ${name}, ${what} at ${fmt(rate)} events/s`, true);
+            return runStep({ port, rate, durationMs, build: () => stream.next() });
+          },
+          cpuMs: async () => Number((await server!.ask("cpu")).ms),
+          servers: 1,
+        };
+      }),
+      { stepMs, warmUpMs: stepMs },
     );
-    const port = Number(server.ready.port);
-    const stream = new MessageEventStream(texts);
-    const climb = await climbLadder({
-      step: (rate, what, durationMs) => {
-        ctx.status.show(`${label}: ${what} at ${fmt(rate)} events/s`, true);
-        return runStep({ port, rate, durationMs, build: () => stream.next() });
-      },
-      cpuMs: async () => Number((await server!.ask("cpu")).ms),
-      servers: 1,
-      stepMs,
-      warmUpMs: stepMs,
-    });
     resetConnections();
-    const stopped = await server.stop<{ loopDelayMs: SideRun["loopDelayMs"] }>();
-    server = undefined;
-    const apiCalls = await fake.stop();
-    return {
-      side,
-      ...climb,
-      apiCalls,
-      loopDelayMs: stopped.loopDelayMs,
-    };
+    const runs: SideRun[] = [];
+    for (const [i, entry] of started.entries()) {
+      const stopped = await entry.server!.stop<{ loopDelayMs: SideRun["loopDelayMs"] }>();
+      entry.server = undefined;
+      runs.push({
+        side: entry.side,
+        ...climbs[i]!,
+        apiCalls: await entry.fake.stop(),
+        loopDelayMs: stopped.loopDelayMs,
+      });
+    }
+    return runs;
   } finally {
     resetConnections();
-    await server?.stop().catch(() => undefined);
-    await fake.stop().catch(() => undefined);
+    for (const { server, fake } of started) {
+      await server?.stop().catch(() => undefined);
+      await fake.stop().catch(() => undefined);
+    }
   }
 }

@@ -70,50 +70,93 @@ const SETTLE_POLL_MS = 250;
 /** A server still busy by then is measured as it is (the next step's latency shows the backlog). */
 const MAX_SETTLE_MS = 15_000;
 
-/**
- * One side's measurement against `servers` servers already listening: a warm-up at WARM_UP_RATE, a
- * step at FIXED_RATE with the servers' CPU time read around it, then the ladder. After each step the
- * servers settle: at least a second, then until their CPU use falls to an idle level, so that work
- * acknowledged but not yet done (the bot's after-ack processing) is not charged to the next step.
- */
-export async function climbLadder(o: {
+/** One side of a ladder benchmark: its servers, already listening. */
+export interface LadderSide {
   step(rate: number, what: string, durationMs: number): Promise<StepResult>;
-  /** The servers' CPU time so far, all together. */
+  /** The side's servers' CPU time so far, all together. */
   cpuMs(): Promise<number>;
   servers: number;
-  stepMs: number;
-  warmUpMs: number;
-}): Promise<LadderClimb> {
-  const settleMs: number[] = [];
-  const step = async (rate: number, what: string, durationMs = o.stepMs) => {
-    const result = await o.step(rate, what, durationMs);
-    settleMs.push(await settle(o.cpuMs, o.servers));
-    return result;
+}
+
+/** One side's measurement (see `climbLadders`). */
+export async function climbLadder(
+  o: LadderSide & { stepMs: number; warmUpMs: number },
+): Promise<LadderClimb> {
+  return (await climbLadders([o], o))[0]!;
+}
+
+/**
+ * The measurement of one or more sides at once, paired in time so that whatever else the machine is
+ * doing falls on every side alike: a warm-up at WARM_UP_RATE for each side in turn; steps at
+ * FIXED_RATE offered to every side at once, each side's CPU time read around them; then each side's
+ * ladder, the sides taking turns step by step. After each step the servers settle: at least a second,
+ * then until their CPU use falls to an idle level, so that work acknowledged but not yet done (the
+ * bot's after-ack processing) is not charged to the next step. Runs of separate processes a minute
+ * apart differed by a quarter on a shared machine; steps taken side by side differ far less.
+ */
+export async function climbLadders(
+  sides: readonly LadderSide[],
+  o: { stepMs: number; warmUpMs: number },
+): Promise<LadderClimb[]> {
+  const settleMs: number[][] = sides.map(() => []);
+  const allCpuMs = async () => (await Promise.all(sides.map((s) => s.cpuMs()))).reduce((n, c) => n + c, 0);
+  const allServers = sides.reduce((n, s) => n + s.servers, 0);
+  const settled = async () => {
+    const ms = await settle(allCpuMs, allServers);
+    for (const list of settleMs) list.push(ms);
   };
-  const warmUp = await step(WARM_UP_RATE, "warm-up", o.warmUpMs);
-  const fixedSteps: StepResult[] = [];
-  const cpuMsPerEventSteps: number[] = [];
-  for (let k = 1; k <= FIXED_STEPS; k++) {
-    const cpuBefore = await o.cpuMs();
-    const r = await step(FIXED_RATE, `fixed rate (${k}/${FIXED_STEPS})`);
-    cpuMsPerEventSteps.push(((await o.cpuMs()) - cpuBefore) / r.sent);
-    fixedSteps.push(r);
+  const warmUps: StepResult[] = [];
+  for (const side of sides) {
+    warmUps.push(await side.step(WARM_UP_RATE, "warm-up", o.warmUpMs));
+    await settled();
   }
-  const ladder: StepResult[] = [];
-  const highestRate = await highestSustainedRate(async (rate) => {
-    const r = await step(rate, "ladder");
-    ladder.push(r);
-    return sustained(r);
-  });
-  return {
-    warmUp,
-    fixed: together(fixedSteps),
-    fixedSteps,
-    cpuMsPerEvent: median(cpuMsPerEventSteps),
-    cpuMsPerEventSteps,
-    highestRate,
-    ladder,
-    settleMs,
+  const fixedSteps: StepResult[][] = sides.map(() => []);
+  const cpuMsPerEventSteps: number[][] = sides.map(() => []);
+  for (let k = 1; k <= FIXED_STEPS; k++) {
+    const cpuBefore = await Promise.all(sides.map((s) => s.cpuMs()));
+    const results = await Promise.all(
+      sides.map((s) => s.step(FIXED_RATE, `fixed rate (${k}/${FIXED_STEPS})`, o.stepMs)),
+    );
+    await settled();
+    const cpuAfter = await Promise.all(sides.map((s) => s.cpuMs()));
+    for (const [i, r] of results.entries()) {
+      cpuMsPerEventSteps[i]!.push((cpuAfter[i]! - cpuBefore[i]!) / r.sent);
+      fixedSteps[i]!.push(r);
+    }
+  }
+  const ladders: StepResult[][] = sides.map(() => []);
+  const turn = takingTurns();
+  const highestRates = await Promise.all(
+    sides.map((side, i) =>
+      highestSustainedRate((rate) =>
+        turn(async () => {
+          const r = await side.step(rate, "ladder", o.stepMs);
+          await settled();
+          ladders[i]!.push(r);
+          return sustained(r);
+        }),
+      ),
+    ),
+  );
+  return sides.map((_, i) => ({
+    warmUp: warmUps[i]!,
+    fixed: together(fixedSteps[i]!),
+    fixedSteps: fixedSteps[i]!,
+    cpuMsPerEvent: median(cpuMsPerEventSteps[i]!),
+    cpuMsPerEventSteps: cpuMsPerEventSteps[i]!,
+    highestRate: highestRates[i]!,
+    ladder: ladders[i]!,
+    settleMs: settleMs[i]!,
+  }));
+}
+
+/** Runs the tasks given to it one at a time, in the order given: callers waiting on it take turns. */
+function takingTurns(): <T>(task: () => Promise<T>) => Promise<T> {
+  let last: Promise<unknown> = Promise.resolve();
+  return (task) => {
+    const run = last.then(task);
+    last = run.catch(() => undefined);
+    return run;
   };
 }
 
@@ -125,6 +168,10 @@ function together(steps: StepResult[]): StepResult {
     sent: sum((r) => r.sent),
     ok: sum((r) => r.ok),
     failed: sum((r) => r.failed),
+    failedBy: steps.reduce<Record<string, number>>((by, r) => {
+      for (const [status, n] of Object.entries(r.failedBy)) by[status] = (by[status] ?? 0) + n;
+      return by;
+    }, {}),
     p50Ms: median(steps.map((r) => r.p50Ms)),
     p99Ms: median(steps.map((r) => r.p99Ms)),
     maxMs: Math.max(...steps.map((r) => r.maxMs)),

@@ -22,6 +22,8 @@ export interface StepResult {
   ok: number;
   /** Non-2xx answers, socket errors and timeouts. */
   failed: number;
+  /** The failures by HTTP status ("0" for a socket error or a timeout). */
+  failedBy: Record<string, number>;
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
@@ -41,7 +43,12 @@ export interface StepOptions {
   onAnswer?(i: number, status: number): void;
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: 512 });
+/**
+ * Idle sockets are dropped after 4 s, before the servers' own keep-alive timeout (Node's default, 5 s)
+ * closes them: a request sent on a socket the server is closing at that moment fails with a reset, and
+ * a server whose turn comes after the other's step and settling would lose a request to it.
+ */
+const agent = new Agent({ keepAlive: true, maxSockets: 512, timeout: 4000 });
 
 /** Offers `rate` requests a second for `durationMs`, then waits (bounded) for the answers. */
 export async function runStep(options: StepOptions): Promise<StepResult> {
@@ -52,6 +59,7 @@ export async function runStep(options: StepOptions): Promise<StepResult> {
   const latencies: number[] = [];
   let ok = 0;
   let failed = 0;
+  const failedBy: Record<string, number> = {};
   let maxSendLagMs = 0;
   const pending: Promise<void>[] = [];
 
@@ -71,7 +79,10 @@ export async function runStep(options: StepOptions): Promise<StepResult> {
             if (status >= 200 && status < 300) {
               ok++;
               latencies.push(performance.now() - due);
-            } else failed++;
+            } else {
+              failed++;
+              failedBy[status] = (failedBy[status] ?? 0) + 1;
+            }
           }),
         );
         next++;
@@ -88,6 +99,7 @@ export async function runStep(options: StepOptions): Promise<StepResult> {
     sent: total,
     ok,
     failed,
+    failedBy,
     p50Ms: percentileOfSorted(latencies, 50),
     p99Ms: percentileOfSorted(latencies, 99),
     maxMs: latencies[latencies.length - 1] ?? Number.NaN,

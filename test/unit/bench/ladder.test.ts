@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
-import { climbLadder, highestSustainedRate } from "../../../bench/lib/ladder.js";
+import { climbLadder, climbLadders, highestSustainedRate } from "../../../bench/lib/ladder.js";
+import type { StepResult } from "../../../bench/lib/load.js";
 
 /** The search against a server that sustains exactly up to `limit`, recording the rates it tried. */
 async function search(limit: number): Promise<{ found: number; tried: number[] }> {
@@ -53,6 +54,7 @@ describe("a side's measurement at the fixed rate", () => {
             sent,
             ok: sent,
             failed: 0,
+            failedBy: {},
             p50Ms: 1,
             p99Ms: 5,
             maxMs: 9,
@@ -74,6 +76,76 @@ describe("a side's measurement at the fixed rate", () => {
       expect(climb.fixed.p99Ms).toBe(6);
       expect(climb.fixed.sent).toBe(1800);
       expect(climb.highestRate).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe("two sides measured side by side", () => {
+  it("offers the fixed rate to both at once, so a slow spell of the machine costs both alike, and takes ladder steps in turns", async () => {
+    vi.useFakeTimers();
+    try {
+      // The machine is twice as slow during the second fixed-rate step, whoever runs then.
+      let fixedStarted = 0;
+      const slowdown = () => (fixedStarted === 3 || fixedStarted === 4 ? 2 : 1);
+      const log: string[] = [];
+      const side = (name: string, costMs: number, limit: number) => {
+        let cpuMs = 0;
+        return {
+          async step(rate: number, what: string, durationMs: number): Promise<StepResult> {
+            const sent = Math.round((rate * durationMs) / 1000);
+            if (what.startsWith("fixed rate")) fixedStarted++;
+            const factor = what.startsWith("fixed rate") ? slowdown() : 1;
+            log.push(`${name} ${what} start`);
+            await new Promise((r) => setTimeout(r, durationMs));
+            log.push(`${name} ${what} end`);
+            cpuMs += sent * costMs * factor;
+            const p99Ms = rate <= limit ? 5 : 500;
+            return {
+              offeredRate: rate,
+              sent,
+              ok: sent,
+              failed: 0,
+              failedBy: {},
+              p50Ms: 1,
+              p99Ms,
+              maxMs: 9,
+              maxSendLagMs: 1,
+            };
+          },
+          cpuMs: async () => cpuMs,
+          servers: 1,
+        };
+      };
+      const climbing = climbLadders([side("A", 0.5, 300), side("B", 0.6, 900)], {
+        stepMs: 3000,
+        warmUpMs: 3000,
+      });
+      await vi.runAllTimersAsync();
+      const [a, b] = await climbing;
+      // Each side's figure is the median of its steps; the slow step doubled both sides' cost alike.
+      expect(a!.cpuMsPerEventSteps).toEqual([0.5, 1, 0.5]);
+      expect(b!.cpuMsPerEventSteps.map((x) => Math.round(x * 10) / 10)).toEqual([0.6, 1.2, 0.6]);
+      expect(b!.cpuMsPerEvent / a!.cpuMsPerEvent).toBeCloseTo(1.2);
+      // The fixed-rate steps overlap: both start before either ends.
+      const fixed = log.filter((l) => l.includes("fixed rate (1/3)"));
+      expect(fixed.slice(0, 2).every((l) => l.endsWith("start"))).toBe(true);
+      // Ladder steps never overlap and alternate while both sides are still climbing.
+      const ladder = log.filter((l) => l.includes("ladder"));
+      for (let i = 0; i < ladder.length; i += 2) {
+        expect(ladder[i]!.endsWith("start")).toBe(true);
+        expect(ladder[i + 1]).toBe(ladder[i]!.replace("start", "end"));
+      }
+      const firstTurns = ladder
+        .filter((l) => l.endsWith("start"))
+        .slice(0, 6)
+        .map((l) => l[0]);
+      expect(firstTurns).toEqual(["A", "B", "A", "B", "A", "B"]);
+      expect(a!.highestRate).toBeLessThanOrEqual(300);
+      expect(a!.highestRate).toBeGreaterThan(250);
+      expect(b!.highestRate).toBeLessThanOrEqual(900);
+      expect(b!.highestRate).toBeGreaterThan(800);
     } finally {
       vi.useRealTimers();
     }
