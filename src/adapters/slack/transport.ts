@@ -368,8 +368,10 @@ export class SlackTransport implements Transport {
       )
         return processEvent(event);
       const [workspace, eventId] = [b.team_id, b.event_id];
-      journal.came(workspace, eventId, event.body, Buffer.isBuffer(raw) ? raw : undefined);
-      return processEvent(event).finally(() => journal.ended(workspace, eventId));
+      return journal
+        .came(workspace, eventId, event.body, Buffer.isBuffer(raw) ? raw : undefined)
+        .then(() => processEvent(event))
+        .finally(() => journal.ended(workspace, eventId));
     };
   }
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -24,7 +24,7 @@ describe("SlackEventJournal", () => {
     const dataDir = mkdtempSync(join(tmpdir(), "journal-"));
     const mine = new SlackEventJournal(dataDir, DB);
     const dir = journalDir(dataDir);
-    mine.came("T1", "Ev-live", body("Ev-live"));
+    void mine.came("T1", "Ev-live", body("Ev-live"));
     // A process that no longer runs (no such pid), killed while writing its last line.
     const lines = [
       { k: "r", w: "T1", e: "Ev1", b: body("Ev1") },
@@ -60,25 +60,25 @@ describe("SlackEventJournal", () => {
     expect(new SlackEventJournal(dataDir, DB).abandoned().events).toEqual([]);
   });
 
-  it("writes the end of an event that outlives a clean stop, and then removes its file", () => {
+  it("writes the end of an event that outlives a clean stop, and then removes its file", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "journal-"));
     const journal = new SlackEventJournal(dataDir, DB);
     const dir = journalDir(dataDir);
-    journal.came("T1", "Ev-slow", body("Ev-slow"));
+    await journal.came("T1", "Ev-slow", body("Ev-slow"));
     journal.close();
     expect(readdirSync(dir)).toHaveLength(1);
     journal.ended("T1", "Ev-slow");
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it("keeps the unfinished events when its file is rewritten, and leaves nothing once all have ended", () => {
+  it("keeps the unfinished events when its file is rewritten, and leaves nothing once all have ended", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "journal-"));
     const journal = new SlackEventJournal(dataDir, DB);
     const dir = journalDir(dataDir);
-    journal.came("T1", "Ev-slow", body("Ev-slow"));
+    await journal.came("T1", "Ev-slow", body("Ev-slow"));
     const long = "x".repeat(2000);
     for (let i = 0; i < 600; i++) {
-      journal.came("T1", `Ev${i}`, body(`Ev${i}`, long));
+      await journal.came("T1", `Ev${i}`, body(`Ev${i}`, long));
       journal.ended("T1", `Ev${i}`);
     }
     // Past 1 MiB the file was rewritten: one file, with only the event still being handled.
@@ -90,19 +90,19 @@ describe("SlackEventJournal", () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it("writes a body as its request carried it, on one line, and hands it on as it was", () => {
+  it("writes a body as its request carried it, on one line, and hands it on as it was", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "journal-"));
     const journal = new SlackEventJournal(dataDir, DB);
     const dir = journalDir(dataDir);
     const raw = Buffer.from(
       '{"type": "event_callback", "team_id": "T1", "event_id": "Ev1", "event": {"text": "h\\u00e9 \\"x\\""}}',
     );
-    journal.came("T1", "Ev1", JSON.parse(raw.toString()), raw);
+    await journal.came("T1", "Ev1", JSON.parse(raw.toString()), raw);
     // Text with a line break between its tokens is written serialised again.
     const broken = Buffer.from(
       '{"type": "event_callback",\n"team_id": "T1", "event_id": "Ev2", "event": {"text": "hello"}}',
     );
-    journal.came("T1", "Ev2", JSON.parse(broken.toString()), broken);
+    await journal.came("T1", "Ev2", JSON.parse(broken.toString()), broken);
     const [file] = readdirSync(dir);
     const text = readFileSync(join(dir, file!), "utf8");
     expect(text).toContain(raw.toString());
@@ -121,9 +121,11 @@ describe("SlackEventJournal", () => {
       readFileSync(join(dir, readdirSync(dir)[0]!), "utf8")
         .split("\n")
         .filter(Boolean);
-    journal.came("T1", "Ev1", body("Ev1"));
-    journal.came("T1", "Ev2", body("Ev2"));
-    journal.came("T1", "Ev3", body("Ev3"));
+    await Promise.all([
+      journal.came("T1", "Ev1", body("Ev1")),
+      journal.came("T1", "Ev2", body("Ev2")),
+      journal.came("T1", "Ev3", body("Ev3")),
+    ]);
     journal.ended("T1", "Ev1");
     journal.ended("T1", "Ev2");
     // Not at the end of this turn of the event loop: an event may come meanwhile and take them along.
@@ -134,11 +136,46 @@ describe("SlackEventJournal", () => {
     expect(lines().map((l) => JSON.parse(l).k)).toEqual(["r", "r", "r", "d", "d"]);
     // An end still waiting goes first, in the write of the next event that comes.
     journal.ended("T1", "Ev3");
-    journal.came("T1", "Ev4", body("Ev4"));
+    await journal.came("T1", "Ev4", body("Ev4"));
     expect(
       lines()
         .map((l) => `${JSON.parse(l).k}${JSON.parse(l).e}`)
         .slice(5),
     ).toEqual(["dEv3", "rEv4"]);
+  });
+
+  it("writes the events that come in one turn of the event loop in one write, before any is acknowledged", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "journal-"));
+    const journal = new SlackEventJournal(dataDir, DB);
+    const dir = journalDir(dataDir);
+    const file = join(dir, readdirSync(dir)[0]!);
+    const written: string[] = [];
+    const coming = ["Ev1", "Ev2", "Ev3"].map((id) =>
+      journal.came("T1", id, body(id)).then(() => {
+        // What a crash right now would leave: this event and the others of its turn.
+        written.push(readFileSync(file, "utf8").split("\n").filter(Boolean).length.toString());
+      }),
+    );
+    expect(readFileSync(file, "utf8")).toBe("");
+    await Promise.all(coming);
+    expect(written).toEqual(["3", "3", "3"]);
+  });
+
+  it("fails the events of a write that failed (a full disk), so that none of them is acknowledged", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "journal-"));
+    // This process's journal file, made a way to /dev/full: every write fails with ENOSPC.
+    const first = new SlackEventJournal(dataDir, DB);
+    const dir = journalDir(dataDir);
+    const name = readdirSync(dir)[0]!;
+    first.close();
+    symlinkSync("/dev/full", join(dir, name));
+    const journal = new SlackEventJournal(dataDir, DB);
+    const results = await Promise.allSettled([
+      journal.came("T1", "Ev1", body("Ev1")),
+      journal.came("T1", "Ev2", body("Ev2")),
+    ]);
+    expect(
+      results.map((r) => (r.status === "rejected" ? (r.reason as { code?: string }).code : "written")),
+    ).toEqual(["ENOSPC", "ENOSPC"]);
   });
 });
