@@ -20,7 +20,6 @@ import {
 } from "./lib/ladder.js";
 import { resetConnections, runStep } from "./lib/load.js";
 import { DEV_CORPUS, MessageEventStream, sampleTexts } from "./lib/slack-fixtures.js";
-import { ratio } from "./lib/stats.js";
 import { fmt } from "./lib/table.js";
 import type { BenchContext, Benchmark, BenchResult } from "./lib/types.js";
 
@@ -51,15 +50,14 @@ export const slackHttpBenchmark: Benchmark = {
       const label = `slack-http: bot and bare Bolt (${i + 1}/${rounds})`;
       const order: Side[] = i % 2 === 0 ? ["baseline", "subject"] : ["subject", "baseline"];
       const round = await measureRound(ctx, order, i, stepMs, texts, label);
-      runs.push(...round);
+      runs.push(...round.map((run) => ({ ...run, round: i })));
       for (const run of round)
         ctx.status.log(
           `${label}, ${run.side === "subject" ? "bot" : "bare Bolt"}: highest ${fmt(run.highestRate)}/s; at ${FIXED_RATE}/s ${fmt(run.cpuMsPerEvent, 2)} CPU ms/event, p50 ${fmt(run.fixed.p50Ms, 1)} ms, p99 ${fmt(run.fixed.p99Ms, 1)} ms; loop delay max ${fmt(run.loopDelayMs.max)} ms`,
         );
     }
     const summary = summariseLadders(runs);
-    const rateRatio = ratio(summary.rate.subject, summary.rate.baseline);
-    const p99Ratio = ratio(summary.p99.subject, summary.p99.baseline);
+    const { rate: rateRatio, p99: p99Ratio, cpu: cpuRatio } = summary.ratios;
     const lost = runs.reduce((n, r) => n + r.fixed.failed, 0);
     return {
       name: "slack-http",
@@ -80,10 +78,13 @@ export const slackHttpBenchmark: Benchmark = {
         p99AtFixedMs: summary.p99,
         rateRatio,
         p99Ratio,
-        cpuRatio: ratio(summary.cpu.subject, summary.cpu.baseline),
+        cpuRatio,
         runs,
       },
-      notes: lost > 0 ? [`${lost} request(s) at ${FIXED_RATE}/s were not acknowledged with 2xx`] : [],
+      notes: [
+        `each ratio is the median of the ${rounds} rounds' own ratios (both servers side by side in a round); the figures beside it are each side's medians`,
+        ...(lost > 0 ? [`${lost} request(s) at ${FIXED_RATE}/s were not acknowledged with 2xx`] : []),
+      ],
     };
   },
 };

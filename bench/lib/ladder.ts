@@ -199,6 +199,8 @@ function sleep(ms: number): Promise<void> {
 /** What each side's run of a ladder benchmark yields. */
 export interface LadderRun extends LadderClimb {
   side: "baseline" | "subject";
+  /** Runs measured side by side (`climbLadders`) share a round. */
+  round?: number;
 }
 
 type Paired = { baseline: number; subject: number };
@@ -208,19 +210,57 @@ export interface LadderSummary {
   p50: Paired;
   p99: Paired;
   cpu: Paired;
+  /**
+   * subject / baseline. For runs measured side by side, the median of the rounds' own ratios: each
+   * compares two servers that shared the machine's minute, which a ratio of the sides' medians
+   * would undo by pairing one round's subject with another's baseline.
+   */
+  ratios: { rate: number; p50: number; p99: number; cpu: number };
 }
 
-/** Medians of each side's runs. */
+/** Medians of each side's runs, and the ratios (see `LadderSummary.ratios`). */
 export function summariseLadders(runs: readonly LadderRun[]): LadderSummary {
   const both = (f: (r: LadderRun) => number): Paired => ({
     baseline: median(runs.filter((r) => r.side === "baseline").map(f)),
     subject: median(runs.filter((r) => r.side === "subject").map(f)),
   });
+  const rounds = [...new Set(runs.map((r) => r.round))];
+  const paired = rounds.every(
+    (round) =>
+      round !== undefined &&
+      runs.filter((r) => r.round === round && r.side === "baseline").length === 1 &&
+      runs.filter((r) => r.round === round && r.side === "subject").length === 1,
+  );
+  const ratioOf = (f: (r: LadderRun) => number, sides: Paired): number => {
+    if (!paired) return ratio(sides.subject, sides.baseline);
+    return median(
+      rounds.map((round) => {
+        const of = (side: LadderRun["side"]) => f(runs.find((r) => r.round === round && r.side === side)!);
+        return ratio(of("subject"), of("baseline"));
+      }),
+    );
+  };
+  const figure = {
+    rate: (r: LadderRun) => r.highestRate,
+    p50: (r: LadderRun) => r.fixed.p50Ms,
+    p99: (r: LadderRun) => r.fixed.p99Ms,
+    cpu: (r: LadderRun) => r.cpuMsPerEvent,
+  };
+  const rate = both(figure.rate);
+  const p50 = both(figure.p50);
+  const p99 = both(figure.p99);
+  const cpu = both(figure.cpu);
   return {
-    rate: both((r) => r.highestRate),
-    p50: both((r) => r.fixed.p50Ms),
-    p99: both((r) => r.fixed.p99Ms),
-    cpu: both((r) => r.cpuMsPerEvent),
+    rate,
+    p50,
+    p99,
+    cpu,
+    ratios: {
+      rate: ratioOf(figure.rate, rate),
+      p50: ratioOf(figure.p50, p50),
+      p99: ratioOf(figure.p99, p99),
+      cpu: ratioOf(figure.cpu, cpu),
+    },
   };
 }
 
@@ -233,9 +273,7 @@ export function ladderRows(
   measures: { rate: string; cpu: string },
   targets: { rateRatio?: number; p99Ratio?: number; cpuRatio?: number } = {},
 ): Row[] {
-  const rateRatio = ratio(s.rate.subject, s.rate.baseline);
-  const p99Ratio = ratio(s.p99.subject, s.p99.baseline);
-  const cpuRatio = ratio(s.cpu.subject, s.cpu.baseline);
+  const { rate: rateRatio, p99: p99Ratio, cpu: cpuRatio } = s.ratios;
   const ms = (n: number) => `${fmt(n, 1)} ms`;
   return [
     {
@@ -260,7 +298,7 @@ export function ladderRows(
       measure: `ack p50 at ${FIXED_RATE} events/s`,
       baseline: ms(s.p50.baseline),
       subject: ms(s.p50.subject),
-      ratio: fmtRatio(ratio(s.p50.subject, s.p50.baseline)),
+      ratio: fmtRatio(s.ratios.p50),
     },
     {
       measure: `ack p99 at ${FIXED_RATE} events/s`,

@@ -1,5 +1,11 @@
 import { describe, expect, it, vi } from "vitest";
-import { climbLadder, climbLadders, highestSustainedRate } from "../../../bench/lib/ladder.js";
+import {
+  climbLadder,
+  climbLadders,
+  highestSustainedRate,
+  type LadderRun,
+  summariseLadders,
+} from "../../../bench/lib/ladder.js";
 import type { StepResult } from "../../../bench/lib/load.js";
 
 /** The search against a server that sustains exactly up to `limit`, recording the rates it tried. */
@@ -149,5 +155,60 @@ describe("two sides measured side by side", () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe("the summary of runs measured side by side", () => {
+  const run = (side: "baseline" | "subject", round: number, cpu: number, rate: number): LadderRun => {
+    const step: StepResult = {
+      offeredRate: 200,
+      sent: 600,
+      ok: 600,
+      failed: 0,
+      failedBy: {},
+      p50Ms: 1,
+      p99Ms: 5,
+      maxMs: 9,
+      maxSendLagMs: 1,
+    };
+    return {
+      side,
+      round,
+      warmUp: step,
+      fixed: step,
+      fixedSteps: [step],
+      cpuMsPerEvent: cpu,
+      cpuMsPerEventSteps: [cpu],
+      highestRate: rate,
+      ladder: [],
+      settleMs: [],
+    };
+  };
+
+  it("compares each subject with the baseline of its own round, not with another round's", () => {
+    // The machine was slow in round 1 for both; in two rounds of three the subject costs 1.25x the baseline.
+    const runs = [
+      run("baseline", 0, 0.8, 4000),
+      run("subject", 0, 1.0, 3200),
+      run("baseline", 1, 1.2, 3000),
+      run("subject", 1, 1.5, 2400),
+      run("baseline", 2, 0.7, 4400),
+      run("subject", 2, 1.05, 3080),
+    ];
+    const s = summariseLadders(runs);
+    expect(s.ratios.cpu).toBeCloseTo(1.25);
+    expect(s.ratios.rate).toBeCloseTo(0.8);
+    // The sides' medians come from different rounds: their ratio would pair round 2's subject with round 0's baseline.
+    expect(s.cpu).toEqual({ baseline: 0.8, subject: 1.05 });
+    expect(s.cpu.subject / s.cpu.baseline).toBeCloseTo(1.3125);
+  });
+
+  it("compares the sides' medians when the runs were not paired", () => {
+    const s = summariseLadders([
+      { ...run("baseline", 0, 0.8, 4000), round: undefined },
+      { ...run("subject", 0, 1.2, 3000), round: undefined },
+      { ...run("baseline", 0, 1.0, 4000), round: undefined },
+    ]);
+    expect(s.ratios.cpu).toBeCloseTo(1.2 / 0.9);
   });
 });
