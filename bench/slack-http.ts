@@ -98,7 +98,8 @@ async function measureRound(
   texts: string[],
   label: string,
 ): Promise<SideRun[]> {
-  const started: Array<{ side: Side; fake: LongRunningWorker; server?: LongRunningWorker }> = [];
+  // Each worker is cleared once stopped: what is left is stopped in `finally`, after a failure.
+  const started: Array<{ side: Side; fake?: LongRunningWorker; server?: LongRunningWorker }> = [];
   try {
     for (const side of order) {
       const fake = await startWorker("fake-slack", []);
@@ -134,19 +135,16 @@ async function measureRound(
     for (const [i, entry] of started.entries()) {
       const stopped = await entry.server!.stop<{ loopDelayMs: SideRun["loopDelayMs"] }>();
       entry.server = undefined;
-      runs.push({
-        side: entry.side,
-        ...climbs[i]!,
-        apiCalls: await entry.fake.stop(),
-        loopDelayMs: stopped.loopDelayMs,
-      });
+      const apiCalls = await entry.fake!.stop();
+      entry.fake = undefined;
+      runs.push({ side: entry.side, ...climbs[i]!, apiCalls, loopDelayMs: stopped.loopDelayMs });
     }
     return runs;
   } finally {
     resetConnections();
     for (const { server, fake } of started) {
       await server?.stop().catch(() => undefined);
-      await fake.stop().catch(() => undefined);
+      await fake?.stop().catch(() => undefined);
     }
   }
 }

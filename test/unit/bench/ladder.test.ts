@@ -8,6 +8,21 @@ import {
 } from "../../../bench/lib/ladder.js";
 import type { StepResult } from "../../../bench/lib/load.js";
 
+/** A step in which every request was answered, `sent` of them at `rate`, with the p99 given. */
+function answered(rate: number, sent: number, p99Ms = 5): StepResult {
+  return {
+    offeredRate: rate,
+    sent,
+    ok: sent,
+    failed: 0,
+    failedBy: {},
+    p50Ms: 1,
+    p99Ms,
+    maxMs: 9,
+    maxSendLagMs: 1,
+  };
+}
+
 /** The search against a server that sustains exactly up to `limit`, recording the rates it tried. */
 async function search(limit: number): Promise<{ found: number; tried: number[] }> {
   const tried: number[] = [];
@@ -55,17 +70,7 @@ describe("a side's measurement at the fixed rate", () => {
       const climbing = climbLadder({
         async step(rate, what, durationMs) {
           const sent = Math.round((rate * durationMs) / 1000);
-          const result = {
-            offeredRate: rate,
-            sent,
-            ok: sent,
-            failed: 0,
-            failedBy: {},
-            p50Ms: 1,
-            p99Ms: 5,
-            maxMs: 9,
-            maxSendLagMs: 1,
-          };
+          const result = answered(rate, sent);
           if (!what.startsWith("fixed rate")) return what === "ladder" ? { ...result, p99Ms: 500 } : result;
           cpuMs += sent * fixedCosts[fixedSeen]!;
           return { ...result, p99Ms: fixedP99[fixedSeen++]! };
@@ -107,18 +112,7 @@ describe("two sides measured side by side", () => {
             await new Promise((r) => setTimeout(r, durationMs));
             log.push(`${name} ${what} end`);
             cpuMs += sent * costMs * factor;
-            const p99Ms = rate <= limit ? 5 : 500;
-            return {
-              offeredRate: rate,
-              sent,
-              ok: sent,
-              failed: 0,
-              failedBy: {},
-              p50Ms: 1,
-              p99Ms,
-              maxMs: 9,
-              maxSendLagMs: 1,
-            };
+            return answered(rate, sent, rate <= limit ? 5 : 500);
           },
           cpuMs: async () => cpuMs,
           servers: 1,
@@ -160,17 +154,7 @@ describe("two sides measured side by side", () => {
 
 describe("the summary of runs measured side by side", () => {
   const run = (side: "baseline" | "subject", round: number, cpu: number, rate: number): LadderRun => {
-    const step: StepResult = {
-      offeredRate: 200,
-      sent: 600,
-      ok: 600,
-      failed: 0,
-      failedBy: {},
-      p50Ms: 1,
-      p99Ms: 5,
-      maxMs: 9,
-      maxSendLagMs: 1,
-    };
+    const step = answered(200, 600);
     return {
       side,
       round,
