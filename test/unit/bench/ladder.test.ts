@@ -71,7 +71,8 @@ describe("a side's measurement at the fixed rate", () => {
         async step(rate, what, durationMs) {
           const sent = Math.round((rate * durationMs) / 1000);
           const result = answered(rate, sent);
-          if (!what.startsWith("fixed rate")) return what === "ladder" ? { ...result, p99Ms: 500 } : result;
+          if (!what.startsWith("fixed rate"))
+            return what.startsWith("ladder") ? { ...result, p99Ms: 500 } : result;
           cpuMs += sent * fixedCosts[fixedSeen]!;
           return { ...result, p99Ms: fixedP99[fixedSeen++]! };
         },
@@ -146,6 +147,38 @@ describe("two sides measured side by side", () => {
       expect(a!.highestRate).toBeGreaterThan(250);
       expect(b!.highestRate).toBeLessThanOrEqual(900);
       expect(b!.highestRate).toBeGreaterThan(800);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe("a ladder on a machine that stalls now and then", () => {
+  it("offers a failed rate once more, so one stall does not end the climb, while a rate beyond the server fails both times", async () => {
+    vi.useFakeTimers();
+    try {
+      const offered: string[] = [];
+      const climbing = climbLadder({
+        async step(rate, what, durationMs) {
+          const sent = Math.round((rate * durationMs) / 1000);
+          if (what.startsWith("ladder")) offered.push(`${rate}${what === "ladder" ? "" : " again"}`);
+          // The server sustains 1,000 events/s; the machine stalls during the first step at 400.
+          const stalled = what === "ladder" && rate === 400;
+          return answered(rate, sent, stalled || rate > 1000 ? 300 : 5);
+        },
+        cpuMs: async () => 0,
+        servers: 1,
+        stepMs: 3000,
+        warmUpMs: 3000,
+      });
+      await vi.runAllTimersAsync();
+      const climb = await climbing;
+      expect(climb.highestRate).toBeGreaterThan(800);
+      expect(climb.highestRate).toBeLessThanOrEqual(1000);
+      expect(offered.slice(0, 5)).toEqual(["100", "200", "400", "400 again", "800"]);
+      expect(offered).toContain("1600 again");
+      // Each attempt is in the results, numbered.
+      expect(climb.ladder.filter((s) => s.offeredRate === 1600).map((s) => s.attempt)).toEqual([1, 2]);
     } finally {
       vi.useRealTimers();
     }
