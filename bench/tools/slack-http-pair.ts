@@ -58,6 +58,8 @@ for (let i = 0; i < Number(reps); i++) {
 ratios.sort((x, y) => x - y);
 console.log(`median B/A ${median(ratios).toFixed(3)}  all ${ratios.map((r) => r.toFixed(3)).join(" ")}`);
 resetConnections();
+// Stopped, or they outlive this process and load the machine for whatever runs next.
+await Promise.all([a.stop(), b.stop(), fake.stop()].map((p) => p.catch(() => undefined)));
 await a.stop();
 await b.stop();
 await fake.stop();

@@ -107,7 +107,7 @@ export class SqlProcessedEventStore implements ProcessedEventStore, EventInbox {
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly options: { gatherMs?: number } = {},
+    private readonly options: { gatherMs?: number; gatherRows?: number } = {},
   ) {}
 
   markProcessed(workspace: string, eventId: string, at: Date): Promise<boolean> {
@@ -178,19 +178,27 @@ export class SqlProcessedEventStore implements ProcessedEventStore, EventInbox {
   }
 
   private flushScheduled = false;
+  private gatherTimer: NodeJS.Timeout | undefined;
   /** Batches are written one after another: a deletion never overtakes the insert it undoes. */
   private flushing: Promise<void> = Promise.resolve();
 
   private flushSoon(): void {
+    const { gatherMs = 0, gatherRows } = this.options;
+    if (this.gatherTimer && gatherRows !== undefined && this.pending.length >= gatherRows) {
+      clearTimeout(this.gatherTimer);
+      this.gatherTimer = undefined;
+      setImmediate(this.flushNow);
+      return;
+    }
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    const gatherMs = this.options.gatherMs ?? 0;
-    if (gatherMs > 0) setTimeout(this.flushNow, gatherMs);
+    if (gatherMs > 0) this.gatherTimer = setTimeout(this.flushNow, gatherMs);
     else setImmediate(this.flushNow);
   }
 
   private readonly flushNow = (): void => {
     this.flushScheduled = false;
+    this.gatherTimer = undefined;
     this.flushing = this.flushing.then(() => this.flush());
   };
 

@@ -83,6 +83,17 @@ describeEachDatabase("ProcessedEventStore", (db) => {
     expect(actedOn.sort()).toEqual(ids.slice(1).sort());
   });
 
+  it("writes a batch as soon as `gatherRows` marks have come, without waiting out the gathering", async () => {
+    const events = new SqlProcessedEventStore(db().handle.db, { gatherMs: 3_600_000, gatherRows: 5 });
+    const ids = ["A", "B", "C", "D", "E"];
+    const first = await Promise.all(ids.map((id) => events.markProcessed("T1", id, t0)));
+    expect(first).toEqual([true, true, true, true, true]);
+    // Redelivered beside as many new ones: only the new are acted on.
+    const again = [...ids, "F", "G", "H", "I", "J"];
+    const firsts = await Promise.all(again.map((id) => events.markProcessed("T1", id, t0)));
+    expect(again.filter((_, i) => firsts[i])).toEqual(["F", "G", "H", "I", "J"]);
+  });
+
   it("forgets events older than the retention", async () => {
     const events = new SqlProcessedEventStore(db().handle.db);
     await events.markProcessed("T1", "old", t0);

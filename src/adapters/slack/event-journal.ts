@@ -2,7 +2,7 @@
  * A write-ahead journal of the Events API events this process has acknowledged and not yet finished,
  * for the few milliseconds before the event inbox (issue 15) has them. Bolt acknowledges an event
  * before any listener runs, and Slack never sends an acknowledged event again; the inbox writes an
- * event with its mark's batch (20 ms) or the one after it, so an event acknowledged in the last ~40 ms
+ * event with its mark's batch (50 ms) or the one after it, so an event acknowledged in the last ~100 ms
  * before a crash was lost. The journal is written before Bolt acknowledges: a line when an event
  * comes (its body as the request carried it), and a line when its handling ends (written with the next
  * event's line, or within ENDS_WAIT_MS when none comes). The events that come in one turn of the event
