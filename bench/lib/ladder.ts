@@ -2,8 +2,7 @@
  * The rate ladder of the Slack HTTP benchmarks: the highest offered rate a server sustains, found by
  * doubling from 100 events/s until a rate fails, then bisecting between the last pass and that failure.
  * A step passes when every request is answered 2xx and the ack p99 is under the limit; a rate fails
- * when it fails twice (LADDER_ATTEMPTS). Also how those
- * benchmarks summarise their runs into the table.
+ * when it fails twice (LADDER_ATTEMPTS). Also how those benchmarks summarise their runs into the table.
  */
 import type { StepResult } from "./load.js";
 import { median, ratio } from "./stats.js";

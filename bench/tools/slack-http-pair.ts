@@ -60,7 +60,4 @@ console.log(`median B/A ${median(ratios).toFixed(3)}  all ${ratios.map((r) => r.
 resetConnections();
 // Stopped, or they outlive this process and load the machine for whatever runs next.
 await Promise.all([a.stop(), b.stop(), fake.stop()].map((p) => p.catch(() => undefined)));
-await a.stop();
-await b.stop();
-await fake.stop();
 process.exit(0);
