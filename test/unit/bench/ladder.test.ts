@@ -3,7 +3,9 @@ import {
   climbLadder,
   climbLadders,
   highestSustainedRate,
+  type LadderClimb,
   type LadderRun,
+  type LadderSide,
   summariseLadders,
 } from "../../../bench/lib/ladder.js";
 import type { StepResult } from "../../../bench/lib/load.js";
@@ -31,6 +33,18 @@ async function search(limit: number): Promise<{ found: number; tried: number[] }
     return rate <= limit;
   });
   return { found, tried };
+}
+
+/** One side's climb at 3-s steps on fake timers (a run takes minutes of them), `side` its one server. */
+async function climbOnFakeTimers(side: Pick<LadderSide, "step" | "cpuMs">): Promise<LadderClimb> {
+  vi.useFakeTimers();
+  try {
+    const climbing = climbLadder({ ...side, servers: 1, stepMs: 3000, warmUpMs: 3000 });
+    await vi.runAllTimersAsync();
+    return await climbing;
+  } finally {
+    vi.useRealTimers();
+  }
 }
 
 describe("the rate ladder", () => {
@@ -61,36 +75,26 @@ describe("the rate ladder", () => {
 
 describe("a side's measurement at the fixed rate", () => {
   it("takes three steps and reports their medians, so one disturbed step does not move the figures", async () => {
-    vi.useFakeTimers();
-    try {
-      let cpuMs = 0;
-      const fixedCosts = [0.5, 1.5, 0.6]; // CPU ms per event of each fixed-rate step; the second disturbed
-      const fixedP99 = [5, 50, 6];
-      let fixedSeen = 0;
-      const climbing = climbLadder({
-        async step(rate, what, durationMs) {
-          const sent = Math.round((rate * durationMs) / 1000);
-          const result = answered(rate, sent);
-          if (!what.startsWith("fixed rate"))
-            return what.startsWith("ladder") ? { ...result, p99Ms: 500 } : result;
-          cpuMs += sent * fixedCosts[fixedSeen]!;
-          return { ...result, p99Ms: fixedP99[fixedSeen++]! };
-        },
-        cpuMs: async () => cpuMs,
-        servers: 1,
-        stepMs: 3000,
-        warmUpMs: 3000,
-      });
-      await vi.runAllTimersAsync();
-      const climb = await climbing;
-      expect(climb.fixedSteps).toHaveLength(3);
-      expect(climb.cpuMsPerEvent).toBeCloseTo(0.6);
-      expect(climb.fixed.p99Ms).toBe(6);
-      expect(climb.fixed.sent).toBe(1800);
-      expect(climb.highestRate).toBe(0);
-    } finally {
-      vi.useRealTimers();
-    }
+    let cpuMs = 0;
+    const fixedCosts = [0.5, 1.5, 0.6]; // CPU ms per event of each fixed-rate step; the second disturbed
+    const fixedP99 = [5, 50, 6];
+    let fixedSeen = 0;
+    const climb = await climbOnFakeTimers({
+      async step(rate, what, durationMs) {
+        const sent = Math.round((rate * durationMs) / 1000);
+        const result = answered(rate, sent);
+        if (!what.startsWith("fixed rate"))
+          return what.startsWith("ladder") ? { ...result, p99Ms: 500 } : result;
+        cpuMs += sent * fixedCosts[fixedSeen]!;
+        return { ...result, p99Ms: fixedP99[fixedSeen++]! };
+      },
+      cpuMs: async () => cpuMs,
+    });
+    expect(climb.fixedSteps).toHaveLength(3);
+    expect(climb.cpuMsPerEvent).toBeCloseTo(0.6);
+    expect(climb.fixed.p99Ms).toBe(6);
+    expect(climb.fixed.sent).toBe(1800);
+    expect(climb.highestRate).toBe(0);
   });
 });
 
@@ -155,33 +159,23 @@ describe("two sides measured side by side", () => {
 
 describe("a ladder on a machine that stalls now and then", () => {
   it("offers a failed rate once more, so one stall does not end the climb, while a rate beyond the server fails both times", async () => {
-    vi.useFakeTimers();
-    try {
-      const offered: string[] = [];
-      const climbing = climbLadder({
-        async step(rate, what, durationMs) {
-          const sent = Math.round((rate * durationMs) / 1000);
-          if (what.startsWith("ladder")) offered.push(`${rate}${what === "ladder" ? "" : " again"}`);
-          // The server sustains 1,000 events/s; the machine stalls during the first step at 400.
-          const stalled = what === "ladder" && rate === 400;
-          return answered(rate, sent, stalled || rate > 1000 ? 300 : 5);
-        },
-        cpuMs: async () => 0,
-        servers: 1,
-        stepMs: 3000,
-        warmUpMs: 3000,
-      });
-      await vi.runAllTimersAsync();
-      const climb = await climbing;
-      expect(climb.highestRate).toBeGreaterThan(800);
-      expect(climb.highestRate).toBeLessThanOrEqual(1000);
-      expect(offered.slice(0, 5)).toEqual(["100", "200", "400", "400 again", "800"]);
-      expect(offered).toContain("1600 again");
-      // Each attempt is in the results, numbered.
-      expect(climb.ladder.filter((s) => s.offeredRate === 1600).map((s) => s.attempt)).toEqual([1, 2]);
-    } finally {
-      vi.useRealTimers();
-    }
+    const offered: string[] = [];
+    const climb = await climbOnFakeTimers({
+      async step(rate, what, durationMs) {
+        const sent = Math.round((rate * durationMs) / 1000);
+        if (what.startsWith("ladder")) offered.push(`${rate}${what === "ladder" ? "" : " again"}`);
+        // The server sustains 1,000 events/s; the machine stalls during the first step at 400.
+        const stalled = what === "ladder" && rate === 400;
+        return answered(rate, sent, stalled || rate > 1000 ? 300 : 5);
+      },
+      cpuMs: async () => 0,
+    });
+    expect(climb.highestRate).toBeGreaterThan(800);
+    expect(climb.highestRate).toBeLessThanOrEqual(1000);
+    expect(offered.slice(0, 5)).toEqual(["100", "200", "400", "400 again", "800"]);
+    expect(offered).toContain("1600 again");
+    // Each attempt is in the results, numbered.
+    expect(climb.ladder.filter((s) => s.offeredRate === 1600).map((s) => s.attempt)).toEqual([1, 2]);
   });
 });
 
